@@ -1,0 +1,167 @@
+"""Schema and data-quality checks: a Great Expectations 1.x suite (expectations/<model>.json)
+validated on the window, one stored row per expectation; and a profiler that writes the suite
+from the baseline (`monitors expectations init`)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from monitors.config import ModelConfig
+from monitors.errors import MonitorsError
+from monitors.measurement import Measurement, clean_value
+
+SCHEMA_EXPECTATIONS = frozenset({
+    "expect_column_to_exist",
+    "expect_column_values_to_be_of_type",
+    "expect_column_values_to_be_in_type_list",
+    "expect_table_columns_to_match_set",
+    "expect_table_columns_to_match_ordered_list",
+})
+NUMERIC_TYPES = ["int8", "int16", "int32", "int64", "Int8", "Int16", "Int32", "Int64",
+                 "uint8", "uint16", "uint32", "uint64", "float16", "float32", "float64",
+                 "Float32", "Float64"]
+STRING_TYPES = ["object", "str", "string", "category"]
+RANGE_MARGIN = 0.1  # of the baseline's range, on each side
+MOSTLY = 0.99
+
+
+class ChecksError(MonitorsError):
+    """The suite cannot be read or used; the message names the model and the file."""
+
+
+def _quiet_gx() -> None:
+    os.environ.setdefault("TQDM_DISABLE", "1")
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+
+
+def load_suite(config: ModelConfig) -> dict[str, Any] | None:
+    path = config.suite_path
+    if path is None:
+        return None
+    if not path.exists():
+        raise ChecksError(
+            f"model {config.model}: expectation suite {path} does not exist; "
+            f"write one with `monitors expectations init CONFIG`"
+        )
+    try:
+        suite = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ChecksError(f"model {config.model}: cannot read suite {path}: {exc}") from None
+    if not isinstance(suite, dict) or not isinstance(suite.get("expectations"), list):
+        raise ChecksError(f"model {config.model}: suite {path} has no 'expectations' list")
+    return suite
+
+
+def _observed(result: dict[str, Any], success: bool) -> float | None:
+    if "unexpected_percent" in result and result["unexpected_percent"] is not None:
+        return float(result["unexpected_percent"]) / 100
+    observed = result.get("observed_value")
+    if isinstance(observed, bool):
+        return float(observed)
+    if isinstance(observed, int | float) and math.isfinite(observed):
+        return float(observed)
+    return 0.0 if success else 1.0
+
+
+_CONTEXT: dict[str, Any] = {}
+
+
+def _load_batch_definition() -> Any:
+    """One ephemeral GX context per process (each new one makes a temp docs folder)."""
+    if "batch" not in _CONTEXT:
+        import great_expectations as gx
+
+        context = gx.get_context(mode="ephemeral")
+        source = context.data_sources.add_pandas("monitors")
+        _CONTEXT["batch"] = source.add_dataframe_asset("window").add_batch_definition_whole_dataframe(
+            "window")
+    return _CONTEXT["batch"]
+
+
+def compute_check_measurements(suite: dict[str, Any], frame: pd.DataFrame, model: str
+                               ) -> list[Measurement]:
+    """Validate the suite on the window's rows; one measurement per expectation."""
+    _quiet_gx()
+    import great_expectations as gx
+
+    try:
+        expectation_suite = gx.ExpectationSuite(**{**suite, "name": suite.get("name", model)})
+    except Exception as exc:  # GX raises many types for a malformed suite
+        raise ChecksError(f"model {model}: invalid expectation suite: {exc}") from None
+    batch = _load_batch_definition().get_batch(batch_parameters={"dataframe": frame})
+    outcome = batch.validate(expectation_suite)
+    rows = []
+    for result in outcome.results:
+        cfg = result.expectation_config
+        assert cfg is not None
+        kind = "schema" if cfg.type in SCHEMA_EXPECTATIONS else "data_quality"
+        mostly = cfg.kwargs.get("mostly")
+        threshold = round(1 - float(mostly), 12) if mostly is not None else None
+        success = bool(result.success)
+        value = _observed(dict(result.result or {}), success)
+        rows.append(Measurement(kind, cfg.type, clean_value(value), threshold,
+                                "ok" if success else "alert", cfg.kwargs.get("column")))
+    return sorted(rows, key=lambda r: (r.kind, r.metric, r.column_name or ""))
+
+
+def compute_suite(config: ModelConfig, baseline: pd.DataFrame) -> dict[str, Any]:
+    """A suite profiled from the baseline: columns present with their types, not-null where the
+    baseline has no nulls, numeric ranges with a margin, categorical value sets, rows > 0."""
+    p = config.predictions
+    expectations: list[dict[str, Any]] = [
+        {"type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": 1}},
+    ]
+
+    def add(kind: str, **kwargs: Any) -> None:
+        expectations.append({"type": kind, "kwargs": kwargs})
+
+    numerical = [*p.features.numerical, p.score]
+    for column in [*numerical, *p.features.categorical]:
+        add("expect_column_to_exist", column=column)
+        if column not in baseline.columns:
+            continue
+        series = baseline[column]
+        is_num = column in numerical
+        add("expect_column_values_to_be_in_type_list", column=column,
+            type_list=NUMERIC_TYPES if is_num else STRING_TYPES)
+        if series.notna().all():
+            add("expect_column_values_to_not_be_null", column=column)
+        if is_num:
+            values = pd.to_numeric(series, errors="coerce").dropna()
+            if values.empty:
+                continue
+            low, high = float(values.min()), float(values.max())
+            if column == p.score and config.task != "regression":
+                low, high = 0.0, 1.0
+            else:
+                margin = (high - low) * RANGE_MARGIN
+                low, high = low - margin, high + margin
+            add("expect_column_values_to_be_between", column=column,
+                min_value=round(low, 6), max_value=round(high, 6), mostly=MOSTLY)
+        else:
+            values_set = sorted({str(v) for v in series.dropna().unique()})
+            add("expect_column_values_to_be_in_set", column=column, value_set=values_set,
+                mostly=MOSTLY)
+    return {"name": config.model, "expectations": expectations,
+            "meta": {"generated_by": "monitors expectations init", "baseline": _baseline_name(config)}}
+
+
+def _baseline_name(config: ModelConfig) -> str:
+    if config.baseline.table:
+        return config.baseline.table
+    assert config.baseline.window is not None
+    return f"{config.predictions.table} [{config.baseline.window.start}, {config.baseline.window.end})"
+
+
+def write_suite(path: Path, suite: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(suite, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)

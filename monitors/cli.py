@@ -1,0 +1,197 @@
+"""`monitors ...`: for people, and for runs without a scheduler.
+
+Exit codes: 0 all windows fine, 1 a window broke a rule, 2 bad input or environment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TextIO
+
+from monitors.config import ModelConfig, compute_monitors_home, load_config
+from monitors.errors import MonitorsError
+from monitors.window import Window, compute_utc, compute_windows
+
+EXIT_BROKEN = 1
+EXIT_ERROR = 2
+
+
+def _parse_time(text: str) -> datetime:
+    try:
+        return compute_utc(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date or ISO time: {text!r}") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="monitors", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser("demo", help="build the demo warehouse and monitor its history")
+    demo.add_argument("--jobs", type=int, default=2, help="windows measured at once (processes)")
+    demo.add_argument("--home", type=Path, default=None,
+                      help="project folder (default: MONITORS_HOME or the current directory)")
+    run = sub.add_parser("run", help="monitor every schedule window in [start, end)")
+    run.add_argument("config", type=Path)
+    run.add_argument("--start", type=_parse_time, required=True)
+    run.add_argument("--end", type=_parse_time, required=True)
+    run.add_argument("--as-of", type=_parse_time, default=None,
+                     help="judge label maturity as of this time (default: now)")
+    run.add_argument("--no-report", action="store_true", help="store results only")
+    run.add_argument("--jobs", type=int, default=1, help="windows measured at once (processes)")
+    results = sub.add_parser("results", help="what the store holds for the model")
+    results.add_argument("config", type=Path)
+    results.add_argument("--format", choices=["csv", "json"], default="csv")
+    exp = sub.add_parser("expectations", help="Great Expectations suites")
+    exp_sub = exp.add_subparsers(dest="action", required=True)
+    init = exp_sub.add_parser("init", help="write the suite at checks.suite from the baseline")
+    init.add_argument("config", type=Path)
+    init.add_argument("--force", action="store_true", help="overwrite an existing suite")
+    return parser
+
+
+_WORKER: dict[str, object] = {}
+
+
+def _start_worker(config: ModelConfig, as_of: datetime | None) -> None:
+    from monitors import pipeline, warehouse
+
+    engine = warehouse.create_warehouse_engine(config)
+    _WORKER.update(config=config, engine=engine, as_of=as_of,
+                   reference=pipeline.load_reference(engine, config, as_of))
+
+
+def _run_in_worker(window: Window, run_id: str, reports: bool) -> tuple[str, int, int, str | None]:
+    from monitors import pipeline
+
+    summary = pipeline.run_window(
+        _WORKER["config"], window, engine=_WORKER["engine"],  # type: ignore[arg-type]
+        reference=_WORKER["reference"], run_id=run_id,  # type: ignore[arg-type]
+        as_of=_WORKER["as_of"], write_reports=reports)  # type: ignore[arg-type]
+    return summary.status, summary.row_count, len(summary.broken), summary.message
+
+
+def run_windows(config: ModelConfig, start: datetime, end: datetime, as_of: datetime | None,
+                reports: bool = True, jobs: int = 1, out: TextIO | None = None) -> int:
+    """Monitor each window (oldest first; `jobs` processes at once), printing a line per window;
+    returns how many windows broke a rule."""
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    from monitors import pipeline, report, store
+
+    stream = out or sys.stdout
+    windows = compute_windows(config.schedule, start, end)
+    if not windows:
+        print(f"no complete {config.schedule} window in [{start}, {end})", file=stream)
+        return 0
+    run_id = pipeline.compute_run_id()
+    jobs = max(1, min(jobs, len(windows)))
+    messages: list[str] = []
+
+    def show(i: int, window: Window, result: tuple[str, int, int, str | None]) -> None:
+        status, rows, broken, message = result
+        print(f"[{i}/{len(windows)}] {config.model} {window}: {status}, {rows} rows, "
+              f"{broken} broken rule(s)", file=stream, flush=True)
+        if message:
+            messages.append(message)
+
+    if jobs == 1:
+        _start_worker(config, as_of)
+        for i, window in enumerate(windows, 1):
+            show(i, window, _run_in_worker(window, run_id, reports))
+    else:
+        with ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=_start_worker,
+                                 initargs=(config, as_of)) as pool:
+            futures = [pool.submit(_run_in_worker, w, run_id, reports) for w in windows]
+            for i, (window, future) in enumerate(zip(windows, futures, strict=True), 1):
+                show(i, window, future.result())
+    if reports:  # once more at the end: parallel windows may have raced on the index
+        report.write_index(config.reports_path, store.load_results(config.store_path))
+    for message in messages:
+        print("\n" + message, file=stream)
+    if reports:
+        print(f"\nreports: {config.reports_path / 'index.html'}", file=stream)
+    return len(messages)
+
+
+def _demo(home: Path | None, jobs: int) -> int:
+    from monitors import checks, demo, warehouse
+
+    home = (home or compute_monitors_home()).resolve()
+    config_path = home / "dags" / "models" / "credit_risk.yaml"
+    if not config_path.exists():
+        demo.write_demo_config(config_path)
+    config = load_config(config_path, home=home)
+    database = warehouse.compute_warehouse_url(config.warehouse, home).database
+    if not database:
+        raise MonitorsError(f"{config_path}: warehouse: the demo needs a DuckDB file URL")
+    sizes = demo.write_demo_warehouse(Path(database))
+    print(f"demo warehouse: {sizes['predictions']:,} predictions, {sizes['outcomes']:,} labels, "
+          f"{sizes['training_data']:,} training rows", flush=True)
+    suite = config.suite_path
+    if suite is not None and not suite.exists():
+        engine = warehouse.create_warehouse_engine(config)
+        checks.write_suite(suite, checks.compute_suite(config, warehouse.load_baseline(engine, config).data))
+        engine.dispose()
+        print(f"wrote expectation suite {suite}")
+    end = demo.START + timedelta(days=demo.DAYS)
+    broken = run_windows(config, demo.START, end, demo.AS_OF, jobs=jobs)
+    print(f"{broken} of {demo.DAYS} windows broke a rule (the demo injects drift and a "
+          f"performance drop)")
+    print(f"report: {config.reports_path / 'index.html'}")
+    return 0
+
+
+def _results(config: ModelConfig, fmt: str) -> int:
+    from monitors.store import load_results
+
+    frame = load_results(config.store_path, config.model)
+    if fmt == "json":
+        sys.stdout.write(frame.to_json(orient="records", date_format="iso", indent=1) + "\n")
+    else:
+        frame.to_csv(sys.stdout, index=False)
+    return 0
+
+
+def _expectations_init(config: ModelConfig, force: bool) -> int:
+    from monitors import checks, warehouse
+
+    path = config.suite_path
+    if path is None:
+        raise MonitorsError(f"model {config.model}: the config has no checks.suite to write")
+    if path.exists() and not force:
+        raise MonitorsError(f"model {config.model}: suite {path} exists; use --force to replace it")
+    engine = warehouse.create_warehouse_engine(config)
+    baseline = warehouse.load_baseline(engine, config)
+    suite = checks.compute_suite(config, baseline.data)
+    checks.write_suite(path, suite)
+    print(f"wrote {len(suite['expectations'])} expectations to {path}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "demo":
+            return _demo(args.home, args.jobs)
+        config = load_config(args.config)
+        if args.command == "run":
+            if args.end <= args.start:
+                raise MonitorsError(f"--end {args.end} must be after --start {args.start}")
+            broken = run_windows(config, args.start, args.end, args.as_of, not args.no_report,
+                                 args.jobs)
+            return EXIT_BROKEN if broken else 0
+        if args.command == "results":
+            return _results(config, args.format)
+        return _expectations_init(config, args.force)
+    except MonitorsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

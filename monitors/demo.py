@@ -1,0 +1,153 @@
+"""The demo: a seeded synthetic credit-risk model in an embedded DuckDB warehouse.
+
+Timeline: training data, then predictions from 2026-01-01 to 2026-03-01 (a few thousand a
+day). From 2026-02-01 `income` and `debt_ratio` drift; from 2026-02-05 the relation between
+features and default changes, so the model's performance drops. Labels arrive 1 to 14 days
+after the prediction; the warehouse is a snapshot taken at 2026-03-02 00:00 UTC (AS_OF), so
+the last two weeks' labels are still partly missing.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+SEED = 7
+START = datetime(2026, 1, 1, tzinfo=UTC)
+DAYS = 60
+AS_OF = datetime(2026, 3, 2, tzinfo=UTC)
+DRIFT_START = datetime(2026, 2, 1, tzinfo=UTC)
+DROP_START = datetime(2026, 2, 5, tzinfo=UTC)
+TRAINING_ROWS = 20_000
+DAILY_ROWS = 3_000
+REGIONS = ["EU", "NA", "APAC", "LATAM"]
+PRODUCTS = ["card", "loan", "mortgage"]
+
+CONFIG_YAML = """\
+model: credit_risk                  # unique; the DAG id is monitor_credit_risk
+task: binary_classification         # binary_classification | multiclass_classification | regression
+warehouse: duckdb:///warehouse.duckdb  # a SQLAlchemy URL, or airflow://CONN_ID for an Airflow connection
+schedule: "@daily"                  # one run = one window = one schedule interval
+start_date: 2026-01-01
+predictions:
+  table: predictions                # may be schema-qualified: analytics.predictions
+  id: prediction_id                 # a later row (by timestamp) with the same id replaces it
+  timestamp: predicted_at
+  score: score                      # probability of the positive class, or the predicted value
+  predicted_label: predicted_label  # optional; default: score >= 0.5
+  model_version: model_version      # optional
+  features:
+    numerical: [income, debt_ratio, age]
+    categorical: [region, product]
+ground_truth:
+  table: outcomes
+  id: prediction_id                 # joins to predictions.id
+  label: defaulted
+  max_delay: 14d                    # labels may arrive up to this long after the prediction
+baseline:
+  table: training_data              # same feature and score columns, plus the label column
+segments: [region]                  # performance and drift are also computed per value
+checks:
+  suite: expectations/credit_risk.json
+drift:
+  max_drifted_share: 0.5            # dataset drift when this share of features drift
+performance:
+  metrics: [roc_auc, f1]
+  max_drop: 0.05                    # alert when a metric falls this far below the baseline
+store: monitoring.duckdb
+reports: reports/
+"""
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def _model_logit(frame: pd.DataFrame) -> np.ndarray:
+    """The deployed model: what it learned from the training data."""
+    region = frame["region"].map({"EU": 0.0, "NA": 0.2, "APAC": -0.2, "LATAM": 0.4}).to_numpy()
+    return (-0.6 - 2.5 * (np.log(frame["income"].to_numpy()) - 10.8)
+            + 9.0 * (frame["debt_ratio"].to_numpy() - 0.33)
+            - 0.03 * (frame["age"].to_numpy() - 48) + region)
+
+
+def compute_features(rng: np.random.Generator, n: int, drifted: bool) -> pd.DataFrame:
+    income = rng.lognormal(mean=10.8 + (0.2 if drifted else 0.0), sigma=0.4, size=n)
+    debt = np.clip(rng.beta(2, 4, size=n) + (0.08 if drifted else 0.0), 0, 1.5)
+    return pd.DataFrame({
+        "income": income.round(2),
+        "debt_ratio": debt.round(4),
+        "age": rng.integers(18, 80, size=n).astype("int64"),
+        "region": rng.choice(REGIONS, size=n, p=[0.35, 0.3, 0.2, 0.15]),
+        "product": rng.choice(PRODUCTS, size=n, p=[0.5, 0.35, 0.15]),
+    })
+
+
+def compute_outcomes(rng: np.random.Generator, frame: pd.DataFrame, changed: np.ndarray
+                     ) -> np.ndarray:
+    """True default: the model's relation, or after DROP_START a weaker, shifted one."""
+    logit = _model_logit(frame)
+    after = -0.6 + 0.35 * (logit + 0.6) + 1.2 * (frame["age"].to_numpy() < 30)
+    truth = np.where(changed, after, logit)
+    return (rng.random(len(frame)) < _sigmoid(truth)).astype("int64")
+
+
+def compute_training(rng: np.random.Generator) -> pd.DataFrame:
+    frame = compute_features(rng, TRAINING_ROWS, drifted=False)
+    frame["score"] = _sigmoid(_model_logit(frame)).round(6)
+    frame["defaulted"] = compute_outcomes(rng, frame, np.zeros(len(frame), bool))
+    return frame
+
+
+def compute_predictions(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
+    days = []
+    for day in range(DAYS):
+        start = START + timedelta(days=day)
+        n = int(DAILY_ROWS * rng.uniform(0.85, 1.15))
+        frame = compute_features(rng, n, drifted=start >= DRIFT_START)
+        seconds = np.sort(rng.integers(0, 86_400, size=n))
+        frame.insert(0, "predicted_at", pd.to_datetime(start.replace(tzinfo=None))
+                     + pd.to_timedelta(seconds, unit="s"))
+        frame["changed"] = start >= DROP_START
+        days.append(frame)
+    predictions = pd.concat(days, ignore_index=True)
+    predictions.insert(0, "prediction_id", [f"p{i:07d}" for i in range(len(predictions))])
+    predictions["score"] = _sigmoid(_model_logit(predictions)).round(6)
+    predictions["predicted_label"] = (predictions["score"] >= 0.5).astype("int64")
+    predictions["model_version"] = "1.4.0"
+    labels = compute_outcomes(rng, predictions, predictions["changed"].to_numpy())
+    delay = pd.to_timedelta(rng.uniform(1, 14, size=len(predictions)), unit="D")
+    labelled_at = predictions["predicted_at"] + delay
+    outcomes = pd.DataFrame({"prediction_id": predictions["prediction_id"], "defaulted": labels,
+                             "labelled_at": labelled_at.dt.floor("s")})
+    outcomes = outcomes[outcomes["labelled_at"] < AS_OF.replace(tzinfo=None)]
+    return predictions.drop(columns="changed"), outcomes.reset_index(drop=True)
+
+
+def write_demo_warehouse(path: Path, seed: int = SEED) -> dict[str, int]:
+    """(Re)create the DuckDB warehouse file with the three demo tables."""
+    import duckdb
+
+    rng = np.random.default_rng(seed)
+    training = compute_training(rng)
+    predictions, outcomes = compute_predictions(rng)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.unlink(missing_ok=True)
+    with duckdb.connect(str(tmp)) as con:
+        for name, frame in (("training_data", training), ("predictions", predictions),
+                            ("outcomes", outcomes)):
+            con.register("frame", frame)
+            con.execute(f"CREATE TABLE {name} AS SELECT * FROM frame")
+            con.unregister("frame")
+    tmp.replace(path)
+    return {"training_data": len(training), "predictions": len(predictions),
+            "outcomes": len(outcomes)}
+
+
+def write_demo_config(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(CONFIG_YAML, encoding="utf-8")

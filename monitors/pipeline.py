@@ -1,0 +1,160 @@
+"""Glue: run_window(config, window, ...) -> WindowSummary, the one entry point the CLI and the
+Airflow tasks call. Stages pass plain values; only warehouse, store and report touch the world."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from monitors import checks, drift, performance, quality, report, store, warehouse
+from monitors.alerts import compute_failure_message
+from monitors.config import ModelConfig
+from monitors.measurement import Measurement
+from monitors.window import Window
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from sqlalchemy.engine import Engine
+
+MIN_SEGMENT_ROWS = 30
+
+
+@dataclass
+class Reference:
+    """The baseline, read once per run of many windows."""
+
+    frame: pd.DataFrame
+    metrics: dict[str, float | None]
+    has_labels: bool
+
+
+@dataclass
+class WindowSummary:
+    model: str
+    window: Window
+    rows: list[Measurement]
+    message: str | None
+    status: str
+    store_file: Path
+    report: Path | None = None
+    evidently: Path | None = None
+    row_count: int = 0
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def broken(self) -> list[Measurement]:
+        return [r for r in self.rows if r.is_alert]
+
+
+def compute_run_id(prefix: str = "cli") -> str:
+    return f"{prefix}__{datetime.now(UTC).strftime('%Y-%m-%dT%H:%M:%S')}__{uuid.uuid4().hex[:6]}"
+
+
+def load_reference(engine: Engine, config: ModelConfig, as_of: datetime | None = None) -> Reference:
+    frame = warehouse.load_baseline(engine, config, as_of)
+    metrics: dict[str, float | None] = {}
+    if frame.has_labels:
+        metrics = performance.compute_metrics(
+            config.task, performance.compute_labelled(frame.data, config))
+    return Reference(frame.data, metrics, frame.has_labels)
+
+
+def _segment_values(column: str, current: pd.DataFrame, reference: pd.DataFrame) -> list[str]:
+    values = set(reference[column].dropna().astype(str)) if column in reference.columns else set()
+    if column in current.columns:
+        values |= set(current[column].dropna().astype(str))
+    return sorted(values)
+
+
+def compute_measurements(config: ModelConfig, window: Window, current: warehouse.Frame,
+                         reference: Reference, as_of: datetime, suite: dict | None
+                         ) -> list[Measurement]:
+    """Every measurement of one window, from plain frames."""
+    p = config.predictions
+    rows = quality.compute_quality_measurements(config, current.data, reference.frame,
+                                                current.missing_columns)
+    if current.data.empty:
+        return rows + [Measurement("drift", "drifted_share", None, config.drift.max_drifted_share,
+                                   "skipped")]
+    if suite is not None:
+        rows += checks.compute_check_measurements(suite, current.data, config.model)
+    numerical = [*p.features.numerical, p.score]
+    rows += drift.compute_drift_measurements(
+        drift.compute_drift(reference.frame, current.data, numerical, p.features.categorical,
+                            config.drift), config.drift, p.score)
+    if config.ground_truth is not None:
+        rows += performance.compute_baseline_measurements(reference.metrics)
+        rows += performance.compute_performance_measurements(
+            config, window, performance.compute_labelled(current.data, config), reference.metrics,
+            as_of)
+    for column in config.segments:
+        for value in _segment_values(column, current.data, reference.frame):
+            rows += _segment_measurements(config, window, current.data, reference, as_of, column,
+                                          value)
+    return rows
+
+
+def _segment_measurements(config: ModelConfig, window: Window, current: pd.DataFrame,
+                          reference: Reference, as_of: datetime, column: str, value: str
+                          ) -> list[Measurement]:
+    p = config.predictions
+    label = f"{column}={value}"
+    cur = current[current[column].astype(str) == value] if column in current.columns else current[:0]
+    ref = reference.frame[reference.frame[column].astype(str) == value]
+    numerical = [*p.features.numerical, p.score]
+    categorical = [c for c in p.features.categorical if c != column]
+    drifts = drift.compute_drift(ref, cur, numerical, categorical, config.drift)
+    rows = drift.compute_drift_measurements(drifts, config.drift, p.score, label)
+    if config.ground_truth is not None:
+        seg_metrics = (performance.compute_metrics(config.task, performance.compute_labelled(ref, config))
+                       if reference.has_labels else {})
+        rows += performance.compute_performance_measurements(
+            config, window, performance.compute_labelled(cur, config), seg_metrics, as_of, label)
+    # Segments are measured, not judged: their bounds need per-segment calibration (sample
+    # size), so they never alert; too small a segment is marked skipped.
+    small = len(cur) < MIN_SEGMENT_ROWS or len(ref) < MIN_SEGMENT_ROWS
+    return [Measurement(r.kind, r.metric, r.value, None,
+                        "skipped" if small or r.status == "skipped" else "ok", r.column_name,
+                        r.segment) for r in rows]
+
+
+def run_window(config: ModelConfig, window: Window, *, engine: Engine | None = None,
+               reference: Reference | None = None, run_id: str | None = None,
+               as_of: datetime | None = None, write_reports: bool = True) -> WindowSummary:
+    """Measure one window, replace its results in the store, write its report; never raises for
+    broken rules (see WindowSummary.message), only for bad input or infrastructure."""
+    as_of = as_of or datetime.now(UTC)
+    run_id = run_id or compute_run_id()
+    engine = engine or warehouse.create_warehouse_engine(config)
+    suite = checks.load_suite(config)
+    reference = reference or load_reference(engine, config, as_of)
+    current = warehouse.load_window(engine, config, window, as_of)
+    rows = compute_measurements(config, window, current, reference, as_of, suite)
+    status = report.compute_window_status(rows)
+    page = report.compute_window_dir(config, window) / "index.html" if write_reports else None
+    message = compute_failure_message(config.model, window, rows, page)
+    store_file = store.replace_window(config.store_path, config.model, window, rows, run_id)
+    summary = WindowSummary(config.model, window, rows, message, status, store_file,
+                            row_count=len(current.data))
+    if write_reports:
+        summary.report = write_window_reports(config, window, rows, current.data, reference.frame)
+        summary.evidently = summary.report.parent / "evidently.html" if config.report.evidently \
+            and not current.data.empty else None
+    return summary
+
+
+def write_window_reports(config: ModelConfig, window: Window, rows: list[Measurement],
+                         current: pd.DataFrame, reference: pd.DataFrame) -> Path:
+    """The window's page, its Evidently report, and the index over the whole store."""
+    evidently = None
+    size = config.report.sample_size
+    note = (f"Stored values use all {len(current):,} window rows and {len(reference):,} baseline "
+            f"rows; the Evidently report uses a seeded sample of at most {size:,} rows per side.")
+    if config.report.evidently and not current.empty and not reference.empty:
+        evidently = report.write_evidently_report(config, window, reference, current)
+    page = report.write_window_page(config, window, rows, note, evidently)
+    report.write_index(config.reports_path, store.load_results(config.store_path))
+    return page

@@ -1,0 +1,212 @@
+"""The only code that reads the warehouse (any SQLAlchemy database; DuckDB by default).
+
+Identifiers come from the config and are always quoted by SQLAlchemy, never pasted into SQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine, make_url
+
+from monitors.config import ModelConfig
+from monitors.errors import MonitorsError
+from monitors.window import Window, compute_utc
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+LABEL = "__label"
+_ROW_NUMBER = "__rn"
+
+
+class WarehouseError(MonitorsError):
+    """The warehouse could not give what the config asks for; the message says what and where."""
+
+
+@dataclass
+class Frame:
+    """Rows read from the warehouse, with the configured columns the table did not have."""
+
+    data: pd.DataFrame
+    table: str
+    missing_columns: list[str] = field(default_factory=list)
+    has_labels: bool = False
+
+
+def compute_warehouse_url(url: str, home: Path) -> sa.URL:
+    """A SQLAlchemy URL; a relative DuckDB or SQLite file resolves against MONITORS_HOME."""
+    parsed = make_url(url)
+    database = parsed.database
+    if parsed.get_backend_name() in ("duckdb", "sqlite") and database and database != ":memory:":
+        path = Path(database).expanduser()
+        if not path.is_absolute():
+            parsed = parsed.set(database=str(home / path))
+    return parsed
+
+
+def create_warehouse_engine(config: ModelConfig, url: str | None = None) -> Engine:
+    """The engine for a model's warehouse. `url` overrides the config (a resolved connection)."""
+    raw = url or config.warehouse
+    if raw.startswith("airflow://"):
+        raise WarehouseError(
+            f"model {config.model}: warehouse {raw} is an Airflow connection; "
+            "it is resolved only inside an Airflow task"
+        )
+    try:
+        parsed = compute_warehouse_url(raw, config.home)
+    except sa.exc.ArgumentError:
+        raise WarehouseError(f"model {config.model}: warehouse is not a SQLAlchemy URL") from None
+    kwargs: dict[str, Any] = {}
+    if parsed.get_backend_name() == "duckdb":
+        if parsed.database and parsed.database != ":memory:" and not Path(parsed.database).exists():
+            raise WarehouseError(
+                f"model {config.model}: warehouse DuckDB file {parsed.database} does not exist"
+            )
+        # read-only: many windows may read the file in parallel
+        kwargs["connect_args"] = {"read_only": True}
+    return sa.create_engine(parsed, **kwargs)
+
+
+def compute_safe_url(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
+
+
+def load_table(engine: Engine, name: str, model: str) -> sa.Table:
+    """Reflect a table (`table` or `schema.table`); a clear error if it is not there."""
+    schema, _, table = name.rpartition(".")
+    try:
+        columns = sa.inspect(engine).get_columns(table, schema=schema or None)
+    except sa.exc.NoSuchTableError:
+        columns = []
+    except sa.exc.DBAPIError as exc:
+        raise WarehouseError(
+            f"model {model}: cannot read table {name!r} from warehouse "
+            f"{compute_safe_url(engine)}: {type(exc.orig).__name__}"
+        ) from None
+    if not columns:
+        raise WarehouseError(
+            f"model {model}: table {name!r} not found in warehouse {compute_safe_url(engine)}"
+        )
+    return sa.Table(table, sa.MetaData(), *(sa.Column(c["name"], c["type"]) for c in columns),
+                    schema=schema or None)
+
+
+def _require(table: sa.Table, names: list[str], model: str, what: str) -> None:
+    missing = [n for n in names if n not in table.c]
+    if missing:
+        raise WarehouseError(
+            f"model {model}: table {table.fullname!r} has no column "
+            f"{', '.join(repr(m) for m in missing)} ({what}); "
+            f"it has {', '.join(table.c.keys())}"
+        )
+
+
+def _bound(table: sa.Table, column: str, moment: datetime) -> datetime:
+    """Timestamps are UTC; a naive column is compared with naive UTC values."""
+    utc = compute_utc(moment)
+    aware = getattr(table.c[column].type, "timezone", False)
+    return utc if aware else utc.replace(tzinfo=None)
+
+
+def _feature_columns(config: ModelConfig, table: sa.Table) -> tuple[list[str], list[str]]:
+    wanted = [*config.predictions.features.all]
+    for optional in (config.predictions.predicted_label, config.predictions.model_version):
+        if optional:
+            wanted.append(optional)
+    present = [c for c in dict.fromkeys(wanted) if c in table.c]
+    missing = [c for c in dict.fromkeys(wanted) if c not in table.c]
+    return present, missing
+
+
+def _labels_subquery(engine: Engine, config: ModelConfig, as_of: datetime | None) -> sa.Subquery:
+    gt = config.ground_truth
+    assert gt is not None
+    table = load_table(engine, gt.table, config.model)
+    _require(table, [gt.id, gt.label], config.model, "ground_truth")
+    order = table.c[gt.timestamp].desc() if gt.timestamp and gt.timestamp in table.c else None
+    if gt.timestamp:
+        _require(table, [gt.timestamp], config.model, "ground_truth.timestamp")
+    rn = sa.func.row_number().over(partition_by=table.c[gt.id], order_by=order)
+    query = sa.select(table.c[gt.id].label("__gid"), table.c[gt.label].label(LABEL), rn.label("__grn"))
+    if gt.timestamp and as_of is not None:
+        query = query.where(table.c[gt.timestamp] <= _bound(table, gt.timestamp, as_of))
+    return query.subquery("labels")
+
+
+def _predictions_query(engine: Engine, config: ModelConfig, start: datetime, end: datetime,
+                       as_of: datetime | None) -> tuple[sa.Select[Any], str, list[str], bool]:
+    p = config.predictions
+    table = load_table(engine, p.table, config.model)
+    _require(table, [p.id, p.timestamp, p.score], config.model, "predictions")
+    present, missing = _feature_columns(config, table)
+    base = [p.id, p.timestamp, p.score, *present]
+    columns = [table.c[c] for c in dict.fromkeys(base)]
+    rn = sa.func.row_number().over(partition_by=table.c[p.id], order_by=table.c[p.timestamp].desc())
+    inner = (
+        sa.select(*columns, rn.label(_ROW_NUMBER))
+        .where(table.c[p.timestamp] >= _bound(table, p.timestamp, start))
+        .where(table.c[p.timestamp] < _bound(table, p.timestamp, end))
+        .subquery("window_rows")
+    )
+    selected: list[Any] = [inner.c[c.name] for c in columns]
+    query = sa.select(*selected).where(inner.c[_ROW_NUMBER] == 1)
+    has_labels = config.ground_truth is not None
+    if has_labels:
+        labels = _labels_subquery(engine, config, as_of)
+        query = sa.select(*selected, labels.c[LABEL]).select_from(
+            inner.outerjoin(labels, sa.and_(inner.c[p.id] == labels.c["__gid"],
+                                             labels.c["__grn"] == 1))
+        ).where(inner.c[_ROW_NUMBER] == 1)
+    return query, table.fullname, missing, has_labels
+
+
+def _read(engine: Engine, query: sa.Select[Any], config: ModelConfig, table: str) -> pd.DataFrame:
+    import pandas as pd
+
+    try:
+        with engine.connect() as conn:
+            frame = pd.read_sql(query, conn)
+    except sa.exc.DBAPIError as exc:
+        detail = str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__
+        raise WarehouseError(
+            f"model {config.model}: query on table {table!r} failed: {detail}"
+        ) from None
+    ts = config.predictions.timestamp
+    if ts in frame.columns:
+        frame[ts] = pd.to_datetime(frame[ts], utc=True)
+    return frame
+
+
+def load_window(engine: Engine, config: ModelConfig, window: Window,
+                as_of: datetime | None = None) -> Frame:
+    """The window's predictions (latest row per id wins) with their labels, if any arrived."""
+    query, table, missing, has_labels = _predictions_query(
+        engine, config, window.start, window.end, as_of)
+    return Frame(_read(engine, query, config, table), table, missing, has_labels)
+
+
+def load_baseline(engine: Engine, config: ModelConfig, as_of: datetime | None = None) -> Frame:
+    """The training baseline: a table with the features, the score and the label, or a fixed
+    window of the predictions table joined with its labels."""
+    if config.baseline.window is not None:
+        w = config.baseline.window
+        query, table, missing, has_labels = _predictions_query(engine, config, w.start, w.end, as_of)
+        return Frame(_read(engine, query, config, table), table, missing, has_labels)
+    assert config.baseline.table is not None
+    table_ = load_table(engine, config.baseline.table, config.model)
+    _require(table_, [config.predictions.score], config.model, "baseline")
+    present, missing = _feature_columns(config, table_)
+    names = [config.predictions.score, *present]
+    columns: list[Any] = [table_.c[c] for c in dict.fromkeys(names)]
+    has_labels = False
+    gt = config.ground_truth
+    if gt is not None and gt.label in table_.c:
+        columns.append(table_.c[gt.label].label(LABEL))
+        has_labels = True
+    frame = _read(engine, sa.select(*columns), config, table_.fullname)
+    return Frame(frame, table_.fullname, missing, has_labels)

@@ -1,0 +1,73 @@
+"""Shared fixtures: seeded warehouses in temp folders, and PostgreSQL when it is there."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("TQDM_DISABLE", "1")
+
+POSTGRES_URL = os.environ.get("MONITORS_TEST_POSTGRES", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
+REPO = Path(__file__).resolve().parents[1]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        folder = Path(str(item.fspath)).parent.name
+        if folder in {"unit", "integration", "dags", "browser"}:
+            item.add_marker(getattr(pytest.mark, folder))
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project folder: MONITORS_HOME and the working directory."""
+    monkeypatch.setenv("MONITORS_HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def duckdb_warehouse(home: Path) -> str:
+    from monitors.testing import make_tables, write_duckdb_warehouse
+
+    return write_duckdb_warehouse(home / "warehouse.duckdb", make_tables(seed=1, days=4, rows_per_day=1500))
+
+
+def _postgres_reachable() -> bool:
+    import sqlalchemy as sa
+
+    try:
+        engine = sa.create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+        with engine.connect():
+            pass
+        engine.dispose()
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    if not _postgres_reachable():
+        if os.environ.get("MONITORS_REQUIRE_POSTGRES"):
+            pytest.fail(f"PostgreSQL is required (MONITORS_REQUIRE_POSTGRES) but {POSTGRES_URL} "
+                        "is unreachable")
+        pytest.skip("PostgreSQL unreachable and MONITORS_REQUIRE_POSTGRES unset")
+    return POSTGRES_URL
+
+
+@pytest.fixture
+def postgres_schema(postgres_url: str) -> Iterator[str]:
+    """A schema of its own for one test, dropped after."""
+    import sqlalchemy as sa
+
+    schema = f"monitors_test_{uuid.uuid4().hex[:10]}"
+    yield schema
+    engine = sa.create_engine(postgres_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    engine.dispose()

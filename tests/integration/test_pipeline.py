@@ -1,0 +1,145 @@
+"""End to end on a seeded DuckDB warehouse: CLI -> warehouse -> checks -> drift -> performance
+-> store -> report."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from monitors.cli import main
+from monitors.config import load_config
+from monitors.store import COLUMNS
+from monitors.testing import make_tables, write_config, write_duckdb_warehouse
+
+from .helpers import stored, write_suite_for
+
+
+def test_clean_history_passes_and_stores_every_kind(home: Path, duckdb_warehouse: str,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    config_path = write_config(home, duckdb_warehouse)
+    write_suite_for(load_config(config_path))
+    code = main(["run", str(config_path), "--start", "2026-01-01", "--end", "2026-01-05",
+                 "--no-report", "--as-of", "2026-03-01"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert out.count("credit_risk [2026-01-0") == 4 and "[4/4]" in out
+    rows = stored(load_config(config_path))
+    assert rows["window_start"].nunique() == 4
+    whole = rows[rows["segment"].isna()]
+    assert set(whole["kind"]) == {"schema", "data_quality", "drift", "performance",
+                                  "baseline_performance"}
+    assert (rows["status"] != "alert").all()
+    day1 = whole[whole["window_start"] == pd.Timestamp("2026-01-01")]
+    assert day1.query("metric == 'row_count'")["value"].item() == 1500
+    assert day1.query("metric == 'wasserstein' and column_name == 'income'")["value"].item() < 0.1
+    auc = day1.query("kind == 'performance' and metric == 'roc_auc'")
+    base = day1.query("kind == 'baseline_performance' and metric == 'roc_auc'")["value"].item()
+    assert auc["threshold"].item() == pytest.approx(base - 0.05)
+    assert 0.75 < auc["value"].item() < 0.95
+    assert set(rows["segment"].dropna()) == {"region=EU", "region=NA", "region=APAC", "region=LATAM"}
+
+
+def test_view_has_exactly_the_design_columns(home: Path, duckdb_warehouse: str) -> None:
+    config_path = write_config(home, duckdb_warehouse, checks=None)
+    assert main(["run", str(config_path), "--start", "2026-01-01", "--end", "2026-01-02",
+                 "--no-report"]) in (0, 1)
+    with duckdb.connect(str(home / "monitoring.duckdb"), read_only=True) as con:
+        described = con.execute("DESCRIBE monitor_results").fetchall()
+        count = con.execute("SELECT count(*) FROM monitor_results").fetchone()
+    assert [(name, type_) for name, type_, *_ in described] == [(n, t) for n, t, _ in COLUMNS]
+    assert count is not None and count[0] > 20
+    assert list((home / "monitoring" / "results" / "model=credit_risk").glob("*.parquet")) == [
+        home / "monitoring/results/model=credit_risk/window_start=2026-01-01T00:00:00Z.parquet"]
+
+
+def test_rerun_leaves_the_same_rows(home: Path, duckdb_warehouse: str) -> None:
+    config_path = write_config(home, duckdb_warehouse, checks=None)
+    args = ["run", str(config_path), "--start", "2026-01-01", "--end", "2026-01-04", "--no-report",
+            "--as-of", "2026-03-01"]
+    main(args)
+    first = stored(load_config(config_path))
+    main(args)
+    main(["run", str(config_path), "--start", "2026-01-02", "--end", "2026-01-03", "--no-report",
+          "--as-of", "2026-03-01"])  # a sub-range again
+    second = stored(load_config(config_path))
+    pd.testing.assert_frame_equal(first, second)
+
+
+def test_drift_breaks_the_window_and_the_message_names_it(home: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    url = write_duckdb_warehouse(home / "warehouse.duckdb", make_tables(seed=2, days=3, rows_per_day=1500, drift_from_day=2))
+    config_path = write_config(home, url, checks=None)
+    code = main(["run", str(config_path), "--start", "2026-01-01", "--end", "2026-01-04",
+                 "--no-report", "--as-of", "2026-03-01"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "2026-01-01 00:00, 2026-01-02 00:00) UTC: ok" in out
+    assert "model credit_risk, window [2026-01-03 00:00, 2026-01-04 00:00) UTC" in out
+    assert "drift wasserstein of income = " in out and "(bound: < 0.1)" in out
+    rows = stored(load_config(config_path))
+    alerts = rows[(rows["status"] == "alert")]
+    assert set(alerts["window_start"]) == {pd.Timestamp("2026-01-03")}
+    assert {"income", "debt_ratio"} <= set(alerts["column_name"].dropna())
+    assert not {"age", "region", "product"} & set(alerts["column_name"].dropna())
+
+
+def test_reader_holding_the_catalog_open_does_not_block_a_run(home: Path, duckdb_warehouse: str) -> None:
+    config_path = write_config(home, duckdb_warehouse, checks=None)
+    base = ["run", str(config_path), "--no-report", "--as-of", "2026-03-01"]
+    assert main([*base, "--start", "2026-01-01", "--end", "2026-01-02"]) == 0
+    reader = subprocess.Popen(
+        [sys.executable, "-c",
+         "import duckdb,sys,time\n"
+         f"con = duckdb.connect({str(home / 'monitoring.duckdb')!r})\n"
+         "print(con.execute('select count(distinct window_start) from monitor_results').fetchone()[0],"
+         " flush=True)\n"
+         "sys.stdin.readline()\n"
+         "print(con.execute('select count(distinct window_start) from monitor_results').fetchone()[0],"
+         " flush=True)\n"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert reader.stdout is not None and reader.stdin is not None
+        assert reader.stdout.readline().strip() == "1"
+        assert main([*base, "--start", "2026-01-02", "--end", "2026-01-04"]) == 0
+        reader.stdin.write("\n")
+        reader.stdin.flush()
+        assert reader.stdout.readline().strip() == "3"  # the open reader sees the new windows
+    finally:
+        reader.kill()
+        reader.wait()
+
+
+def test_results_command_formats(home: Path, duckdb_warehouse: str, capsys: pytest.CaptureFixture[str]) -> None:
+    config_path = write_config(home, duckdb_warehouse, checks=None)
+    main(["run", str(config_path), "--start", "2026-01-01", "--end", "2026-01-02", "--no-report"])
+    capsys.readouterr()
+    assert main(["results", str(config_path), "--format", "json"]) == 0
+    records = json.loads(capsys.readouterr().out)
+    assert {r["model"] for r in records} == {"credit_risk"}
+    assert set(records[0]) == {n for n, _, _ in COLUMNS}
+    assert main(["results", str(config_path)]) == 0
+    header = capsys.readouterr().out.splitlines()[0]
+    assert header == ",".join(n for n, _, _ in COLUMNS)
+
+
+def test_reports_are_written_with_one_shared_evidently_bundle(home: Path, duckdb_warehouse: str) -> None:
+    config_path = write_config(home, duckdb_warehouse, checks=None)
+    assert main(["run", str(config_path), "--start", "2026-01-01", "--end", "2026-01-03",
+                 "--as-of", "2026-03-01"]) == 0
+    reports = home / "reports"
+    index = (reports / "index.html").read_text()
+    assert "credit_risk/2026-01-01T0000Z/index.html" in index
+    assert "credit_risk/2026-01-02T0000Z/index.html" in index
+    bundles = list((reports / "assets").glob("evidently-*.js"))
+    assert len(bundles) == 1 and bundles[0].stat().st_size > 1_000_000
+    for day in ("2026-01-01T0000Z", "2026-01-02T0000Z"):
+        page = (reports / "credit_risk" / day / "evidently.html").read_text()
+        assert f'src="../../assets/{bundles[0].name}"' in page
+        assert len(page) < 1_000_000
+        assert "Status: <span class=ok>ok</span>" in (reports / "credit_risk" / day / "index.html").read_text()

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from monitors.config import ConfigError, compute_duration, load_config
+from monitors.demo import CONFIG_YAML
+from monitors.testing import write_config
+
+REPO = Path(__file__).resolve().parents[2]
+DESIGN = REPO.parent / "shared" / "DESIGN.md"
+
+
+def test_the_committed_demo_config_is_the_design_example() -> None:
+    assert (REPO / "dags" / "models" / "credit_risk.yaml").read_text() == CONFIG_YAML
+    if DESIGN.exists():
+        block = re.search(r"```yaml\n(.*?)```", DESIGN.read_text(), re.S)
+        assert block is not None
+        assert block.group(1) == CONFIG_YAML
+
+
+def test_design_example_loads_with_its_values(tmp_path: Path) -> None:
+    config = load_config(REPO / "dags" / "models" / "credit_risk.yaml", home=tmp_path)
+    assert config.model == "credit_risk"
+    assert config.ground_truth is not None and config.ground_truth.max_delay == timedelta(days=14)
+    assert config.predictions.features.all == ["income", "debt_ratio", "age", "region", "product"]
+    assert config.store_path == tmp_path / "monitoring.duckdb"
+    assert config.suite_path == tmp_path / "expectations" / "credit_risk.json"
+    assert config.performance.metrics == ["roc_auc", "f1"]
+
+
+@pytest.mark.parametrize("text,expected", [("14d", timedelta(days=14)), ("6h", timedelta(hours=6)),
+                                           ("30m", timedelta(minutes=30)), ("2w", timedelta(weeks=2))])
+def test_durations(text: str, expected: timedelta) -> None:
+    assert compute_duration(text) == expected
+
+
+def test_bad_duration_names_file_and_key(tmp_path: Path) -> None:
+    path = write_config(tmp_path, "duckdb:///w.duckdb", **{"ground_truth.max_delay": "two weeks"})
+    with pytest.raises(ConfigError, match=r"model\.yaml: ground_truth\.max_delay: .*not a duration"):
+        load_config(path)
+
+
+def test_misspelled_key_names_file_and_key(tmp_path: Path) -> None:
+    path = write_config(tmp_path, "duckdb:///w.duckdb", **{"drift.max_drifted_shares": 0.3})
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert f"{path}: drift.max_drifted_shares: unknown key" in str(info.value)
+
+
+def test_missing_key_is_named(tmp_path: Path) -> None:
+    path = write_config(tmp_path, "duckdb:///w.duckdb", **{"predictions.score": None})
+    with pytest.raises(ConfigError, match=r"predictions\.score: required key is missing"):
+        load_config(path)
+
+
+def test_unknown_metric_is_named(tmp_path: Path) -> None:
+    path = write_config(tmp_path, "duckdb:///w.duckdb", **{"performance.metrics": ["roc_auc", "auroc"]})
+    with pytest.raises(ConfigError, match=r"unknown metric 'auroc' for task binary_classification"):
+        load_config(path)
+
+
+def test_invalid_yaml_gives_line(tmp_path: Path) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text("model: x\npredictions: [unclosed\n")
+    with pytest.raises(ConfigError, match=r"broken\.yaml: not valid YAML at line \d+"):
+        load_config(path)
+
+
+def test_model_name_must_be_safe_for_paths_and_dag_ids(tmp_path: Path) -> None:
+    path = write_config(tmp_path, "duckdb:///w.duckdb", model="../etc")
+    with pytest.raises(ConfigError, match=r"model: model '../etc' must start with a letter"):
+        load_config(path)
+
+
+def test_relative_paths_resolve_against_monitors_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                      ) -> None:
+    monkeypatch.setenv("MONITORS_HOME", str(tmp_path / "proj"))
+    path = write_config(tmp_path, "duckdb:///w.duckdb", store="/abs/store.duckdb")
+    config = load_config(path)
+    assert config.store_path == Path("/abs/store.duckdb")
+    assert config.reports_path == (tmp_path / "proj" / "reports").resolve()
