@@ -91,9 +91,19 @@ def compute_check_measurements(suite: dict[str, Any], frame: pd.DataFrame, model
     _quiet_gx()
     import great_expectations as gx
 
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+    # GX drops an invalid expectation with only a log line; a typo must not silence a check
+    for i, item in enumerate(suite["expectations"]):
+        try:
+            ExpectationConfiguration(type=item["type"], kwargs=item.get("kwargs", {})).to_domain_obj()
+        except Exception as exc:  # GX raises many types for a malformed expectation
+            what = item.get("type") if isinstance(item, dict) else item
+            raise ChecksError(f"model {model}: invalid expectation suite: expectation {i} "
+                              f"({what}): {str(exc).splitlines()[0]}") from None
     try:
         expectation_suite = gx.ExpectationSuite(**{**suite, "name": suite.get("name", model)})
-    except Exception as exc:  # GX raises many types for a malformed suite
+    except Exception as exc:
         raise ChecksError(f"model {model}: invalid expectation suite: {exc}") from None
     batch = _load_batch_definition().get_batch(batch_parameters={"dataframe": frame})
     outcome = batch.validate(expectation_suite)

@@ -1,0 +1,174 @@
+"""Bad input: a clear error naming model, table and column, or a flagged result; never a
+traceback, and nothing already stored is lost."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from monitors import warehouse
+from monitors.cli import main
+from monitors.config import load_config
+from monitors.testing import make_tables, write_config, write_duckdb_warehouse
+from monitors.window import Window
+
+from .helpers import stored, write_suite_for
+
+DAY1 = ["--start", "2026-01-01", "--end", "2026-01-02", "--no-report", "--as-of", "2026-03-01"]
+
+
+def _setup(home: Path, mutate=None, suite: bool = True, **overrides: object) -> Path:
+    tables = make_tables(seed=5, days=1, rows_per_day=1500)
+    url = write_duckdb_warehouse(home / "clean.duckdb", tables)
+    clean = write_config(home, url, name="clean.yaml")
+    if suite:
+        write_suite_for(load_config(clean))  # the suite is profiled from the clean baseline
+    if mutate is not None:
+        mutate(tables)
+    url = write_duckdb_warehouse(home / "warehouse.duckdb", tables)
+    if not suite:
+        overrides["checks"] = None
+    return write_config(home, url, **overrides)
+
+
+def _run(config: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["run", str(config), *(args or DAY1)])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def _alerts(config: Path) -> pd.DataFrame:
+    rows = stored(load_config(config))
+    return rows[(rows["status"] == "alert") & rows["segment"].isna()]
+
+
+def test_missing_table(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = _setup(home, lambda t: t.pop("outcomes"), suite=False)
+    code, _, err = _run(config, capsys)
+    assert code == 2
+    assert "error: model credit_risk: table 'outcomes' not found in warehouse duckdb:///" in err
+    assert "Traceback" not in err
+
+
+def test_missing_required_column(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = _setup(home, lambda t: t["predictions"].drop(columns="score", inplace=True), suite=False)
+    code, _, err = _run(config, capsys)
+    assert code == 2
+    assert "model credit_risk: table 'predictions' has no column 'score' (predictions)" in err
+
+
+def test_missing_feature_column_is_a_schema_alert(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = _setup(home, lambda t: t["predictions"].drop(columns="age", inplace=True))
+    code, out, _ = _run(config, capsys)
+    assert code == 1
+    assert "schema column_present of age = 0 (bound: >= 1)" in out
+    alerts = _alerts(config)
+    assert set(alerts.query("column_name == 'age'")["metric"]) >= {"column_present", "expect_column_to_exist"}
+
+
+def test_window_with_no_rows_is_skipped(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = _setup(home)
+    code, out, _ = _run(config, capsys, "--start", "2026-06-01", "--end", "2026-06-02", "--no-report")
+    assert code == 0
+    assert "UTC: skipped, 0 rows" in out
+    rows = stored(load_config(config))
+    assert rows.query("metric == 'row_count'")["value"].item() == 0
+    assert set(rows["status"]) == {"skipped"}
+
+
+def test_all_null_feature_is_flagged(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def mutate(t: dict[str, pd.DataFrame]) -> None:
+        t["predictions"]["debt_ratio"] = np.nan
+    config = _setup(home, mutate)
+    code, out, _ = _run(config, capsys)
+    assert code == 1
+    alerts = _alerts(config).query("column_name == 'debt_ratio'")
+    assert alerts.query("metric == 'missing_share'")["value"].item() == 1.0
+    assert "expect_column_values_to_not_be_null" in set(alerts["metric"])
+    rows = stored(load_config(config))
+    drift = rows.query("kind == 'drift' and column_name == 'debt_ratio' and segment.isna()")
+    assert drift["status"].item() == "skipped"
+
+
+def test_nan_and_inf_scores_are_flagged(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def mutate(t: dict[str, pd.DataFrame]) -> None:
+        t["predictions"].loc[:99, "score"] = np.nan
+        t["predictions"].loc[100:149, "score"] = np.inf
+    config = _setup(home, mutate)
+    code, out, _ = _run(config, capsys)
+    assert code == 1
+    assert "data_quality non_finite_share of score = 0.1 (bound: <= 0)" in out
+    rows = stored(load_config(config)).query("segment.isna()")
+    auc = rows.query("kind == 'performance' and metric == 'roc_auc'")["value"].item()
+    assert 0.7 < auc < 0.95  # computed on the finite scores
+
+
+def test_unseen_category_is_flagged(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def mutate(t: dict[str, pd.DataFrame]) -> None:
+        t["predictions"].loc[:299, "product"] = "crypto"
+    config = _setup(home, mutate)
+    code, out, _ = _run(config, capsys)
+    assert code == 1
+    alerts = _alerts(config).query("column_name == 'product'")
+    assert alerts.query("metric == 'new_category_share'")["value"].item() == pytest.approx(0.2)
+    assert "expect_column_values_to_be_in_set" in set(alerts["metric"])
+
+
+def test_duplicate_prediction_ids_latest_row_wins(home: Path) -> None:
+    def mutate(t: dict[str, pd.DataFrame]) -> None:
+        later = t["predictions"].head(500).copy()
+        later["predicted_at"] += pd.Timedelta(seconds=1)
+        later["score"] = 0.999
+        t["predictions"] = pd.concat([t["predictions"], later], ignore_index=True)
+    config = load_config(_setup(home, mutate, suite=False))
+    engine = warehouse.create_warehouse_engine(config)
+    frame = warehouse.load_window(engine, config, Window(datetime(2026, 1, 1, tzinfo=UTC),
+                                                         datetime(2026, 1, 2, tzinfo=UTC))).data
+    assert len(frame) == 1500 and frame["prediction_id"].is_unique
+    first = frame.set_index("prediction_id").loc["p000000"]
+    assert first["score"] == 0.999
+    assert (frame["score"] == 0.999).sum() == 500
+
+
+def test_labels_that_never_arrive(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def mutate(t: dict[str, pd.DataFrame]) -> None:
+        t["outcomes"]["prediction_id"] = "other-" + t["outcomes"]["prediction_id"]
+    config = _setup(home, mutate, suite=False)
+    code, out, _ = _run(config, capsys, *DAY1[:-1], "2026-01-05")  # as of 4 days later: pending
+    assert code == 0
+    rows = stored(load_config(config)).query("kind == 'performance' and segment.isna()")
+    assert set(rows["status"]) == {"skipped"}
+    code, out, _ = _run(config, capsys)  # as of 2026-03-01: max_delay (14d) passed
+    assert code == 1
+    assert "performance label_coverage = 0 (bound: >= 0.8)" in out
+
+
+def test_malformed_config_key_and_unknown_metric_via_cli(home: Path, capsys: pytest.CaptureFixture[str]
+                                                         ) -> None:
+    bad_key = write_config(home, "duckdb:///w.duckdb", name="a.yaml", **{"predictions.scores": "s"})
+    code, _, err = _run(bad_key, capsys)
+    assert code == 2 and f"{bad_key}: predictions.scores: unknown key" in err
+    bad_metric = write_config(home, "duckdb:///w.duckdb", name="b.yaml", **{"performance.metrics": ["auc"]})
+    code, _, err = _run(bad_metric, capsys)
+    assert code == 2 and "unknown metric 'auc'" in err and "Traceback" not in err
+
+
+def test_a_failing_rerun_loses_nothing_stored(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = _setup(home, suite=False)
+    assert _run(config, capsys)[0] == 0
+    before = stored(load_config(config))
+    broken = write_config(home, str(load_config(config).warehouse), name="broken.yaml", checks=None,
+                          **{"predictions.table": "no_such_table"})
+    assert _run(broken, capsys)[0] == 2
+    pd.testing.assert_frame_equal(before, stored(load_config(config)))
+
+
+def test_missing_suite_file_is_named(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = _setup(home, **{"checks.suite": "expectations/nope.json"})
+    code, _, err = _run(config, capsys)
+    assert code == 2 and "expectations/nope.json does not exist" in err
+    assert "monitors expectations init" in err

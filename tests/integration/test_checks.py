@@ -1,0 +1,61 @@
+"""Great Expectations: the suite profiled from the baseline, and validated on windows."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from monitors import checks
+from monitors.cli import main
+from monitors.config import load_config
+from monitors.testing import make_tables, write_config
+
+
+def test_expectations_init_profiles_the_baseline(home: Path, duckdb_warehouse: str,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    config_path = write_config(home, duckdb_warehouse)
+    assert main(["expectations", "init", str(config_path)]) == 0
+    suite_path = home / "expectations" / "credit_risk.json"
+    assert f"to {suite_path}" in capsys.readouterr().out
+    suite = json.loads(suite_path.read_text())
+    by = {(e["type"], e["kwargs"].get("column")): e["kwargs"] for e in suite["expectations"]}
+    assert by[("expect_table_row_count_to_be_between", None)] == {"min_value": 1}
+    for column in ["income", "debt_ratio", "age", "region", "product", "score"]:
+        assert ("expect_column_to_exist", column) in by
+        assert ("expect_column_values_to_not_be_null", column) in by
+    age = by[("expect_column_values_to_be_between", "age")]
+    assert age["min_value"] == pytest.approx(18 - 0.1 * (79 - 18))
+    assert age["max_value"] == pytest.approx(79 + 0.1 * (79 - 18))
+    assert by[("expect_column_values_to_be_between", "score")]["max_value"] == 1.0
+    assert by[("expect_column_values_to_be_in_set", "region")]["value_set"] == ["APAC", "EU", "LATAM", "NA"]
+    # a second init refuses to overwrite an edited suite
+    assert main(["expectations", "init", str(config_path)]) == 2
+    assert "exists; use --force" in capsys.readouterr().err
+
+
+def test_suite_passes_on_clean_data_and_fails_on_broken(home: Path, duckdb_warehouse: str) -> None:
+    config = load_config(write_config(home, duckdb_warehouse))
+    tables = make_tables(seed=9, days=1, rows_per_day=500)
+    suite = checks.compute_suite(config, tables["training_data"])
+    clean = checks.compute_check_measurements(suite, tables["predictions"], config.model)
+    assert len(clean) == len(suite["expectations"])
+    assert all(r.status == "ok" for r in clean), [r for r in clean if r.status != "ok"]
+    broken = tables["predictions"].copy()
+    broken.loc[:49, "age"] = 500  # 10% out of range: beyond mostly=0.99
+    broken.loc[:0, "region"] = None
+    rows = checks.compute_check_measurements(suite, broken, config.model)
+    failed = {(r.metric, r.column_name): r for r in rows if r.status == "alert"}
+    assert set(failed) == {("expect_column_values_to_be_between", "age"),
+                           ("expect_column_values_to_not_be_null", "region")}
+    age = failed[("expect_column_values_to_be_between", "age")]
+    assert age.kind == "data_quality" and age.value == pytest.approx(0.1) and age.threshold == pytest.approx(0.01)
+
+
+def test_malformed_suite_is_a_clear_error(home: Path, duckdb_warehouse: str) -> None:
+    config = load_config(write_config(home, duckdb_warehouse))
+    bad = {"name": "x", "expectations": [{"type": "expect_nothing_known", "kwargs": {}}]}
+    with pytest.raises(checks.ChecksError, match="model credit_risk: invalid expectation suite"):
+        checks.compute_check_measurements(bad, pd.DataFrame({"a": [1]}), config.model)
