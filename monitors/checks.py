@@ -90,7 +90,6 @@ def compute_check_measurements(suite: dict[str, Any], frame: pd.DataFrame, model
     """Validate the suite on the window's rows; one measurement per expectation."""
     _quiet_gx()
     import great_expectations as gx
-
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
     # GX drops an invalid expectation with only a log line; a typo must not silence a check

@@ -149,6 +149,28 @@ class Report(_Strict):
     evidently: bool = True
 
 
+class Notify(_Strict):
+    """Who hears about a failed run (attached by the DAG as on_failure_callback notifiers)."""
+
+    email: list[str] = Field(default_factory=list)
+    smtp_conn_id: str = "smtp_default"
+    from_email: str | None = None
+    slack_webhook: str | None = None  # an incoming-webhook URL
+    webhook: str | None = None  # any URL taking a JSON POST
+
+
+class AirflowSettings(_Strict):
+    """How the model's DAG runs; plain data here (monitors/ never imports airflow)."""
+
+    pool: str = "monitors_warehouse"
+    max_active_runs: int = Field(default=1, ge=1)
+    retries: int = Field(default=2, ge=0)
+    retry_delay: Duration = timedelta(minutes=5)
+    tags: list[str] = Field(default_factory=list)
+    catchup: bool = False
+    notify: Notify = Notify()
+
+
 class ModelConfig(_Strict):
     model: str
     task: Literal["binary_classification", "multiclass_classification", "regression"]
@@ -163,6 +185,7 @@ class ModelConfig(_Strict):
     drift: Drift = Drift()
     performance: Performance = Performance()
     report: Report = Report()
+    airflow: AirflowSettings = AirflowSettings()
     store: str = "monitoring.duckdb"
     reports: str = "reports/"
 

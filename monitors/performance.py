@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from monitors.config import CLASSIFICATION_METRICS, REGRESSION_METRICS, ModelConfig
-from monitors.measurement import Measurement, clean_value, compute_status
+from monitors.measurement import Measurement, Status, clean_value, compute_status
 from monitors.warehouse import LABEL
 from monitors.window import Window, compute_utc
 
@@ -122,6 +122,7 @@ def compute_performance_measurements(config: ModelConfig, window: Window, curren
     for metric, value in values.items():
         watched = metric in perf.metrics
         bound = compute_bound(metric, baseline_metrics.get(metric), perf.max_drop) if watched else None
+        status: Status
         if too_few or pending or value is None:
             status = "skipped"
         else:

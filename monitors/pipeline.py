@@ -69,56 +69,77 @@ def _segment_values(column: str, current: pd.DataFrame, reference: pd.DataFrame)
     return sorted(values)
 
 
-def compute_measurements(config: ModelConfig, window: Window, current: warehouse.Frame,
-                         reference: Reference, as_of: datetime, suite: dict | None
-                         ) -> list[Measurement]:
-    """Every measurement of one window, from plain frames."""
-    p = config.predictions
+def compute_check_rows(config: ModelConfig, current: warehouse.Frame, reference: Reference,
+                       suite: dict | None) -> list[Measurement]:
+    """Schema and data quality: our own measurements, then the GX suite's."""
     rows = quality.compute_quality_measurements(config, current.data, reference.frame,
                                                 current.missing_columns)
-    if current.data.empty:
-        return rows + [Measurement("drift", "drifted_share", None, config.drift.max_drifted_share,
-                                   "skipped")]
-    if suite is not None:
+    if suite is not None and not current.data.empty:
         rows += checks.compute_check_measurements(suite, current.data, config.model)
-    numerical = [*p.features.numerical, p.score]
-    rows += drift.compute_drift_measurements(
-        drift.compute_drift(reference.frame, current.data, numerical, p.features.categorical,
-                            config.drift), config.drift, p.score)
-    if config.ground_truth is not None:
-        rows += performance.compute_baseline_measurements(reference.metrics)
-        rows += performance.compute_performance_measurements(
-            config, window, performance.compute_labelled(current.data, config), reference.metrics,
-            as_of)
-    for column in config.segments:
-        for value in _segment_values(column, current.data, reference.frame):
-            rows += _segment_measurements(config, window, current.data, reference, as_of, column,
-                                          value)
     return rows
 
 
-def _segment_measurements(config: ModelConfig, window: Window, current: pd.DataFrame,
-                          reference: Reference, as_of: datetime, column: str, value: str
-                          ) -> list[Measurement]:
-    p = config.predictions
-    label = f"{column}={value}"
-    cur = current[current[column].astype(str) == value] if column in current.columns else current[:0]
-    ref = reference.frame[reference.frame[column].astype(str) == value]
-    numerical = [*p.features.numerical, p.score]
-    categorical = [c for c in p.features.categorical if c != column]
-    drifts = drift.compute_drift(ref, cur, numerical, categorical, config.drift)
-    rows = drift.compute_drift_measurements(drifts, config.drift, p.score, label)
-    if config.ground_truth is not None:
-        seg_metrics = (performance.compute_metrics(config.task, performance.compute_labelled(ref, config))
-                       if reference.has_labels else {})
-        rows += performance.compute_performance_measurements(
-            config, window, performance.compute_labelled(cur, config), seg_metrics, as_of, label)
-    # Segments are measured, not judged: their bounds need per-segment calibration (sample
-    # size), so they never alert; too small a segment is marked skipped.
-    small = len(cur) < MIN_SEGMENT_ROWS or len(ref) < MIN_SEGMENT_ROWS
+def _segments(config: ModelConfig, current: pd.DataFrame, reference: pd.DataFrame
+              ) -> list[tuple[str, str, pd.DataFrame, pd.DataFrame]]:
+    out = []
+    for column in config.segments:
+        for value in _segment_values(column, current, reference):
+            cur = current[current[column].astype(str) == value] if column in current.columns \
+                else current[:0]
+            ref = reference[reference[column].astype(str) == value]
+            out.append((column, f"{column}={value}", cur, ref))
+    return out
+
+
+def _as_segment_rows(rows: list[Measurement], small: bool) -> list[Measurement]:
+    """Segments are measured, not judged: their bounds need per-segment calibration (sample
+    size), so they never alert; too small a segment is marked skipped."""
     return [Measurement(r.kind, r.metric, r.value, None,
                         "skipped" if small or r.status == "skipped" else "ok", r.column_name,
                         r.segment) for r in rows]
+
+
+def compute_drift_rows(config: ModelConfig, current: pd.DataFrame, reference: Reference
+                       ) -> list[Measurement]:
+    p = config.predictions
+    numerical = [*p.features.numerical, p.score]
+    if current.empty:
+        return [Measurement("drift", "drifted_share", None, config.drift.max_drifted_share, "skipped")]
+    rows = drift.compute_drift_measurements(
+        drift.compute_drift(reference.frame, current, numerical, p.features.categorical,
+                            config.drift), config.drift, p.score)
+    for column, label, cur, ref in _segments(config, current, reference.frame):
+        categorical = [c for c in p.features.categorical if c != column]
+        seg = drift.compute_drift_measurements(
+            drift.compute_drift(ref, cur, numerical, categorical, config.drift), config.drift,
+            p.score, label)
+        rows += _as_segment_rows(seg, len(cur) < MIN_SEGMENT_ROWS or len(ref) < MIN_SEGMENT_ROWS)
+    return rows
+
+
+def compute_performance_rows(config: ModelConfig, window: Window, current: pd.DataFrame,
+                             reference: Reference, as_of: datetime) -> list[Measurement]:
+    if config.ground_truth is None or current.empty:
+        return []
+    rows = performance.compute_baseline_measurements(reference.metrics)
+    rows += performance.compute_performance_measurements(
+        config, window, performance.compute_labelled(current, config), reference.metrics, as_of)
+    for _column, label, cur, ref in _segments(config, current, reference.frame):
+        seg_metrics = (performance.compute_metrics(config.task, performance.compute_labelled(ref, config))
+                       if reference.has_labels else {})
+        seg = performance.compute_performance_measurements(
+            config, window, performance.compute_labelled(cur, config), seg_metrics, as_of, label)
+        rows += _as_segment_rows(seg, len(cur) < MIN_SEGMENT_ROWS or len(ref) < MIN_SEGMENT_ROWS)
+    return rows
+
+
+def compute_measurements(config: ModelConfig, window: Window, current: warehouse.Frame,
+                         reference: Reference, as_of: datetime, suite: dict | None
+                         ) -> list[Measurement]:
+    """Every measurement of one window, from plain frames: checks, drift, performance."""
+    return (compute_check_rows(config, current, reference, suite)
+            + compute_drift_rows(config, current.data, reference)
+            + compute_performance_rows(config, window, current.data, reference, as_of))
 
 
 def run_window(config: ModelConfig, window: Window, *, engine: Engine | None = None,

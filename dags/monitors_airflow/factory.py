@@ -1,0 +1,129 @@
+"""Builds the DAG `monitor_<model>` for one YAML file in dags/models/.
+
+Each model has a two-line DAG file (dags/monitor_<model>.py) calling build_dag(__file__), so a
+broken YAML is an import error of that file alone, naming the YAML file and key, and the other
+models' DAGs keep loading. Nothing heavy is imported here: configs are read, DAGs are built;
+pandas, GX, Evidently, DuckDB and SQLAlchemy are imported inside the tasks.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from airflow.sdk import DAG, CronDataIntervalTimetable, dag, task
+
+from monitors.config import load_config
+from monitors_airflow.connections import compute_warehouse_url
+from monitors_airflow.notifiers import compute_notifiers
+
+DOC = """
+Monitors model **{model}** ({task}) from `{source}`: one run per `{schedule}` window (UTC),
+reading predictions from `{table}`. Broken rules fail the `evaluate` task with a message that
+names each rule, its value and its bound; results go to `{store}` (view `monitor_results`),
+reports to `{reports}`.
+"""
+
+
+def compute_yaml_path(dag_file: str | Path) -> Path:
+    """dags/monitor_credit_risk.py -> dags/models/credit_risk.yaml (or .yml)."""
+    models = Path(dag_file).resolve().parent / "models"
+    name = Path(dag_file).stem.removeprefix("monitor_")
+    for suffix in (".yaml", ".yml"):
+        if (models / f"{name}{suffix}").exists():
+            return models / f"{name}{suffix}"
+    raise FileNotFoundError(f"{dag_file}: no config {models / name}.yaml for this DAG file")
+
+
+def compute_home(dag_file: str | Path) -> Path:
+    """MONITORS_HOME, by default the project root: the folder above dags/."""
+    return Path(os.environ.get("MONITORS_HOME") or Path(dag_file).resolve().parent.parent)
+
+
+def _window(context: dict[str, Any]) -> Any:
+    from monitors.window import Window
+
+    return Window(context["data_interval_start"], context["data_interval_end"])
+
+
+def build_dag(dag_file: str | Path) -> DAG:
+    yaml_path = compute_yaml_path(dag_file)
+    config = load_config(yaml_path, home=compute_home(dag_file))
+    settings = config.airflow
+    callbacks = compute_notifiers(config)
+
+    @dag(
+        dag_id=f"monitor_{config.model}",
+        schedule=CronDataIntervalTimetable(config.schedule, timezone="UTC"),
+        start_date=datetime(config.start_date.year, config.start_date.month,
+                            config.start_date.day, tzinfo=UTC),
+        catchup=settings.catchup,
+        max_active_runs=settings.max_active_runs,
+        tags=["monitors", config.task, *settings.tags],
+        doc_md=DOC.format(model=config.model, task=config.task, source=yaml_path.name,
+                          schedule=config.schedule, table=config.predictions.table,
+                          store=config.store_path, reports=config.reports_path),
+        default_args={"retries": settings.retries, "retry_delay": settings.retry_delay,
+                      "on_failure_callback": callbacks or None},
+        render_template_as_native_obj=False,
+    )
+    def monitor() -> None:
+        @task(pool=settings.pool)
+        def extract(**context: Any) -> dict[str, Any]:
+            """Read the window and the baseline from the warehouse (in the warehouse pool)."""
+            from monitors import stages
+
+            url = compute_warehouse_url(config.warehouse)
+            return stages.run_extract(config, _window(context), url=url)
+
+        @task
+        def checks(extracted: dict[str, Any], **context: Any) -> dict[str, int]:
+            """Schema and data quality: the GX suite and our own checks."""
+            from monitors import stages
+
+            return stages.run_checks(config, _window(context))
+
+        @task
+        def drift(extracted: dict[str, Any], **context: Any) -> dict[str, int]:
+            from monitors import stages
+
+            return stages.run_drift(config, _window(context))
+
+        @task
+        def performance(extracted: dict[str, Any], **context: Any) -> dict[str, int]:
+            from monitors import stages
+
+            return stages.run_performance(config, _window(context))
+
+        @task
+        def store(parts: list[dict[str, int]], **context: Any) -> dict[str, Any]:
+            """Replace the window's results in the store, atomically."""
+            from monitors import stages
+
+            return stages.run_store(config, _window(context), context["run_id"])
+
+        @task
+        def report(stored: dict[str, Any], **context: Any) -> dict[str, Any]:
+            from monitors import stages
+
+            return stages.run_report(config, _window(context))
+
+        @task(retries=0)
+        def evaluate(reported: dict[str, Any], **context: Any) -> str:
+            """Fail (no retry) with a message naming each broken rule, its value and bound."""
+            from airflow.sdk.exceptions import AirflowFailException
+
+            from monitors import stages
+
+            message = stages.run_evaluate(config, _window(context))
+            if message:
+                raise AirflowFailException(message)
+            return "ok"
+
+        extracted = extract()
+        parts = [checks(extracted), drift(extracted), performance(extracted)]
+        evaluate(report(store(parts)))
+
+    return monitor()

@@ -1,0 +1,139 @@
+"""The pipeline split into stages that run as separate processes (the Airflow tasks): extract,
+checks, drift, performance, store, report, evaluate. Frames pass between stages as Parquet files
+in a staging folder beside the store; each stage returns a small JSON-able dict (for XCom).
+The measurements are the same functions run_window uses, so both paths store the same rows.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from monitors import checks, pipeline, report, store, warehouse
+from monitors.alerts import compute_failure_message
+from monitors.config import ModelConfig
+from monitors.errors import MonitorsError
+from monitors.measurement import Measurement
+from monitors.window import Window
+
+STAGE_FILES = ("checks", "drift", "performance")
+
+
+def compute_staging_dir(config: ModelConfig, window: Window) -> Path:
+    return store.compute_data_dir(config.store_path) / "staging" / config.model / window.key
+
+
+def _meta(staging: Path) -> dict[str, Any]:
+    try:
+        return json.loads((staging / "meta.json").read_text())
+    except FileNotFoundError:
+        raise MonitorsError(f"staging folder {staging} has no extract; rerun the extract task") from None
+
+
+def _load(config: ModelConfig, staging: Path) -> tuple[warehouse.Frame, pipeline.Reference, dict]:
+    import pandas as pd
+
+    meta = _meta(staging)
+    current = pd.read_parquet(staging / "current.parquet")
+    reference = pd.read_parquet(staging / "reference.parquet")
+    frame = warehouse.Frame(current, meta["table"], meta["missing_columns"], meta["has_labels"])
+    return frame, pipeline.Reference(reference, meta["baseline_metrics"], meta["reference_has_labels"]), meta
+
+
+def _write_rows(staging: Path, name: str, rows: list[Measurement]) -> dict[str, int]:
+    payload = [r.__dict__ for r in rows]
+    tmp = staging / f".{name}.json.tmp"
+    tmp.write_text(json.dumps(payload))
+    tmp.replace(staging / f"{name}.json")
+    return {"rows": len(rows), "alerts": sum(r.is_alert for r in rows)}
+
+
+def _read_rows(staging: Path, name: str) -> list[Measurement]:
+    return [Measurement(**item) for item in json.loads((staging / f"{name}.json").read_text())]
+
+
+def run_extract(config: ModelConfig, window: Window, *, url: str | None = None,
+                as_of: datetime | None = None) -> dict[str, Any]:
+    """Read the window and the baseline from the warehouse into the staging folder."""
+    as_of = as_of or datetime.now(UTC)
+    staging = compute_staging_dir(config, window)
+    if staging.exists():
+        shutil.rmtree(staging)  # a retry or a rerun starts clean
+    staging.mkdir(parents=True)
+    engine = warehouse.create_warehouse_engine(config, url)
+    try:
+        reference = pipeline.load_reference(engine, config, as_of)
+        current = warehouse.load_window(engine, config, window, as_of)
+    finally:
+        engine.dispose()
+    current.data.to_parquet(staging / "current.parquet", index=False)
+    reference.frame.to_parquet(staging / "reference.parquet", index=False)
+    meta = {"table": current.table, "missing_columns": current.missing_columns,
+            "has_labels": current.has_labels, "baseline_metrics": reference.metrics,
+            "reference_has_labels": reference.has_labels, "as_of": as_of.isoformat(),
+            "rows": len(current.data)}
+    (staging / "meta.json").write_text(json.dumps(meta))
+    return {"staging": str(staging), "rows": len(current.data), "as_of": meta["as_of"]}
+
+
+def run_checks(config: ModelConfig, window: Window) -> dict[str, int]:
+    staging = compute_staging_dir(config, window)
+    current, reference, _ = _load(config, staging)
+    rows = pipeline.compute_check_rows(config, current, reference, checks.load_suite(config))
+    return _write_rows(staging, "checks", rows)
+
+
+def run_drift(config: ModelConfig, window: Window) -> dict[str, int]:
+    staging = compute_staging_dir(config, window)
+    current, reference, _ = _load(config, staging)
+    return _write_rows(staging, "drift", pipeline.compute_drift_rows(config, current.data, reference))
+
+
+def run_performance(config: ModelConfig, window: Window) -> dict[str, int]:
+    staging = compute_staging_dir(config, window)
+    current, reference, meta = _load(config, staging)
+    as_of = datetime.fromisoformat(meta["as_of"])
+    rows = pipeline.compute_performance_rows(config, window, current.data, reference, as_of)
+    return _write_rows(staging, "performance", rows)
+
+
+def run_store(config: ModelConfig, window: Window, run_id: str) -> dict[str, Any]:
+    """Replace the window's results with the stages' rows, atomically."""
+    staging = compute_staging_dir(config, window)
+    rows = [row for name in STAGE_FILES for row in _read_rows(staging, name)]
+    path = store.replace_window(config.store_path, config.model, window, rows, run_id)
+    return {"file": str(path), "rows": len(rows), "alerts": sum(r.is_alert for r in rows)}
+
+
+def load_window_rows(config: ModelConfig, window: Window) -> list[Measurement]:
+    """The stored rows of one window (empty if it was never stored)."""
+    import pyarrow.parquet as pq
+
+    path = store.compute_window_file(config.store_path, config.model, window)
+    if not path.exists():
+        return []
+    fields = ("kind", "metric", "value", "threshold", "status", "column_name", "segment")
+    table = pq.read_table(path, columns=list(fields))
+    return [Measurement(**record) for record in table.to_pylist()]
+
+
+def run_report(config: ModelConfig, window: Window) -> dict[str, Any]:
+    """The window's pages from its stored rows and staged frames; then the staging goes."""
+    staging = compute_staging_dir(config, window)
+    current, reference, _ = _load(config, staging)
+    page = pipeline.write_window_reports(config, window, load_window_rows(config, window),
+                                         current.data, reference.frame)
+    shutil.rmtree(staging, ignore_errors=True)
+    return {"report": str(page)}
+
+
+def run_evaluate(config: ModelConfig, window: Window) -> str | None:
+    """The failure message for the stored window (None when no rule broke)."""
+    rows = load_window_rows(config, window)
+    if not rows:
+        raise MonitorsError(f"model {config.model}: no stored results for window {window}")
+    page = report.compute_window_dir(config, window) / "index.html"
+    return compute_failure_message(config.model, window, rows, page)

@@ -1,0 +1,113 @@
+"""The model's DAG under dag.test(): windows stored like `monitors run` stores them, and a broken
+rule fails the run and emails the broken rules through a real SMTP server."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from email import message_from_bytes
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from monitors.cli import main
+from monitors.config import load_config
+from tests.integration.helpers import stored
+
+from .conftest import make_project
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], str, str]] = []
+
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
+        message = message_from_bytes(envelope.content)  # type: ignore[attr-defined]
+        parts = [p.get_payload(decode=True).decode() for p in message.walk()
+                 if p.get_content_type() == "text/html"]
+        self.messages.append((list(envelope.rcpt_tos), str(message["Subject"]), "".join(parts)))  # type: ignore[attr-defined]
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", json.dumps({
+        "conn_type": "smtp", "host": "127.0.0.1", "port": port,
+        "extra": {"disable_tls": True, "disable_ssl": True, "from_email": "monitors@example.com"}}))
+    yield inbox
+    controller.stop()
+
+
+def _dag(project: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    from airflow.dag_processing.dagbag import DagBag
+
+    monkeypatch.setenv("AIRFLOW__CORE__DAGS_FOLDER", str(project / "dags"))
+    monkeypatch.setenv("AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST", json.dumps([{
+        "name": "dags-folder", "classpath": "airflow.dag_processing.bundles.local.LocalDagBundle",
+        "kwargs": {"path": str(project / "dags")}}]))
+    sys.modules.pop("monitor_credit_risk", None)
+    bag = DagBag(dag_folder=str(project / "dags"))
+    assert bag.import_errors == {}
+    return bag.dags["monitor_credit_risk"]
+
+
+def _day(day: int) -> datetime:
+    return datetime(2026, 1, day, tzinfo=UTC)
+
+
+def test_dag_runs_windows_and_alerts_by_email(tmp_path: Path, airflow_db: None, smtp: Inbox,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MONITORS_HOME", raising=False)
+    project = make_project(tmp_path / "project", days=3, drift_from_day=2, **{
+        "airflow.notify.email": ["ml-team@example.com"]})
+    dag = _dag(project, monkeypatch)
+    states = {}
+    for day in (2, 3, 4):  # dag.test(D) covers [D-1, D)
+        run = dag.test(logical_date=_day(day))
+        states[day - 1] = run.state
+    assert states == {1: "success", 2: "success", 3: "failed"}
+
+    config = load_config(project / "dags" / "models" / "credit_risk.yaml", home=project)
+    rows = stored(config)
+    assert rows["window_start"].nunique() == 3
+    alerts = rows[rows["status"] == "alert"]
+    assert set(alerts["window_start"]) == {pd.Timestamp("2026-01-03")}
+    assert (project / "reports" / "credit_risk" / "2026-01-03T0000Z" / "index.html").exists()
+    assert not (project / "monitoring" / "staging" / "credit_risk" / "2026-01-01T00:00:00Z").exists()
+
+    assert len(smtp.messages) == 1
+    to, subject, body = smtp.messages[0]
+    assert to == ["ml-team@example.com"]
+    assert "monitor_credit_risk failed: evaluate" in subject
+    assert "model credit_risk, window [2026-01-03 00:00, 2026-01-04 00:00) UTC" in body
+    assert "drift wasserstein of income = " in body and "(bound: &lt; 0.1)" in body
+    assert "credit_risk/2026-01-03T0000Z/index.html" in body
+
+    # the same windows through the CLI store the same rows
+    cli_store = tmp_path / "cli.duckdb"
+    cli_config = project / "dags" / "models" / "cli.yaml"
+    cli_config.write_text((project / "dags" / "models" / "credit_risk.yaml").read_text()
+                          + f"\nstore: {cli_store}\n".replace("store: ", "store: ", 1))
+    text = cli_config.read_text().replace("store: monitoring.duckdb\n", "")
+    cli_config.write_text(text)
+    monkeypatch.setenv("MONITORS_HOME", str(project))
+    assert main(["run", str(cli_config), "--start", "2026-01-01", "--end", "2026-01-04",
+                 "--no-report"]) == 1
+    pd.testing.assert_frame_equal(rows, stored(load_config(cli_config)))
+
+    # a rerun of a window replaces it: no duplicates, same values
+    dag.test(logical_date=_day(2))
+    pd.testing.assert_frame_equal(rows, stored(config))
