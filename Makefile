@@ -7,7 +7,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 VENV := .venv
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint typecheck clean env
+.PHONY: demo test lint typecheck clean env airflow
 
 $(CURDIR)/.tools/bin/uv:
 	python3 -m venv .tools
@@ -28,6 +28,16 @@ test: env
 lint: env
 	$(VENV)/bin/ruff check monitors dags tests benchmarks
 	$(VENV)/bin/mypy monitors
+
+# Airflow locally: standalone (scheduler, dag processor, API server + UI on :8080) on
+# ./airflow-home with the DAGs in ./dags. Runs the demo first if there is no warehouse yet.
+AIRFLOW_ENV := AIRFLOW_HOME=$(CURDIR)/airflow-home AIRFLOW__CORE__DAGS_FOLDER=$(CURDIR)/dags \
+	AIRFLOW__CORE__LOAD_EXAMPLES=False MONITORS_HOME=$(CURDIR)
+airflow: env
+	test -f warehouse.duckdb || $(VENV)/bin/monitors demo
+	$(AIRFLOW_ENV) $(VENV)/bin/airflow db migrate
+	$(AIRFLOW_ENV) $(VENV)/bin/airflow pools set monitors_warehouse 4 "monitors: warehouse queries"
+	$(AIRFLOW_ENV) PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/airflow standalone
 
 clean:
 	rm -rf reports/* monitoring monitoring.duckdb warehouse.duckdb .pytest_cache

@@ -1,0 +1,148 @@
+"""`airflow backfill create` with a real scheduler (airflow standalone on a temp AIRFLOW_HOME)
+stores exactly what `monitors run` stores for the same windows. Every process it starts is
+stopped (SIGINT to the process group it created, then SIGKILL if needed)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from monitors.cli import main
+from monitors.config import load_config
+from tests.integration.helpers import stored
+
+from .conftest import make_project
+
+BIN = Path(sys.executable).parent
+TIMEOUT = 600
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _airflow(env: dict[str, str], *args: str, timeout: int = 120) -> str:
+    done = subprocess.run([str(BIN / "airflow"), *args], env=env, capture_output=True, text=True,
+                          timeout=timeout)
+    assert done.returncode == 0, f"airflow {' '.join(args)}:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}"
+    return done.stdout
+
+
+def _runs(output: str) -> list[dict[str, str]]:
+    """The JSON list in `airflow dags list-runs -o json` output (which may carry log lines)."""
+    start, end = output.find("[{"), output.rfind("}]")
+    return json.loads(output[start:end + 2]) if start >= 0 and end > start else []
+
+
+@pytest.fixture
+def metadata_db(postgres_url: str) -> Iterator[str]:
+    """A PostgreSQL database of its own for Airflow's metadata (SQLite locks under a scheduler)."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    name = f"monitors_airflow_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield sa.make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def standalone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, metadata_db: str
+               ) -> Iterator[tuple[Path, dict[str, str]]]:
+    monkeypatch.delenv("MONITORS_HOME", raising=False)
+    project = make_project(tmp_path / "project", days=3, drift_from_day=2)
+    home = tmp_path / "airflow"
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
+    env.pop("MONITORS_HOME", None)
+    env.update({
+        "AIRFLOW_HOME": str(home),
+        "PATH": f"{BIN}:{env.get('PATH', '')}",
+        "AIRFLOW__CORE__DAGS_FOLDER": str(project / "dags"),
+        "AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST": json.dumps([{
+            "name": "dags-folder", "classpath": "airflow.dag_processing.bundles.local.LocalDagBundle",
+            "kwargs": {"path": str(project / "dags"), "refresh_interval": 5}}]),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata_db,
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        "AIRFLOW__CORE__PARALLELISM": "4",
+        "AIRFLOW__API__PORT": str(port),
+        "AIRFLOW__API__BASE_URL": f"http://127.0.0.1:{port}",
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
+        "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
+        "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
+    })
+    _airflow(env, "db", "migrate", timeout=300)
+    _airflow(env, "pools", "set", "monitors_warehouse", "2", "monitors: warehouse queries")
+    log = (tmp_path / "standalone.log").open("w")
+    proc = subprocess.Popen([str(BIN / "airflow"), "standalone"], env=env, stdout=log,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        yield project, env
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGINT)
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                pass
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)  # any component left in the group we started
+        except ProcessLookupError:
+            pass
+        proc.wait(timeout=30)
+        log.close()
+
+
+@pytest.mark.slow
+def test_backfill_stores_what_monitors_run_stores(standalone: tuple[Path, dict[str, str]],
+                                                  tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project, env = standalone
+    deadline = time.monotonic() + TIMEOUT
+    while "monitor_credit_risk" not in _airflow(env, "dags", "list", "-o", "plain"):
+        assert time.monotonic() < deadline, "the DAG was never parsed"
+        time.sleep(3)
+    _airflow(env, "dags", "unpause", "monitor_credit_risk")
+    started = time.monotonic()
+    _airflow(env, "backfill", "create", "--dag-id", "monitor_credit_risk",
+             "--from-date", "2026-01-01", "--to-date", "2026-01-03")
+    runs: list[dict[str, str]] = []
+    while True:
+        runs = [r for r in _runs(_airflow(env, "dags", "list-runs", "monitor_credit_risk", "-o", "json"))
+                if r["run_id"].startswith("backfill__")]  # unpausing also schedules today's window
+        if len(runs) == 3 and all(r["state"] in ("success", "failed") for r in runs):
+            break
+        assert time.monotonic() < deadline, f"backfill did not finish: {runs}"
+        time.sleep(5)
+    print(f"backfill of 3 windows: {time.monotonic() - started:.1f} s")
+    states = {r["logical_date"][:10]: r["state"] for r in runs}
+    assert states == {"2026-01-01": "success", "2026-01-02": "success", "2026-01-03": "failed"}
+
+    config = load_config(project / "dags" / "models" / "credit_risk.yaml", home=project)
+    airflow_rows = stored(config)
+    airflow_rows = airflow_rows[airflow_rows["window_start"] < pd.Timestamp("2026-02-01")]
+    airflow_rows = airflow_rows.reset_index(drop=True)
+    assert airflow_rows["window_start"].nunique() == 3
+    cli = project / "cli.yaml"
+    cli.write_text((project / "dags" / "models" / "credit_risk.yaml").read_text()
+                   .replace("store: monitoring.duckdb", f"store: {tmp_path / 'cli.duckdb'}"))
+    monkeypatch.setenv("MONITORS_HOME", str(project))
+    assert main(["run", str(cli), "--start", "2026-01-01", "--end", "2026-01-04", "--no-report"]) == 1
+    pd.testing.assert_frame_equal(airflow_rows, stored(load_config(cli)))
