@@ -120,9 +120,25 @@ def compute_check_measurements(suite: dict[str, Any], frame: pd.DataFrame, model
     return sorted(rows, key=lambda r: (r.kind, r.metric, r.column_name or ""))
 
 
-def compute_suite(config: ModelConfig, baseline: pd.DataFrame) -> dict[str, Any]:
+def compute_schema_measurements(suite: dict[str, Any], columns: dict[str, str]) -> list[Measurement]:
+    """The predictions table against the schema snapshot taken at `expectations init`
+    (suite meta.table_columns): a column added, or a column whose type family changed. (A
+    column removed or renamed is a missing column: schema/column_present.)"""
+    snapshot = (suite.get("meta") or {}).get("table_columns")
+    if not isinstance(snapshot, dict) or not columns:
+        return []
+    rows = [Measurement("schema", "column_added", 1.0, None, "alert", name)
+            for name in columns if name not in snapshot]
+    rows += [Measurement("schema", "column_type_changed", 1.0, None, "alert", name)
+             for name, family in columns.items() if name in snapshot and snapshot[name] != family]
+    return rows
+
+
+def compute_suite(config: ModelConfig, baseline: pd.DataFrame,
+                  table_columns: dict[str, str] | None = None) -> dict[str, Any]:
     """A suite profiled from the baseline: columns present with their types, not-null where the
-    baseline has no nulls, numeric ranges with a margin, categorical value sets, rows > 0."""
+    baseline has no nulls, numeric ranges with a margin, categorical value sets, rows > 0; and a
+    snapshot of the predictions table's columns and type families."""
     p = config.predictions
     expectations: list[dict[str, Any]] = [
         {"type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": 1}},
@@ -158,8 +174,11 @@ def compute_suite(config: ModelConfig, baseline: pd.DataFrame) -> dict[str, Any]
             values_set = sorted({str(v) for v in series.dropna().unique()})
             add("expect_column_values_to_be_in_set", column=column, value_set=values_set,
                 mostly=MOSTLY)
-    return {"name": config.model, "expectations": expectations,
-            "meta": {"generated_by": "monitors expectations init", "baseline": _baseline_name(config)}}
+    meta: dict[str, Any] = {"generated_by": "monitors expectations init",
+                            "baseline": _baseline_name(config)}
+    if table_columns:
+        meta["table_columns"] = table_columns
+    return {"name": config.model, "expectations": expectations, "meta": meta}
 
 
 def _baseline_name(config: ModelConfig) -> str:

@@ -21,8 +21,9 @@ EXIT_ERROR = 2
 
 
 def _parse_time(text: str) -> datetime:
+    """A date or ISO time; naive values stay naive (wall time in the schedule's timezone)."""
     try:
-        return compute_utc(text)
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date or ISO time: {text!r}") from None
 
@@ -84,7 +85,7 @@ def run_windows(config: ModelConfig, start: datetime, end: datetime, as_of: date
     from monitors import pipeline, report, store
 
     stream = out or sys.stdout
-    windows = compute_windows(config.schedule, start, end)
+    windows = compute_windows(config.schedule, start, end, config.timezone)
     if not windows:
         print(f"no complete {config.schedule} window in [{start}, {end})", file=stream)
         return 0
@@ -119,7 +120,7 @@ def run_windows(config: ModelConfig, start: datetime, end: datetime, as_of: date
 
 
 def _demo(home: Path | None, jobs: int) -> int:
-    from monitors import checks, demo, warehouse
+    from monitors import demo, pipeline, warehouse
 
     home = (home or compute_monitors_home()).resolve()
     config_path = home / "dags" / "models" / "credit_risk.yaml"
@@ -134,9 +135,7 @@ def _demo(home: Path | None, jobs: int) -> int:
           f"{sizes['training_data']:,} training rows", flush=True)
     suite = config.suite_path
     if suite is not None and not suite.exists():
-        engine = warehouse.create_warehouse_engine(config)
-        checks.write_suite(suite, checks.compute_suite(config, warehouse.load_baseline(engine, config).data))
-        engine.dispose()
+        pipeline.write_profiled_suite(config)
         print(f"wrote expectation suite {suite}")
     end = demo.START + timedelta(days=demo.DAYS)
     broken = run_windows(config, demo.START, end, demo.AS_OF, jobs=jobs)
@@ -158,17 +157,14 @@ def _results(config: ModelConfig, fmt: str) -> int:
 
 
 def _expectations_init(config: ModelConfig, force: bool) -> int:
-    from monitors import checks, warehouse
+    from monitors import pipeline
 
     path = config.suite_path
     if path is None:
         raise MonitorsError(f"model {config.model}: the config has no checks.suite to write")
     if path.exists() and not force:
         raise MonitorsError(f"model {config.model}: suite {path} exists; use --force to replace it")
-    engine = warehouse.create_warehouse_engine(config)
-    baseline = warehouse.load_baseline(engine, config)
-    suite = checks.compute_suite(config, baseline.data)
-    checks.write_suite(path, suite)
+    suite = pipeline.write_profiled_suite(config, path)
     print(f"wrote {len(suite['expectations'])} expectations to {path}")
     return 0
 
@@ -180,9 +176,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _demo(args.home, args.jobs)
         config = load_config(args.config)
         if args.command == "run":
-            if args.end <= args.start:
+            if compute_utc(args.end) <= compute_utc(args.start):
                 raise MonitorsError(f"--end {args.end} must be after --start {args.start}")
-            broken = run_windows(config, args.start, args.end, args.as_of, not args.no_report,
+            as_of = compute_utc(args.as_of) if args.as_of else None
+            broken = run_windows(config, args.start, args.end, as_of, not args.no_report,
                                  args.jobs)
             return EXIT_BROKEN if broken else 0
         if args.command == "results":

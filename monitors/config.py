@@ -176,6 +176,7 @@ class ModelConfig(_Strict):
     task: Literal["binary_classification", "multiclass_classification", "regression"]
     warehouse: str
     schedule: str = "@daily"
+    timezone: str = "UTC"  # the schedule's timezone (an IANA name); windows are stored in UTC
     start_date: date
     predictions: Predictions
     ground_truth: GroundTruth | None = None
@@ -207,6 +208,14 @@ class ModelConfig(_Strict):
         from monitors.window import check_schedule
 
         check_schedule(value)
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        from monitors.window import compute_zone
+
+        compute_zone(value)
         return value
 
     @model_validator(mode="after")

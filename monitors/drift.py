@@ -93,6 +93,9 @@ def compute_z_p_value(reference: pd.Series, current: pd.Series) -> float:
 def compute_column_drift(column: str, reference: pd.Series, current: pd.Series, numerical: bool,
                          settings: Drift) -> ColumnDrift:
     """Drift of one column, choosing the method as Evidently does by default."""
+    if numerical:  # a column whose type changed to text: unparsable values count as missing
+        reference = pd.to_numeric(reference, errors="coerce")
+        current = pd.to_numeric(current, errors="coerce")
     ref, cur = _clean(reference), _clean(current)
     threshold = settings.numerical_threshold if numerical else settings.categorical_threshold
     if len(ref) < MIN_ROWS or len(cur) < MIN_ROWS:

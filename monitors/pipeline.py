@@ -74,6 +74,8 @@ def compute_check_rows(config: ModelConfig, current: warehouse.Frame, reference:
     """Schema and data quality: our own measurements, then the GX suite's."""
     rows = quality.compute_quality_measurements(config, current.data, reference.frame,
                                                 current.missing_columns)
+    if suite is not None:
+        rows += checks.compute_schema_measurements(suite, current.columns)
     if suite is not None and not current.data.empty:
         rows += checks.compute_check_measurements(suite, current.data, config.model)
     return rows
@@ -165,6 +167,21 @@ def run_window(config: ModelConfig, window: Window, *, engine: Engine | None = N
         summary.evidently = summary.report.parent / "evidently.html" if config.report.evidently \
             and not current.data.empty else None
     return summary
+
+
+def write_profiled_suite(config: ModelConfig, path: Path | None = None) -> dict:
+    """Profile the baseline (and snapshot the predictions table's schema) into the GX suite."""
+    path = path or config.suite_path
+    if path is None:
+        raise checks.ChecksError(f"model {config.model}: the config has no checks.suite to write")
+    engine = warehouse.create_warehouse_engine(config)
+    try:
+        suite = checks.compute_suite(config, warehouse.load_baseline(engine, config).data,
+                                     warehouse.load_table_columns(engine, config))
+    finally:
+        engine.dispose()
+    checks.write_suite(path, suite)
+    return suite
 
 
 def write_window_reports(config: ModelConfig, window: Window, rows: list[Measurement],

@@ -39,7 +39,8 @@ def _load(config: ModelConfig, staging: Path) -> tuple[warehouse.Frame, pipeline
     meta = _meta(staging)
     current = pd.read_parquet(staging / "current.parquet")
     reference = pd.read_parquet(staging / "reference.parquet")
-    frame = warehouse.Frame(current, meta["table"], meta["missing_columns"], meta["has_labels"])
+    frame = warehouse.Frame(current, meta["table"], meta["missing_columns"], meta["has_labels"],
+                            meta["columns"])
     return frame, pipeline.Reference(reference, meta["baseline_metrics"], meta["reference_has_labels"]), meta
 
 
@@ -72,7 +73,8 @@ def run_extract(config: ModelConfig, window: Window, *, url: str | None = None,
     current.data.to_parquet(staging / "current.parquet", index=False)
     reference.frame.to_parquet(staging / "reference.parquet", index=False)
     meta = {"table": current.table, "missing_columns": current.missing_columns,
-            "has_labels": current.has_labels, "baseline_metrics": reference.metrics,
+            "has_labels": current.has_labels, "columns": current.columns,
+            "baseline_metrics": reference.metrics,
             "reference_has_labels": reference.has_labels, "as_of": as_of.isoformat(),
             "rows": len(current.data)}
     (staging / "meta.json").write_text(json.dumps(meta))

@@ -36,6 +36,24 @@ class Frame:
     table: str
     missing_columns: list[str] = field(default_factory=list)
     has_labels: bool = False
+    columns: dict[str, str] = field(default_factory=dict)  # the table's columns: type family
+
+
+def compute_type_family(type_: sa.types.TypeEngine[Any]) -> str:
+    """numeric, text, time, boolean or other: what a schema check compares between runs."""
+    if isinstance(type_, sa.Boolean):
+        return "boolean"
+    if isinstance(type_, sa.Integer | sa.Numeric | sa.Float):
+        return "numeric"
+    if isinstance(type_, sa.String | sa.Enum):
+        return "text"
+    if isinstance(type_, sa.DateTime | sa.Date | sa.Time):
+        return "time"
+    return "other"
+
+
+def compute_table_columns(table: sa.Table) -> dict[str, str]:
+    return {column.name: compute_type_family(column.type) for column in table.c}
 
 
 def compute_warehouse_url(url: str, home: Path) -> sa.URL:
@@ -139,7 +157,8 @@ def _labels_subquery(engine: Engine, config: ModelConfig, as_of: datetime | None
 
 
 def _predictions_query(engine: Engine, config: ModelConfig, start: datetime, end: datetime,
-                       as_of: datetime | None) -> tuple[sa.Select[Any], str, list[str], bool]:
+                       as_of: datetime | None
+                       ) -> tuple[sa.Select[Any], str, list[str], bool, dict[str, str]]:
     p = config.predictions
     table = load_table(engine, p.table, config.model)
     _require(table, [p.id, p.timestamp, p.score], config.model, "predictions")
@@ -162,7 +181,7 @@ def _predictions_query(engine: Engine, config: ModelConfig, start: datetime, end
             inner.outerjoin(labels, sa.and_(inner.c[p.id] == labels.c["__gid"],
                                              labels.c["__grn"] == 1))
         ).where(inner.c[_ROW_NUMBER] == 1)
-    return query, table.fullname, missing, has_labels
+    return query, table.fullname, missing, has_labels, compute_table_columns(table)
 
 
 def _read(engine: Engine, query: sa.Select[Any], config: ModelConfig, table: str) -> pd.DataFrame:
@@ -185,9 +204,9 @@ def _read(engine: Engine, query: sa.Select[Any], config: ModelConfig, table: str
 def load_window(engine: Engine, config: ModelConfig, window: Window,
                 as_of: datetime | None = None) -> Frame:
     """The window's predictions (latest row per id wins) with their labels, if any arrived."""
-    query, table, missing, has_labels = _predictions_query(
+    query, table, missing, has_labels, columns = _predictions_query(
         engine, config, window.start, window.end, as_of)
-    return Frame(_read(engine, query, config, table), table, missing, has_labels)
+    return Frame(_read(engine, query, config, table), table, missing, has_labels, columns)
 
 
 def load_baseline(engine: Engine, config: ModelConfig, as_of: datetime | None = None) -> Frame:
@@ -195,8 +214,9 @@ def load_baseline(engine: Engine, config: ModelConfig, as_of: datetime | None = 
     window of the predictions table joined with its labels."""
     if config.baseline.window is not None:
         w = config.baseline.window
-        query, table, missing, has_labels = _predictions_query(engine, config, w.start, w.end, as_of)
-        return Frame(_read(engine, query, config, table), table, missing, has_labels)
+        query, table, missing, has_labels, table_columns = _predictions_query(
+            engine, config, w.start, w.end, as_of)
+        return Frame(_read(engine, query, config, table), table, missing, has_labels, table_columns)
     assert config.baseline.table is not None
     table_ = load_table(engine, config.baseline.table, config.model)
     _require(table_, [config.predictions.score], config.model, "baseline")
@@ -209,4 +229,9 @@ def load_baseline(engine: Engine, config: ModelConfig, as_of: datetime | None = 
         columns.append(table_.c[gt.label].label(LABEL))
         has_labels = True
     frame = _read(engine, sa.select(*columns), config, table_.fullname)
-    return Frame(frame, table_.fullname, missing, has_labels)
+    return Frame(frame, table_.fullname, missing, has_labels, compute_table_columns(table_))
+
+
+def load_table_columns(engine: Engine, config: ModelConfig) -> dict[str, str]:
+    """The predictions table's columns with their type families (for the schema snapshot)."""
+    return compute_table_columns(load_table(engine, config.predictions.table, config.model))

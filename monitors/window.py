@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
 
@@ -49,10 +50,29 @@ def check_schedule(schedule: str) -> None:
         raise ValueError(f"schedule {schedule!r} is not a cron expression or @preset")
 
 
-def iter_windows(schedule: str, start: datetime | date | str, end: datetime | date | str
-                 ) -> Iterator[Window]:
-    """Every schedule window that lies inside [start, end), oldest first."""
-    begin, stop = compute_utc(start), compute_utc(end)
+def compute_zone(timezone: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown timezone {timezone!r} (use an IANA name like Europe/Berlin)") from None
+
+
+def _local(value: datetime | date | str, zone: ZoneInfo) -> datetime:
+    """A bound of a range in the schedule's timezone; naive values are wall time there."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day)
+    return value.replace(tzinfo=zone) if value.tzinfo is None else value.astimezone(zone)
+
+
+def iter_windows(schedule: str, start: datetime | date | str, end: datetime | date | str,
+                 timezone: str = "UTC") -> Iterator[Window]:
+    """Every schedule window that lies inside [start, end), oldest first. The cron expression is
+    read in `timezone` (so a daily window on a DST day lasts 23 or 25 hours); naive bounds are
+    wall time in that timezone; windows are returned in UTC."""
+    zone = compute_zone(timezone)
+    begin, stop = _local(start, zone), _local(end, zone)
     check_schedule(schedule)
     first = begin if croniter.match(schedule, begin) else croniter(schedule, begin).get_next(datetime)
     it = croniter(schedule, first)
@@ -66,9 +86,9 @@ def iter_windows(schedule: str, start: datetime | date | str, end: datetime | da
     raise ValueError(f"more than {MAX_WINDOWS} windows between {begin} and {stop}")
 
 
-def compute_windows(schedule: str, start: datetime | date | str, end: datetime | date | str
-                    ) -> list[Window]:
-    return list(iter_windows(schedule, start, end))
+def compute_windows(schedule: str, start: datetime | date | str, end: datetime | date | str,
+                    timezone: str = "UTC") -> list[Window]:
+    return list(iter_windows(schedule, start, end, timezone))
 
 
 def compute_window_containing(schedule: str, moment: datetime | date | str) -> Window:

@@ -9,9 +9,10 @@ pandas, GX, Evidently, DuckDB and SQLAlchemy are imported inside the tasks.
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from airflow.sdk import DAG, CronDataIntervalTimetable, dag, task
 
@@ -56,9 +57,9 @@ def build_dag(dag_file: str | Path) -> DAG:
 
     @dag(
         dag_id=f"monitor_{config.model}",
-        schedule=CronDataIntervalTimetable(config.schedule, timezone="UTC"),
+        schedule=CronDataIntervalTimetable(config.schedule, timezone=config.timezone),
         start_date=datetime(config.start_date.year, config.start_date.month,
-                            config.start_date.day, tzinfo=UTC),
+                            config.start_date.day, tzinfo=ZoneInfo(config.timezone)),
         catchup=settings.catchup,
         max_active_runs=settings.max_active_runs,
         tags=["monitors", config.task, *settings.tags],

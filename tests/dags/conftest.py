@@ -35,7 +35,7 @@ def make_project(root: Path, days: int = 3, drift_from_day: int | None = None,
                  **overrides: Any) -> Path:
     """root/dags/{monitor_credit_risk.py, monitors_airflow/, models/credit_risk.yaml},
     root/warehouse.duckdb and root/expectations/credit_risk.json."""
-    from monitors import checks, warehouse
+    from monitors import pipeline
     from monitors.config import compute_config
     from monitors.testing import make_config_data, make_tables, write_duckdb_warehouse
 
@@ -51,10 +51,7 @@ def make_project(root: Path, days: int = 3, drift_from_day: int | None = None,
     (dags / "models" / "credit_risk.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
     config = compute_config(data, dags / "models" / "credit_risk.yaml", root)
     if config.suite_path is not None:
-        engine = warehouse.create_warehouse_engine(config)
-        checks.write_suite(config.suite_path,
-                           checks.compute_suite(config, warehouse.load_baseline(engine, config).data))
-        engine.dispose()
+        pipeline.write_profiled_suite(config)
     return root
 
 

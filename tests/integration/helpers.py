@@ -20,11 +20,8 @@ def stored(config: ModelConfig) -> pd.DataFrame:
 
 
 def write_suite_for(config: ModelConfig) -> Path:
-    from monitors import checks, warehouse
+    from monitors import pipeline
 
-    engine = warehouse.create_warehouse_engine(config)
-    suite = checks.compute_suite(config, warehouse.load_baseline(engine, config).data)
-    engine.dispose()
+    pipeline.write_profiled_suite(config)
     assert config.suite_path is not None
-    checks.write_suite(config.suite_path, suite)
     return config.suite_path
