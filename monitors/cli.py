@@ -61,8 +61,19 @@ def _start_worker(config: ModelConfig, as_of: datetime | None) -> None:
     from monitors import pipeline, warehouse
 
     engine = warehouse.create_warehouse_engine(config)
-    _WORKER.update(config=config, engine=engine, as_of=as_of,
-                   reference=pipeline.load_reference(engine, config, as_of))
+    try:
+        reference = pipeline.load_reference(engine, config, as_of)
+    except BaseException:
+        engine.dispose()
+        raise
+    _WORKER.update(config=config, engine=engine, as_of=as_of, reference=reference)
+
+
+def _stop_worker() -> None:
+    engine = _WORKER.pop("engine", None)
+    if engine is not None:
+        engine.dispose()  # type: ignore[attr-defined]
+    _WORKER.clear()
 
 
 def _run_in_worker(window: Window, run_id: str, reports: bool) -> tuple[str, int, int, str | None]:
@@ -102,8 +113,11 @@ def run_windows(config: ModelConfig, start: datetime, end: datetime, as_of: date
 
     if jobs == 1:
         _start_worker(config, as_of)
-        for i, window in enumerate(windows, 1):
-            show(i, window, _run_in_worker(window, run_id, reports))
+        try:
+            for i, window in enumerate(windows, 1):
+                show(i, window, _run_in_worker(window, run_id, reports))
+        finally:
+            _stop_worker()
     else:
         with ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=_start_worker,
                                  initargs=(config, as_of)) as pool:

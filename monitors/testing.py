@@ -54,7 +54,8 @@ def write_duckdb_warehouse(path: Path, tables: dict[str, pd.DataFrame]) -> str:
     with duckdb.connect(str(path)) as con:
         for name, frame in tables.items():
             con.register("frame", frame)
-            con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM frame')
+            quoted = name.replace('"', '""')
+            con.execute(f'CREATE TABLE "{quoted}" AS SELECT * FROM frame')
             con.unregister("frame")
     return f"duckdb:///{path}"
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -44,3 +45,25 @@ def test_empty_window_is_rejected() -> None:
 
 def test_key_is_stable() -> None:
     assert Window(utc(2026, 1, 2), utc(2026, 1, 3)).key == "2026-01-02T00:00:00Z"
+
+
+@pytest.mark.parametrize("day,hours", [("2026-03-29", 23), ("2026-10-25", 25), ("2026-06-01", 24)])
+def test_daily_windows_in_a_dst_timezone_follow_local_midnight(day: str, hours: int) -> None:
+    start = datetime.fromisoformat(day)
+    windows = compute_windows("@daily", start, start.replace(day=start.day + 1), "Europe/Berlin")
+    assert len(windows) == 1
+    window = windows[0]
+    assert (window.end - window.start).total_seconds() == hours * 3600
+    assert window.start.astimezone(ZoneInfo("Europe/Berlin")).hour == 0
+    assert window.end.astimezone(ZoneInfo("Europe/Berlin")).hour == 0
+
+
+def test_consecutive_dst_windows_tile_without_gap_or_overlap() -> None:
+    windows = compute_windows("0 */6 * * *", "2026-03-28", "2026-03-31", "America/New_York")
+    assert all(a.end == b.start for a, b in zip(windows, windows[1:], strict=False))
+    assert windows[0].start == utc(2026, 3, 28, 4)  # local midnight, EDT (UTC-4) since 8 March
+
+
+def test_unknown_timezone_is_rejected() -> None:
+    with pytest.raises(ValueError, match="unknown timezone 'Mars/Olympus'"):
+        compute_windows("@daily", "2026-01-01", "2026-01-02", "Mars/Olympus")
