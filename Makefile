@@ -22,7 +22,14 @@ env: $(VENV)/.synced
 demo: env
 	$(VENV)/bin/monitors demo
 
-test: env
+# Debian's Chromium for tests/browser (headless); installed here when missing (needs root or sudo).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO="sudo -n"; fi; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium \
+	|| { echo "tests/browser need Debian's chromium: apt-get install chromium"; exit 1; }
+
+test: env $(CHROMIUM)
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 lint: env

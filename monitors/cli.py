@@ -46,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     results = sub.add_parser("results", help="what the store holds for the model")
     results.add_argument("config", type=Path)
     results.add_argument("--format", choices=["csv", "json"], default="csv")
+    rep = sub.add_parser("report", help="rebuild the model's pages from the store")
+    rep.add_argument("config", type=Path)
     exp = sub.add_parser("expectations", help="Great Expectations suites")
     exp_sub = exp.add_subparsers(dest="action", required=True)
     init = exp_sub.add_parser("init", help="write the suite at checks.suite from the baseline")
@@ -93,7 +95,7 @@ def run_windows(config: ModelConfig, start: datetime, end: datetime, as_of: date
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
-    from monitors import pipeline, report, store
+    from monitors import pipeline
 
     stream = out or sys.stdout
     windows = compute_windows(config.schedule, start, end, config.timezone)
@@ -124,8 +126,8 @@ def run_windows(config: ModelConfig, start: datetime, end: datetime, as_of: date
             futures = [pool.submit(_run_in_worker, w, run_id, reports) for w in windows]
             for i, (window, future) in enumerate(zip(windows, futures, strict=True), 1):
                 show(i, window, future.result())
-    if reports:  # once more at the end: parallel windows may have raced on the index
-        report.write_index(config.reports_path, store.load_results(config.store_path))
+    if reports:  # once more at the end: parallel windows may have raced on the pages
+        pipeline.write_model_pages(config)
     for message in messages:
         print("\n" + message, file=stream)
     if reports:
@@ -170,6 +172,26 @@ def _results(config: ModelConfig, fmt: str) -> int:
     return 0
 
 
+def _report(config: ModelConfig) -> int:
+    """Every window page, the model page and the home page, from the store alone."""
+    from monitors import pipeline, report, stages, store
+
+    store.rebuild_trend(config.store_path, config.model)
+    results = store.load_results(config.store_path, config.model)
+    windows = results[["window_start", "window_end"]].drop_duplicates().itertuples(index=False)
+    count = 0
+    for start, end in windows:
+        window = Window(start.to_pydatetime(), end.to_pydatetime())
+        folder = report.compute_window_dir(config, window)
+        evidently = folder / "evidently.html"
+        report.write_window_page(config, window, stages.load_window_rows(config, window),
+                                 "Rebuilt from the store.", evidently if evidently.exists() else None)
+        count += 1
+    pipeline.write_model_pages(config)
+    print(f"rebuilt {count} window pages; {config.reports_path / config.model / 'index.html'}")
+    return 0
+
+
 def _expectations_init(config: ModelConfig, force: bool) -> int:
     from monitors import pipeline
 
@@ -198,6 +220,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_BROKEN if broken else 0
         if args.command == "results":
             return _results(config, args.format)
+        if args.command == "report":
+            return _report(config)
         return _expectations_init(config, args.force)
     except MonitorsError as exc:
         print(f"error: {exc}", file=sys.stderr)

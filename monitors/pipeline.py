@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from monitors import checks, drift, performance, quality, report, store, warehouse
+from monitors import checks, dashboard, drift, performance, quality, report, store, warehouse
 from monitors.alerts import compute_failure_message
 from monitors.config import ModelConfig
 from monitors.measurement import Measurement
@@ -186,13 +186,21 @@ def write_profiled_suite(config: ModelConfig, path: Path | None = None) -> dict:
 
 def write_window_reports(config: ModelConfig, window: Window, rows: list[Measurement],
                          current: pd.DataFrame, reference: pd.DataFrame) -> Path:
-    """The window's page, its Evidently report, and the index over the whole store."""
+    """The window's page (with histograms) and Evidently report, the model page, the home page."""
     evidently = None
     size = config.report.sample_size
     note = (f"Stored values use all {len(current):,} window rows and {len(reference):,} baseline "
             f"rows; the Evidently report uses a seeded sample of at most {size:,} rows per side.")
     if config.report.evidently and not current.empty and not reference.empty:
         evidently = report.write_evidently_report(config, window, reference, current)
-    page = report.write_window_page(config, window, rows, note, evidently)
-    report.write_index(config.reports_path, store.load_results(config.store_path))
+    page = report.write_window_page(config, window, rows, note, evidently,
+                                    report.compute_histograms(config, current, reference))
+    write_model_pages(config)
     return page
+
+
+def write_model_pages(config: ModelConfig) -> None:
+    """The model page from the store's trend file, and the home page over all models."""
+    dashboard.write_model_page(config.reports_path, config.model,
+                               store.load_trend(config.store_path, config.model))
+    dashboard.write_home(config.reports_path)

@@ -6,27 +6,36 @@ from __future__ import annotations
 
 import hashlib
 import html
+import json
 import os
 import re
 from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 
 from monitors.alerts import compute_broken_rules, compute_rule_text
+from monitors.charts import compute_histogram
 from monitors.config import ModelConfig
 from monitors.measurement import Measurement
 from monitors.window import Window
 
 ASSETS = "assets"
+HISTOGRAMS = "histograms.json"
+HISTOGRAM_BINS = 20
+TOP_CATEGORIES = 10
 _SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
-_STYLE = """body{font-family:system-ui,sans-serif;margin:2rem;color:#222}
-table{border-collapse:collapse;font-size:.9rem}td,th{border:1px solid #ccc;padding:.25rem .5rem;
-text-align:left}.alert{color:#b00020;font-weight:600}.ok{color:#1b5e20}.skipped{color:#777}"""
+STYLE = """body{font-family:system-ui,sans-serif;margin:2rem;color:#222;max-width:1100px}
+table{border-collapse:collapse;font-size:.9rem;margin:.5rem 0}td,th{border:1px solid #ccc;
+padding:.25rem .5rem;text-align:left;vertical-align:top}.alert{color:#b00020;font-weight:600}
+.ok{color:#1b5e20}.skipped{color:#777}figure.chart{margin:1rem 0}figcaption{font-weight:600}
+.legend{font-size:.8rem}.legend-item{margin-right:.8rem}li.rule{margin:.2rem 0}"""
 
 
-def compute_report_key(window: Window) -> str:
-    return window.start.strftime("%Y-%m-%dT%H%MZ")
+def compute_report_key(window: Window | datetime) -> str:
+    start = window.start if isinstance(window, Window) else window
+    return start.strftime("%Y-%m-%dT%H%MZ")
 
 
 def compute_window_dir(config: ModelConfig, window: Window) -> Path:
@@ -51,9 +60,9 @@ def write_text(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def _page(title: str, body: str) -> str:
+def compute_page(title: str, body: str) -> str:
     return (f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{html.escape(title)}"
-            f"</title><style>{_STYLE}</style></head><body>{body}</body></html>\n")
+            f"</title><style>{STYLE}</style></head><body>{body}</body></html>\n")
 
 
 def _cell(value: object) -> str:
@@ -64,30 +73,114 @@ def _cell(value: object) -> str:
     return f"<td>{html.escape(str(value))}</td>"
 
 
+def _table(rows: list[Measurement], with_segment: bool = False) -> str:
+    head = "<tr><th>metric</th><th>column</th>" + ("<th>segment</th>" if with_segment else "") + \
+        "<th>value</th><th>bound</th><th>status</th></tr>"
+    body = []
+    for r in rows:
+        cells = [r.metric, r.column_name] + ([r.segment] if with_segment else []) + [r.value, r.threshold]
+        body.append(f"<tr class={r.status}>" + "".join(_cell(v) for v in cells)
+                    + f"<td class={r.status}>{r.status}</td></tr>")
+    return "<table>" + head + "".join(body) + "</table>" if rows else "<p>None.</p>"
+
+
+def _drift_order(row: Measurement) -> tuple[int, float]:
+    value = row.value if row.value is not None else 0.0
+    return (0 if row.is_alert else 1, value if row.metric.endswith("p_value") else -value)
+
+
+def compute_histograms(config: ModelConfig, current: pd.DataFrame, reference: pd.DataFrame
+                       ) -> dict[str, dict[str, list]]:
+    """Baseline-vs-window shares per feature: equal-width bins over the baseline's 1st-99th
+    percentile for numbers (the ends take the rest), the top categories plus `other`."""
+    import numpy as np
+
+    p = config.predictions
+    out: dict[str, dict[str, list]] = {}
+    for column in [*p.features.numerical, p.score]:
+        if column not in current.columns or column not in reference.columns:
+            continue
+        ref = pd.to_numeric(reference[column], errors="coerce").replace([np.inf, -np.inf], np.nan).dropna()
+        cur = pd.to_numeric(current[column], errors="coerce").replace([np.inf, -np.inf], np.nan).dropna()
+        if ref.empty or cur.empty:
+            continue
+        low, high = float(ref.quantile(0.01)), float(ref.quantile(0.99))
+        if high <= low:
+            high = low + 1.0
+        edges = np.linspace(low, high, HISTOGRAM_BINS + 1)
+        shares = [np.histogram(np.clip(v.to_numpy(float), low, high), edges)[0] / len(v) for v in (ref, cur)]
+        out[column] = {"labels": [f"{e:.4g}" for e in edges[:-1]],
+                       "reference": [float(x) for x in shares[0]], "current": [float(x) for x in shares[1]]}
+    for column in p.features.categorical:
+        if column not in current.columns or column not in reference.columns:
+            continue
+        ref_s, cur_s = reference[column].dropna().astype(str), current[column].dropna().astype(str)
+        if ref_s.empty or cur_s.empty:
+            continue
+        top = list(ref_s.value_counts().index[:TOP_CATEGORIES])
+        labels = [*top, "other"]
+        out[column] = {"labels": labels, "reference": [], "current": []}
+        for key, series in (("reference", ref_s), ("current", cur_s)):
+            counts = series.where(series.isin(top), "other").value_counts(normalize=True)
+            out[column][key] = [float(counts.get(label, 0.0)) for label in labels]
+    return out
+
+
 def write_window_page(config: ModelConfig, window: Window, rows: list[Measurement],
-                      sample_note: str, evidently: Path | None) -> Path:
+                      sample_note: str, evidently: Path | None,
+                      histograms: dict[str, dict[str, list]] | None = None) -> Path:
+    """Broken rules first (what, value, bound), then checks, drift per feature (sorted by score,
+    with its histogram), performance against the baseline, segments."""
+    folder = compute_window_dir(config, window)
+    if histograms is not None:
+        write_text(folder / HISTOGRAMS, json.dumps(histograms))
+    elif (folder / HISTOGRAMS).exists():
+        histograms = json.loads((folder / HISTOGRAMS).read_text())
+    histograms = histograms or {}
     status = compute_window_status(rows)
     broken = compute_broken_rules(rows)
-    parts = [f"<h1>{html.escape(config.model)}: {html.escape(str(window))}</h1>",
+    whole = [r for r in rows if r.segment is None]
+    parts = ['<p><a href="../../index.html">All models</a> · <a href="../index.html">'
+             f"{html.escape(config.model)}: all windows</a>",
+             ' · <a href="evidently.html">Evidently drift report</a>' if evidently else "",
+             f"</p><h1>{html.escape(config.model)}: {html.escape(str(window))}</h1>",
              f"<p>Status: <span class={status}>{status}</span>. {html.escape(sample_note)}</p>",
-             '<p><a href="../../index.html">All windows</a>']
-    if evidently is not None:
-        parts.append(f' · <a href="{html.escape(evidently.name)}">Evidently drift report</a>')
-    parts.append("</p><h2>Broken rules</h2>")
-    if broken:
-        parts.append("<ul>" + "".join(f"<li class=alert>{html.escape(compute_rule_text(r))}</li>"
-                                      for r in broken) + "</ul>")
-    else:
-        parts.append("<p>None.</p>")
-    parts.append("<h2>All measurements</h2><table><tr><th>kind</th><th>metric</th><th>column</th>"
-                 "<th>segment</th><th>value</th><th>threshold</th><th>status</th></tr>")
-    for r in rows:
-        parts.append("<tr>" + "".join(_cell(v) for v in (
-            r.kind, r.metric, r.column_name, r.segment, r.value, r.threshold))
-            + f"<td class={r.status}>{r.status}</td></tr>")
+             f'<h2 id="broken">Broken rules ({len(broken)})</h2>']
+    items = "".join(f"<li class='rule alert'>{html.escape(compute_rule_text(r))}</li>" for r in broken)
+    parts.append(f"<ul class=broken>{items}</ul>" if broken else "<p>None.</p>")
+    parts.append('<h2 id="checks">Checks</h2>')
+    checks_rows = [r for r in whole if r.kind in ("schema", "data_quality")]
+    parts.append(_table(sorted(checks_rows, key=lambda r: not r.is_alert)))
+    parts.append('<h2 id="drift">Drift per feature</h2><table><tr><th>column</th><th>method</th>'
+                 "<th>value</th><th>bound</th><th>status</th><th>baseline (grey) vs window (blue)</th></tr>")
+    per_column = sorted([r for r in whole if r.kind == "drift" and r.column_name], key=_drift_order)
+    for r in per_column:
+        hist = histograms.get(str(r.column_name))
+        svg = compute_histogram(hist["labels"], hist["reference"], hist["current"], str(r.column_name)) \
+            if hist else ""
+        parts.append(f"<tr class={r.status}>" + "".join(_cell(v) for v in (r.column_name, r.metric, r.value,
+                                                                             r.threshold))
+                     + f"<td class={r.status}>{r.status}</td><td>{svg}</td></tr>")
     parts.append("</table>")
-    path = compute_window_dir(config, window) / "index.html"
-    write_text(path, _page(f"{config.model} {window}", "".join(parts)))
+    parts.append(_table([r for r in whole if r.kind == "drift" and not r.column_name]))
+    parts.append('<h2 id="performance">Performance against the baseline</h2>')
+    baseline = {r.metric: r.value for r in whole if r.kind == "baseline_performance"}
+    perf = [r for r in whole if r.kind == "performance"]
+    if perf:
+        parts.append("<table><tr><th>metric</th><th>value</th><th>baseline</th><th>bound</th>"
+                     "<th>status</th></tr>")
+        for r in perf:
+            parts.append(f"<tr class={r.status}>" + "".join(_cell(v) for v in (
+                r.metric, r.value, baseline.get(r.metric), r.threshold))
+                + f"<td class={r.status}>{r.status}</td></tr>")
+        parts.append("</table>")
+    else:
+        parts.append("<p>No labels configured.</p>")
+    segments = [r for r in rows if r.segment is not None]
+    parts.append('<h2 id="segments">Segments</h2><p>Measured per segment value; not judged '
+                 "(no per-segment bounds yet).</p>" + _table(segments, with_segment=True))
+    path = folder / "index.html"
+    write_text(path, compute_page(f"{config.model} {window}", "".join(parts)))
     return path
 
 
@@ -123,7 +216,11 @@ def write_evidently_report(config: ModelConfig, window: Window, reference: pd.Da
                  if c in reference.columns and c in current.columns]
     categorical = [c for c in p.features.categorical
                    if c in reference.columns and c in current.columns]
-    definition = DataDefinition(numerical_columns=numerical, categorical_columns=categorical)
+    # Evidently 0.7 puts category values and column names into its page as HTML (a value
+    # `<script>alert(1)</script>` runs): hand it escaped text, which it then shows as written.
+    names = {c: html.escape(c) for c in numerical + categorical}
+    definition = DataDefinition(numerical_columns=[names[c] for c in numerical],
+                                categorical_columns=[names[c] for c in categorical])
     size = config.report.sample_size
 
     def prepare(frame: pd.DataFrame) -> pd.DataFrame:
@@ -131,8 +228,8 @@ def write_evidently_report(config: ModelConfig, window: Window, reference: pd.Da
         for c in numerical:
             out[c] = pd.to_numeric(out[c], errors="coerce")
         for c in categorical:
-            out[c] = out[c].astype("string")
-        return out.reset_index(drop=True)
+            out[c] = out[c].astype("string").map(html.escape, na_action="ignore").astype("string")
+        return out.rename(columns=names).reset_index(drop=True)
 
     snapshot = Report([DataDriftPreset(drift_share=config.drift.max_drifted_share)]).run(
         current_data=Dataset.from_pandas(prepare(current), data_definition=definition),
@@ -146,30 +243,4 @@ def write_evidently_report(config: ModelConfig, window: Window, reference: pd.Da
     raw.unlink()
     path = folder / "evidently.html"
     write_text(path, _share_bundle(page, config.reports_path, depth=2))
-    return path
-
-
-def write_index(reports: Path, results: pd.DataFrame) -> Path:
-    """reports/index.html: every stored window of every model, newest first, with its status."""
-    parts = ["<h1>Model monitoring</h1>"]
-    if results.empty:
-        parts.append("<p>No windows stored yet.</p>")
-    for model, group in results.groupby("model", sort=True):
-        windows = group.groupby(["window_start", "window_end"], sort=True)
-        latest_rows: list[str] = []
-        for (start, end), rows in windows:
-            alerts = int((rows["status"] == "alert").sum())
-            counts = rows[rows["metric"] == "row_count"]["value"]
-            status = "alert" if alerts else ("skipped" if counts.empty or not counts.iloc[0]
-                                             else "ok")
-            key = pd.Timestamp(start).strftime("%Y-%m-%dT%H%MZ")
-            link = f"{html.escape(str(model))}/{key}/index.html"
-            latest_rows.append(
-                f"<tr><td><a href=\"{link}\">{html.escape(str(start))} – {html.escape(str(end))}"
-                f"</a></td><td class={status}>{status}</td><td>{alerts}</td></tr>")
-        parts.append(f"<h2>{html.escape(str(model))}</h2><table><tr><th>window (UTC)</th>"
-                     "<th>status</th><th>broken rules</th></tr>" + "".join(reversed(latest_rows))
-                     + "</table>")
-    path = reports / "index.html"
-    write_text(path, _page("Model monitoring", "".join(parts)))
     return path

@@ -127,7 +127,56 @@ def replace_window(store: Path, model: str, window: Window, rows: Iterable[Measu
         raise StoreError(f"model {model}: cannot write results for window {window} to "
                          f"{target}: {exc.strerror or exc}") from None
     ensure_catalog(store)
+    replace_trend(store, model, window, table)
     return target
+
+
+def compute_trend_file(store: Path, model: str) -> Path:
+    """The model's whole-window rows of every window in one small file, for trend charts: the
+    pages then read one file, whatever the number of windows."""
+    return compute_data_dir(store) / "trends" / f"model={model}.parquet"
+
+
+def replace_trend(store: Path, model: str, window: Window, table: pa.Table) -> None:
+    """Swap the window's rows in the trend file (under a lock: windows run in parallel)."""
+    import fcntl
+
+    import pyarrow.compute as pc
+
+    path = compute_trend_file(store, model)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    whole = table.filter(pc.is_null(table["segment"]))
+    with open(path.parent / f".{path.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if path.exists():
+            old = pq.read_table(path, schema=SCHEMA)
+            keep = pc.not_equal(old["window_start"], pa.scalar(_naive(window.start), pa.timestamp("us")))
+            whole = pa.concat_tables([old.filter(keep), whole])
+        whole = whole.sort_by([("window_start", "ascending")])
+        tmp = path.parent / f".{path.name}.{os.getpid()}.tmp"
+        pq.write_table(whole, tmp)
+        os.replace(tmp, path)
+
+
+def rebuild_trend(store: Path, model: str) -> None:
+    """The trend file anew from the window files (`monitors report`)."""
+    results = load_results(store, model)
+    table = pa.Table.from_pandas(results[results["segment"].isna()], schema=SCHEMA,
+                                 preserve_index=False)
+    path = compute_trend_file(store, model)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.parent / f".{path.name}.{os.getpid()}.tmp"
+    pq.write_table(table, tmp)
+    os.replace(tmp, path)
+
+
+def load_trend(store: Path, model: str) -> pd.DataFrame:
+    import pandas as pd
+
+    path = compute_trend_file(store, model)
+    if not path.exists():
+        return pd.DataFrame({name: pd.Series(dtype="object") for name, _, _ in COLUMNS})
+    return pq.read_table(path).to_pandas()
 
 
 def compute_select_sql(results_dir: Path) -> str:

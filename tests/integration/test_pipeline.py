@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -133,9 +135,10 @@ def test_reports_are_written_with_one_shared_evidently_bundle(home: Path, duckdb
     assert main(["run", str(config_path), "--start", "2026-01-01", "--end", "2026-01-03",
                  "--as-of", "2026-03-01"]) == 0
     reports = home / "reports"
-    index = (reports / "index.html").read_text()
-    assert "credit_risk/2026-01-01T0000Z/index.html" in index
-    assert "credit_risk/2026-01-02T0000Z/index.html" in index
+    assert 'href="credit_risk/index.html"' in (reports / "index.html").read_text()
+    model_page = (reports / "credit_risk" / "index.html").read_text()
+    assert 'href="2026-01-01T0000Z/index.html"' in model_page
+    assert 'href="2026-01-02T0000Z/index.html"' in model_page
     bundles = list((reports / "assets").glob("evidently-*.js"))
     assert len(bundles) == 1 and bundles[0].stat().st_size > 1_000_000
     for day in ("2026-01-01T0000Z", "2026-01-02T0000Z"):
@@ -143,3 +146,31 @@ def test_reports_are_written_with_one_shared_evidently_bundle(home: Path, duckdb
         assert f'src="../../assets/{bundles[0].name}"' in page
         assert len(page) < 1_000_000
         assert "Status: <span class=ok>ok</span>" in (reports / "credit_risk" / day / "index.html").read_text()
+
+
+def test_writing_a_window_rewrites_only_its_page_and_the_two_indexes(home: Path, duckdb_warehouse: str) -> None:
+    config_path = write_config(home, duckdb_warehouse, checks=None, **{"report.evidently": False})
+    assert main(["run", str(config_path), "--start", "2026-01-01", "--end", "2026-01-04",
+                 "--as-of", "2026-03-01"]) == 0
+    reports = home / "reports"
+    pages = {p: p.stat().st_mtime_ns for p in reports.rglob("*.html")}
+    assert len(pages) == 5  # home, model page, three window pages
+    time.sleep(0.05)
+    assert main(["run", str(config_path), "--start", "2026-01-02", "--end", "2026-01-03",
+                 "--as-of", "2026-03-01"]) == 0
+    changed = sorted(str(p.relative_to(reports)) for p, t in pages.items() if p.stat().st_mtime_ns != t)
+    assert changed == ["credit_risk/2026-01-02T0000Z/index.html", "credit_risk/index.html", "index.html"]
+
+
+def test_report_command_rebuilds_pages_from_the_store(home: Path, duckdb_warehouse: str,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    config_path = write_config(home, duckdb_warehouse, checks=None, **{"report.evidently": False})
+    assert main(["run", str(config_path), "--start", "2026-01-01", "--end", "2026-01-03",
+                 "--as-of", "2026-03-01"]) == 0
+    shutil.rmtree(home / "reports")
+    (home / "warehouse.duckdb").unlink()  # pages come from the store alone
+    assert main(["report", str(config_path)]) == 0
+    assert "rebuilt 2 window pages" in capsys.readouterr().out
+    page = (home / "reports" / "credit_risk" / "2026-01-02T0000Z" / "index.html").read_text()
+    assert "drift" in page and "Rebuilt from the store." in page
+    assert (home / "reports" / "credit_risk" / "index.html").read_text().count("<figure class=\"chart\"") >= 5
