@@ -77,8 +77,10 @@ def _load_batch_definition() -> Any:
     """One ephemeral GX context per process (each new one makes a temp docs folder)."""
     if "batch" not in _CONTEXT:
         import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
 
         context = gx.get_context(mode="ephemeral")
+        context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
         source = context.data_sources.add_pandas("monitors")
         _CONTEXT["batch"] = source.add_dataframe_asset("window").add_batch_definition_whole_dataframe(
             "window")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
@@ -126,6 +126,19 @@ def run_windows(config: ModelConfig, start: datetime, end: datetime, as_of: date
             futures = [pool.submit(_run_in_worker, w, run_id, reports) for w in windows]
             for i, (window, future) in enumerate(zip(windows, futures, strict=True), 1):
                 show(i, window, future.result())
+    refresh_as_of = as_of or datetime.now(UTC)
+    _start_worker(config, refresh_as_of)
+    try:
+        refreshed = pipeline.refresh_maturing(
+            config, _WORKER["engine"], _WORKER["reference"], refresh_as_of,  # type: ignore[arg-type]
+            run_id, skip=set(windows))
+    finally:
+        _stop_worker()
+    if refreshed and reports:
+        pipeline.write_refreshed_pages(config, refreshed)
+    if refreshed:
+        print(f"refreshed the realized performance of {len(refreshed)} earlier window(s) whose "
+              "labels are still arriving", file=stream)
     if reports:  # once more at the end: parallel windows may have raced on the pages
         pipeline.write_model_pages(config)
     for message in messages:

@@ -169,6 +169,46 @@ def run_window(config: ModelConfig, window: Window, *, engine: Engine | None = N
     return summary
 
 
+PERFORMANCE_KINDS = {"performance", "baseline_performance"}
+
+
+def compute_maturing(config: ModelConfig, windows: list[Window], as_of: datetime) -> list[Window]:
+    """Stored windows whose labels may still arrive: younger than max_delay, plus one window
+    length so the first run after a window matures records its final state."""
+    if config.ground_truth is None:
+        return []
+    delay = config.ground_truth.max_delay
+    return [w for w in windows if w.end <= as_of < w.end + delay + (w.end - w.start)]
+
+
+def refresh_maturing(config: ModelConfig, engine: Engine, reference: Reference, as_of: datetime,
+                     run_id: str, skip: set[Window] | None = None) -> list[Window]:
+    """Recompute the realized performance of maturing windows with the labels that arrived since,
+    replacing only their performance rows; late labels are picked up without reruns."""
+    refreshed = []
+    for window in compute_maturing(config, store.load_windows(config.store_path, config.model), as_of):
+        if skip and window in skip:
+            continue
+        current = warehouse.load_window(engine, config, window, as_of)
+        rows = compute_performance_rows(config, window, current.data, reference, as_of)
+        if store.replace_rows(config.store_path, config.model, window, PERFORMANCE_KINDS, rows, run_id):
+            refreshed.append(window)
+    return refreshed
+
+
+def write_refreshed_pages(config: ModelConfig, windows: list[Window]) -> None:
+    """Window pages of refreshed windows (their histograms kept), then the model and home pages."""
+    from monitors.stages import load_window_rows
+
+    for window in windows:
+        evidently = report.compute_window_dir(config, window) / "evidently.html"
+        report.write_window_page(config, window, load_window_rows(config, window),
+                                 "Performance refreshed with labels that arrived since the window ran.",
+                                 evidently if evidently.exists() else None)
+    if windows:
+        write_model_pages(config)
+
+
 def write_profiled_suite(config: ModelConfig, path: Path | None = None) -> dict:
     """Profile the baseline (and snapshot the predictions table's schema) into the GX suite."""
     path = path or config.suite_path

@@ -110,6 +110,22 @@ def run_store(config: ModelConfig, window: Window, run_id: str) -> dict[str, Any
     return {"file": str(path), "rows": len(rows), "alerts": sum(r.is_alert for r in rows)}
 
 
+def run_refresh(config: ModelConfig, window: Window, run_id: str, *, url: str | None = None,
+                as_of: datetime | None = None) -> dict[str, Any]:
+    """Recompute the realized performance of earlier windows whose labels are still arriving."""
+    as_of = as_of or datetime.now(UTC)
+    if config.ground_truth is None:
+        return {"refreshed": 0}
+    engine = warehouse.create_warehouse_engine(config, url)
+    try:
+        reference = pipeline.load_reference(engine, config, as_of)
+        refreshed = pipeline.refresh_maturing(config, engine, reference, as_of, run_id, skip={window})
+    finally:
+        engine.dispose()
+    pipeline.write_refreshed_pages(config, refreshed)
+    return {"refreshed": len(refreshed), "windows": [w.key for w in refreshed]}
+
+
 def load_window_rows(config: ModelConfig, window: Window) -> list[Measurement]:
     """The stored rows of one window (empty if it was never stored)."""
     import pyarrow.parquet as pq

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -103,15 +103,20 @@ def _remove_stale(folder: Path, name: str) -> None:
             pass
 
 
-def replace_window(store: Path, model: str, window: Window, rows: Iterable[Measurement],
-                   run_id: str, computed_at: datetime | None = None) -> Path:
-    """Write the window's rows to a temp file beside its file, then rename it over the old one:
-    readers see the old window or the new one, never a mix."""
-    table = compute_table(model, window, rows, run_id, computed_at)
-    target = compute_window_file(store, model, window)
+def _locked(target: Path) -> IO[str]:
+    """An exclusive lock on one window's file (released when the handle closes): a run writing
+    the window and another refreshing its labels never lose each other's rows."""
+    import fcntl
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(target.parent / f".{target.name}.lock", "w")  # noqa: SIM115
+    fcntl.flock(handle, fcntl.LOCK_EX)
+    return handle
+
+
+def _write_atomically(model: str, window: Window, target: Path, table: pa.Table) -> None:
     folder = target.parent
     try:
-        folder.mkdir(parents=True, exist_ok=True)
         _remove_stale(folder, target.name)
         tmp = folder / f".{target.name}.{socket.gethostname()}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
         pq.write_table(table, tmp)
@@ -126,9 +131,52 @@ def replace_window(store: Path, model: str, window: Window, rows: Iterable[Measu
     except OSError as exc:
         raise StoreError(f"model {model}: cannot write results for window {window} to "
                          f"{target}: {exc.strerror or exc}") from None
-    ensure_catalog(store)
-    replace_trend(store, model, window, table)
+
+
+def replace_window(store: Path, model: str, window: Window, rows: Iterable[Measurement],
+                   run_id: str, computed_at: datetime | None = None) -> Path:
+    """Write the window's rows to a temp file beside its file, then rename it over the old one:
+    readers see the old window or the new one, never a mix."""
+    table = compute_table(model, window, rows, run_id, computed_at)
+    target = compute_window_file(store, model, window)
+    try:
+        lock = _locked(target)
+    except OSError as exc:
+        raise StoreError(f"model {model}: cannot write to {target.parent}: {exc.strerror or exc}") from None
+    with lock:
+        _write_atomically(model, window, target, table)
+        ensure_catalog(store)
+        replace_trend(store, model, window, table)
     return target
+
+
+def replace_rows(store: Path, model: str, window: Window, kinds: set[str],
+                 rows: Iterable[Measurement], run_id: str) -> bool:
+    """Swap the rows of some kinds (e.g. performance, when late labels arrived) in a stored
+    window, atomically; False if the window was never stored."""
+    import pyarrow.compute as pc
+
+    target = compute_window_file(store, model, window)
+    if not target.exists():
+        return False
+    with _locked(target):
+        if not target.exists():
+            return False
+        old = pq.read_table(target, schema=SCHEMA)
+        keep = old.filter(pc.invert(pc.is_in(old["kind"], pa.array(sorted(kinds)))))
+        table = pa.concat_tables([keep, compute_table(model, window, rows, run_id)])
+        _write_atomically(model, window, target, table)
+        replace_trend(store, model, window, table)
+    return True
+
+
+def load_windows(store: Path, model: str) -> list[Window]:
+    """The model's stored windows, oldest first, from the trend file."""
+    trend = load_trend(store, model)
+    if trend.empty:
+        return []
+    pairs = trend[["window_start", "window_end"]].drop_duplicates().sort_values("window_start")
+    return [Window(s.to_pydatetime(), e.to_pydatetime()) for s, e in pairs.itertuples(index=False)]
 
 
 def compute_trend_file(store: Path, model: str) -> Path:

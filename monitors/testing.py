@@ -18,9 +18,11 @@ from monitors.config import ModelConfig, compute_config
 
 def make_tables(seed: int = 1, days: int = 6, rows_per_day: int = 400, training_rows: int = 3000,
                 drift_from_day: int | None = None, start: datetime = demo.START,
-                label_delay_days: float = 0.0) -> dict[str, pd.DataFrame]:
+                label_delay_days: float = 0.0, label_delay_max_days: float | None = None
+                ) -> dict[str, pd.DataFrame]:
     """training_data, predictions and outcomes like the demo's, small. Every label is present
-    (label_delay_days only sets labelled_at); drift_from_day shifts income and debt_ratio."""
+    (label_delay_days, or a uniform delay up to label_delay_max_days, only sets labelled_at);
+    drift_from_day shifts income and debt_ratio."""
     rng = np.random.default_rng(seed)
     training = demo.compute_features(rng, training_rows, drifted=False)
     training["score"] = demo._sigmoid(demo._model_logit(training)).round(6)
@@ -41,7 +43,9 @@ def make_tables(seed: int = 1, days: int = 6, rows_per_day: int = 400, training_
     outcomes = pd.DataFrame({
         "prediction_id": predictions["prediction_id"],
         "defaulted": demo.compute_outcomes(rng, predictions, np.zeros(len(predictions), bool)),
-        "labelled_at": predictions["predicted_at"] + pd.Timedelta(days=label_delay_days),
+        "labelled_at": predictions["predicted_at"] + (
+            pd.to_timedelta(rng.uniform(0, label_delay_max_days, len(predictions)), unit="D")
+            if label_delay_max_days else pd.Timedelta(days=label_delay_days)),
     })
     return {"training_data": training, "predictions": predictions, "outcomes": outcomes}
 

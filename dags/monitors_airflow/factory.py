@@ -111,6 +111,14 @@ def build_dag(dag_file: str | Path) -> DAG:
 
             return stages.run_report(config, _window(context))
 
+        @task(pool=settings.pool)
+        def refresh_labels(stored: dict[str, Any], **context: Any) -> dict[str, Any]:
+            """Recompute earlier windows' realized performance with labels that arrived since."""
+            from monitors import stages
+
+            url = compute_warehouse_url(config.warehouse)
+            return stages.run_refresh(config, _window(context), context["run_id"], url=url)
+
         @task(retries=0)
         def evaluate(reported: dict[str, Any], **context: Any) -> str:
             """Fail (no retry) with a message naming each broken rule, its value and bound."""
@@ -125,6 +133,8 @@ def build_dag(dag_file: str | Path) -> DAG:
 
         extracted = extract()
         parts = [checks(extracted), drift(extracted), performance(extracted)]
-        evaluate(report(store(parts)))
+        stored = store(parts)
+        refresh_labels(stored)
+        evaluate(report(stored))
 
     return monitor()

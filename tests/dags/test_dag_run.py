@@ -51,6 +51,40 @@ def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
     controller.stop()
 
 
+class Hooks:
+    """A local HTTP server that records JSON posts (Slack's webhook and a generic one)."""
+
+    def __init__(self) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.posts: list[tuple[str, dict]] = []
+        hooks = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                hooks.posts.append((self.path, json.loads(body)))
+                self.send_response(200)
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture
+def hooks() -> Iterator[Hooks]:
+    server = Hooks()
+    yield server
+    server.server.shutdown()
+    server.server.server_close()
+
+
 def _dag(project: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     from airflow.dag_processing.dagbag import DagBag
 
@@ -68,11 +102,13 @@ def _day(day: int) -> datetime:
     return datetime(2026, 1, day, tzinfo=UTC)
 
 
-def test_dag_runs_windows_and_alerts_by_email(tmp_path: Path, airflow_db: None, smtp: Inbox,
+def test_dag_runs_windows_and_alerts_by_email(tmp_path: Path, airflow_db: None, smtp: Inbox, hooks: Hooks,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("MONITORS_HOME", raising=False)
     project = make_project(tmp_path / "project", days=3, drift_from_day=2, **{
-        "airflow.notify.email": ["ml-team@example.com"]})
+        "airflow.notify.email": ["ml-team@example.com"],
+        "airflow.notify.slack_webhook": f"{hooks.url}/slack",
+        "airflow.notify.webhook": f"{hooks.url}/hook"})
     dag = _dag(project, monkeypatch)
     states = {}
     for day in (2, 3, 4):  # dag.test(D) covers [D-1, D)
@@ -95,6 +131,13 @@ def test_dag_runs_windows_and_alerts_by_email(tmp_path: Path, airflow_db: None, 
     assert "model credit_risk, window [2026-01-03 00:00, 2026-01-04 00:00) UTC" in body
     assert "drift wasserstein of income = " in body and "(bound: &lt; 0.1)" in body
     assert "credit_risk/2026-01-03T0000Z/index.html" in body
+    posts = dict(hooks.posts)
+    assert set(posts) == {"/slack", "/hook"}
+    assert "monitor_credit_risk.evaluate failed for window 2026-01-03" in posts["/slack"]["text"]
+    assert "drift wasserstein of income = " in posts["/slack"]["text"]
+    assert posts["/hook"]["dag_id"] == "monitor_credit_risk" and posts["/hook"]["task_id"] == "evaluate"
+    assert posts["/hook"]["window_start"].startswith("2026-01-03")
+    assert "model credit_risk, window [2026-01-03 00:00, 2026-01-04 00:00) UTC" in posts["/hook"]["message"]
 
     # the same windows through the CLI store the same rows
     cli_store = tmp_path / "cli.duckdb"

@@ -197,7 +197,8 @@ def test_a_password_never_reaches_outputs(home: Path, postgres_url: str, postgre
     leaked = [p for p in home.rglob("*") if p.is_file() and p.suffix not in {".yaml"}
               and secret.encode() in p.read_bytes()]
     assert leaked == []
-    assert len(list(home.rglob("*.parquet"))) == 2 and (home / "reports" / "index.html").exists()
+    assert len(list((home / "monitoring" / "results").rglob("*.parquet"))) == 2
+    assert (home / "reports" / "index.html").exists()
 
 
 def test_schema_drift_in_the_source_is_an_alert_not_a_crash(home: Path, capsys: pytest.CaptureFixture[str]) -> None:

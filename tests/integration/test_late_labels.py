@@ -1,0 +1,65 @@
+"""Late labels: daily runs pick up labels as they arrive, without reruns of old windows; no
+performance alert while coverage is below the minimum; the stored realized metrics converge to
+the full-label values."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from monitors.cli import main
+from monitors.config import load_config
+from monitors.testing import make_tables, write_config, write_duckdb_warehouse
+
+from .helpers import stored
+
+DAYS = 3
+MAX_DELAY = 14
+
+
+def _perf(config_path: Path) -> pd.DataFrame:
+    rows = stored(load_config(config_path))
+    return rows[(rows["kind"] == "performance") & rows["segment"].isna()]
+
+
+def test_daily_runs_converge_to_the_full_label_metrics(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tables = make_tables(seed=21, days=DAYS, rows_per_day=1000, label_delay_max_days=MAX_DELAY)
+    url = write_duckdb_warehouse(home / "warehouse.duckdb", tables)
+    daily = write_config(home, url, name="daily.yaml", checks=None, store="daily.duckdb",
+                         **{"ground_truth.timestamp": "labelled_at", "ground_truth.max_delay": f"{MAX_DELAY}d"})
+    full = write_config(home, url, name="full.yaml", checks=None, store="full.duckdb",
+                        **{"ground_truth.timestamp": "labelled_at"})
+    # the truth: every label in, as of long after
+    assert main(["run", str(full), "--start", "2026-01-01", "--end", f"2026-01-0{DAYS + 1}",
+                 "--no-report", "--as-of", "2026-06-01"]) == 0
+    truth = _perf(full).set_index(["window_start", "metric"])["value"]
+
+    start = date(2026, 1, 1)
+    seen_pending = False
+    for day in range(DAYS + MAX_DELAY + 2):  # one run a day, as the scheduler would
+        begin = start + timedelta(days=day)
+        end = begin + timedelta(days=1)
+        code = main(["run", str(daily), "--start", begin.isoformat(), "--end", end.isoformat(),
+                     "--no-report", "--as-of", f"{end.isoformat()}T00:30"])
+        assert code == 0  # never an alert: labels still arriving is not a broken rule
+        perf = _perf(daily)
+        coverage = perf[perf["metric"] == "label_coverage"].set_index("window_start")
+        for window_start, row in coverage.iterrows():
+            metrics = perf[(perf["window_start"] == window_start) & (perf["metric"] == "roc_auc")]
+            if row["value"] is not None and row["value"] < 0.8:
+                seen_pending = True
+                assert (metrics["status"] == "skipped").all(), (day, window_start)
+    assert seen_pending
+    assert "refreshed the realized performance of" in capsys.readouterr().out
+
+    final = _perf(daily).set_index(["window_start", "metric"])["value"]
+    windows = truth.index.get_level_values(0).unique()
+    assert len(windows) == DAYS
+    for metric in ("label_coverage", "roc_auc", "f1", "accuracy", "log_loss"):
+        for window_start in windows:
+            assert final[(window_start, metric)] == pytest.approx(truth[(window_start, metric)]), (metric, window_start)
+    statuses = _perf(daily).query("metric == 'roc_auc'")["status"]
+    assert set(statuses.dropna()) == {"ok"}  # matured: judged, and fine
