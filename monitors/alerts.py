@@ -45,6 +45,7 @@ def compute_rule_text(row: Measurement) -> str:
 def compute_failure_message(model: str, window: Window, rows: Iterable[Measurement],
                             report: Path | str | None = None) -> str | None:
     """None when no rule broke; else a message naming each broken rule, its value and bound."""
+    rows = list(rows)
     broken = compute_broken_rules(rows)
     if not broken:
         return None
@@ -52,6 +53,12 @@ def compute_failure_message(model: str, window: Window, rows: Iterable[Measureme
     lines += [f"  - {compute_rule_text(r)}" for r in broken[:MAX_LISTED]]
     if len(broken) > MAX_LISTED:
         lines.append(f"  ... and {len(broken) - MAX_LISTED} more (see the report)")
+    from monitors.tracing import compute_tracing_text
+
+    traced = compute_tracing_text([r for r in rows if r.kind == "tracing"])
+    if traced:
+        lines.append("  where the performance dropped most (slices by contribution):")
+        lines += [f"    {i}. {text}" for i, text in enumerate(traced, 1)]
     if report:
         lines.append(f"report: {report}")
     return "\n".join(lines)

@@ -87,10 +87,20 @@ def compute_model_charts(trend: pd.DataFrame, table: pd.DataFrame | None = None)
         key: Key = ("performance", metric, None)
         if not any(not pd.isna(v[0]) for v in index.get(key, {}).values()):
             continue
-        out.append(charts.compute_line_chart(f"Performance: {metric}", labels, [
-            _series(index, windows, key, metric),
-            _series(index, windows, ("baseline_performance", metric, None), "baseline", 0, True, "#555"),
-            _series(index, windows, key, "bound", 1, True, charts.ALERT)], alert_windows))
+        estimated = _series(index, windows, ("estimated_performance", metric, None),
+                            "estimated (CBPE)", color="#9467bd")
+        band = _series(index, windows, ("estimated_performance", f"{metric}_band", None), "band")
+        spread = [charts.Series(name, [None if e is None or b is None else e + sign * b
+                                       for e, b in zip(estimated.values, band.values, strict=True)],
+                                dashed=True, color="#c5b0d5")
+                  for name, sign in (("estimate + band", 1), ("estimate - band", -1))]
+        series = [_series(index, windows, key, f"{metric} (realized)"),
+                  _series(index, windows, ("baseline_performance", metric, None), "baseline", 0, True,
+                          "#555"),
+                  _series(index, windows, key, "bound", 1, True, charts.ALERT)]
+        if any(v is not None for v in estimated.values):
+            series += [estimated, *spread]
+        out.append(charts.compute_line_chart(f"Performance: {metric}", labels, series, alert_windows))
     coverage: Key = ("performance", "label_coverage", None)
     if coverage in index:
         out.append(charts.compute_line_chart("Label coverage", labels, [

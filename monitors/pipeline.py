@@ -7,9 +7,20 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from monitors import checks, dashboard, drift, performance, quality, report, store, warehouse
+from monitors import (
+    checks,
+    dashboard,
+    drift,
+    estimation,
+    performance,
+    quality,
+    report,
+    store,
+    tracing,
+    warehouse,
+)
 from monitors.alerts import compute_failure_message
 from monitors.config import ModelConfig
 from monitors.measurement import Measurement
@@ -29,6 +40,7 @@ class Reference:
     frame: pd.DataFrame
     metrics: dict[str, float | None]
     has_labels: bool
+    calibrator: Any = None  # CBPE: scores -> P(label = 1), fitted on the labelled baseline
 
 
 @dataclass
@@ -55,11 +67,17 @@ def compute_run_id(prefix: str = "cli") -> str:
 
 def load_reference(engine: Engine, config: ModelConfig, as_of: datetime | None = None) -> Reference:
     frame = warehouse.load_baseline(engine, config, as_of)
-    metrics: dict[str, float | None] = {}
-    if frame.has_labels:
-        metrics = performance.compute_metrics(
-            config.task, performance.compute_labelled(frame.data, config))
-    return Reference(frame.data, metrics, frame.has_labels)
+    return compute_reference(config, frame.data, frame.has_labels)
+
+
+def compute_reference(config: ModelConfig, frame: pd.DataFrame, has_labels: bool) -> Reference:
+    """The baseline's metrics and, for binary classification, its score calibration."""
+    if not has_labels:
+        return Reference(frame, {}, False)
+    labelled = performance.compute_labelled(frame, config)
+    calibrator = (estimation.compute_calibrator(labelled.score, labelled.y_true)
+                  if config.task == "binary_classification" else None)
+    return Reference(frame, performance.compute_metrics(config.task, labelled), True, calibrator)
 
 
 def _segment_values(column: str, current: pd.DataFrame, reference: pd.DataFrame) -> list[str]:
@@ -124,8 +142,16 @@ def compute_performance_rows(config: ModelConfig, window: Window, current: pd.Da
     if config.ground_truth is None or current.empty:
         return []
     rows = performance.compute_baseline_measurements(reference.metrics)
-    rows += performance.compute_performance_measurements(
-        config, window, performance.compute_labelled(current, config), reference.metrics, as_of)
+    labelled = performance.compute_labelled(current, config)
+    rows += performance.compute_performance_measurements(config, window, labelled, reference.metrics, as_of)
+    pending = performance.compute_labels_pending(config, window, labelled.coverage, as_of) \
+        or len(labelled.y_true) < config.performance.min_labels
+    rows += estimation.compute_estimated_measurements(config, current, reference.calibrator,
+                                                      reference.metrics, pending)
+    broken = {r.metric for r in rows if r.kind == "performance" and r.is_alert}
+    traced = [m for m in config.performance.metrics if m in broken]
+    if traced and reference.has_labels:
+        rows += tracing.compute_tracing_rows(config, current, reference.frame, traced[0])
     for _column, label, cur, ref in _segments(config, current, reference.frame):
         seg_metrics = (performance.compute_metrics(config.task, performance.compute_labelled(ref, config))
                        if reference.has_labels else {})
@@ -169,7 +195,7 @@ def run_window(config: ModelConfig, window: Window, *, engine: Engine | None = N
     return summary
 
 
-PERFORMANCE_KINDS = {"performance", "baseline_performance"}
+PERFORMANCE_KINDS = {"performance", "baseline_performance", "estimated_performance", "tracing"}
 
 
 def compute_maturing(config: ModelConfig, windows: list[Window], as_of: datetime) -> list[Window]:

@@ -19,6 +19,7 @@ from monitors.alerts import compute_broken_rules, compute_rule_text
 from monitors.charts import compute_histogram
 from monitors.config import ModelConfig
 from monitors.measurement import Measurement
+from monitors.tracing import compute_tracing_text
 from monitors.window import Window
 
 ASSETS = "assets"
@@ -148,6 +149,10 @@ def write_window_page(config: ModelConfig, window: Window, rows: list[Measuremen
              f'<h2 id="broken">Broken rules ({len(broken)})</h2>']
     items = "".join(f"<li class='rule alert'>{html.escape(compute_rule_text(r))}</li>" for r in broken)
     parts.append(f"<ul class=broken>{items}</ul>" if broken else "<p>None.</p>")
+    traced = compute_tracing_text([r for r in rows if r.kind == "tracing"])
+    if traced:
+        parts.append('<h2 id="tracing">Where performance dropped</h2><ol class=tracing>'
+                     + "".join(f"<li>{html.escape(t)}</li>" for t in traced) + "</ol>")
     parts.append('<h2 id="checks">Checks</h2>')
     checks_rows = [r for r in whole if r.kind in ("schema", "data_quality")]
     parts.append(_table(sorted(checks_rows, key=lambda r: not r.is_alert)))
@@ -165,18 +170,23 @@ def write_window_page(config: ModelConfig, window: Window, rows: list[Measuremen
     parts.append(_table([r for r in whole if r.kind == "drift" and not r.column_name]))
     parts.append('<h2 id="performance">Performance against the baseline</h2>')
     baseline = {r.metric: r.value for r in whole if r.kind == "baseline_performance"}
+    estimated = {r.metric: r for r in whole if r.kind == "estimated_performance"}
     perf = [r for r in whole if r.kind == "performance"]
     if perf:
-        parts.append("<table><tr><th>metric</th><th>value</th><th>baseline</th><th>bound</th>"
-                     "<th>status</th></tr>")
+        parts.append("<table><tr><th>metric</th><th>realized</th><th>baseline</th><th>bound</th>"
+                     "<th>status</th><th>estimated (CBPE)</th><th>± band</th><th>estimate status</th></tr>")
         for r in perf:
+            est = estimated.get(r.metric)
+            band = estimated.get(f"{r.metric}_band")
             parts.append(f"<tr class={r.status}>" + "".join(_cell(v) for v in (
                 r.metric, r.value, baseline.get(r.metric), r.threshold))
-                + f"<td class={r.status}>{r.status}</td></tr>")
+                + f"<td class={r.status}>{r.status}</td>"
+                + "".join(_cell(v) for v in (est.value if est else None, band.value if band else None))
+                + (f"<td class={est.status}>{est.status}</td>" if est else "<td></td>") + "</tr>")
         parts.append("</table>")
     else:
         parts.append("<p>No labels configured.</p>")
-    segments = [r for r in rows if r.segment is not None]
+    segments = [r for r in rows if r.segment is not None and r.kind != "tracing"]
     parts.append('<h2 id="segments">Segments</h2><p>Measured per segment value; not judged '
                  "(no per-segment bounds yet).</p>" + _table(segments, with_segment=True))
     path = folder / "index.html"

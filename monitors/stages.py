@@ -41,7 +41,7 @@ def _load(config: ModelConfig, staging: Path) -> tuple[warehouse.Frame, pipeline
     reference = pd.read_parquet(staging / "reference.parquet")
     frame = warehouse.Frame(current, meta["table"], meta["missing_columns"], meta["has_labels"],
                             meta["columns"])
-    return frame, pipeline.Reference(reference, meta["baseline_metrics"], meta["reference_has_labels"]), meta
+    return frame, pipeline.compute_reference(config, reference, meta["reference_has_labels"]), meta
 
 
 def _write_rows(staging: Path, name: str, rows: list[Measurement]) -> dict[str, int]:

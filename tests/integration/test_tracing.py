@@ -1,0 +1,43 @@
+"""Performance tracing: a drop confined to one segment is ranked first, stored as rows of kind
+tracing, and leads the alert message and the window page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from monitors.cli import main
+from monitors.config import load_config
+from monitors.testing import make_tables, write_config, write_duckdb_warehouse
+
+from .helpers import stored
+
+
+def test_a_drop_in_one_segment_is_ranked_first(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tables = make_tables(seed=41, days=1, rows_per_day=3000)
+    predictions, outcomes = tables["predictions"], tables["outcomes"]
+    eu = predictions["region"] == "EU"
+    rng = np.random.default_rng(5)  # in EU the labels no longer follow the model at all
+    outcomes.loc[eu.to_numpy(), "defaulted"] = rng.integers(0, 2, int(eu.sum()))
+    url = write_duckdb_warehouse(home / "warehouse.duckdb", tables)
+    config_path = write_config(home, url, checks=None, **{"report.evidently": False})
+    assert main(["run", str(config_path), "--start", "2026-01-01", "--end", "2026-01-02",
+                 "--as-of", "2026-03-01"]) == 1
+    out = capsys.readouterr().out
+    assert "performance roc_auc = " in out
+    assert "where the performance dropped most (slices by contribution):" in out
+    first = out.split("where the performance dropped most (slices by contribution):\n")[1].splitlines()[0]
+    assert first.strip().startswith("1. region=EU: roc_auc ")
+
+    rows = stored(load_config(config_path))
+    traced = rows[rows["kind"] == "tracing"]
+    contributions = traced[traced["metric"] == "roc_auc_contribution"].sort_values("value", ascending=False)
+    assert contributions["segment"].iloc[0] == "region=EU"
+    assert len(contributions) == 5
+    eu_rows = traced[traced["segment"] == "region=EU"].set_index("metric")["value"]
+    assert eu_rows["roc_auc_slice_value"] < 0.6 < eu_rows["roc_auc_slice_baseline"]
+    assert 0.3 < eu_rows["roc_auc_slice_share"] < 0.4
+    page = (home / "reports" / "credit_risk" / "2026-01-01T0000Z" / "index.html").read_text()
+    assert page.index("Where performance dropped") < page.index("<h2 id=\"checks\">")
