@@ -78,6 +78,8 @@ def compute_estimates(calibrator: Any, scores: np.ndarray, predicted: np.ndarray
     """CBPE estimates with their sampling-error bands."""
     finite = np.isfinite(scores)
     scores, predicted = scores[finite], predicted[finite]
+    order = np.lexsort((predicted, scores))  # the same band whatever order the rows came in
+    scores, predicted = scores[order], predicted[order]
     if calibrator is None or len(scores) < MIN_ROWS:
         return [Estimate(m, None, None) for m in ESTIMATED]
     probability = np.asarray(calibrator.predict(scores), dtype=float)

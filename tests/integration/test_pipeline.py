@@ -35,7 +35,7 @@ def test_clean_history_passes_and_stores_every_kind(home: Path, duckdb_warehouse
     assert rows["window_start"].nunique() == 4
     whole = rows[rows["segment"].isna()]
     assert set(whole["kind"]) == {"schema", "data_quality", "drift", "performance",
-                                  "baseline_performance"}
+                                  "baseline_performance", "estimated_performance"}
     assert (rows["status"] != "alert").all()
     day1 = whole[whole["window_start"] == pd.Timestamp("2026-01-01")]
     assert day1.query("metric == 'row_count'")["value"].item() == 1500
