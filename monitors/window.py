@@ -39,9 +39,11 @@ def compute_utc(value: datetime | date | str) -> datetime:
         value = datetime.fromisoformat(value.replace("Z", "+00:00"))
     if not isinstance(value, datetime):
         value = datetime(value.year, value.month, value.day)
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
+    # a plain datetime: subclasses (Airflow's pendulum DateTime) misbehave in arithmetic
+    return datetime(value.year, value.month, value.day, value.hour, value.minute, value.second,
+                    value.microsecond, tzinfo=UTC)
 
 
 def check_schedule(schedule: str) -> None:

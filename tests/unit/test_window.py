@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -67,3 +67,11 @@ def test_consecutive_dst_windows_tile_without_gap_or_overlap() -> None:
 def test_unknown_timezone_is_rejected() -> None:
     with pytest.raises(ValueError, match="unknown timezone 'Mars/Olympus'"):
         compute_windows("@daily", "2026-01-01", "2026-01-02", "Mars/Olympus")
+
+
+def test_windows_from_airflow_pendulum_times_are_plain_utc_datetimes() -> None:
+    import pendulum  # what Airflow hands a task as data_interval_start/end
+
+    window = Window(pendulum.datetime(2026, 2, 19, tz="Europe/Berlin"), pendulum.datetime(2026, 2, 20, tz="UTC"))
+    assert type(window.start) is datetime and window.start == utc(2026, 2, 18, 23)
+    assert window.end + timedelta(days=14) > datetime.now(UTC)  - timedelta(days=9999)
