@@ -59,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
 _WORKER: dict[str, object] = {}
 
 
-def _start_worker(config: ModelConfig, as_of: datetime | None) -> None:
+def _start_worker(config: ModelConfig, as_of: datetime) -> None:
     from monitors import pipeline, warehouse
 
     engine = warehouse.create_warehouse_engine(config)
@@ -102,6 +102,7 @@ def run_windows(config: ModelConfig, start: datetime, end: datetime, as_of: date
     if not windows:
         print(f"no complete {config.schedule} window in [{start}, {end})", file=stream)
         return 0
+    as_of = as_of or datetime.now(UTC)  # one moment for every window and the refresh
     run_id = pipeline.compute_run_id()
     jobs = max(1, min(jobs, len(windows)))
     messages: list[str] = []
@@ -113,29 +114,24 @@ def run_windows(config: ModelConfig, start: datetime, end: datetime, as_of: date
         if message:
             messages.append(message)
 
-    if jobs == 1:
-        _start_worker(config, as_of)
-        try:
+    _start_worker(config, as_of)  # this process: the windows when jobs == 1, then the refresh
+    try:
+        if jobs == 1:
             for i, window in enumerate(windows, 1):
                 show(i, window, _run_in_worker(window, run_id, reports))
-        finally:
-            _stop_worker()
-    else:
-        with ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=_start_worker,
-                                 initargs=(config, as_of)) as pool:
-            futures = [pool.submit(_run_in_worker, w, run_id, reports) for w in windows]
-            for i, (window, future) in enumerate(zip(windows, futures, strict=True), 1):
-                show(i, window, future.result())
-    refresh_as_of = as_of or datetime.now(UTC)
-    _start_worker(config, refresh_as_of)
-    try:
+        else:
+            with ProcessPoolExecutor(jobs, mp_context=get_context("spawn"),
+                                     initializer=_start_worker, initargs=(config, as_of)) as pool:
+                futures = [pool.submit(_run_in_worker, w, run_id, reports) for w in windows]
+                for i, (window, future) in enumerate(zip(windows, futures, strict=True), 1):
+                    show(i, window, future.result())
         refreshed = pipeline.refresh_maturing(
-            config, _WORKER["engine"], _WORKER["reference"], refresh_as_of,  # type: ignore[arg-type]
+            config, _WORKER["engine"], _WORKER["reference"], as_of,  # type: ignore[arg-type]
             run_id, skip=set(windows))
     finally:
         _stop_worker()
     if refreshed and reports:
-        pipeline.write_refreshed_pages(config, refreshed)
+        pipeline.write_stored_window_pages(config, refreshed, pipeline.REFRESHED_NOTE)
     if refreshed:
         print(f"refreshed the realized performance of {len(refreshed)} earlier window(s) whose "
               "labels are still arriving", file=stream)
@@ -187,21 +183,13 @@ def _results(config: ModelConfig, fmt: str) -> int:
 
 def _report(config: ModelConfig) -> int:
     """Every window page, the model page and the home page, from the store alone."""
-    from monitors import pipeline, report, stages, store
+    from monitors import pipeline, store
 
     store.rebuild_trend(config.store_path, config.model)
-    results = store.load_results(config.store_path, config.model)
-    windows = results[["window_start", "window_end"]].drop_duplicates().itertuples(index=False)
-    count = 0
-    for start, end in windows:
-        window = Window(start.to_pydatetime(), end.to_pydatetime())
-        folder = report.compute_window_dir(config, window)
-        evidently = folder / "evidently.html"
-        report.write_window_page(config, window, stages.load_window_rows(config, window),
-                                 "Rebuilt from the store.", evidently if evidently.exists() else None)
-        count += 1
-    pipeline.write_model_pages(config)
-    print(f"rebuilt {count} window pages; {config.reports_path / config.model / 'index.html'}")
+    windows = store.load_windows(config.store_path, config.model)
+    pipeline.write_stored_window_pages(config, windows, "Rebuilt from the store.")
+    pipeline.write_model_pages(config)  # also when the store holds no window yet
+    print(f"rebuilt {len(windows)} window pages; {config.reports_path / config.model / 'index.html'}")
     return 0
 
 

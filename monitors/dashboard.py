@@ -134,7 +134,7 @@ def write_model_page(reports: Path, model: str, trend: pd.DataFrame) -> Path:
         parts.append('<h2>Windows</h2><table class="windows"><tr><th>window (UTC)</th><th>status</th>'
                      "<th>broken rules</th><th>rows</th><th>reports</th></tr>")
         for row in table.iloc[::-1].itertuples():
-            key = compute_report_key_ts(row.window_start)
+            key = compute_report_key(row.window_start)
             rows = "" if pd.isna(row.rows) else f"{int(row.rows):,}"
             parts.append(f'<tr class="window {row.status}"><td><a href="{key}/index.html">'
                          f"{html.escape(_label(row.window_start))}</a></td>"
@@ -149,13 +149,9 @@ def write_model_page(reports: Path, model: str, trend: pd.DataFrame) -> Path:
         summary.update(latest_start=str(latest["window_start"]), latest_end=str(latest["window_end"]),
                        status=str(latest["status"]), open_alerts=int(latest["alerts"]),
                        alert_windows=int((table["status"] == "alert").sum()),
-                       latest_key=compute_report_key_ts(latest["window_start"]))
+                       latest_key=compute_report_key(latest["window_start"]))
     write_text(reports / model / SUMMARY, json.dumps(summary))
     return path
-
-
-def compute_report_key_ts(start: pd.Timestamp) -> str:
-    return compute_report_key(start.to_pydatetime())
 
 
 def write_home(reports: Path) -> Path:

@@ -4,7 +4,7 @@ Airflow tasks call. Stages pass plain values; only warehouse, store and report t
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -54,7 +54,6 @@ class WindowSummary:
     report: Path | None = None
     evidently: Path | None = None
     row_count: int = 0
-    extra: dict[str, object] = field(default_factory=dict)
 
     @property
     def broken(self) -> list[Measurement]:
@@ -195,6 +194,7 @@ def run_window(config: ModelConfig, window: Window, *, engine: Engine | None = N
     return summary
 
 
+REFRESHED_NOTE = "Performance refreshed with labels that arrived since the window ran."
 PERFORMANCE_KINDS = {"performance", "baseline_performance", "estimated_performance", "tracing"}
 
 
@@ -222,15 +222,14 @@ def refresh_maturing(config: ModelConfig, engine: Engine, reference: Reference, 
     return refreshed
 
 
-def write_refreshed_pages(config: ModelConfig, windows: list[Window]) -> None:
-    """Window pages of refreshed windows (their histograms kept), then the model and home pages."""
-    from monitors.stages import load_window_rows
-
+def write_stored_window_pages(config: ModelConfig, windows: list[Window], note: str) -> None:
+    """Window pages from their stored rows (histograms and Evidently reports kept), then the
+    model and home pages."""
     for window in windows:
         evidently = report.compute_window_dir(config, window) / "evidently.html"
-        report.write_window_page(config, window, load_window_rows(config, window),
-                                 "Performance refreshed with labels that arrived since the window ran.",
-                                 evidently if evidently.exists() else None)
+        report.write_window_page(config, window,
+                                 store.load_window_rows(config.store_path, config.model, window),
+                                 note, evidently if evidently.exists() else None)
     if windows:
         write_model_pages(config)
 

@@ -33,7 +33,9 @@ def _meta(staging: Path) -> dict[str, Any]:
         raise MonitorsError(f"staging folder {staging} has no extract; rerun the extract task") from None
 
 
-def _load(config: ModelConfig, staging: Path) -> tuple[warehouse.Frame, pipeline.Reference, dict]:
+def _load(config: ModelConfig, staging: Path, with_metrics: bool = False
+          ) -> tuple[warehouse.Frame, pipeline.Reference, dict]:
+    """The staged frames; the baseline's metrics and calibration only for `with_metrics`."""
     import pandas as pd
 
     meta = _meta(staging)
@@ -41,7 +43,10 @@ def _load(config: ModelConfig, staging: Path) -> tuple[warehouse.Frame, pipeline
     reference = pd.read_parquet(staging / "reference.parquet")
     frame = warehouse.Frame(current, meta["table"], meta["missing_columns"], meta["has_labels"],
                             meta["columns"])
-    return frame, pipeline.compute_reference(config, reference, meta["reference_has_labels"]), meta
+    has_labels = meta["reference_has_labels"]
+    baseline = (pipeline.compute_reference(config, reference, has_labels) if with_metrics
+                else pipeline.Reference(reference, {}, has_labels))
+    return frame, baseline, meta
 
 
 def _write_rows(staging: Path, name: str, rows: list[Measurement]) -> dict[str, int]:
@@ -74,7 +79,6 @@ def run_extract(config: ModelConfig, window: Window, *, url: str | None = None,
     reference.frame.to_parquet(staging / "reference.parquet", index=False)
     meta = {"table": current.table, "missing_columns": current.missing_columns,
             "has_labels": current.has_labels, "columns": current.columns,
-            "baseline_metrics": reference.metrics,
             "reference_has_labels": reference.has_labels, "as_of": as_of.isoformat(),
             "rows": len(current.data)}
     (staging / "meta.json").write_text(json.dumps(meta))
@@ -96,7 +100,7 @@ def run_drift(config: ModelConfig, window: Window) -> dict[str, int]:
 
 def run_performance(config: ModelConfig, window: Window) -> dict[str, int]:
     staging = compute_staging_dir(config, window)
-    current, reference, meta = _load(config, staging)
+    current, reference, meta = _load(config, staging, with_metrics=True)
     as_of = datetime.fromisoformat(meta["as_of"])
     rows = pipeline.compute_performance_rows(config, window, current.data, reference, as_of)
     return _write_rows(staging, "performance", rows)
@@ -122,35 +126,23 @@ def run_refresh(config: ModelConfig, window: Window, run_id: str, *, url: str | 
         refreshed = pipeline.refresh_maturing(config, engine, reference, as_of, run_id, skip={window})
     finally:
         engine.dispose()
-    pipeline.write_refreshed_pages(config, refreshed)
+    pipeline.write_stored_window_pages(config, refreshed, pipeline.REFRESHED_NOTE)
     return {"refreshed": len(refreshed), "windows": [w.key for w in refreshed]}
-
-
-def load_window_rows(config: ModelConfig, window: Window) -> list[Measurement]:
-    """The stored rows of one window (empty if it was never stored)."""
-    import pyarrow.parquet as pq
-
-    path = store.compute_window_file(config.store_path, config.model, window)
-    if not path.exists():
-        return []
-    fields = ("kind", "metric", "value", "threshold", "status", "column_name", "segment")
-    table = pq.read_table(path, columns=list(fields))
-    return [Measurement(**record) for record in table.to_pylist()]
 
 
 def run_report(config: ModelConfig, window: Window) -> dict[str, Any]:
     """The window's pages from its stored rows and staged frames; then the staging goes."""
     staging = compute_staging_dir(config, window)
     current, reference, _ = _load(config, staging)
-    page = pipeline.write_window_reports(config, window, load_window_rows(config, window),
-                                         current.data, reference.frame)
+    rows = store.load_window_rows(config.store_path, config.model, window)
+    page = pipeline.write_window_reports(config, window, rows, current.data, reference.frame)
     shutil.rmtree(staging, ignore_errors=True)
     return {"report": str(page)}
 
 
 def run_evaluate(config: ModelConfig, window: Window) -> str | None:
     """The failure message for the stored window (None when no rule broke)."""
-    rows = load_window_rows(config, window)
+    rows = store.load_window_rows(config.store_path, config.model, window)
     if not rows:
         raise MonitorsError(f"model {config.model}: no stored results for window {window}")
     page = report.compute_window_dir(config, window) / "index.html"

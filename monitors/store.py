@@ -218,12 +218,25 @@ def rebuild_trend(store: Path, model: str) -> None:
     os.replace(tmp, path)
 
 
-def load_trend(store: Path, model: str) -> pd.DataFrame:
+def load_window_rows(store: Path, model: str, window: Window) -> list[Measurement]:
+    """The stored rows of one window (empty if it was never stored)."""
+    path = compute_window_file(store, model, window)
+    if not path.exists():
+        return []
+    fields = ("kind", "metric", "value", "threshold", "status", "column_name", "segment")
+    return [Measurement(**record) for record in pq.read_table(path, columns=list(fields)).to_pylist()]
+
+
+def _empty_results() -> pd.DataFrame:
     import pandas as pd
 
+    return pd.DataFrame({name: pd.Series(dtype="object") for name, _, _ in COLUMNS})
+
+
+def load_trend(store: Path, model: str) -> pd.DataFrame:
     path = compute_trend_file(store, model)
     if not path.exists():
-        return pd.DataFrame({name: pd.Series(dtype="object") for name, _, _ in COLUMNS})
+        return _empty_results()
     return pq.read_table(path).to_pandas()
 
 
@@ -255,11 +268,10 @@ def load_results(store: Path, model: str | None = None) -> pd.DataFrame:
     """What the store holds (for one model, or all), read from the Parquet files directly so it
     never waits on the DuckDB file's lock."""
     import duckdb
-    import pandas as pd
 
     results = compute_results_dir(store)
     if not any(results.glob("model=*/*.parquet")):
-        return pd.DataFrame({name: pd.Series(dtype="object") for name, _, _ in COLUMNS})
+        return _empty_results()
     sql = compute_select_sql(results)
     params: list[str] = []
     if model is not None:

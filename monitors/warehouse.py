@@ -146,9 +146,9 @@ def _labels_subquery(engine: Engine, config: ModelConfig, as_of: datetime | None
     assert gt is not None
     table = load_table(engine, gt.table, config.model)
     _require(table, [gt.id, gt.label], config.model, "ground_truth")
-    order = table.c[gt.timestamp].desc() if gt.timestamp and gt.timestamp in table.c else None
     if gt.timestamp:
         _require(table, [gt.timestamp], config.model, "ground_truth.timestamp")
+    order = table.c[gt.timestamp].desc() if gt.timestamp else None
     rn = sa.func.row_number().over(partition_by=table.c[gt.id], order_by=order)
     query = sa.select(table.c[gt.id].label("__gid"), table.c[gt.label].label(LABEL), rn.label("__grn"))
     if gt.timestamp and as_of is not None:
