@@ -87,14 +87,10 @@ def _load_batch_definition() -> Any:
     return _CONTEXT["batch"]
 
 
-def compute_check_measurements(suite: dict[str, Any], frame: pd.DataFrame, model: str
-                               ) -> list[Measurement]:
-    """Validate the suite on the window's rows; one measurement per expectation."""
-    _quiet_gx()
-    import great_expectations as gx
+def check_expectations(suite: dict[str, Any], model: str) -> None:
+    """GX drops an invalid expectation with only a log line; a typo must not silence a check."""
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
-    # GX drops an invalid expectation with only a log line; a typo must not silence a check
     for i, item in enumerate(suite["expectations"]):
         try:
             ExpectationConfiguration(type=item["type"], kwargs=item.get("kwargs", {})).to_domain_obj()
@@ -102,12 +98,19 @@ def compute_check_measurements(suite: dict[str, Any], frame: pd.DataFrame, model
             what = item.get("type") if isinstance(item, dict) else item
             raise ChecksError(f"model {model}: invalid expectation suite: expectation {i} "
                               f"({what}): {str(exc).splitlines()[0]}") from None
+
+
+def compute_expectation_suite(suite: dict[str, Any], model: str) -> Any:
+    import great_expectations as gx
+
     try:
-        expectation_suite = gx.ExpectationSuite(**{**suite, "name": suite.get("name", model)})
+        return gx.ExpectationSuite(**{**suite, "name": suite.get("name", model)})
     except Exception as exc:
         raise ChecksError(f"model {model}: invalid expectation suite: {exc}") from None
-    batch = _load_batch_definition().get_batch(batch_parameters={"dataframe": frame})
-    outcome = batch.validate(expectation_suite)
+
+
+def compute_result_measurements(outcome: Any) -> list[Measurement]:
+    """One measurement per expectation of a GX validation result."""
     rows = []
     for result in outcome.results:
         cfg = result.expectation_config
@@ -120,6 +123,17 @@ def compute_check_measurements(suite: dict[str, Any], frame: pd.DataFrame, model
         rows.append(Measurement(kind, cfg.type, clean_value(value), threshold,
                                 "ok" if success else "alert", cfg.kwargs.get("column")))
     return sorted(rows, key=lambda r: (r.kind, r.metric, r.column_name or ""))
+
+
+def compute_check_measurements(suite: dict[str, Any], frame: pd.DataFrame, model: str
+                               ) -> list[Measurement]:
+    """Validate the suite on rows in pandas; one measurement per expectation (the pipeline
+    validates in the warehouse: monitors.warehouse_checks)."""
+    _quiet_gx()
+    check_expectations(suite, model)
+    expectation_suite = compute_expectation_suite(suite, model)
+    batch = _load_batch_definition().get_batch(batch_parameters={"dataframe": frame})
+    return compute_result_measurements(batch.validate(expectation_suite))
 
 
 def compute_schema_measurements(suite: dict[str, Any], columns: dict[str, str]) -> list[Measurement]:

@@ -131,10 +131,16 @@ class Checks(_Strict):
 
 
 class Drift(_Strict):
+    """Which score is judged per column type, and its bound: calibrated to the window's size so
+    that an undrifted window breaks a drift rule with probability false_alert_rate, never below
+    the effect-size floors numerical_threshold and categorical_threshold."""
+
     max_drifted_share: float = Field(default=0.5, gt=0, le=1)
-    numerical_threshold: float = Field(default=0.1, gt=0)  # normed Wasserstein / K-S p-value
-    categorical_threshold: float = Field(default=0.1, gt=0)  # Jensen-Shannon / chi2 p-value
-    p_value: float = Field(default=0.05, gt=0, lt=1)
+    numerical_metric: Literal["wasserstein", "ks", "psi", "jensenshannon"] = "wasserstein"
+    categorical_metric: Literal["jensenshannon", "psi"] = "jensenshannon"
+    numerical_threshold: float = Field(default=0.1, gt=0)  # effect-size floor
+    categorical_threshold: float = Field(default=0.1, gt=0)  # effect-size floor
+    false_alert_rate: float = Field(default=0.01, gt=0, lt=1)  # per window, all features
 
 
 class Performance(_Strict):
@@ -182,6 +188,7 @@ class ModelConfig(_Strict):
     ground_truth: GroundTruth | None = None
     baseline: Baseline
     segments: list[Identifier] = Field(default_factory=list)
+    min_segment_rows: int = Field(default=200, ge=2)  # smaller segments: measured, not judged
     checks: Checks | None = None
     drift: Drift = Drift()
     performance: Performance = Performance()

@@ -15,7 +15,7 @@ import pandas as pd
 from monitors import charts
 from monitors.report import compute_page, compute_report_key, write_text
 
-DRIFT_METRICS = ("wasserstein", "jensenshannon", "ks_p_value", "chisquare_p_value", "z_p_value")
+DRIFT_METRICS = ("wasserstein", "jensenshannon", "ks", "psi")
 PERFORMANCE_ORDER = ("roc_auc", "f1", "accuracy", "precision", "recall", "log_loss",
                      "mae", "rmse", "mape", "r2")
 SUMMARY = "summary.json"
@@ -64,6 +64,17 @@ def _series(index: dict[Key, dict[int, tuple[float, float, str]]], windows: list
     return charts.Series(name, values, alerts, dashed, color)
 
 
+def _lowest_bound(index: dict[Key, dict[int, tuple[float, float, str]]], windows: list[int],
+                  method: str, columns: list[str]) -> charts.Series:
+    """Bounds are calibrated per column and window size; the chart draws the lowest of them."""
+    values: list[float | None] = []
+    for w in windows:
+        found = [index[("drift", method, c)][w][1] for c in columns if w in index[("drift", method, c)]]
+        bounds = [float(b) for b in found if not pd.isna(b)]
+        values.append(min(bounds) if bounds else None)
+    return charts.Series("lowest bound", values, [], True, charts.ALERT)
+
+
 def compute_model_charts(trend: pd.DataFrame, table: pd.DataFrame | None = None) -> list[str]:
     table = compute_window_table(trend) if table is None else table
     windows = [int(w) for w in table["window_start"].astype("int64")]
@@ -71,14 +82,15 @@ def compute_model_charts(trend: pd.DataFrame, table: pd.DataFrame | None = None)
     alert_windows = list(table["status"] == "alert")
     index = compute_trend_index(trend)
     out = []
-    for method in DRIFT_METRICS:
-        columns = sorted(str(c) for (k, m, c) in index if k == "drift" and m == method and c is not None)
+    for method in DRIFT_METRICS:  # the columns this score is judged on (they have a bound)
+        columns = sorted(str(c) for (k, m, c), found in index.items() if k == "drift" and m == method
+                         and c is not None and any(not pd.isna(v[1]) for v in found.values()))
         if not columns:
             continue
         series = [_series(index, windows, ("drift", method, c), c) for c in columns]
-        bound = _series(index, windows, ("drift", method, columns[0]), "bound", 1, True, charts.ALERT)
-        out.append(charts.compute_line_chart(f"Drift per feature: {method}", labels, [*series, bound],
-                                             alert_windows))
+        out.append(charts.compute_line_chart(
+            f"Drift per feature: {method}", labels, [*series, _lowest_bound(index, windows, method, columns)],
+            alert_windows))
     share: Key = ("drift", "drifted_share", None)
     out.append(charts.compute_line_chart("Share of drifted features", labels, [
         _series(index, windows, share, "drifted share"),

@@ -1,152 +1,138 @@
-"""Per-column drift and dataset drift against the baseline, with Evidently's method choices.
+"""Per-column drift and dataset drift against the baseline profile, from the window's slot counts.
 
-Reference above 1000 rows: numerical -> normed Wasserstein (Jensen-Shannon when at most 5
-distinct values), categorical -> Jensen-Shannon. At most 1000 rows: numerical -> K-S p-value
-(chi-squared / z-test when at most 5 distinct values), categorical -> chi-squared p-value
-(z-test for two values). Distances drift at or above their threshold, p-values below it.
+Every column gets every score (numerical: wasserstein, ks, psi, jensenshannon; categorical:
+jensenshannon, psi); one of them is judged (drift.numerical_metric, drift.categorical_metric).
+Its bound is calibrated to the window's size: the quantile of the score's null distribution
+(windows of that size drawn from the baseline itself) at 1 - false_alert_rate / family, where the
+family is every judged (segment, column) of the window, so a window without drift breaks a drift
+rule with probability at most false_alert_rate. The bound never falls below the effect-size
+floor (numerical_threshold, categorical_threshold): a huge window does not alert on a
+negligible difference. A segment smaller than min_segment_rows is measured, not judged.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+import math
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
-from scipy import stats
-from scipy.spatial import distance
 
 from monitors.config import Drift
+from monitors.histogram import Counts, Key
 from monitors.measurement import Measurement, clean_value, compute_status
+from monitors.profile import Profile
+from monitors.scores import (
+    compute_null_moments,
+    compute_null_quantile,
+    compute_scores,
+    compute_value_slots,
+)
 
-LARGE_REFERENCE = 1000
 MIN_ROWS = 2
+SIZE_STEPS = 4  # calibration sizes 2^(k/4): the largest at or below the window's size
 
 
 @dataclass(frozen=True)
 class ColumnDrift:
+    segment: str | None
     column: str
-    method: str  # wasserstein | jensenshannon | ks_p_value | chisquare_p_value | z_p_value
-    value: float | None
-    threshold: float
-    drifted: bool
-    skipped: bool = False
+    scores: dict[str, float]
+    judged: str
+    rows: int
+    small: bool  # a segment below min_segment_rows: measured, not judged
+    threshold: float | None = None
 
 
-def _clean(series: pd.Series) -> pd.Series:
-    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-        series = series.replace([np.inf, -np.inf], np.nan)
-    return series.dropna()
+def compute_calibration_size(n: int) -> int:
+    return max(1, math.floor(2 ** (math.floor(SIZE_STEPS * math.log2(n)) / SIZE_STEPS) + 1e-9))
 
 
-def _shares(reference: pd.Series, current: pd.Series) -> tuple[np.ndarray, np.ndarray, list]:
-    keys = sorted(set(reference.unique()) | set(current.unique()), key=str)
-    ref_counts = reference.value_counts()
-    cur_counts = current.value_counts()
-    ref = np.array([ref_counts.get(k, 0) for k in keys], dtype=float)
-    cur = np.array([cur_counts.get(k, 0) for k in keys], dtype=float)
-    return ref, cur, keys
+def _seed(*parts: object) -> int:
+    """From the baseline's counts and the size: the same bounds on every engine and rerun."""
+    return int.from_bytes(hashlib.sha256(repr(parts).encode()).digest()[:8], "little")
 
 
-def compute_jensenshannon(reference: pd.Series, current: pd.Series, numerical: bool) -> float:
-    if numerical and reference.nunique() > 20:
-        combined = np.concatenate([reference.to_numpy(float), current.to_numpy(float)])
-        edges = np.histogram_bin_edges(combined, bins="sturges")
-        ref = np.histogram(reference.to_numpy(float), edges)[0].astype(float)
-        cur = np.histogram(current.to_numpy(float), edges)[0].astype(float)
-    else:
-        ref, cur, _ = _shares(reference, current)
-    return float(distance.jensenshannon(ref / len(reference), cur / len(current)))
+def compute_column_drifts(profile: Profile, counts: Counts, keys: list[Key], settings: Drift,
+                          min_segment_rows: int) -> list[ColumnDrift]:
+    """Scores of each (segment, column) the window and the baseline both have values for."""
+    out = []
+    for key in keys:
+        segment, column = key
+        shape = profile.shapes.get(column)
+        reference, current = profile.slots.get(key), profile.compute_slots(counts, key)
+        if shape is None or reference is None or current is None:
+            continue
+        ref, cur = compute_value_slots(shape, reference), compute_value_slots(shape, current)
+        n, m = int(cur.sum()), int(ref.sum())
+        judged = settings.numerical_metric if shape.numerical else settings.categorical_metric
+        if n < MIN_ROWS or m < MIN_ROWS:
+            out.append(ColumnDrift(segment, column, {}, judged, n, True))
+            continue
+        outside = None
+        if shape.numerical:
+            under, over = counts.outside_sums.get(key, (0.0, 0.0))
+            outside = (under / cur[0] if cur[0] else 0.0, over / cur[-1] if cur[-1] else 0.0)
+        scores = {k: float(v) for k, v in compute_scores(shape, ref, cur, outside).items()}
+        small = segment is not None and (counts.rows.get(segment, 0) < min_segment_rows
+                                         or profile.rows.get(segment, 0) < min_segment_rows)
+        out.append(ColumnDrift(segment, column, scores, judged, n, small))
+    return out
 
 
-def compute_wasserstein_normed(reference: pd.Series, current: pd.Series) -> float:
-    ref = reference.to_numpy(float)
-    norm = float(np.std(ref))
-    norm = norm if norm > 0 else 1.0
-    return float(stats.wasserstein_distance(ref, current.to_numpy(float)) / norm)
+def compute_thresholds(profile: Profile, drifts: list[ColumnDrift], settings: Drift
+                       ) -> tuple[list[ColumnDrift], bool]:
+    """Each judged score's calibrated bound; whether the profile gained null moments."""
+    judged = [d for d in drifts if d.scores and not d.small]
+    level = 1 - settings.false_alert_rate / max(len(judged), 1)
+    added = False
+    out = []
+    for d in drifts:
+        if d not in judged:
+            out.append(d)
+            continue
+        shape = profile.shapes[d.column]
+        floor = settings.numerical_threshold if shape.numerical else settings.categorical_threshold
+        size = compute_calibration_size(d.rows)
+        moments = profile.null.get((d.segment, d.column, d.judged, size))
+        if moments is None:
+            reference = compute_value_slots(shape, profile.slots[(d.segment, d.column)])
+            for metric, found in compute_null_moments(
+                    shape, reference, size, _seed(reference.tobytes(), size)).items():
+                profile.null[(d.segment, d.column, metric, size)] = found
+            moments = profile.null[(d.segment, d.column, d.judged, size)]
+            added = True
+        bound = max(floor, compute_null_quantile(*moments, level))
+        out.append(ColumnDrift(d.segment, d.column, d.scores, d.judged, d.rows, d.small,
+                               round(bound, 12)))
+    return out, added
 
 
-def compute_chisquare_p_value(reference: pd.Series, current: pd.Series) -> float:
-    ref, cur, _ = _shares(reference, current)
-    expected = ref * (len(current) / len(reference))
-    observed = cur
-    if np.any(expected == 0):  # a value the reference never had: certain drift
-        return 0.0
-    return float(stats.chisquare(observed, expected)[1])
-
-
-def compute_z_p_value(reference: pd.Series, current: pd.Series) -> float:
-    values = sorted(set(reference.unique()) | set(current.unique()), key=str)
-    if len(values) <= 1:
-        return 1.0
-    key = values[0]
-    n1, n2 = len(reference), len(current)
-    p1, p2 = float((reference == key).mean()), float((current == key).mean())
-    pooled = (p1 * n1 + p2 * n2) / (n1 + n2)
-    spread = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
-    if spread == 0:
-        return 1.0
-    z = (p1 - p2) / spread
-    return float(2 * stats.norm.sf(abs(z)))
-
-
-def compute_column_drift(column: str, reference: pd.Series, current: pd.Series, numerical: bool,
-                         settings: Drift) -> ColumnDrift:
-    """Drift of one column, choosing the method as Evidently does by default."""
-    if numerical:  # a column whose type changed to text: unparsable values count as missing
-        reference = pd.to_numeric(reference, errors="coerce")
-        current = pd.to_numeric(current, errors="coerce")
-    ref, cur = _clean(reference), _clean(current)
-    threshold = settings.numerical_threshold if numerical else settings.categorical_threshold
-    if len(ref) < MIN_ROWS or len(cur) < MIN_ROWS:
-        method = "wasserstein" if numerical else "jensenshannon"
-        return ColumnDrift(column, method, None, threshold, False, skipped=True)
-    if not numerical:
-        ref, cur = ref.astype(str), cur.astype(str)
-    n_values = pd.concat([ref, cur]).nunique()
-    if len(ref) > LARGE_REFERENCE:
-        if numerical and n_values > 5:
-            value, method = compute_wasserstein_normed(ref, cur), "wasserstein"
-        else:
-            value, method = compute_jensenshannon(ref, cur, numerical), "jensenshannon"
-        return ColumnDrift(column, method, value, threshold, value >= threshold)
-    p = settings.p_value
-    if numerical and n_values > 5:
-        value, method = float(stats.ks_2samp(ref.to_numpy(float), cur.to_numpy(float))[1]), "ks_p_value"
-    elif n_values > 2:
-        value, method = compute_chisquare_p_value(ref, cur), "chisquare_p_value"
-    else:
-        value, method = compute_z_p_value(ref, cur), "z_p_value"
-    return ColumnDrift(column, method, value, p, value < p)
-
-
-def compute_drift(reference: pd.DataFrame, current: pd.DataFrame, numerical: Iterable[str],
-                  categorical: Iterable[str], settings: Drift) -> list[ColumnDrift]:
-    """Drift of every listed column present in both frames."""
-    results = []
-    for names, is_num in ((numerical, True), (categorical, False)):
-        for name in names:
-            if name in reference.columns and name in current.columns:
-                results.append(compute_column_drift(name, reference[name], current[name],
-                                                    is_num, settings))
-    return results
-
-
-def compute_drift_measurements(drifts: list[ColumnDrift], settings: Drift, score: str | None,
-                               segment: str | None = None) -> list[Measurement]:
-    """Rows for the store: one per column, plus the dataset drift share over the features."""
+def compute_drift_measurements(drifts: list[ColumnDrift], settings: Drift, score: str,
+                               segments: list[str | None]) -> list[Measurement]:
+    """Rows for the store: every score of every column (the judged one with its bound), and per
+    segment the share of drifted features (the score column is not a feature)."""
     rows = []
     for d in drifts:
-        status = "skipped" if d.skipped else compute_status(d.method, d.value, d.threshold)
-        rows.append(Measurement("drift", d.method, clean_value(d.value), d.threshold, status,
-                                d.column, segment))
-    features = [d for d in drifts if not d.skipped and d.column != score]
-    if features:
-        share = sum(d.drifted for d in features) / len(features)
-        rows.append(Measurement("drift", "drifted_share", share, settings.max_drifted_share,
-                                compute_status("drifted_share", share, settings.max_drifted_share),
-                                None, segment))
-    else:
-        rows.append(Measurement("drift", "drifted_share", None, settings.max_drifted_share,
-                                "skipped", None, segment))
+        if not d.scores:
+            rows.append(Measurement("drift", d.judged, None, None, "skipped", d.column, d.segment))
+            continue
+        for metric, value in d.scores.items():
+            if metric != d.judged:
+                rows.append(Measurement("drift", metric, clean_value(value), None, "ok", d.column,
+                                        d.segment))
+                continue
+            status = "skipped" if d.small else compute_status(metric, value, d.threshold)
+            rows.append(Measurement("drift", metric, clean_value(value), d.threshold, status,
+                                    d.column, d.segment))
+    for segment in segments:
+        features = [d for d in drifts if d.segment == segment and d.column != score
+                    and d.threshold is not None]
+        bound = settings.max_drifted_share
+        if not features:
+            rows.append(Measurement("drift", "drifted_share", None, bound, "skipped", None, segment))
+            continue
+        share = float(np.mean([d.scores[d.judged] >= (d.threshold or 0.0) for d in features]))
+        rows.append(Measurement("drift", "drifted_share", share, bound,
+                                compute_status("drifted_share", share, bound), None, segment))
     return rows

@@ -10,11 +10,10 @@ Status = Literal["ok", "alert", "skipped"]
 
 # metrics where a smaller value is the bad direction (alert when value < threshold)
 LOWER_IS_WORSE = frozenset({
-    "ks_p_value", "chisquare_p_value", "z_p_value",
     "accuracy", "precision", "recall", "f1", "roc_auc", "r2", "label_coverage", "column_present",
 })
 # drift scores where reaching the bound is drift (as Evidently decides); others must exceed it
-AT_OR_ABOVE = frozenset({"wasserstein", "jensenshannon", "psi", "drifted_share"})
+AT_OR_ABOVE = frozenset({"wasserstein", "jensenshannon", "psi", "ks", "drifted_share"})
 
 
 @dataclass(frozen=True)

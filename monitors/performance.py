@@ -137,3 +137,58 @@ def compute_baseline_measurements(metrics: dict[str, float | None], segment: str
     return [Measurement("baseline_performance", name, clean_value(value), None,
                         "ok" if value is not None else "skipped", None, segment)
             for name, value in metrics.items()]
+
+
+SEGMENT_DRAWS = 50
+
+
+def compute_standard_error(task: str, data: Labelled, metric: str, value: float,
+                           seed: int = 0) -> float | None:
+    """Standard error of a metric over the labelled rows: binomial for accuracy, precision,
+    recall and (approximately) f1, Hanley-McNeil for ROC AUC, a bootstrap otherwise."""
+    y, pred = data.y_true, data.y_pred
+    if task == "binary_classification" and metric in ("accuracy", "precision", "recall", "f1"):
+        tp, fp, fn = (int(np.sum((y == 1) & (pred == 1))), int(np.sum((y == 0) & (pred == 1))),
+                      int(np.sum((y == 1) & (pred == 0))))
+        n = {"accuracy": len(y), "precision": tp + fp, "recall": tp + fn,
+             "f1": tp + (fp + fn) / 2}[metric]
+        return float(np.sqrt(value * (1 - value) / n)) if n else None
+    if task == "binary_classification" and metric == "roc_auc":
+        n1, n0 = int(np.sum(y == 1)), int(np.sum(y == 0))
+        q1, q2 = value / (2 - value), 2 * value * value / (1 + value)
+        var = (value * (1 - value) + (n1 - 1) * (q1 - value ** 2) + (n0 - 1) * (q2 - value ** 2))
+        return float(np.sqrt(max(var, 0.0) / (n1 * n0))) if n1 and n0 else None
+    rng = np.random.default_rng(seed)
+    values: list[float] = []
+    for _ in range(SEGMENT_DRAWS):
+        pick = rng.integers(0, len(y), len(y))
+        found = compute_metrics(task, Labelled(y[pick], data.score[pick], pred[pick], len(y)))
+        drawn = found.get(metric)
+        if drawn is not None:
+            values.append(drawn)
+    return float(np.std(values)) if len(values) > 1 else None
+
+
+def compute_segment_judgement(task: str, rows: list[Measurement], data: Labelled,
+                              baseline: Labelled, baseline_metrics: dict[str, float | None],
+                              sigmas: float) -> list[Measurement]:
+    """A segment is small: its metric alerts only when it also falls `sigmas` standard errors
+    (of the window's and the baseline's values together) beyond its baseline; the bound widens
+    to that where sampling error is larger than max_drop, so small segments do not alert on
+    noise."""
+    out = []
+    for row in rows:
+        base = baseline_metrics.get(row.metric)
+        if row.status != "alert" or row.threshold is None or base is None or row.value is None:
+            out.append(row)
+            continue
+        se = float(np.hypot(compute_standard_error(task, data, row.metric, row.value) or 0.0,
+                            compute_standard_error(task, baseline, row.metric, base) or 0.0))
+        if row.metric in ERROR_METRICS:
+            bound = max(row.threshold, base + sigmas * se)
+        else:
+            bound = min(row.threshold, base - sigmas * se)
+        out.append(Measurement(row.kind, row.metric, row.value, round(bound, 12),
+                               compute_status(row.metric, row.value, bound), row.column_name,
+                               row.segment))
+    return out

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from monitors import (
     checks,
+    counts,
     dashboard,
     drift,
     estimation,
@@ -20,17 +21,18 @@ from monitors import (
     store,
     tracing,
     warehouse,
+    warehouse_checks,
 )
 from monitors.alerts import compute_failure_message
 from monitors.config import ModelConfig
+from monitors.histogram import Counts
 from monitors.measurement import Measurement
+from monitors.profile import Profile
 from monitors.window import Window
 
 if TYPE_CHECKING:
     import pandas as pd
     from sqlalchemy.engine import Engine
-
-MIN_SEGMENT_ROWS = 30
 
 
 @dataclass
@@ -41,6 +43,7 @@ class Reference:
     metrics: dict[str, float | None]
     has_labels: bool
     calibrator: Any = None  # CBPE: scores -> P(label = 1), fitted on the labelled baseline
+    profile: Profile | None = None  # drift and data quality: counted in the warehouse
 
 
 @dataclass
@@ -66,17 +69,20 @@ def compute_run_id(prefix: str = "cli") -> str:
 
 def load_reference(engine: Engine, config: ModelConfig, as_of: datetime | None = None) -> Reference:
     frame = warehouse.load_baseline(engine, config, as_of)
-    return compute_reference(config, frame.data, frame.has_labels)
+    return compute_reference(config, frame.data, frame.has_labels,
+                             counts.load_baseline_profile(engine, config))
 
 
-def compute_reference(config: ModelConfig, frame: pd.DataFrame, has_labels: bool) -> Reference:
+def compute_reference(config: ModelConfig, frame: pd.DataFrame, has_labels: bool,
+                      profile: Profile | None = None) -> Reference:
     """The baseline's metrics and, for binary classification, its score calibration."""
     if not has_labels:
-        return Reference(frame, {}, False)
+        return Reference(frame, {}, False, profile=profile)
     labelled = performance.compute_labelled(frame, config)
     calibrator = (estimation.compute_calibrator(labelled.score, labelled.y_true)
                   if config.task == "binary_classification" else None)
-    return Reference(frame, performance.compute_metrics(config.task, labelled), True, calibrator)
+    return Reference(frame, performance.compute_metrics(config.task, labelled), True, calibrator,
+                     profile)
 
 
 def _segment_values(column: str, current: pd.DataFrame, reference: pd.DataFrame) -> list[str]:
@@ -86,15 +92,18 @@ def _segment_values(column: str, current: pd.DataFrame, reference: pd.DataFrame)
     return sorted(values)
 
 
-def compute_check_rows(config: ModelConfig, current: warehouse.Frame, reference: Reference,
-                       suite: dict | None) -> list[Measurement]:
-    """Schema and data quality: our own measurements, then the GX suite's."""
-    rows = quality.compute_quality_measurements(config, current.data, reference.frame,
-                                                current.missing_columns)
+def compute_check_rows(config: ModelConfig, engine: Engine, query: warehouse.Query,
+                       window_counts: Counts, baseline: Profile, suite: dict | None
+                       ) -> list[Measurement]:
+    """Schema and data quality: our own measurements from the counts, then the GX suite's,
+    validated in the warehouse on the window's query."""
+    rows = quality.compute_quality_measurements(config, window_counts, baseline,
+                                                query.missing_columns)
     if suite is not None:
-        rows += checks.compute_schema_measurements(suite, current.columns)
-    if suite is not None and not current.data.empty:
-        rows += checks.compute_check_measurements(suite, current.data, config.model)
+        rows += checks.compute_schema_measurements(suite, query.columns)
+    if suite is not None and window_counts.rows.get(None):
+        rows += warehouse_checks.compute_warehouse_check_measurements(suite, engine, query.select,
+                                                                      config.model)
     return rows
 
 
@@ -110,30 +119,37 @@ def _segments(config: ModelConfig, current: pd.DataFrame, reference: pd.DataFram
     return out
 
 
-def _as_segment_rows(rows: list[Measurement], small: bool) -> list[Measurement]:
-    """Segments are measured, not judged: their bounds need per-segment calibration (sample
-    size), so they never alert; too small a segment is marked skipped."""
-    return [Measurement(r.kind, r.metric, r.value, None,
-                        "skipped" if small or r.status == "skipped" else "ok", r.column_name,
-                        r.segment) for r in rows]
-
-
-def compute_drift_rows(config: ModelConfig, current: pd.DataFrame, reference: Reference
+def compute_drift_rows(config: ModelConfig, window_counts: Counts, baseline: Profile
                        ) -> list[Measurement]:
+    """Drift of every column, whole and per segment value, with calibrated bounds (the profile
+    keeps null moments computed for a new window size: see Profile.changed)."""
     p = config.predictions
-    numerical = [*p.features.numerical, p.score]
-    if current.empty:
+    if not window_counts.rows.get(None):
         return [Measurement("drift", "drifted_share", None, config.drift.max_drifted_share, "skipped")]
-    rows = drift.compute_drift_measurements(
-        drift.compute_drift(reference.frame, current, numerical, p.features.categorical,
-                            config.drift), config.drift, p.score)
-    for column, label, cur, ref in _segments(config, current, reference.frame):
-        categorical = [c for c in p.features.categorical if c != column]
-        seg = drift.compute_drift_measurements(
-            drift.compute_drift(ref, cur, numerical, categorical, config.drift), config.drift,
-            p.score, label)
-        rows += _as_segment_rows(seg, len(cur) < MIN_SEGMENT_ROWS or len(ref) < MIN_SEGMENT_ROWS)
-    return rows
+    columns = list(baseline.shapes)
+    segments = sorted({s for s in [*baseline.rows, *window_counts.rows] if s is not None})
+    keys: list[tuple[str | None, str]] = [(None, c) for c in columns]
+    keys += [(s, c) for s in segments for c in columns if c != s.split("=", 1)[0]]
+    drifts = drift.compute_column_drifts(baseline, window_counts, keys, config.drift,
+                                         config.min_segment_rows)
+    drifts, added = drift.compute_thresholds(baseline, drifts, config.drift)
+    baseline.changed = baseline.changed or added
+    return drift.compute_drift_measurements(drifts, config.drift, p.score, [None, *segments])
+
+
+def _as_segment_rows(rows: list[Measurement], small: bool) -> list[Measurement]:
+    """A segment below min_segment_rows is measured, not judged."""
+    return [Measurement(r.kind, r.metric, r.value, r.threshold, "skipped", r.column_name,
+                        r.segment) if small else r for r in rows]
+
+
+def compute_segment_sigmas(config: ModelConfig, segments: int) -> float:
+    """How many standard errors a segment's metric must fall: drift.false_alert_rate shared by
+    every judged (segment, metric) of the window."""
+    from scipy import stats
+
+    family = max(segments * len(config.performance.metrics), 1)
+    return float(stats.norm.isf(config.drift.false_alert_rate / family))
 
 
 def compute_performance_rows(config: ModelConfig, window: Window, current: pd.DataFrame,
@@ -151,21 +167,28 @@ def compute_performance_rows(config: ModelConfig, window: Window, current: pd.Da
     traced = [m for m in config.performance.metrics if m in broken]
     if traced and reference.has_labels:
         rows += tracing.compute_tracing_rows(config, current, reference.frame, traced[0])
-    for _column, label, cur, ref in _segments(config, current, reference.frame):
-        seg_metrics = (performance.compute_metrics(config.task, performance.compute_labelled(ref, config))
-                       if reference.has_labels else {})
-        seg = performance.compute_performance_measurements(
-            config, window, performance.compute_labelled(cur, config), seg_metrics, as_of, label)
-        rows += _as_segment_rows(seg, len(cur) < MIN_SEGMENT_ROWS or len(ref) < MIN_SEGMENT_ROWS)
+    segments = _segments(config, current, reference.frame)
+    sigmas = compute_segment_sigmas(config, len(segments))
+    for _column, label, cur, ref in segments:
+        ref_labelled = performance.compute_labelled(ref, config)
+        seg_metrics = performance.compute_metrics(config.task, ref_labelled) if reference.has_labels else {}
+        seg_labelled = performance.compute_labelled(cur, config)
+        seg = performance.compute_segment_judgement(config.task, performance.compute_performance_measurements(
+            config, window, seg_labelled, seg_metrics, as_of, label), seg_labelled, ref_labelled, seg_metrics,
+            sigmas)
+        small = min(len(cur), len(ref)) < config.min_segment_rows
+        rows += _as_segment_rows(seg, small)
     return rows
 
 
-def compute_measurements(config: ModelConfig, window: Window, current: warehouse.Frame,
+def compute_measurements(config: ModelConfig, window: Window, engine: Engine,
+                         query: warehouse.Query, current: warehouse.Frame, window_counts: Counts,
                          reference: Reference, as_of: datetime, suite: dict | None
                          ) -> list[Measurement]:
-    """Every measurement of one window, from plain frames: checks, drift, performance."""
-    return (compute_check_rows(config, current, reference, suite)
-            + compute_drift_rows(config, current.data, reference)
+    """Every measurement of one window: checks, drift, performance."""
+    assert reference.profile is not None
+    return (compute_check_rows(config, engine, query, window_counts, reference.profile, suite)
+            + compute_drift_rows(config, window_counts, reference.profile)
             + compute_performance_rows(config, window, current.data, reference, as_of))
 
 
@@ -179,8 +202,14 @@ def run_window(config: ModelConfig, window: Window, *, engine: Engine | None = N
     engine = engine or warehouse.create_warehouse_engine(config)
     suite = checks.load_suite(config)
     reference = reference or load_reference(engine, config, as_of)
-    current = warehouse.load_window(engine, config, window, as_of)
-    rows = compute_measurements(config, window, current, reference, as_of, suite)
+    query = warehouse.compute_window_query(engine, config, window, as_of)
+    current = warehouse.load_query(engine, config, query)
+    assert reference.profile is not None
+    window_counts = counts.load_window_counts(engine, config, query, reference.profile, current.data)
+    rows = compute_measurements(config, window, engine, query, current, window_counts, reference,
+                                as_of, suite)
+    if reference.profile.changed:
+        counts.write_profile_calibration(config, reference.profile)
     status = report.compute_window_status(rows)
     page = report.compute_window_dir(config, window) / "index.html" if write_reports else None
     message = compute_failure_message(config.model, window, rows, page)

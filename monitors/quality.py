@@ -1,56 +1,57 @@
-"""Data-quality measurements of our own, beside the GX suite: row count, missing share, share of
-categories the baseline never had, and non-finite scores."""
+"""Data-quality measurements of our own, beside the GX suite, from the window's slot counts and the
+baseline profile: row count, missing share, share of categories the baseline never had, share of
+numbers outside the baseline's range, and non-finite scores."""
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
-
 from monitors.config import ModelConfig
+from monitors.histogram import MISSING, NON_FINITE, OVER, UNDER, Counts
 from monitors.measurement import Measurement
+from monitors.profile import Profile
 
 MISSING_TOLERANCE = 0.1  # alert when the missing share rises this much above the baseline's
 NEW_CATEGORY_TOLERANCE = 0.01
+OUT_OF_RANGE_TOLERANCE = 0.01
 
 
-def compute_missing_share(series: pd.Series) -> float:
-    if series.empty:
-        return 0.0
-    values = series.replace([np.inf, -np.inf], np.nan) if pd.api.types.is_float_dtype(series) \
-        else series
-    return float(values.isna().mean())
+def _missing(profile: Profile, slots: object, column: str) -> int:
+    assert slots is not None
+    if profile.shapes[column].numerical:
+        return int(slots[MISSING] + slots[NON_FINITE])  # type: ignore[index]
+    return int(slots[-1])  # type: ignore[index]
 
 
-def compute_quality_measurements(config: ModelConfig, current: pd.DataFrame,
-                                 baseline: pd.DataFrame, missing_columns: list[str]
-                                 ) -> list[Measurement]:
+def compute_quality_measurements(config: ModelConfig, counts: Counts, profile: Profile,
+                                 missing_columns: list[str]) -> list[Measurement]:
     p = config.predictions
-    rows = [Measurement("data_quality", "row_count", float(len(current)), None,
-                        "ok" if len(current) else "skipped")]
-    for column in missing_columns:
-        rows.append(Measurement("schema", "column_present", 0.0, 1.0, "alert", column))
-    if current.empty:
+    rows_n = counts.rows.get(None, 0)
+    rows = [Measurement("data_quality", "row_count", float(rows_n), None,
+                        "ok" if rows_n else "skipped")]
+    rows += [Measurement("schema", "column_present", 0.0, 1.0, "alert", c) for c in missing_columns]
+    if not rows_n:
         return rows
+    base_n = max(profile.rows.get(None, 0), 1)
     for column in p.features.all:
-        if column not in current.columns:
+        current, baseline = profile.compute_slots(counts, (None, column)), profile.slots.get((None, column))
+        if current is None or baseline is None:
             continue
-        base = compute_missing_share(baseline[column]) if column in baseline.columns else 0.0
-        share = compute_missing_share(current[column])
-        bound = min(1.0, base + MISSING_TOLERANCE)
+        share = _missing(profile, current, column) / rows_n
+        bound = min(1.0, _missing(profile, baseline, column) / base_n + MISSING_TOLERANCE)
         rows.append(Measurement("data_quality", "missing_share", share, bound,
                                 "alert" if share > bound else "ok", column))
-    for column in p.features.categorical:
-        if column not in current.columns or column not in baseline.columns:
-            continue
-        known = set(baseline[column].dropna().astype(str))
-        values = current[column].dropna().astype(str)
-        share = float((~values.isin(known)).mean()) if len(values) else 0.0
-        rows.append(Measurement("data_quality", "new_category_share", share,
-                                NEW_CATEGORY_TOLERANCE,
-                                "alert" if share > NEW_CATEGORY_TOLERANCE else "ok", column))
-    if p.score in current.columns:
-        scores = pd.to_numeric(current[p.score], errors="coerce")
-        bad = float((~np.isfinite(scores.to_numpy(float))).mean())
+        present = int(current.sum()) - _missing(profile, current, column)
+        if profile.shapes[column].numerical:
+            metric, tolerance = "out_of_range_share", OUT_OF_RANGE_TOLERANCE
+            outside = int(current[UNDER] + current[OVER])
+        else:
+            metric, tolerance = "new_category_share", NEW_CATEGORY_TOLERANCE
+            outside = int(current[-2])
+        value = outside / present if present else 0.0
+        rows.append(Measurement("data_quality", metric, value, tolerance,
+                                "alert" if value > tolerance else "ok", column))
+    scores = profile.compute_slots(counts, (None, p.score))
+    if scores is not None and p.score in profile.shapes and profile.shapes[p.score].numerical:
+        bad = _missing(profile, scores, p.score) / rows_n
         rows.append(Measurement("data_quality", "non_finite_share", bad, 0.0,
                                 "alert" if bad > 0 else "ok", p.score))
     return rows

@@ -86,8 +86,9 @@ def _table(rows: list[Measurement], with_segment: bool = False) -> str:
 
 
 def _drift_order(row: Measurement) -> tuple[int, float]:
-    value = row.value if row.value is not None else 0.0
-    return (0 if row.is_alert else 1, value if row.metric.endswith("p_value") else -value)
+    """Broken first, then by how close the score is to its bound."""
+    ratio = (row.value or 0.0) / row.threshold if row.threshold else 0.0
+    return (0 if row.is_alert else 1, -ratio)
 
 
 def compute_histograms(config: ModelConfig, current: pd.DataFrame, reference: pd.DataFrame
@@ -156,16 +157,23 @@ def write_window_page(config: ModelConfig, window: Window, rows: list[Measuremen
     parts.append('<h2 id="checks">Checks</h2>')
     checks_rows = [r for r in whole if r.kind in ("schema", "data_quality")]
     parts.append(_table(sorted(checks_rows, key=lambda r: not r.is_alert)))
-    parts.append('<h2 id="drift">Drift per feature</h2><table><tr><th>column</th><th>method</th>'
-                 "<th>value</th><th>bound</th><th>status</th><th>baseline (grey) vs window (blue)</th></tr>")
-    per_column = sorted([r for r in whole if r.kind == "drift" and r.column_name], key=_drift_order)
-    for r in per_column:
+    parts.append('<h2 id="drift">Drift per feature</h2><p>Bounds are calibrated to the window\'s '
+                 "size (at most drift.false_alert_rate of undrifted windows break one), never below "
+                 "the effect-size floor.</p><table><tr><th>column</th><th>method</th><th>value</th>"
+                 "<th>bound</th><th>status</th><th>other scores</th>"
+                 "<th>baseline (grey) vs window (blue)</th></tr>")
+    drift_rows = [r for r in whole if r.kind == "drift" and r.column_name]
+    judged = [r for r in drift_rows if r.threshold is not None or r.status == "skipped"]
+    for r in sorted(judged, key=_drift_order):
         hist = histograms.get(str(r.column_name))
         svg = compute_histogram(hist["labels"], hist["reference"], hist["current"], str(r.column_name)) \
             if hist else ""
+        others = " · ".join(f"{o.metric} {o.value:.4g}" for o in drift_rows
+                            if o.column_name == r.column_name and o is not r and o.value is not None)
         parts.append(f"<tr class={r.status}>" + "".join(_cell(v) for v in (r.column_name, r.metric, r.value,
                                                                              r.threshold))
-                     + f"<td class={r.status}>{r.status}</td><td>{svg}</td></tr>")
+                     + f"<td class={r.status}>{r.status}</td><td>{html.escape(others)}</td>"
+                     f"<td>{svg}</td></tr>")
     parts.append("</table>")
     parts.append(_table([r for r in whole if r.kind == "drift" and not r.column_name]))
     parts.append('<h2 id="performance">Performance against the baseline</h2>')

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from monitors import checks, pipeline, report, store, warehouse
+from monitors import checks, counts, pipeline, report, store, warehouse
 from monitors.alerts import compute_failure_message
 from monitors.config import ModelConfig
 from monitors.errors import MonitorsError
@@ -72,30 +72,51 @@ def run_extract(config: ModelConfig, window: Window, *, url: str | None = None,
     engine = warehouse.create_warehouse_engine(config, url)
     try:
         reference = pipeline.load_reference(engine, config, as_of)
-        current = warehouse.load_window(engine, config, window, as_of)
+        query = warehouse.compute_window_query(engine, config, window, as_of)
+        current = warehouse.load_query(engine, config, query)
+        assert reference.profile is not None
+        window_counts = counts.load_window_counts(engine, config, query, reference.profile,
+                                                  current.data)
     finally:
         engine.dispose()
     current.data.to_parquet(staging / "current.parquet", index=False)
     reference.frame.to_parquet(staging / "reference.parquet", index=False)
+    counts.write_counts_file(staging / "counts.json", window_counts)
     meta = {"table": current.table, "missing_columns": current.missing_columns,
             "has_labels": current.has_labels, "columns": current.columns,
             "reference_has_labels": reference.has_labels, "as_of": as_of.isoformat(),
-            "rows": len(current.data)}
+            "rows": len(current.data), "profile": reference.profile.key}
     (staging / "meta.json").write_text(json.dumps(meta))
     return {"staging": str(staging), "rows": len(current.data), "as_of": meta["as_of"]}
 
 
-def run_checks(config: ModelConfig, window: Window) -> dict[str, int]:
+def run_checks(config: ModelConfig, window: Window, *, url: str | None = None) -> dict[str, int]:
+    """Our data-quality shares from the staged counts; the GX suite validated in the warehouse
+    on the window's query (as of the extract)."""
     staging = compute_staging_dir(config, window)
-    current, reference, _ = _load(config, staging)
-    rows = pipeline.compute_check_rows(config, current, reference, checks.load_suite(config))
+    meta = _meta(staging)
+    engine = warehouse.create_warehouse_engine(config, url)
+    try:
+        query = warehouse.compute_window_query(engine, config, window,
+                                               datetime.fromisoformat(meta["as_of"]))
+        rows = pipeline.compute_check_rows(config, engine, query,
+                                           counts.load_counts_file(staging / "counts.json"),
+                                           counts.load_profile_by_key(config, meta["profile"]),
+                                           checks.load_suite(config))
+    finally:
+        engine.dispose()
     return _write_rows(staging, "checks", rows)
 
 
 def run_drift(config: ModelConfig, window: Window) -> dict[str, int]:
+    """Drift from the staged counts (no frame is read); the profile keeps any new calibration."""
     staging = compute_staging_dir(config, window)
-    current, reference, _ = _load(config, staging)
-    return _write_rows(staging, "drift", pipeline.compute_drift_rows(config, current.data, reference))
+    baseline = counts.load_profile_by_key(config, _meta(staging)["profile"])
+    rows = pipeline.compute_drift_rows(config, counts.load_counts_file(staging / "counts.json"),
+                                       baseline)
+    if baseline.changed:
+        counts.write_profile_calibration(config, baseline)
+    return _write_rows(staging, "drift", rows)
 
 
 def run_performance(config: ModelConfig, window: Window) -> dict[str, int]:

@@ -201,22 +201,30 @@ def _read(engine: Engine, query: sa.Select[Any], config: ModelConfig, table: str
     return frame
 
 
-def load_window(engine: Engine, config: ModelConfig, window: Window,
-                as_of: datetime | None = None) -> Frame:
+@dataclass
+class Query:
+    """A SELECT of rows in the warehouse, not yet run, with what reflection found."""
+
+    select: sa.Select[Any]
+    table: str
+    missing_columns: list[str]
+    has_labels: bool
+    columns: dict[str, str]
+
+
+def compute_window_query(engine: Engine, config: ModelConfig, window: Window,
+                         as_of: datetime | None = None) -> Query:
     """The window's predictions (latest row per id wins) with their labels, if any arrived."""
-    query, table, missing, has_labels, columns = _predictions_query(
-        engine, config, window.start, window.end, as_of)
-    return Frame(_read(engine, query, config, table), table, missing, has_labels, columns)
+    return Query(*_predictions_query(engine, config, window.start, window.end, as_of))
 
 
-def load_baseline(engine: Engine, config: ModelConfig, as_of: datetime | None = None) -> Frame:
+def compute_baseline_query(engine: Engine, config: ModelConfig, as_of: datetime | None = None
+                           ) -> Query:
     """The training baseline: a table with the features, the score and the label, or a fixed
     window of the predictions table joined with its labels."""
     if config.baseline.window is not None:
         w = config.baseline.window
-        query, table, missing, has_labels, table_columns = _predictions_query(
-            engine, config, w.start, w.end, as_of)
-        return Frame(_read(engine, query, config, table), table, missing, has_labels, table_columns)
+        return Query(*_predictions_query(engine, config, w.start, w.end, as_of))
     assert config.baseline.table is not None
     table_ = load_table(engine, config.baseline.table, config.model)
     _require(table_, [config.predictions.score], config.model, "baseline")
@@ -228,8 +236,24 @@ def load_baseline(engine: Engine, config: ModelConfig, as_of: datetime | None = 
     if gt is not None and gt.label in table_.c:
         columns.append(table_.c[gt.label].label(LABEL))
         has_labels = True
-    frame = _read(engine, sa.select(*columns), config, table_.fullname)
-    return Frame(frame, table_.fullname, missing, has_labels, compute_table_columns(table_))
+    return Query(sa.select(*columns), table_.fullname, missing, has_labels,
+                 compute_table_columns(table_))
+
+
+def load_query(engine: Engine, config: ModelConfig, query: Query) -> Frame:
+    return Frame(_read(engine, query.select, config, query.table), query.table,
+                 query.missing_columns, query.has_labels, query.columns)
+
+
+def load_window(engine: Engine, config: ModelConfig, window: Window,
+                as_of: datetime | None = None) -> Frame:
+    """The window's rows, read into pandas."""
+    return load_query(engine, config, compute_window_query(engine, config, window, as_of))
+
+
+def load_baseline(engine: Engine, config: ModelConfig, as_of: datetime | None = None) -> Frame:
+    """The baseline's rows, read into pandas."""
+    return load_query(engine, config, compute_baseline_query(engine, config, as_of))
 
 
 def load_table_columns(engine: Engine, config: ModelConfig) -> dict[str, str]:

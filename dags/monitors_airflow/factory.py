@@ -79,12 +79,13 @@ def build_dag(dag_file: str | Path) -> DAG:
             url = compute_warehouse_url(config.warehouse)
             return stages.run_extract(config, _window(context), url=url)
 
-        @task
+        @task(pool=settings.pool)
         def checks(extracted: dict[str, Any], **context: Any) -> dict[str, int]:
-            """Schema and data quality: the GX suite and our own checks."""
+            """Schema and data quality: the GX suite (validated in the warehouse) and our own."""
             from monitors import stages
 
-            return stages.run_checks(config, _window(context))
+            url = compute_warehouse_url(config.warehouse)
+            return stages.run_checks(config, _window(context), url=url)
 
         @task
         def drift(extracted: dict[str, Any], **context: Any) -> dict[str, int]:

@@ -110,7 +110,9 @@ def test_four_writers_and_a_reader_lose_nothing(home: Path) -> None:
                for day in (2, 3, 4, 5)]
     results = [w.communicate(timeout=300) + (w.returncode,) for w in writers]
     out, _ = reader.communicate(timeout=300)
-    assert [code for _, _, code in results] == [0, 0, 0, 0], [err[-2000:] for _, err, _ in results]
+    # 1 is a broken rule (a segment may alert by chance), 2 an error
+    assert all(code in (0, 1) and "Traceback" not in err for _, err, code in results), \
+        [err[-2000:] for _, err, _ in results]
     seen, queries = (int(x) for x in out.split())
     assert seen == 5 and queries >= 1 and reader.returncode == 0
     rows = stored(load_config(config_path))
@@ -221,7 +223,8 @@ def test_schema_drift_in_the_source_is_an_alert_not_a_crash(home: Path, capsys: 
                  "schema column_type_changed of income"):
         assert text in out, text
     rows = stored(load_config(config_path)).query("window_start == '2026-01-02' and segment.isna()")
-    assert rows.query("kind == 'drift' and column_name == 'income'")["status"].item() == "ok"  # still measured
+    income = rows.query("kind == 'drift' and column_name == 'income' and metric == 'wasserstein'")
+    assert income["status"].item() == "ok" and income["value"].item() < 0.1  # still measured
 
 
 def test_window_edges_include_start_and_exclude_end(home: Path) -> None:

@@ -31,8 +31,8 @@ def test_message_names_each_rule_value_and_bound() -> None:
 
 def test_directions() -> None:
     assert compute_status("wasserstein", 0.1, 0.1) == "alert"  # at the bound is drift
-    assert compute_status("ks_p_value", 0.04, 0.05) == "alert"
-    assert compute_status("ks_p_value", 0.06, 0.05) == "ok"
+    assert compute_status("ks", 0.05, 0.05) == "alert"
+    assert compute_status("ks", 0.04, 0.05) == "ok"
     assert compute_status("roc_auc", 0.74, 0.75) == "alert"
     assert compute_status("mae", 2.3, 2.2) == "alert"
     assert compute_status("mae", None, 2.2) == "ok"

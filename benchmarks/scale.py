@@ -1,0 +1,325 @@
+"""One window of our pipeline against Evidently's DataDriftPreset on the same data, as N grows.
+
+    nice .venv/bin/python benchmarks/scale.py --sizes 100k,1M,10M [--workdir DIR] [--evidently-max 1M]
+                                              [--seed 7] [--keep]
+
+Per size N: a DuckDB warehouse in the workdir (training_data: min(N, 1M) rows; predictions: N rows on
+2026-03-01, 15 numerical and 10 categorical features, some shifted; outcomes), reused when it exists
+for the same N and seed; a config and its GX suite (`monitors expectations init`). Each measurement
+runs in a fresh child process; peak RSS is the child's (os.wait4). Prints figures, asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import duckdb
+    import numpy as np
+    import pandas as pd
+    from sqlalchemy.engine import Engine
+
+    from monitors.config import ModelConfig
+    from monitors.measurement import Measurement
+    from monitors.pipeline import Reference
+    from monitors.window import Window
+
+DAY, NEXT_DAY = "2026-03-01", "2026-03-02"
+WHERE = f"predicted_at >= '{DAY}' AND predicted_at < '{NEXT_DAY}'"  # the window, in DuckDB SQL
+CHUNK, MAX_BASELINE = 1_000_000, 1_000_000
+NUMERICAL = [f"num_{i:02d}" for i in range(15)]
+CARDINALITIES = [3, 4, 5, 8, 10, 12, 20, 30, 40, 50]
+CATEGORICAL = [f"cat_{i:02d}" for i in range(len(CARDINALITIES))]
+SHIFTED_CATEGORICAL = {1, 7}  # plus num_00 (mean), num_05 (spread), num_09 (rate)
+RESULT = "BENCH-RESULT "
+Figures = dict[str, tuple[float, float | None]]  # measurement letter: (seconds, peak RSS MB or None)
+ROWS = {"a": "(a) ours, measurement only (warm child)", "f": "(f) drift only (in the child of a)",
+        "b": "(b) ours, whole process (CLI)", "c": "(c) Evidently, run only",
+        "d": "(d) Evidently, whole process", "e": "(e) DuckDB full scan"}
+
+
+# ---- drift alone: the one place to adapt when the engine computes drift in SQL ----
+def measure_drift(config: ModelConfig, engine: Engine, window: Window, reference: Reference
+                  ) -> list[Measurement]:
+    from monitors import pipeline, warehouse
+
+    return pipeline.compute_drift_rows(config, warehouse.load_window(engine, config, window).data,
+                                       reference)
+# ---- end of the drift entry point ----
+
+
+def compute_chunk(rng: np.random.Generator, probs: list[np.ndarray], n: int, shifted: bool
+                  ) -> pd.DataFrame:
+    """n rows: features, score, predicted_label and label; `shifted` moves a few features."""
+    import numpy as np
+    import pandas as pd
+
+    s = 1.0 if shifted else 0.0
+    cols: dict[str, np.ndarray] = {}
+    for i in range(5):
+        cols[f"num_{i:02d}"] = rng.normal(10 * i + 0.5 * (1 + i) * s * (i == 0), 1 + i, n)
+    for k in range(3):
+        cols[f"num_{5 + k:02d}"] = rng.lognormal(1 + 0.2 * k, (0.5 + 0.2 * k) * (1 + 0.4 * s * (k == 0)), n)
+    cols["num_08"] = rng.poisson(3, n)
+    cols["num_09"] = rng.poisson(30 + 4 * s, n)
+    cols["num_10"] = rng.binomial(4, 0.3, n)  # at most 5 values: Jensen-Shannon
+    for i, share in ((11, 0.05), (12, 0.2)):
+        cols[f"num_{i}"] = np.where(rng.random(n) < share, np.nan, rng.normal(0, 1, n))
+    cols["num_13"] = rng.uniform(0, 100, n)
+    cols["num_14"] = np.where(rng.random(n) < 0.02, np.nan, rng.exponential(2, n))
+    codes = []
+    for j, (k, p) in enumerate(zip(CARDINALITIES, probs, strict=True)):
+        codes.append(rng.choice(k, n, p=p[::-1] if shifted and j in SHIFTED_CATEGORICAL else p))
+        values = np.array([f"c{j:02d}_v{v:02d}" for v in range(k)], dtype=object)
+        cols[CATEGORICAL[j]] = values[codes[-1]]
+    logit = (0.6 * cols["num_00"] + 0.5 * np.log(cols["num_05"]) - 0.2 * cols["num_08"]
+             + 0.8 * (codes[0] == 0) - 0.5 + rng.normal(0, 0.5, n))
+    cols["score"] = (1 / (1 + np.exp(-logit))).round(6)
+    cols["predicted_label"] = (cols["score"] >= 0.5).astype("int64")
+    cols["label"] = (rng.random(n) < cols["score"]).astype("int64")
+    return pd.DataFrame(cols)
+
+
+def write_warehouse(path: Path, n: int, seed: int) -> None:
+    """training_data, predictions and outcomes, 1M rows at a time; renamed into place when whole."""
+    import duckdb
+    import numpy as np
+
+    probs = [np.random.default_rng([seed, 0, k]).dirichlet(np.full(k, 2.0)) for k in CARDINALITIES]
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.unlink(missing_ok=True)
+    with duckdb.connect(str(tmp), config={"memory_limit": "512MB"}) as con:
+        con.execute("SET enable_progress_bar = false")
+        for table, rows in (("training_data", min(n, MAX_BASELINE)), ("predictions", n)):
+            rng = np.random.default_rng([seed, 1 if table == "predictions" else 2])
+            for first in range(0, rows, CHUNK):
+                write_chunk(con, rng, probs, table, first, min(CHUNK, rows - first), n)
+    tmp.rename(path)
+
+
+def write_chunk(con: duckdb.DuckDBPyConnection, rng: np.random.Generator, probs: list[np.ndarray],
+                table: str, first: int, m: int, n: int) -> None:
+    """Rows [first, first + m) of the table (and, for predictions, their outcomes); the frames
+    are freed on return, before the next chunk is built."""
+    import numpy as np
+    import pandas as pd
+
+    frames = {table: compute_chunk(rng, probs, m, table == "predictions")}
+    if table == "predictions":
+        chunk, ids = frames[table], np.arange(first, first + m, dtype="int64")
+        labels = chunk.pop("label").to_numpy()
+        at = (pd.Timestamp(DAY) + pd.to_timedelta(ids * 86_400_000_000 // n, "us")).as_unit("us")
+        chunk.insert(0, "predicted_at", at)
+        chunk.insert(0, "prediction_id", ids)
+        keep = rng.random(m) < 0.9  # a tenth never gets a label
+        delay = pd.to_timedelta(rng.uniform(0.05, 10, int(keep.sum())), "D")
+        frames["outcomes"] = pd.DataFrame({"prediction_id": ids[keep], "label": labels[keep],
+                                           "labelled_at": (at[keep] + delay).as_unit("us")})
+    for name, frame in frames.items():
+        con.register("chunk", frame)
+        verb = f"CREATE TABLE {name} AS" if first == 0 else f"INSERT INTO {name}"
+        con.execute(f"{verb} SELECT * FROM chunk")
+        con.unregister("chunk")
+
+
+def write_model_config(home: Path, warehouse: Path, model: str) -> Path:
+    from monitors.testing import write_config
+
+    return write_config(home, f"duckdb:///{warehouse.name}", f"{model}.yaml", **{
+        "model": model, "predictions.model_version": None,
+        "predictions.features.numerical": NUMERICAL, "predictions.features.categorical": CATEGORICAL,
+        "ground_truth.label": "label", "ground_truth.timestamp": "labelled_at", "segments": [],
+        "checks.suite": f"expectations/{model}.json", "store": "monitoring.duckdb", "reports": "reports/"})
+
+
+def measure_ours(config_path: Path) -> dict[str, Any]:
+    """(a) and (f): a warm-up window, then the timed window and the timed drift computation."""
+    from monitors import pipeline, warehouse
+    from monitors.config import load_config
+    from monitors.window import Window
+
+    t0 = time.perf_counter()
+    config = load_config(config_path)
+    window = Window(datetime.fromisoformat(DAY), datetime.fromisoformat(NEXT_DAY))
+    engine = warehouse.create_warehouse_engine(config)
+    reference = pipeline.load_reference(engine, config)
+    t1 = time.perf_counter()
+    pipeline.run_window(config, window, engine=engine, reference=reference, write_reports=False)
+    t2 = time.perf_counter()
+    summary = pipeline.run_window(config, window, engine=engine, reference=reference, write_reports=False)
+    t3 = time.perf_counter()
+    measure_drift(config, engine, window, reference)
+    t4 = time.perf_counter()
+    return {"reference": t1 - t0, "warmup": t2 - t1, "run": t3 - t2, "drift": t4 - t3,
+            "rows": summary.row_count, "status": summary.status}
+
+
+def measure_evidently(warehouse: Path) -> dict[str, Any]:
+    """(c): only Report.run over the features; imports, loading and Dataset building untimed."""
+    import duckdb
+    from evidently import DataDefinition, Dataset, Report
+    from evidently.presets import DataDriftPreset
+
+    t0 = time.perf_counter()
+    cols = ", ".join(f'"{c}"' for c in [*NUMERICAL, *CATEGORICAL])
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        reference = con.sql(f"SELECT {cols} FROM training_data").df()
+        current = con.sql(f"SELECT {cols} FROM predictions WHERE {WHERE}").df()
+    definition = DataDefinition(numerical_columns=NUMERICAL, categorical_columns=CATEGORICAL)
+    ref, cur = (Dataset.from_pandas(f, data_definition=definition) for f in (reference, current))
+    t1 = time.perf_counter()
+    Report([DataDriftPreset()]).run(current_data=cur, reference_data=ref)
+    return {"load": t1 - t0, "run": time.perf_counter() - t1, "rows": len(current)}
+
+
+def measure_scan(warehouse: Path) -> dict[str, Any]:
+    """(e): one aggregate reading every column of the window's rows once."""
+    import duckdb
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        types = con.execute("SELECT column_name, data_type FROM information_schema.columns "
+                            "WHERE table_name = 'predictions'").fetchall()
+        numeric = ("BIGINT", "DOUBLE", "INTEGER", "FLOAT")
+        aggs = [f'COUNT("{c}"), {"SUM" if t in numeric else "MAX"}("{c}")' for c, t in types]
+        query = f"SELECT COUNT(*), {', '.join(aggs)} FROM predictions WHERE {WHERE}"
+        t0 = time.perf_counter()
+        rows = con.execute(query).fetchone()
+        return {"scan": time.perf_counter() - t0, "rows": rows[0] if rows else 0}
+
+
+def run_child(label: str, cmd: list[str], env: dict[str, str], ok_codes: tuple[int, ...] = (0,)
+              ) -> tuple[float, float, dict[str, Any]] | None:
+    """Run cmd as a fresh process: (wall seconds, peak RSS MB from wait4, its BENCH-RESULT); on
+    failure print the tail of its stderr and return None, so the run carries on."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = code = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
+    if code not in ok_codes or "Traceback (most recent call last)" in stderr:
+        tail = "\n".join("      " + line for line in stderr.splitlines()[-15:])
+        print(f"  {label}: FAILED (exit {code}), stderr tail:\n{tail}", flush=True)
+        return None
+    results = [json.loads(line[len(RESULT):]) for line in stdout.splitlines() if line.startswith(RESULT)]
+    return wall, usage.ru_maxrss / 1024, results[-1] if results else {}
+
+
+def measure_size(n: int, args: argparse.Namespace, env: dict[str, str]) -> Figures:
+    """Every measurement of one size: {letter: (seconds, peak RSS MB or None)}."""
+    home, name = args.workdir, f"n{n}_s{args.seed}"
+    warehouse = home / f"warehouse_{name}.duckdb"
+    print(f"\n== N = {n:,} predictions in the window, baseline {min(n, MAX_BASELINE):,} rows ==", flush=True)
+    if not warehouse.exists():
+        t0 = time.perf_counter()
+        write_warehouse(warehouse, n, args.seed)
+        print(f"  generated {warehouse.name} in {time.perf_counter() - t0:.1f} s", flush=True)
+    config = write_model_config(home, warehouse, f"scale_{name}")
+    monitors = [str(Path(sys.executable).parent / "monitors")]
+    if not (home / "expectations" / f"scale_{name}.json").exists():
+        run_child("expectations init", [*monitors, "expectations", "init", str(config)], env)
+    me = [sys.executable, str(Path(__file__).resolve()), "child"]
+    out: Figures = {}
+    if ours := run_child("(a) ours", [*me, "ours", str(config)], env):
+        _, peak, got = ours
+        out["a"], out["f"] = (got["run"], peak), (got["drift"], None)
+        print(f"  warm child: reference read {got['reference']:.2f} s, warm-up window "
+              f"{got['warmup']:.2f} s, {got['rows']:,} rows, status {got['status']}")
+    if cli := run_child("(b) monitors run", [*monitors, "run", str(config), "--start", DAY, "--end",
+                                             NEXT_DAY], env, ok_codes=(0, 1)):  # 1: a rule broke
+        out["b"] = cli[:2]
+    if n > args.evidently_max:
+        print(f"  Evidently skipped: N > --evidently-max {args.evidently_max:,}")
+    elif evidently := run_child("(c) Evidently", [*me, "evidently", str(warehouse)], env):
+        out["c"], out["d"] = (evidently[2]["run"], None), evidently[:2]
+    if scan := run_child("(e) DuckDB scan", [*me, "scan", str(warehouse)], env):
+        out["e"] = (scan[2]["scan"], scan[1])
+    print(f"  {'measurement':<42}{'seconds':>10}{'peak RSS MB':>14}")
+    for key, label in ROWS.items():
+        seconds, peak = out.get(key, (None, None))
+        print(f"  {label:<42}{format_number(seconds, '.3f'):>10}{format_number(peak, ',.0f'):>14}")
+    return out
+
+
+def format_number(value: float | None, spec: str) -> str:
+    return "-" if value is None else format(value, spec)
+
+
+def print_targets(figures: dict[int, Figures]) -> None:
+    print("\n== targets ==")
+    checks = [("(a)/(c) time", "a", "c", 1 / 20), ("(b)/(d) time", "b", "d", 1 / 5),
+              ("(f)/(e) time", "f", "e", 5)]
+    for n, out in figures.items():
+        for label, top, bottom, bound in checks:
+            ratio = out[top][0] / out[bottom][0] if top in out and bottom in out else None
+            verdict = "not measured" if ratio is None else "met" if ratio <= bound else "MISSED"
+            print(f"  N={n:>12,}  {label}: {format_number(ratio, '.3f'):>8}  "
+                  f"(target <= {bound:.3g}: {verdict})")
+    peak = figures.get(10_000_000, {}).get("b", (0.0, None))[1]
+    print("  peak RSS of (b) at 10M: " + ("- (not measured)" if peak is None else
+          f"{peak:,.0f} MB (target <= 1024 MB: {'met' if peak <= 1024 else 'MISSED'})"))
+
+
+def print_machine() -> None:
+    meminfo = Path("/proc/meminfo").read_text().split("\n")[0].split()
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), "")
+    versions = ", ".join(f"{p} {metadata.version(p)}" for p in ("duckdb", "pandas", "evidently"))
+    repo = Path(__file__).resolve().parents[1]
+    commit = subprocess.run(["git", "-C", str(repo), "describe", "--always", "--dirty"],
+                            capture_output=True, text=True).stdout.strip() or "unknown"
+    print(f"command: {shlex.join(sys.orig_argv)}  (monitors at {commit})")
+    print(f"machine: nproc {len(os.sched_getaffinity(0))}, RAM {int(meminfo[1]) / 2**20:.1f} GiB, {cpu}, "
+          f"nice {os.nice(0)}; Python {sys.version.split()[0]}, {versions}")
+
+
+def parse_size(text: str) -> int:
+    text = text.strip().lower()
+    scale = {"k": 1_000, "m": 1_000_000}.get(text[-1:], 1)
+    return int(float(text[:-1] if scale > 1 else text) * scale)
+
+
+def main() -> None:
+    if len(sys.argv) == 4 and sys.argv[1] == "child":
+        measure = {"ours": measure_ours, "evidently": measure_evidently, "scan": measure_scan}[sys.argv[2]]
+        print(RESULT + json.dumps(measure(Path(sys.argv[3]))), flush=True)
+        return
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="100k", type=lambda t: [parse_size(s) for s in t.split(",")])
+    parser.add_argument("--workdir", type=Path, default=None, help="default: a new folder under /tmp")
+    parser.add_argument("--evidently-max", type=parse_size, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--keep", action="store_true", help="keep the temporary workdir")
+    args = parser.parse_args()
+    temporary = args.workdir is None
+    args.workdir = (Path(tempfile.mkdtemp(prefix="monitors-scale-")) if temporary else args.workdir).resolve()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "MONITORS_HOME": str(args.workdir)}
+    print_machine()
+    print(f"workdir: {args.workdir}")
+    try:
+        figures = {n: measure_size(n, args, env) for n in args.sizes}
+        print_targets(figures)
+    finally:
+        if temporary and not args.keep:
+            shutil.rmtree(args.workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,195 @@
+"""Counts computed in the warehouse: one aggregate scan for the columns' range and spread, one
+GROUPING SETS scan for the counts of every column's bins (and of each segment's), so no window
+or baseline row is ever read into Python. Portable SQL through SQLAlchemy (DuckDB, PostgreSQL).
+
+Slots of a numerical column: FINE_BINS equal-width bins over the baseline's [low, high], then
+under (below low), over (above high), missing (NULL or NaN), non-finite (+-inf). Slots of a
+categorical column: the baseline's values (most frequent first, at most MAX_CATEGORIES), other,
+missing (see monitors.profile).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+
+FINE_BINS = 4096
+UNDER, OVER, MISSING, NON_FINITE = FINE_BINS, FINE_BINS + 1, FINE_BINS + 2, FINE_BINS + 3
+NUMERIC_SLOTS = FINE_BINS + 4
+MAX_CATEGORIES = 1000
+
+Key = tuple[str | None, str]  # (segment label such as "region=EU" or None, column)
+
+
+@dataclass(frozen=True)
+class NumericBins:
+    low: float
+    width: float
+    high: float  # the baseline's largest value: above it is outside
+
+
+@dataclass
+class Counts:
+    """Slot counts of numerical columns and value counts of categorical ones per (segment,
+    column); rows per segment (None: the whole table or window);
+    the sum of the values below and above the bins per (segment, column)."""
+
+    rows: dict[str | None, int] = field(default_factory=dict)
+    slots: dict[Key, np.ndarray] = field(default_factory=dict)  # numerical columns
+    categories: dict[Key, dict[str | None, int]] = field(default_factory=dict)  # None: missing
+    outside_sums: dict[Key, tuple[float, float]] = field(default_factory=dict)
+
+
+def _literal(value: float) -> Any:
+    return sa.literal(value, sa.Double())
+
+
+def _double(column: Any) -> Any:
+    return sa.cast(column, sa.Double())
+
+
+def compute_bin_expression(column: Any, bins: NumericBins) -> Any:
+    """The slot of a value, the same arithmetic as compute_bin_codes."""
+    x = _double(column)
+    nan, inf = _literal(float("nan")), _literal(float("inf"))
+    fine = sa.func.floor((x - _literal(bins.low)) / _literal(bins.width))
+    return sa.case(
+        (x.is_(None), MISSING), (x == nan, MISSING),
+        (x == inf, NON_FINITE), (x == -inf, NON_FINITE),
+        (x < _literal(bins.low), UNDER), (x > _literal(bins.high), OVER),
+        else_=sa.func.least(sa.cast(fine, sa.Integer()), FINE_BINS - 1),
+    )
+
+
+def compute_bin_codes(values: np.ndarray, bins: NumericBins) -> np.ndarray:
+    """Slots of numbers in Python (columns whose type changed to text are read and coerced)."""
+    values = np.asarray(values, dtype=float)
+    codes = np.full(values.shape, MISSING, dtype=np.int64)
+    finite = np.isfinite(values)
+    codes[np.isinf(values)] = NON_FINITE
+    inside = finite & (values >= bins.low) & (values <= bins.high)
+    fine = np.floor((values[inside] - bins.low) / bins.width)
+    codes[inside] = np.minimum(fine, FINE_BINS - 1).astype(np.int64)
+    codes[finite & (values < bins.low)] = UNDER
+    codes[finite & (values > bins.high)] = OVER
+    return codes
+
+
+def load_column_stats(conn: sa.Connection, source: sa.Subquery, numerical: list[str]
+                      ) -> dict[str, tuple[int, float | None, float | None, float | None]]:
+    """Per numerical column over its finite values: count, min, max, population std."""
+    if not numerical:
+        return {}
+    parts: list[Any] = []
+    inf, nan = _literal(float("inf")), _literal(float("nan"))
+    for name in numerical:
+        x = _double(source.c[name])
+        finite = sa.case((sa.or_(x == inf, x == -inf, x == nan), None), else_=x)
+        parts += [sa.func.count(finite), sa.func.min(finite), sa.func.max(finite),
+                  sa.func.stddev_pop(finite)]
+    row = conn.execute(sa.select(*parts)).one()
+    out = {}
+    for i, name in enumerate(numerical):
+        n, low, high, std = row[4 * i: 4 * i + 4]
+        out[name] = (int(n), _float(low), _float(high), _float(std))
+    return out
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def load_counts(conn: sa.Connection, source: sa.Subquery, numerical: dict[str, NumericBins],
+                categorical: list[str], segments: list[str]) -> Counts:
+    """Slot counts of every column, for the whole source and per value of each segment column,
+    in one GROUPING SETS scan; plus the sums outside the bins in a second, small scan."""
+    exprs: dict[str, Any] = {}
+    for name, bins in numerical.items():
+        exprs[name] = compute_bin_expression(source.c[name], bins)
+    for name in categorical:
+        exprs[name] = sa.cast(source.c[name], sa.String())
+    seg_keys = {s: s if s in categorical else f"segment:{s}" for s in segments}
+    for s, key in seg_keys.items():
+        exprs.setdefault(key, sa.cast(source.c[s], sa.String()))
+    names = list(exprs)
+    features = [c for c in names if c in numerical or c in categorical]
+    sets: list[tuple[str, ...]] = [()] + [(n,) for n in names]
+    for s in segments:
+        for c in features:
+            pair = tuple(sorted((seg_keys[s], c), key=names.index))
+            if c != seg_keys[s] and pair not in sets:
+                sets.append(pair)
+    grouping_sets = sa.func.grouping_sets(*[sa.tuple_(*(exprs[n] for n in st)) for st in sets])
+    query = (sa.select(*[exprs[n].label(f"g{i}") for i, n in enumerate(names)],
+                       sa.func.grouping(*exprs.values()).label("gid"), sa.func.count().label("n"))
+             .select_from(source).group_by(grouping_sets))
+    by_key = {key: s for s, key in seg_keys.items()}
+    counts = Counts()
+    for row in conn.execute(query):
+        gid, n = int(row.gid), int(row.n)
+        grouped = [name for i, name in enumerate(names) if not gid >> (len(names) - 1 - i) & 1]
+        if not grouped:
+            counts.rows[None] = n
+            continue
+        values = {name: row[i] for i, name in enumerate(names)}
+        if len(grouped) == 1 and grouped[0] in by_key:  # a segment's row count
+            if values[grouped[0]] is not None:
+                counts.rows[f"{by_key[grouped[0]]}={values[grouped[0]]}"] = n
+        targets: list[tuple[str | None, str]] = []
+        if len(grouped) == 1:
+            targets = [(None, grouped[0])]
+        else:  # (segment, column), either way round when both are segments and features
+            targets = [(key, col) for key, col in (grouped, grouped[::-1])
+                       if key in by_key and col in features]
+        for seg_key, column in targets:
+            if column not in features or (seg_key is not None and values[seg_key] is None):
+                continue  # rows whose segment value is NULL belong to no segment
+            segment = None if seg_key is None else f"{by_key[seg_key]}={values[seg_key]}"
+            if column in numerical:
+                vector = counts.slots.setdefault((segment, column), np.zeros(NUMERIC_SLOTS, np.int64))
+                vector[int(values[column])] += n
+            else:
+                found = counts.categories.setdefault((segment, column), {})
+                found[values[column]] = found.get(values[column], 0) + n
+    counts.outside_sums = _load_outside_sums(conn, source, numerical, segments)
+    return counts
+
+
+def _load_outside_sums(conn: sa.Connection, source: sa.Subquery,
+                       numerical: dict[str, NumericBins], segments: list[str]
+                       ) -> dict[Key, tuple[float, float]]:
+    """Per numerical column, the sums of the finite values below and above the bins (where the
+    mass outside the baseline's range sits, for Wasserstein), whole and per segment."""
+    if not numerical:
+        return {}
+    inf, nan = _literal(float("inf")), _literal(float("nan"))
+    parts = []
+    for name, bins in numerical.items():
+        x = _double(source.c[name])
+        parts.append(sa.func.sum(sa.case((sa.and_(x < bins.low, x != -inf), x), else_=0.0)))
+        parts.append(sa.func.sum(sa.case((sa.and_(x > bins.high, x != inf, x != nan), x),
+                                         else_=0.0)))
+    exprs = [sa.cast(source.c[s], sa.String()) for s in segments]
+    query = sa.select(*[e.label(f"s{i}") for i, e in enumerate(exprs)], *parts).select_from(source)
+    if exprs:
+        query = sa.select(*[e.label(f"s{i}") for i, e in enumerate(exprs)],
+                          sa.func.grouping(*exprs).label("gid"), *parts).select_from(source)
+        query = query.group_by(sa.func.grouping_sets(sa.tuple_(), *[sa.tuple_(e) for e in exprs]))
+    out: dict[Key, tuple[float, float]] = {}
+    offset = len(exprs) + (1 if exprs else 0)
+    for row in conn.execute(query):
+        segment = None
+        if exprs:
+            gid = int(row.gid)
+            grouped = [i for i in range(len(exprs)) if not gid >> (len(exprs) - 1 - i) & 1]
+            if grouped:
+                if row[grouped[0]] is None:
+                    continue
+                segment = f"{segments[grouped[0]]}={row[grouped[0]]}"
+        for i, name in enumerate(numerical):
+            out[(segment, name)] = (float(row[offset + 2 * i] or 0.0),
+                                    float(row[offset + 2 * i + 1] or 0.0))
+    return out
