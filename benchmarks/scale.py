@@ -50,14 +50,14 @@ ROWS = {"a": "(a) ours, measurement only (warm child)", "f": "(f) drift only (in
         "d": "(d) Evidently, whole process", "e": "(e) DuckDB full scan"}
 
 
-# ---- drift alone: the one place to adapt when the engine computes drift in SQL ----
 def measure_drift(config: ModelConfig, engine: Engine, window: Window, reference: Reference
                   ) -> list[Measurement]:
-    from monitors import pipeline, warehouse
+    """Drift alone: the window's bins counted in the warehouse, scores and bounds from them."""
+    from monitors import counts, pipeline, warehouse
 
-    return pipeline.compute_drift_rows(config, warehouse.load_window(engine, config, window).data,
-                                       reference)
-# ---- end of the drift entry point ----
+    query = warehouse.compute_window_query(engine, config, window)
+    window_counts = counts.load_window_counts(engine, config, query, reference.profile)
+    return pipeline.compute_drift_rows(config, window_counts, reference.profile)
 
 
 def compute_chunk(rng: np.random.Generator, probs: list[np.ndarray], n: int, shifted: bool

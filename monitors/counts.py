@@ -4,13 +4,14 @@ profile (cached in the store) and a window's slot counts, both computed in the w
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from monitors import histogram, profile, store, warehouse
+from monitors import histogram, outcomes, profile, store, warehouse
 from monitors.config import ModelConfig
 from monitors.histogram import NUMERIC_SLOTS, Counts, NumericBins
+from monitors.outcomes import Tally
 from monitors.profile import Profile
 
 if TYPE_CHECKING:
@@ -46,9 +47,9 @@ def write_profile_calibration(config: ModelConfig, baseline: Profile) -> None:
 
 
 def load_window_counts(engine: Engine, config: ModelConfig, query: warehouse.Query,
-                       baseline: Profile, frame: pd.DataFrame | None = None) -> Counts:
+                       baseline: Profile) -> Counts:
     """The window's slot counts, whole and per segment, computed in the warehouse. A numerical
-    column whose type changed (to text, say) is counted from `frame`, its values coerced."""
+    column whose type changed (to text, say) is read alone and coerced to numbers."""
     present = _selected(query)
     numerical: dict[str, NumericBins] = {}
     coerced: dict[str, NumericBins] = {}
@@ -61,7 +62,12 @@ def load_window_counts(engine: Engine, config: ModelConfig, query: warehouse.Que
     with engine.connect() as conn:
         counts = histogram.load_counts(conn, query.select.subquery("window_rows"), numerical,
                                        categorical, segments)
-    if coerced and frame is not None:
+    if coerced:
+        import sqlalchemy as sa
+
+        source = query.select.subquery("coerced")
+        frame = warehouse.load_query(engine, config, warehouse.Query(
+            sa.select(*(source.c[c] for c in [*coerced, *segments])), query.table, [], False, {})).data
         found = compute_frame_counts(frame, coerced, [], segments)
         counts.slots.update(found.slots)
         counts.outside_sums.update(found.outside_sums)
@@ -141,3 +147,79 @@ def load_counts_file(path: Path) -> Counts:
 
 def load_profile_by_key(config: ModelConfig, key: str) -> Profile:
     return profile.load_profile_file(compute_profile_dir(config) / f"{key}.parquet")
+
+
+DEFAULT_SCORE_BINS = NumericBins(0.0, 1.0 / histogram.FINE_BINS, 1.0)
+QUINTILE_GROUPS = (2, 4, 6, 8)  # of the baseline's deciles
+
+
+def compute_score_bins(config: ModelConfig, baseline: Profile) -> NumericBins:
+    shape = baseline.shapes.get(config.predictions.score)
+    return shape.bins if shape is not None and shape.bins is not None else DEFAULT_SCORE_BINS
+
+
+def compute_slices(config: ModelConfig, baseline: Profile, source: Any, tracing: bool
+                   ) -> tuple[dict[str, Any], dict[str, str]]:
+    """Slice expressions over `source` and a readable name per slice value: the segments; for
+    tracing also every categorical column and quintiles of each numerical feature."""
+    import sqlalchemy as sa
+
+    p = config.predictions
+    columns = [*config.segments, *(p.features.categorical if tracing else [])]
+    exprs: dict[str, Any] = {c: sa.cast(source.c[c], sa.String()) for c in dict.fromkeys(columns)
+                             if c in source.c}
+    names: dict[str, str] = {}
+    for column in p.features.numerical if tracing else []:
+        shape = baseline.shapes.get(column)
+        if shape is None or shape.bins is None or column not in source.c:
+            continue
+        b = shape.bins
+        inner = sorted({b.low + shape.groups[k] * b.width for k in QUINTILE_GROUPS if k < len(shape.groups)})
+        if not inner:
+            continue
+        x: Any = sa.cast(source.c[column], sa.Double())
+        nan: Any = sa.literal(float("nan"), sa.Double())
+        cases: list[Any] = [(sa.or_(x.is_(None), x == nan), None)]
+        cases += [(x < sa.literal(edge, sa.Double()), k) for k, edge in enumerate(inner)]
+        exprs[column] = sa.case(*cases, else_=len(inner))
+        bounds = [float("-inf"), *inner, float("inf")]
+        names.update({f"{column}={k}": f"{column} in [{bounds[k]:.4g}, {bounds[k + 1]:.4g})"
+                      for k in range(len(bounds) - 1)})
+    return exprs, names
+
+
+def load_tallies(engine: Engine, config: ModelConfig, select: Any, baseline: Profile,
+                 tracing: bool = False) -> tuple[dict[str | None, Tally], dict[str, str]]:
+    """Outcome tallies of the rows of `select`: whole (key None) and per slice value; with the
+    readable names of numerical slices."""
+    if config.ground_truth is None:
+        return {}, {}
+    source = select.subquery("rows")
+    slices, names = compute_slices(config, baseline, source, tracing)
+    if warehouse.LABEL not in source.c:
+        return {}, names
+    with engine.connect() as conn:
+        return outcomes.load_outcomes(conn, source, config, compute_score_bins(config, baseline),
+                                      slices), names
+
+
+def write_tallies_file(path: Path, tallies: dict[str | None, Tally]) -> None:
+    """Tallies as JSON, for the Airflow stages."""
+    import json
+
+    payload = [[key, t.task, t.total, t.groups.tolist(), t.log_loss_sum,
+                [[a, b, n] for (a, b), n in t.confusion.items()], t.sums]
+               for key, t in tallies.items()]
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(payload))
+    tmp.replace(path)
+
+
+def load_tallies_file(path: Path) -> dict[str | None, Tally]:
+    import json
+
+    out = {}
+    for key, task, total, groups, loss, confusion, sums in json.loads(path.read_text()):
+        out[key] = Tally(task, total, np.array(groups, dtype=np.int64).reshape(-1, 4), loss,
+                         {(a, b): n for a, b, n in confusion}, sums)
+    return out

@@ -6,7 +6,8 @@ confusion matrix from the calibrated probabilities: a row predicted positive wit
 probability p is a true positive with probability p, a false positive with 1 - p. ROC AUC is
 the area under the expected ROC curve. The sampling-error band is 3 standard deviations of the
 realized metric when labels are drawn from the calibrated probabilities (a seeded parametric
-bootstrap on at most 20,000 of the window's rows, scaled to its size).
+bootstrap). Rows come as outcome tallies: counts per (predicted label, score slot), the slot's
+score at its bin's middle, so a window of any size costs the same.
 """
 
 from __future__ import annotations
@@ -15,14 +16,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from monitors.config import ModelConfig
+from monitors.histogram import FINE_BINS, OVER, UNDER, NumericBins
 from monitors.measurement import Measurement, Status, clean_value, compute_status
+from monitors.outcomes import Tally, compute_slot_order
+from monitors.performance import compute_auc
 
 ESTIMATED = ("roc_auc", "accuracy", "precision", "recall", "f1")
 BOOTSTRAPS = 40
-BOOTSTRAP_ROWS = 20_000
 BAND_SIGMAS = 3.0
 MIN_ROWS = 30
 
@@ -34,94 +36,84 @@ class Estimate:
     band: float | None  # half-width: the estimate +- band
 
 
-def compute_calibrator(scores: np.ndarray, labels: np.ndarray) -> Any | None:
-    """Isotonic calibration of scores to P(label = 1); None without both classes."""
+def compute_slot_scores(slots: np.ndarray, bins: NumericBins) -> np.ndarray:
+    """A score slot's score: its bin's middle; below and above the bins, the bins' ends."""
+    middle = bins.low + (np.minimum(slots, FINE_BINS - 1) + 0.5) * bins.width
+    return np.where(slots == UNDER, bins.low, np.where(slots == OVER, bins.high, middle))
+
+
+def compute_calibrator(baseline: Tally, bins: NumericBins) -> Any | None:
+    """Isotonic calibration of scores to P(label = 1) on the labelled baseline; None without
+    both classes."""
     from sklearn.isotonic import IsotonicRegression
 
-    finite = np.isfinite(scores)
-    scores, labels = scores[finite], labels[finite]
-    if len(scores) < MIN_ROWS or len(np.unique(labels)) < 2:
+    g = baseline.groups[(baseline.groups[:, 0] >= 0) & (baseline.groups[:, 1] >= 0)]
+    if g[:, 3].sum() < MIN_ROWS or len(np.unique(g[:, 0])) < 2:
         return None
-    return IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(scores, labels)
+    return IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(
+        compute_slot_scores(g[:, 2], bins), (g[:, 0] == 1).astype(float), sample_weight=g[:, 3])
 
 
-def compute_expected_metrics(probability: np.ndarray, predicted: np.ndarray, scores: np.ndarray
-                             ) -> dict[str, float | None]:
-    """The expected metrics from calibrated probabilities and the predicted labels."""
-    positive = predicted == 1
-    tp, fp = probability[positive].sum(), (1 - probability[positive]).sum()
-    fn, tn = probability[~positive].sum(), (1 - probability[~positive]).sum()
-    n = len(probability)
-    out: dict[str, float | None] = {
-        "accuracy": float((tp + tn) / n) if n else None,
-        "precision": float(tp / (tp + fp)) if tp + fp > 0 else None,
-        "recall": float(tp / (tp + fn)) if tp + fn > 0 else None,
-        "f1": float(2 * tp / (2 * tp + fp + fn)) if tp + fp + fn > 0 else None,
-    }
-    order = np.argsort(-scores, kind="mergesort")
-    p = probability[order]
-    total_pos, total_neg = p.sum(), (1 - p).sum()
-    if total_pos <= 0 or total_neg <= 0:
-        out["roc_auc"] = None
-    else:
-        # group tied scores so a tie counts as half, as roc_auc_score does
-        s = scores[order]
-        last = np.r_[np.nonzero(np.diff(s))[0], len(s) - 1]
-        tpr = np.r_[0.0, np.cumsum(p)[last] / total_pos]
-        fpr = np.r_[0.0, np.cumsum(1 - p)[last] / total_neg]
-        out["roc_auc"] = float(np.trapezoid(tpr, fpr))
+def compute_expected_metrics(positive: np.ndarray, counts: np.ndarray, predicted: np.ndarray,
+                             index: np.ndarray, slots: int) -> dict[str, np.ndarray]:
+    """Metrics of groups (predicted label, score slot `index`) holding `counts` rows of which
+    `positive` are positive (expected or drawn; a leading axis holds draws)."""
+    negative = counts - positive
+    pred = predicted == 1
+    tp, fp = positive[..., pred].sum(axis=-1), negative[..., pred].sum(axis=-1)
+    fn, tn = positive[..., ~pred].sum(axis=-1), negative[..., ~pred].sum(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = {"accuracy": (tp + tn) / counts.sum(), "precision": tp / (tp + fp),
+               "recall": tp / (tp + fn), "f1": 2 * tp / (2 * tp + fp + fn)}
+    out["roc_auc"] = compute_auc(_per_slot(positive, index, slots), _per_slot(negative, index, slots))
     return out
 
 
-def compute_estimates(calibrator: Any, scores: np.ndarray, predicted: np.ndarray,
-                      seed: int = 0) -> list[Estimate]:
-    """CBPE estimates with their sampling-error bands."""
-    finite = np.isfinite(scores)
-    scores, predicted = scores[finite], predicted[finite]
-    order = np.lexsort((predicted, scores))  # the same band whatever order the rows came in
-    scores, predicted = scores[order], predicted[order]
-    if calibrator is None or len(scores) < MIN_ROWS:
+def _per_slot(values: np.ndarray, index: np.ndarray, slots: int) -> np.ndarray:
+    if values.ndim == 1:
+        return np.bincount(index, weights=values, minlength=slots)
+    return np.stack([np.bincount(index, weights=v, minlength=slots) for v in values])
+
+
+def compute_estimates(calibrator: Any, tally: Tally, bins: NumericBins, seed: int = 0
+                      ) -> list[Estimate]:
+    """CBPE estimates with their sampling-error bands, from every row with a finite score."""
+    g = tally.groups
+    if calibrator is None or g[:, 3].sum() < MIN_ROWS:
         return [Estimate(m, None, None) for m in ESTIMATED]
-    probability = np.asarray(calibrator.predict(scores), dtype=float)
-    values = compute_expected_metrics(probability, predicted, scores)
-    # the band: how far the realized metric strays from the estimate when labels are drawn from
-    # the calibrated probabilities (a parametric bootstrap of the labels)
+    keys = np.stack([g[:, 1] == 1, compute_slot_order(g[:, 2])], axis=1).astype(np.int64)
+    unique, inverse = np.unique(keys, axis=0, return_inverse=True)
+    counts = np.bincount(inverse.ravel(), weights=g[:, 3], minlength=len(unique))
+    slots, index = np.unique(unique[:, 1], return_inverse=True)
+    order = unique[:, 1]  # back from score order to slots
+    group_slots = np.where(order == -1, UNDER, np.where(order == FINE_BINS, OVER, order))
+    probability = np.asarray(calibrator.predict(compute_slot_scores(group_slots, bins)), dtype=float)
+    predicted = unique[:, 0]
+    values = compute_expected_metrics(probability * counts, counts, predicted, index, len(slots))
     rng = np.random.default_rng(seed)
-    size = min(len(scores), BOOTSTRAP_ROWS)
-    pick = rng.choice(len(scores), size, replace=False) if size < len(scores) else np.arange(size)
-    draws: dict[str, list[float]] = {m: [] for m in ESTIMATED}
-    for _ in range(BOOTSTRAPS):
-        labels = (rng.random(size) < probability[pick]).astype(float)
-        for metric, value in compute_expected_metrics(labels, predicted[pick], scores[pick]).items():
-            if value is not None:
-                draws[metric].append(value)
-    scale = np.sqrt(size / len(scores))
+    drawn = rng.binomial(counts.astype(np.int64), probability, size=(BOOTSTRAPS, len(counts)))
+    draws = compute_expected_metrics(drawn.astype(float), counts, predicted, index, len(slots))
     out = []
     for metric in ESTIMATED:
-        spread = float(np.std(draws[metric]) * scale) if len(draws[metric]) > 2 else None
-        band = None if spread is None else BAND_SIGMAS * spread
-        out.append(Estimate(metric, values[metric], band))
+        value = float(values[metric])
+        finite = draws[metric][np.isfinite(draws[metric])]
+        band = BAND_SIGMAS * float(np.std(finite)) if len(finite) > 2 else None
+        out.append(Estimate(metric, None if np.isnan(value) else value, band))
     return out
 
 
-def compute_estimated_measurements(config: ModelConfig, frame: pd.DataFrame, calibrator: Any,
-                                   baseline_metrics: dict[str, float | None], pending: bool,
-                                   segment: str | None = None) -> list[Measurement]:
+def compute_estimated_measurements(config: ModelConfig, tally: Tally, bins: NumericBins | None,
+                                   calibrator: Any, baseline_metrics: dict[str, float | None],
+                                   pending: bool, segment: str | None = None) -> list[Measurement]:
     """Rows of kind estimated_performance: each estimate with its bound (as the realized metric)
     and its band (`<metric>_band`: the half-width). Estimates alert only while labels are
     pending; once realized metrics can be judged, the estimate is kept for comparison."""
     from monitors.performance import compute_bound
 
-    if config.task != "binary_classification" or frame.empty:
+    if config.task != "binary_classification" or not tally.total or bins is None:
         return []
-    p = config.predictions
-    scores = pd.to_numeric(frame[p.score], errors="coerce").to_numpy(float)
-    if p.predicted_label and p.predicted_label in frame.columns:
-        predicted = pd.to_numeric(frame[p.predicted_label], errors="coerce").fillna(-1).to_numpy()
-    else:
-        predicted = (scores >= 0.5).astype(int)
     rows = []
-    for estimate in compute_estimates(calibrator, scores, predicted):
+    for estimate in compute_estimates(calibrator, tally, bins):
         watched = estimate.metric in config.performance.metrics
         bound = compute_bound(estimate.metric, baseline_metrics.get(estimate.metric),
                               config.performance.max_drop) if watched else None

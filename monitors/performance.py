@@ -1,4 +1,5 @@
-"""Realized performance on rows whose labels have arrived, held against the baseline's.
+"""Realized performance on rows whose labels have arrived, held against the baseline's, from
+outcome tallies counted in the warehouse (monitors.outcomes).
 
 Score metrics (accuracy, precision, recall, f1, roc_auc, r2) alert when they fall more than
 max_drop below the baseline; error metrics (log_loss, mae, rmse, mape) when they rise more than
@@ -7,84 +8,90 @@ max_drop (as a fraction) above it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
-import pandas as pd
 
 from monitors.config import CLASSIFICATION_METRICS, REGRESSION_METRICS, ModelConfig
 from monitors.measurement import Measurement, Status, clean_value, compute_status
-from monitors.warehouse import LABEL
+from monitors.outcomes import Tally, compute_slot_order
 from monitors.window import Window, compute_utc
 
 ERROR_METRICS = frozenset({"log_loss", "mae", "rmse", "mape"})
 
 
-@dataclass(frozen=True)
-class Labelled:
-    """The rows of a frame that have a label and a finite score."""
-
-    y_true: np.ndarray
-    score: np.ndarray
-    y_pred: np.ndarray
-    total: int
-
-    @property
-    def coverage(self) -> float:
-        return len(self.y_true) / self.total if self.total else 0.0
+def compute_auc(positive: np.ndarray, negative: np.ndarray) -> np.ndarray:
+    """ROC AUC from positive and negative counts (or weights) per score slot, slots in score
+    order on the last axis; rows in one slot count as tied (half), as roc_auc_score does."""
+    below = np.cumsum(negative, axis=-1) - negative
+    pairs = positive.sum(axis=-1) * negative.sum(axis=-1)
+    wins = np.sum(positive * (below + 0.5 * negative), axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(pairs > 0, wins / np.where(pairs > 0, pairs, 1), np.nan)
 
 
-def compute_labelled(frame: pd.DataFrame, config: ModelConfig) -> Labelled:
-    p = config.predictions
-    if LABEL not in frame.columns or p.score not in frame.columns:
-        return Labelled(np.array([]), np.array([]), np.array([]), len(frame))
-    score = pd.to_numeric(frame[p.score], errors="coerce").replace([np.inf, -np.inf], np.nan)
-    keep = frame[LABEL].notna() & score.notna()
-    if p.predicted_label and p.predicted_label in frame.columns:
-        keep &= frame[p.predicted_label].notna()
-        y_pred = frame.loc[keep, p.predicted_label].to_numpy()
-    elif config.task == "binary_classification":
-        y_pred = (score[keep] >= 0.5).astype(int).to_numpy()
-    else:
-        y_pred = score[keep].to_numpy()
-    y_true = frame.loc[keep, LABEL].to_numpy()
-    if config.task == "binary_classification":
-        y_true = y_true.astype(float).astype(int)
-        y_pred = np.asarray(y_pred).astype(float).astype(int)
-    return Labelled(y_true, score[keep].to_numpy(float), y_pred, len(frame))
-
-
-def compute_metrics(task: str, data: Labelled) -> dict[str, float | None]:
-    """Every metric of the task; None where it is undefined (e.g. one class only)."""
-    from sklearn import metrics as m
-
-    y, s, pred = data.y_true, data.score, data.y_pred
-    if len(y) == 0:
-        names = REGRESSION_METRICS if task == "regression" else CLASSIFICATION_METRICS
-        return dict.fromkeys(names)
-    if task == "regression":
-        nonzero = y != 0
-        return {
-            "mae": float(m.mean_absolute_error(y, s)),
-            "rmse": float(np.sqrt(m.mean_squared_error(y, s))),
-            "mape": float(np.mean(np.abs((y[nonzero] - s[nonzero]) / y[nonzero])))
-            if nonzero.any() else None,
-            "r2": float(m.r2_score(y, s)) if len(y) > 1 else None,
-        }
-    binary = task == "binary_classification"
-    average = "binary" if binary else "macro"
-    two_classes = len(np.unique(y)) == 2
-    result: dict[str, float | None] = {
-        "accuracy": float(m.accuracy_score(y, pred)),
-        "precision": float(m.precision_score(y, pred, average=average, zero_division=0)),
-        "recall": float(m.recall_score(y, pred, average=average, zero_division=0)),
-        "f1": float(m.f1_score(y, pred, average=average, zero_division=0)),
-        "roc_auc": float(m.roc_auc_score(y, s)) if binary and two_classes else None,
-        "log_loss": float(m.log_loss(y, np.clip(s, 1e-15, 1 - 1e-15), labels=[0, 1]))
-        if binary else None,
+def _binary(tally: Tally) -> dict[str, float | None]:
+    g = tally.groups
+    g = g[(g[:, 0] >= 0) & (g[:, 1] >= 0)]
+    n = g[:, 3].astype(float)
+    if n.sum() == 0:
+        return dict.fromkeys(CLASSIFICATION_METRICS)
+    y, pred = g[:, 0], g[:, 1]
+    tp, fp = n[(y == 1) & (pred == 1)].sum(), n[(y != 1) & (pred == 1)].sum()
+    fn, tn = n[(y == 1) & (pred != 1)].sum(), n[(y != 1) & (pred != 1)].sum()
+    order = compute_slot_order(g[:, 2])
+    slots, index = np.unique(order, return_inverse=True)
+    positive = np.bincount(index, weights=n * (y == 1), minlength=len(slots))
+    negative = np.bincount(index, weights=n * (y != 1), minlength=len(slots))
+    auc = float(compute_auc(positive, negative))
+    return {
+        "accuracy": float((tp + tn) / n.sum()),
+        "precision": float(tp / (tp + fp)) if tp + fp else 0.0,
+        "recall": float(tp / (tp + fn)) if tp + fn else 0.0,
+        "f1": float(2 * tp / (2 * tp + fp + fn)) if 2 * tp + fp + fn else 0.0,
+        "roc_auc": None if np.isnan(auc) else auc,
+        "log_loss": tally.log_loss_sum / float(n.sum()),
     }
-    return result
+
+
+def _multiclass(tally: Tally) -> dict[str, float | None]:
+    confusion = tally.confusion
+    total = sum(confusion.values())
+    if not total:
+        return dict.fromkeys(CLASSIFICATION_METRICS)
+    labels = sorted({a for a, _ in confusion} | {b for _, b in confusion})
+    precision, recall, f1 = [], [], []
+    for k in labels:
+        tp = confusion.get((k, k), 0)
+        predicted = sum(n for (_, b), n in confusion.items() if b == k)
+        actual = sum(n for (a, _), n in confusion.items() if a == k)
+        precision.append(tp / predicted if predicted else 0.0)
+        recall.append(tp / actual if actual else 0.0)
+        f1.append(2 * tp / (predicted + actual) if predicted + actual else 0.0)
+    correct = sum(n for (a, b), n in confusion.items() if a == b)
+    return {"accuracy": correct / total, "precision": float(np.mean(precision)),
+            "recall": float(np.mean(recall)), "f1": float(np.mean(f1)), "roc_auc": None,
+            "log_loss": None}
+
+
+def _regression(tally: Tally) -> dict[str, float | None]:
+    s = tally.sums
+    n = s.get("n", 0.0)
+    if not n:
+        return dict.fromkeys(REGRESSION_METRICS)
+    total_sq = s["yy"] - s["y"] ** 2 / n
+    r2 = (1 - s["sq"] / total_sq if total_sq > 0 else (1.0 if s["sq"] == 0 else 0.0)) if n > 1 else None
+    return {"mae": s["abs"] / n, "rmse": float(np.sqrt(s["sq"] / n)),
+            "mape": s["ape"] / s["ape_n"] if s["ape_n"] else None, "r2": r2}
+
+
+def compute_metrics(tally: Tally) -> dict[str, float | None]:
+    """Every metric of the task; None where it is undefined (e.g. one class only)."""
+    if tally.task == "binary_classification":
+        return _binary(tally)
+    if tally.task == "multiclass_classification":
+        return _multiclass(tally)
+    return _regression(tally)
 
 
 def compute_bound(metric: str, baseline: float | None, max_drop: float) -> float | None:
@@ -105,7 +112,7 @@ def compute_labels_pending(config: ModelConfig, window: Window, coverage: float,
     return window.end + gt.max_delay > compute_utc(as_of)
 
 
-def compute_performance_measurements(config: ModelConfig, window: Window, current: Labelled,
+def compute_performance_measurements(config: ModelConfig, window: Window, current: Tally,
                                      baseline_metrics: dict[str, float | None], as_of: datetime,
                                      segment: str | None = None) -> list[Measurement]:
     """label_coverage, then every metric of the task with its bound from the baseline."""
@@ -117,8 +124,8 @@ def compute_performance_measurements(config: ModelConfig, window: Window, curren
         coverage_status = "skipped"
     rows = [Measurement("performance", "label_coverage", current.coverage if current.total else None,
                         perf.min_label_coverage, coverage_status, None, segment)]
-    too_few = len(current.y_true) < perf.min_labels
-    values = compute_metrics(config.task, current)
+    too_few = current.labelled < perf.min_labels
+    values = compute_metrics(current)
     for metric, value in values.items():
         watched = metric in perf.metrics
         bound = compute_bound(metric, baseline_metrics.get(metric), perf.max_drop) if watched else None
@@ -142,36 +149,40 @@ def compute_baseline_measurements(metrics: dict[str, float | None], segment: str
 SEGMENT_DRAWS = 50
 
 
-def compute_standard_error(task: str, data: Labelled, metric: str, value: float,
-                           seed: int = 0) -> float | None:
-    """Standard error of a metric over the labelled rows: binomial for accuracy, precision,
-    recall and (approximately) f1, Hanley-McNeil for ROC AUC, a bootstrap otherwise."""
-    y, pred = data.y_true, data.y_pred
-    if task == "binary_classification" and metric in ("accuracy", "precision", "recall", "f1"):
-        tp, fp, fn = (int(np.sum((y == 1) & (pred == 1))), int(np.sum((y == 0) & (pred == 1))),
-                      int(np.sum((y == 1) & (pred == 0))))
-        n = {"accuracy": len(y), "precision": tp + fp, "recall": tp + fn,
-             "f1": tp + (fp + fn) / 2}[metric]
-        return float(np.sqrt(value * (1 - value) / n)) if n else None
-    if task == "binary_classification" and metric == "roc_auc":
-        n1, n0 = int(np.sum(y == 1)), int(np.sum(y == 0))
-        q1, q2 = value / (2 - value), 2 * value * value / (1 + value)
-        var = (value * (1 - value) + (n1 - 1) * (q1 - value ** 2) + (n0 - 1) * (q2 - value ** 2))
-        return float(np.sqrt(max(var, 0.0) / (n1 * n0))) if n1 and n0 else None
-    rng = np.random.default_rng(seed)
-    values: list[float] = []
-    for _ in range(SEGMENT_DRAWS):
-        pick = rng.integers(0, len(y), len(y))
-        found = compute_metrics(task, Labelled(y[pick], data.score[pick], pred[pick], len(y)))
-        drawn = found.get(metric)
-        if drawn is not None:
-            values.append(drawn)
-    return float(np.std(values)) if len(values) > 1 else None
+def compute_standard_error(tally: Tally, metric: str, value: float) -> float | None:
+    """Standard error of a metric: binomial for accuracy, precision, recall and (approximately)
+    f1, Hanley-McNeil for ROC AUC, from the errors' moments for mae and rmse; None otherwise."""
+    if tally.task == "binary_classification":
+        g = tally.groups[(tally.groups[:, 0] >= 0) & (tally.groups[:, 1] >= 0)]
+        y, pred, n = g[:, 0], g[:, 1], g[:, 3]
+        tp, fp = int(n[(y == 1) & (pred == 1)].sum()), int(n[(y != 1) & (pred == 1)].sum())
+        fn, n1 = int(n[(y == 1) & (pred != 1)].sum()), int(n[y == 1].sum())
+        n0 = int(n.sum()) - n1
+        if metric == "roc_auc":
+            q1, q2 = value / (2 - value), 2 * value * value / (1 + value)
+            var = value * (1 - value) + (n1 - 1) * (q1 - value ** 2) + (n0 - 1) * (q2 - value ** 2)
+            return float(np.sqrt(max(var, 0.0) / (n1 * n0))) if n1 and n0 else None
+        size = {"accuracy": n.sum(), "precision": tp + fp, "recall": tp + fn,
+                "f1": tp + (fp + fn) / 2}.get(metric)
+    elif tally.task == "regression":
+        s = tally.sums
+        k = s.get("n", 0.0)
+        if not k:
+            return None
+        if metric == "mae":
+            return float(np.sqrt(max(s["sq"] / k - (s["abs"] / k) ** 2, 0.0) / k))
+        if metric == "rmse" and s["sq"] > 0:
+            mse = s["sq"] / k
+            return float(np.sqrt(max(s["quad"] / k - mse ** 2, 0.0) / k) / (2 * np.sqrt(mse)))
+        return None
+    else:
+        size = tally.labelled
+    return float(np.sqrt(value * (1 - value) / size)) if size and 0 <= value <= 1 else None
 
 
-def compute_segment_judgement(task: str, rows: list[Measurement], data: Labelled,
-                              baseline: Labelled, baseline_metrics: dict[str, float | None],
-                              sigmas: float) -> list[Measurement]:
+def compute_segment_judgement(rows: list[Measurement], current: Tally, baseline: Tally,
+                              baseline_metrics: dict[str, float | None], sigmas: float
+                              ) -> list[Measurement]:
     """A segment is small: its metric alerts only when it also falls `sigmas` standard errors
     (of the window's and the baseline's values together) beyond its baseline; the bound widens
     to that where sampling error is larger than max_drop, so small segments do not alert on
@@ -182,8 +193,8 @@ def compute_segment_judgement(task: str, rows: list[Measurement], data: Labelled
         if row.status != "alert" or row.threshold is None or base is None or row.value is None:
             out.append(row)
             continue
-        se = float(np.hypot(compute_standard_error(task, data, row.metric, row.value) or 0.0,
-                            compute_standard_error(task, baseline, row.metric, base) or 0.0))
+        se = float(np.hypot(compute_standard_error(current, row.metric, row.value) or 0.0,
+                            compute_standard_error(baseline, row.metric, base) or 0.0))
         if row.metric in ERROR_METRICS:
             bound = max(row.threshold, base + sigmas * se)
         else:

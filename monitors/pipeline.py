@@ -4,8 +4,10 @@ Airflow tasks call. Stages pass plain values; only warehouse, store and report t
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +29,7 @@ from monitors.alerts import compute_failure_message
 from monitors.config import ModelConfig
 from monitors.histogram import Counts
 from monitors.measurement import Measurement
+from monitors.outcomes import Tally
 from monitors.profile import Profile
 from monitors.window import Window
 
@@ -37,13 +40,21 @@ if TYPE_CHECKING:
 
 @dataclass
 class Reference:
-    """The baseline, read once per run of many windows."""
+    """The baseline, summarised once per run of many windows, in the warehouse: its profile
+    (drift, data quality) and its outcome tallies, whole and per segment (performance)."""
 
-    frame: pd.DataFrame
-    metrics: dict[str, float | None]
-    has_labels: bool
+    profile: Profile
+    tallies: dict[str | None, Tally]
     calibrator: Any = None  # CBPE: scores -> P(label = 1), fitted on the labelled baseline
-    profile: Profile | None = None  # drift and data quality: counted in the warehouse
+
+    @property
+    def has_labels(self) -> bool:
+        whole = self.tallies.get(None)
+        return whole is not None and whole.labelled > 0
+
+    @property
+    def metrics(self) -> dict[str, float | None]:
+        return performance.compute_metrics(self.tallies[None]) if self.has_labels else {}
 
 
 @dataclass
@@ -68,28 +79,15 @@ def compute_run_id(prefix: str = "cli") -> str:
 
 
 def load_reference(engine: Engine, config: ModelConfig, as_of: datetime | None = None) -> Reference:
-    frame = warehouse.load_baseline(engine, config, as_of)
-    return compute_reference(config, frame.data, frame.has_labels,
-                             counts.load_baseline_profile(engine, config))
-
-
-def compute_reference(config: ModelConfig, frame: pd.DataFrame, has_labels: bool,
-                      profile: Profile | None = None) -> Reference:
-    """The baseline's metrics and, for binary classification, its score calibration."""
-    if not has_labels:
-        return Reference(frame, {}, False, profile=profile)
-    labelled = performance.compute_labelled(frame, config)
-    calibrator = (estimation.compute_calibrator(labelled.score, labelled.y_true)
-                  if config.task == "binary_classification" else None)
-    return Reference(frame, performance.compute_metrics(config.task, labelled), True, calibrator,
-                     profile)
-
-
-def _segment_values(column: str, current: pd.DataFrame, reference: pd.DataFrame) -> list[str]:
-    values = set(reference[column].dropna().astype(str)) if column in reference.columns else set()
-    if column in current.columns:
-        values |= set(current[column].dropna().astype(str))
-    return sorted(values)
+    baseline = counts.load_baseline_profile(engine, config)
+    query = warehouse.compute_baseline_query(engine, config, as_of)
+    tallies, _ = counts.load_tallies(engine, config, query.select, baseline) if query.has_labels \
+        else ({}, {})
+    reference = Reference(baseline, tallies)
+    if config.task == "binary_classification" and reference.has_labels:
+        reference.calibrator = estimation.compute_calibrator(
+            tallies[None], counts.compute_score_bins(config, baseline))
+    return reference
 
 
 def compute_check_rows(config: ModelConfig, engine: Engine, query: warehouse.Query,
@@ -105,18 +103,6 @@ def compute_check_rows(config: ModelConfig, engine: Engine, query: warehouse.Que
         rows += warehouse_checks.compute_warehouse_check_measurements(suite, engine, query.select,
                                                                       config.model)
     return rows
-
-
-def _segments(config: ModelConfig, current: pd.DataFrame, reference: pd.DataFrame
-              ) -> list[tuple[str, str, pd.DataFrame, pd.DataFrame]]:
-    out = []
-    for column in config.segments:
-        for value in _segment_values(column, current, reference):
-            cur = current[current[column].astype(str) == value] if column in current.columns \
-                else current[:0]
-            ref = reference[reference[column].astype(str) == value]
-            out.append((column, f"{column}={value}", cur, ref))
-    return out
 
 
 def compute_drift_rows(config: ModelConfig, window_counts: Counts, baseline: Profile
@@ -152,61 +138,75 @@ def compute_segment_sigmas(config: ModelConfig, segments: int) -> float:
     return float(stats.norm.isf(config.drift.false_alert_rate / family))
 
 
-def compute_performance_rows(config: ModelConfig, window: Window, current: pd.DataFrame,
-                             reference: Reference, as_of: datetime) -> list[Measurement]:
-    if config.ground_truth is None or current.empty:
+def compute_performance_rows(config: ModelConfig, window: Window, tallies: dict[str | None, Tally],
+                             reference: Reference, as_of: datetime,
+                             trace: Callable[[str], list[Measurement]] | None = None
+                             ) -> list[Measurement]:
+    """Realized performance (whole and per segment), CBPE estimates, and, when a realized rule
+    breaks, the tracing rows `trace(metric)` gives."""
+    whole = tallies.get(None)
+    if config.ground_truth is None or whole is None or not whole.total:
         return []
     rows = performance.compute_baseline_measurements(reference.metrics)
-    labelled = performance.compute_labelled(current, config)
-    rows += performance.compute_performance_measurements(config, window, labelled, reference.metrics, as_of)
-    pending = performance.compute_labels_pending(config, window, labelled.coverage, as_of) \
-        or len(labelled.y_true) < config.performance.min_labels
-    rows += estimation.compute_estimated_measurements(config, current, reference.calibrator,
-                                                      reference.metrics, pending)
+    rows += performance.compute_performance_measurements(config, window, whole, reference.metrics, as_of)
+    pending = performance.compute_labels_pending(config, window, whole.coverage, as_of) \
+        or whole.labelled < config.performance.min_labels
+    rows += estimation.compute_estimated_measurements(
+        config, whole, counts.compute_score_bins(config, reference.profile), reference.calibrator,
+        reference.metrics, pending)
     broken = {r.metric for r in rows if r.kind == "performance" and r.is_alert}
     traced = [m for m in config.performance.metrics if m in broken]
-    if traced and reference.has_labels:
-        rows += tracing.compute_tracing_rows(config, current, reference.frame, traced[0])
-    segments = _segments(config, current, reference.frame)
+    if traced and reference.has_labels and trace is not None:
+        rows += trace(traced[0])
+    segments = sorted({k for k in [*tallies, *reference.tallies] if k is not None})
     sigmas = compute_segment_sigmas(config, len(segments))
-    for _column, label, cur, ref in segments:
-        ref_labelled = performance.compute_labelled(ref, config)
-        seg_metrics = performance.compute_metrics(config.task, ref_labelled) if reference.has_labels else {}
-        seg_labelled = performance.compute_labelled(cur, config)
-        seg = performance.compute_segment_judgement(config.task, performance.compute_performance_measurements(
-            config, window, seg_labelled, seg_metrics, as_of, label), seg_labelled, ref_labelled, seg_metrics,
-            sigmas)
-        small = min(len(cur), len(ref)) < config.min_segment_rows
-        rows += _as_segment_rows(seg, small)
+    for key in segments:
+        cur = tallies.get(key) or Tally(config.task)
+        ref = reference.tallies.get(key) or Tally(config.task)
+        seg_metrics = performance.compute_metrics(ref) if ref.labelled else {}
+        seg = performance.compute_segment_judgement(performance.compute_performance_measurements(
+            config, window, cur, seg_metrics, as_of, key), cur, ref, seg_metrics, sigmas)
+        rows += _as_segment_rows(seg, min(cur.total, ref.total) < config.min_segment_rows)
     return rows
 
 
+def load_tracing_rows(engine: Engine, config: ModelConfig, query: warehouse.Query,
+                      reference: Reference, metric: str) -> list[Measurement]:
+    """Slices of the window and of the baseline, counted in the warehouse, ranked by their
+    contribution to the drop of `metric`."""
+    current, names = counts.load_tallies(engine, config, query.select, reference.profile, tracing=True)
+    baseline = warehouse.compute_baseline_query(engine, config)
+    base, _ = counts.load_tallies(engine, config, baseline.select, reference.profile, tracing=True)
+    return tracing.compute_tracing_rows(current, base, names, metric)
+
+
 def compute_measurements(config: ModelConfig, window: Window, engine: Engine,
-                         query: warehouse.Query, current: warehouse.Frame, window_counts: Counts,
-                         reference: Reference, as_of: datetime, suite: dict | None
-                         ) -> list[Measurement]:
+                         query: warehouse.Query, window_counts: Counts,
+                         tallies: dict[str | None, Tally], reference: Reference, as_of: datetime,
+                         suite: dict | None) -> list[Measurement]:
     """Every measurement of one window: checks, drift, performance."""
-    assert reference.profile is not None
     return (compute_check_rows(config, engine, query, window_counts, reference.profile, suite)
             + compute_drift_rows(config, window_counts, reference.profile)
-            + compute_performance_rows(config, window, current.data, reference, as_of))
+            + compute_performance_rows(
+                config, window, tallies, reference, as_of,
+                partial(load_tracing_rows, engine, config, query, reference)))
 
 
 def run_window(config: ModelConfig, window: Window, *, engine: Engine | None = None,
                reference: Reference | None = None, run_id: str | None = None,
                as_of: datetime | None = None, write_reports: bool = True) -> WindowSummary:
-    """Measure one window, replace its results in the store, write its report; never raises for
-    broken rules (see WindowSummary.message), only for bad input or infrastructure."""
+    """Measure one window in the warehouse, replace its results in the store, write its report;
+    never raises for broken rules (see WindowSummary.message), only for bad input or
+    infrastructure. Only the report reads rows into Python: a seeded sample of each side."""
     as_of = as_of or datetime.now(UTC)
     run_id = run_id or compute_run_id()
     engine = engine or warehouse.create_warehouse_engine(config)
     suite = checks.load_suite(config)
     reference = reference or load_reference(engine, config, as_of)
     query = warehouse.compute_window_query(engine, config, window, as_of)
-    current = warehouse.load_query(engine, config, query)
-    assert reference.profile is not None
-    window_counts = counts.load_window_counts(engine, config, query, reference.profile, current.data)
-    rows = compute_measurements(config, window, engine, query, current, window_counts, reference,
+    window_counts = counts.load_window_counts(engine, config, query, reference.profile)
+    tallies, _ = counts.load_tallies(engine, config, query.select, reference.profile)
+    rows = compute_measurements(config, window, engine, query, window_counts, tallies, reference,
                                 as_of, suite)
     if reference.profile.changed:
         counts.write_profile_calibration(config, reference.profile)
@@ -214,13 +214,27 @@ def run_window(config: ModelConfig, window: Window, *, engine: Engine | None = N
     page = report.compute_window_dir(config, window) / "index.html" if write_reports else None
     message = compute_failure_message(config.model, window, rows, page)
     store_file = store.replace_window(config.store_path, config.model, window, rows, run_id)
+    row_count = window_counts.rows.get(None, 0)
     summary = WindowSummary(config.model, window, rows, message, status, store_file,
-                            row_count=len(current.data))
+                            row_count=row_count)
     if write_reports:
-        summary.report = write_window_reports(config, window, rows, current.data, reference.frame)
-        summary.evidently = summary.report.parent / "evidently.html" if config.report.evidently \
-            and not current.data.empty else None
+        samples = load_report_samples(engine, config, query) if config.report.evidently and row_count \
+            else None
+        summary.report = write_window_reports(config, window, rows, window_counts,
+                                              reference.profile, samples)
+        summary.evidently = summary.report.parent / "evidently.html" if samples else None
     return summary
+
+
+def load_report_samples(engine: Engine, config: ModelConfig, query: warehouse.Query
+                        ) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """Seeded samples of at most report.sample_size rows of the window and of the baseline, for
+    the Evidently report (stored values never depend on them)."""
+    size = config.report.sample_size
+    current = warehouse.load_sample(engine, config, query, size)
+    reference = warehouse.load_sample(engine, config, warehouse.compute_baseline_query(engine, config),
+                                      size)
+    return (current, reference) if not current.empty and not reference.empty else None
 
 
 REFRESHED_NOTE = "Performance refreshed with labels that arrived since the window ran."
@@ -244,8 +258,11 @@ def refresh_maturing(config: ModelConfig, engine: Engine, reference: Reference, 
     for window in compute_maturing(config, store.load_windows(config.store_path, config.model), as_of):
         if skip and window in skip:
             continue
-        current = warehouse.load_window(engine, config, window, as_of)
-        rows = compute_performance_rows(config, window, current.data, reference, as_of)
+        query = warehouse.compute_window_query(engine, config, window, as_of)
+        tallies, _ = counts.load_tallies(engine, config, query.select, reference.profile)
+        rows = compute_performance_rows(
+            config, window, tallies, reference, as_of,
+            partial(load_tracing_rows, engine, config, query, reference))
         if store.replace_rows(config.store_path, config.model, window, PERFORMANCE_KINDS, rows, run_id):
             refreshed.append(window)
     return refreshed
@@ -279,16 +296,20 @@ def write_profiled_suite(config: ModelConfig, path: Path | None = None) -> dict:
 
 
 def write_window_reports(config: ModelConfig, window: Window, rows: list[Measurement],
-                         current: pd.DataFrame, reference: pd.DataFrame) -> Path:
-    """The window's page (with histograms) and Evidently report, the model page, the home page."""
+                         window_counts: Counts, baseline: Profile,
+                         samples: tuple[pd.DataFrame, pd.DataFrame] | None) -> Path:
+    """The window's page (with histograms from the counts) and Evidently report (on the samples),
+    the model page, the home page."""
     evidently = None
-    size = config.report.sample_size
-    note = (f"Stored values use all {len(current):,} window rows and {len(reference):,} baseline "
-            f"rows; the Evidently report uses a seeded sample of at most {size:,} rows per side.")
-    if config.report.evidently and not current.empty and not reference.empty:
+    total, base_total = window_counts.rows.get(None, 0), baseline.rows.get(None, 0)
+    note = f"Stored values use all {total:,} window rows and {base_total:,} baseline rows."
+    if samples is not None:
+        current, reference = samples
+        note += (f" The Evidently report uses seeded samples: {len(current):,} window rows and "
+                 f"{len(reference):,} baseline rows (at most {config.report.sample_size:,} per side).")
         evidently = report.write_evidently_report(config, window, reference, current)
     page = report.write_window_page(config, window, rows, note, evidently,
-                                    report.compute_histograms(config, current, reference))
+                                    report.compute_histograms(config, baseline, window_counts))
     write_model_pages(config)
     return page
 

@@ -18,7 +18,10 @@ import pandas as pd
 from monitors.alerts import compute_broken_rules, compute_rule_text
 from monitors.charts import compute_histogram
 from monitors.config import ModelConfig
+from monitors.histogram import Counts
 from monitors.measurement import Measurement
+from monitors.profile import Profile
+from monitors.scores import compute_value_slots
 from monitors.tracing import compute_tracing_text
 from monitors.window import Window
 
@@ -91,40 +94,41 @@ def _drift_order(row: Measurement) -> tuple[int, float]:
     return (0 if row.is_alert else 1, -ratio)
 
 
-def compute_histograms(config: ModelConfig, current: pd.DataFrame, reference: pd.DataFrame
+def compute_histograms(config: ModelConfig, baseline: Profile, window_counts: Counts
                        ) -> dict[str, dict[str, list]]:
-    """Baseline-vs-window shares per feature: equal-width bins over the baseline's 1st-99th
-    percentile for numbers (the ends take the rest), the top categories plus `other`."""
+    """Baseline-vs-window shares per feature, from the counts: numbers in equal-width bins over
+    the baseline's 1st-99th percentile (the ends take the rest), the top categories plus
+    `other`."""
     import numpy as np
 
-    p = config.predictions
     out: dict[str, dict[str, list]] = {}
-    for column in [*p.features.numerical, p.score]:
-        if column not in current.columns or column not in reference.columns:
+    for column, shape in baseline.shapes.items():
+        reference = baseline.slots.get((None, column))
+        current = baseline.compute_slots(window_counts, (None, column))
+        if reference is None or current is None:
             continue
-        ref = pd.to_numeric(reference[column], errors="coerce").replace([np.inf, -np.inf], np.nan).dropna()
-        cur = pd.to_numeric(current[column], errors="coerce").replace([np.inf, -np.inf], np.nan).dropna()
-        if ref.empty or cur.empty:
+        ref, cur = compute_value_slots(shape, reference), compute_value_slots(shape, current)
+        if not ref.sum() or not cur.sum():
             continue
-        low, high = float(ref.quantile(0.01)), float(ref.quantile(0.99))
-        if high <= low:
-            high = low + 1.0
-        edges = np.linspace(low, high, HISTOGRAM_BINS + 1)
-        shares = [np.histogram(np.clip(v.to_numpy(float), low, high), edges)[0] / len(v) for v in (ref, cur)]
-        out[column] = {"labels": [f"{e:.4g}" for e in edges[:-1]],
-                       "reference": [float(x) for x in shares[0]], "current": [float(x) for x in shares[1]]}
-    for column in p.features.categorical:
-        if column not in current.columns or column not in reference.columns:
-            continue
-        ref_s, cur_s = reference[column].dropna().astype(str), current[column].dropna().astype(str)
-        if ref_s.empty or cur_s.empty:
-            continue
-        top = list(ref_s.value_counts().index[:TOP_CATEGORIES])
-        labels = [*top, "other"]
-        out[column] = {"labels": labels, "reference": [], "current": []}
-        for key, series in (("reference", ref_s), ("current", cur_s)):
-            counts = series.where(series.isin(top), "other").value_counts(normalize=True)
-            out[column][key] = [float(counts.get(label, 0.0)) for label in labels]
+        if shape.bins is not None:
+            b = shape.bins
+            cumulative = np.cumsum(ref) / ref.sum()  # slots: under, bins, over
+            first, last = int(np.searchsorted(cumulative, 0.01)), int(np.searchsorted(cumulative, 0.99))
+            low = b.low + max(first - 1, 0) * b.width
+            high = max(b.low + last * b.width, low + b.width)
+            edges = np.linspace(low, high, HISTOGRAM_BINS + 1)
+            inner = b.low + (np.arange(len(ref) - 2) + 0.5) * b.width
+            centers = np.r_[b.low - b.width, inner, b.high + b.width]
+            display = np.clip(np.searchsorted(edges, centers, side="right") - 1, 0, HISTOGRAM_BINS - 1)
+            shares = [np.bincount(display, weights=v, minlength=HISTOGRAM_BINS) / v.sum() for v in (ref, cur)]
+            labels = [f"{e:.4g}" for e in edges[:-1]]
+        else:
+            names = [*baseline.values[column], "other"]
+            top = min(TOP_CATEGORIES, len(names) - 1)
+            shares = [np.r_[v[:top], v[top:].sum()] / v.sum() for v in (ref, cur)]
+            labels = [*names[:top], "other"]
+        out[column] = {"labels": labels, "reference": [float(x) for x in shares[0]],
+                       "current": [float(x) for x in shares[1]]}
     return out
 
 
@@ -157,10 +161,8 @@ def write_window_page(config: ModelConfig, window: Window, rows: list[Measuremen
     parts.append('<h2 id="checks">Checks</h2>')
     checks_rows = [r for r in whole if r.kind in ("schema", "data_quality")]
     parts.append(_table(sorted(checks_rows, key=lambda r: not r.is_alert)))
-    parts.append('<h2 id="drift">Drift per feature</h2><p>Bounds are calibrated to the window\'s '
-                 "size (at most drift.false_alert_rate of undrifted windows break one), never below "
-                 "the effect-size floor.</p><table><tr><th>column</th><th>method</th><th>value</th>"
-                 "<th>bound</th><th>status</th><th>other scores</th>"
+    parts.append('<h2 id="drift">Drift per feature</h2><table><tr><th>column</th><th>method</th>'
+                 "<th>value</th><th>bound</th><th>status</th><th>other scores</th>"
                  "<th>baseline (grey) vs window (blue)</th></tr>")
     drift_rows = [r for r in whole if r.kind == "drift" and r.column_name]
     judged = [r for r in drift_rows if r.threshold is not None or r.status == "skipped"]
@@ -174,7 +176,9 @@ def write_window_page(config: ModelConfig, window: Window, rows: list[Measuremen
                                                                              r.threshold))
                      + f"<td class={r.status}>{r.status}</td><td>{html.escape(others)}</td>"
                      f"<td>{svg}</td></tr>")
-    parts.append("</table>")
+    parts.append("</table><p>Bounds are calibrated to the window's size (at most "
+                 "drift.false_alert_rate of undrifted windows break one), never below the "
+                 "effect-size floor.</p>")
     parts.append(_table([r for r in whole if r.kind == "drift" and not r.column_name]))
     parts.append('<h2 id="performance">Performance against the baseline</h2>')
     baseline = {r.metric: r.value for r in whole if r.kind == "baseline_performance"}
@@ -202,10 +206,6 @@ def write_window_page(config: ModelConfig, window: Window, rows: list[Measuremen
     return path
 
 
-def compute_sample(frame: pd.DataFrame, size: int) -> pd.DataFrame:
-    return frame if len(frame) <= size else frame.sample(n=size, random_state=0)
-
-
 def _share_bundle(page: str, reports: Path, depth: int) -> str:
     """Move the largest inline script (Evidently's bundle) to reports/assets, once."""
     scripts = list(_SCRIPT.finditer(page))
@@ -225,7 +225,7 @@ def _share_bundle(page: str, reports: Path, depth: int) -> str:
 
 def write_evidently_report(config: ModelConfig, window: Window, reference: pd.DataFrame,
                            current: pd.DataFrame) -> Path:
-    """Evidently's DataDriftPreset on seeded samples of at most report.sample_size rows."""
+    """Evidently's DataDriftPreset on the seeded samples (warehouse.load_sample)."""
     from evidently import DataDefinition, Dataset, Report
     from evidently.presets import DataDriftPreset
 
@@ -239,10 +239,8 @@ def write_evidently_report(config: ModelConfig, window: Window, reference: pd.Da
     names = {c: html.escape(c) for c in numerical + categorical}
     definition = DataDefinition(numerical_columns=[names[c] for c in numerical],
                                 categorical_columns=[names[c] for c in categorical])
-    size = config.report.sample_size
-
     def prepare(frame: pd.DataFrame) -> pd.DataFrame:
-        out = compute_sample(frame[numerical + categorical], size).copy()
+        out = frame[numerical + categorical].copy()
         for c in numerical:
             out[c] = pd.to_numeric(out[c], errors="coerce")
         for c in categorical:

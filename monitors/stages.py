@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import shutil
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -33,22 +34,6 @@ def _meta(staging: Path) -> dict[str, Any]:
         raise MonitorsError(f"staging folder {staging} has no extract; rerun the extract task") from None
 
 
-def _load(config: ModelConfig, staging: Path, with_metrics: bool = False
-          ) -> tuple[warehouse.Frame, pipeline.Reference, dict]:
-    """The staged frames; the baseline's metrics and calibration only for `with_metrics`."""
-    import pandas as pd
-
-    meta = _meta(staging)
-    current = pd.read_parquet(staging / "current.parquet")
-    reference = pd.read_parquet(staging / "reference.parquet")
-    frame = warehouse.Frame(current, meta["table"], meta["missing_columns"], meta["has_labels"],
-                            meta["columns"])
-    has_labels = meta["reference_has_labels"]
-    baseline = (pipeline.compute_reference(config, reference, has_labels) if with_metrics
-                else pipeline.Reference(reference, {}, has_labels))
-    return frame, baseline, meta
-
-
 def _write_rows(staging: Path, name: str, rows: list[Measurement]) -> dict[str, int]:
     payload = [r.__dict__ for r in rows]
     tmp = staging / f".{name}.json.tmp"
@@ -63,7 +48,8 @@ def _read_rows(staging: Path, name: str) -> list[Measurement]:
 
 def run_extract(config: ModelConfig, window: Window, *, url: str | None = None,
                 as_of: datetime | None = None) -> dict[str, Any]:
-    """Read the window and the baseline from the warehouse into the staging folder."""
+    """Count the window in the warehouse (bins for drift and data quality, outcomes for
+    performance) into the staging folder, with seeded samples for the report."""
     as_of = as_of or datetime.now(UTC)
     staging = compute_staging_dir(config, window)
     if staging.exists():
@@ -73,21 +59,23 @@ def run_extract(config: ModelConfig, window: Window, *, url: str | None = None,
     try:
         reference = pipeline.load_reference(engine, config, as_of)
         query = warehouse.compute_window_query(engine, config, window, as_of)
-        current = warehouse.load_query(engine, config, query)
-        assert reference.profile is not None
-        window_counts = counts.load_window_counts(engine, config, query, reference.profile,
-                                                  current.data)
+        window_counts = counts.load_window_counts(engine, config, query, reference.profile)
+        tallies, _ = counts.load_tallies(engine, config, query.select, reference.profile)
+        rows = window_counts.rows.get(None, 0)
+        samples = pipeline.load_report_samples(engine, config, query) \
+            if config.report.evidently and rows else None
     finally:
         engine.dispose()
-    current.data.to_parquet(staging / "current.parquet", index=False)
-    reference.frame.to_parquet(staging / "reference.parquet", index=False)
     counts.write_counts_file(staging / "counts.json", window_counts)
-    meta = {"table": current.table, "missing_columns": current.missing_columns,
-            "has_labels": current.has_labels, "columns": current.columns,
-            "reference_has_labels": reference.has_labels, "as_of": as_of.isoformat(),
-            "rows": len(current.data), "profile": reference.profile.key}
+    counts.write_tallies_file(staging / "tallies.json", tallies)
+    if samples is not None:
+        samples[0].to_parquet(staging / "current_sample.parquet", index=False)
+        samples[1].to_parquet(staging / "reference_sample.parquet", index=False)
+    meta = {"table": query.table, "missing_columns": query.missing_columns,
+            "columns": query.columns, "as_of": as_of.isoformat(), "rows": rows,
+            "profile": reference.profile.key}
     (staging / "meta.json").write_text(json.dumps(meta))
-    return {"staging": str(staging), "rows": len(current.data), "as_of": meta["as_of"]}
+    return {"staging": str(staging), "rows": rows, "as_of": meta["as_of"]}
 
 
 def run_checks(config: ModelConfig, window: Window, *, url: str | None = None) -> dict[str, int]:
@@ -119,11 +107,22 @@ def run_drift(config: ModelConfig, window: Window) -> dict[str, int]:
     return _write_rows(staging, "drift", rows)
 
 
-def run_performance(config: ModelConfig, window: Window) -> dict[str, int]:
+def run_performance(config: ModelConfig, window: Window, *, url: str | None = None
+                    ) -> dict[str, int]:
+    """Performance from the staged tallies against the baseline's; tracing, when a rule breaks,
+    counts slices in the warehouse."""
     staging = compute_staging_dir(config, window)
-    current, reference, meta = _load(config, staging, with_metrics=True)
+    meta = _meta(staging)
     as_of = datetime.fromisoformat(meta["as_of"])
-    rows = pipeline.compute_performance_rows(config, window, current.data, reference, as_of)
+    engine = warehouse.create_warehouse_engine(config, url)
+    try:
+        reference = pipeline.load_reference(engine, config, as_of)
+        query = warehouse.compute_window_query(engine, config, window, as_of)
+        rows = pipeline.compute_performance_rows(
+            config, window, counts.load_tallies_file(staging / "tallies.json"), reference, as_of,
+            partial(pipeline.load_tracing_rows, engine, config, query, reference))
+    finally:
+        engine.dispose()
     return _write_rows(staging, "performance", rows)
 
 
@@ -152,11 +151,20 @@ def run_refresh(config: ModelConfig, window: Window, run_id: str, *, url: str | 
 
 
 def run_report(config: ModelConfig, window: Window) -> dict[str, Any]:
-    """The window's pages from its stored rows and staged frames; then the staging goes."""
+    """The window's pages from its stored rows, staged counts and samples; then the staging
+    goes."""
+    import pandas as pd
+
     staging = compute_staging_dir(config, window)
-    current, reference, _ = _load(config, staging)
+    meta = _meta(staging)
+    samples = None
+    if (staging / "current_sample.parquet").exists():
+        samples = (pd.read_parquet(staging / "current_sample.parquet"),
+                   pd.read_parquet(staging / "reference_sample.parquet"))
     rows = store.load_window_rows(config.store_path, config.model, window)
-    page = pipeline.write_window_reports(config, window, rows, current.data, reference.frame)
+    page = pipeline.write_window_reports(config, window, rows,
+                                         counts.load_counts_file(staging / "counts.json"),
+                                         counts.load_profile_by_key(config, meta["profile"]), samples)
     shutil.rmtree(staging, ignore_errors=True)
     return {"report": str(page)}
 

@@ -245,6 +245,21 @@ def load_query(engine: Engine, config: ModelConfig, query: Query) -> Frame:
                  query.missing_columns, query.has_labels, query.columns)
 
 
+def load_sample(engine: Engine, config: ModelConfig, query: Query, size: int) -> pd.DataFrame:
+    """At most `size` of the query's rows, the same ones on every run: all of them when there are
+    no more, else those first by md5 of the prediction id (or of the row's values)."""
+    source = query.select.subquery("sampled")
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(sa.func.count()).select_from(source)).scalar_one()
+    select: sa.Select[Any] = sa.select(source)
+    if rows > size:
+        names = [config.predictions.id] if config.predictions.id in source.c else list(source.c.keys())
+        text = [sa.func.coalesce(sa.cast(source.c[n], sa.String()), "") for n in names]
+        key = text[0] if len(text) == 1 else sa.func.concat(*text)
+        select = select.order_by(sa.func.md5(key)).limit(size)
+    return _read(engine, select, config, query.table)
+
+
 def load_window(engine: Engine, config: ModelConfig, window: Window,
                 as_of: datetime | None = None) -> Frame:
     """The window's rows, read into pandas."""

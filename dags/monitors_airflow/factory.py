@@ -93,11 +93,13 @@ def build_dag(dag_file: str | Path) -> DAG:
 
             return stages.run_drift(config, _window(context))
 
-        @task
+        @task(pool=settings.pool)
         def performance(extracted: dict[str, Any], **context: Any) -> dict[str, int]:
+            """Realized and estimated performance; tracing queries the warehouse on an alert."""
             from monitors import stages
 
-            return stages.run_performance(config, _window(context))
+            url = compute_warehouse_url(config.warehouse)
+            return stages.run_performance(config, _window(context), url=url)
 
         @task
         def store(parts: list[dict[str, int]], **context: Any) -> dict[str, Any]:

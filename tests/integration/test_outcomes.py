@@ -1,0 +1,109 @@
+"""Outcome tallies counted in the warehouse equal the tallies of the same rows in Python, on
+DuckDB and PostgreSQL, for the whole window and per segment; the metrics from them equal
+scikit-learn's (ROC AUC within 1e-3: scores in one of 4096 bins count as tied)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+from sklearn import metrics as m
+
+from monitors import counts, outcomes, performance, warehouse
+from monitors.testing import make_config, make_tables, write_duckdb_warehouse, write_sql_warehouse
+from monitors.window import Window
+
+WINDOW = Window(datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 2, tzinfo=UTC))
+
+
+def _tables() -> dict[str, pd.DataFrame]:
+    tables = make_tables(seed=9, days=1, rows_per_day=3000, training_rows=3000)
+    outcomes_ = tables["outcomes"]
+    outcomes_.loc[:299, "defaulted"] = None  # 300 labels not in yet
+    predictions = tables["predictions"]
+    predictions.loc[300:309, "score"] = np.nan
+    return tables
+
+
+def _check(engine: sa.Engine, url: str, home: Path, tables: dict[str, pd.DataFrame],
+           **overrides: str) -> None:
+    config = make_config(home, url, **overrides)
+    baseline = counts.load_baseline_profile(engine, config)
+    query = warehouse.compute_window_query(engine, config, WINDOW)
+    found, _ = counts.load_tallies(engine, config, query.select, baseline)
+    frame = warehouse.load_query(engine, config, query).data
+    bins = counts.compute_score_bins(config, baseline)
+    expected = {None: outcomes.compute_frame_tally(config.task, frame, config, bins)}
+    for value, part in frame.groupby(frame["region"].astype(str)):
+        expected[f"region={value}"] = outcomes.compute_frame_tally(config.task, part, config, bins)
+    assert set(found) == set(expected)
+    for key, tally in expected.items():
+        got = found[key]
+        assert got.total == tally.total and got.labelled == tally.labelled, key
+        order = np.lexsort(got.groups.T[::-1])
+        assert np.array_equal(got.groups[order], tally.groups[np.lexsort(tally.groups.T[::-1])]), key
+        assert got.log_loss_sum == pytest.approx(tally.log_loss_sum, rel=1e-9), key
+    whole = found[None]
+    assert whole.total == 3000 and whole.labelled == 3000 - 300 - 10
+    labelled = frame[frame["__label"].notna() & frame["score"].notna()]
+    y, s = labelled["__label"].astype(int), labelled["score"]
+    pred = labelled["predicted_label"]
+    metrics = performance.compute_metrics(whole)
+    assert metrics["accuracy"] == pytest.approx(m.accuracy_score(y, pred))
+    assert metrics["f1"] == pytest.approx(m.f1_score(y, pred))
+    assert metrics["log_loss"] == pytest.approx(m.log_loss(y, s), rel=1e-9)
+    assert metrics["roc_auc"] == pytest.approx(m.roc_auc_score(y, s), abs=1e-3)
+
+
+def test_duckdb_tallies_equal_python_tallies(home: Path) -> None:
+    tables = _tables()
+    url = write_duckdb_warehouse(home / "warehouse.duckdb", tables)
+    engine = sa.create_engine(url, connect_args={"read_only": True})
+    try:
+        _check(engine, url, home, tables)
+        _check_regression(engine, url, home)
+    finally:
+        engine.dispose()
+
+
+def _check_regression(engine: sa.Engine, url: str, home: Path) -> None:
+    """The regression sums in SQL (labels 0/1 taken as numbers) equal those in Python."""
+    config = make_config(home, url, task="regression", **{"performance.metrics": ["mae", "rmse"]})
+    baseline = counts.load_baseline_profile(engine, config)
+    query = warehouse.compute_window_query(engine, config, WINDOW)
+    found, _ = counts.load_tallies(engine, config, query.select, baseline)
+    frame = warehouse.load_query(engine, config, query).data
+    expected = outcomes.compute_frame_tally("regression", frame, config, counts.DEFAULT_SCORE_BINS)
+    assert found[None].sums == pytest.approx(expected.sums, rel=1e-9)
+    assert found[None].sums["n"] == 3000 - 300 - 10
+
+
+def test_postgres_tallies_equal_python_tallies(home: Path, postgres_url: str, postgres_schema: str) -> None:
+    tables = _tables()
+    write_sql_warehouse(postgres_url, tables, schema=postgres_schema)
+    engine = sa.create_engine(postgres_url)
+    try:
+        _check(engine, postgres_url, home, tables, **{
+            "predictions.table": f"{postgres_schema}.predictions",
+            "ground_truth.table": f"{postgres_schema}.outcomes",
+            "baseline.table": f"{postgres_schema}.training_data"})
+    finally:
+        engine.dispose()
+
+
+def test_regression_sums_match_scikit_learn() -> None:
+    rng = np.random.default_rng(2)
+    y, s = rng.normal(10, 3, 2000), rng.normal(10, 3, 2000)
+    config = make_config(Path("/nonexistent"), "duckdb:///w.duckdb", task="regression",
+                         **{"performance.metrics": ["mae"]})
+    frame = pd.DataFrame({"score": s, warehouse.LABEL: y})
+    tally = outcomes.compute_frame_tally("regression", frame, config, counts.DEFAULT_SCORE_BINS)
+    found = performance.compute_metrics(tally)
+    assert found["mae"] == pytest.approx(m.mean_absolute_error(y, s))
+    assert found["rmse"] == pytest.approx(np.sqrt(m.mean_squared_error(y, s)))
+    assert found["r2"] == pytest.approx(m.r2_score(y, s))
+    assert found["mape"] == pytest.approx(m.mean_absolute_percentage_error(y, s))
