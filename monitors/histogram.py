@@ -127,33 +127,47 @@ def load_counts(conn: sa.Connection, source: sa.Subquery, numerical: dict[str, N
                        sa.func.grouping(*exprs.values()).label("gid"), sa.func.count().label("n"))
              .select_from(source).group_by(grouping_sets))
     by_key = {key: s for s, key in seg_keys.items()}
-    counts = Counts()
-    for row in conn.execute(query):
-        gid, n = int(row.gid), int(row.n)
+    position = {name: i for i, name in enumerate(names)}
+    plans: dict[int, list[tuple[int | None, str, int]]] = {}  # gid -> (segment index, column, index)
+
+    def plan(gid: int) -> list[tuple[int | None, str, int]]:
         grouped = [name for i, name in enumerate(names) if not gid >> (len(names) - 1 - i) & 1]
-        if not grouped:
+        if len(grouped) == 1:
+            pairs: list[tuple[str | None, str]] = [(None, grouped[0])]
+        else:  # (segment, column), either way round when both are segments and features
+            pairs = [(k, c) for k, c in (grouped, grouped[::-1]) if k in by_key and c in features]
+        return [(None if k is None else position[k], c, position[c]) for k, c in pairs if c in features]
+
+    counts = Counts()
+    width = len(names)
+    for row in conn.execute(query).fetchall():
+        gid, n = int(row[width]), int(row[width + 1])
+        if gid == (1 << width) - 1:
             counts.rows[None] = n
             continue
-        values = {name: row[i] for i, name in enumerate(names)}
-        if len(grouped) == 1 and grouped[0] in by_key:  # a segment's row count
-            if values[grouped[0]] is not None:
-                counts.rows[f"{by_key[grouped[0]]}={values[grouped[0]]}"] = n
-        targets: list[tuple[str | None, str]] = []
-        if len(grouped) == 1:
-            targets = [(None, grouped[0])]
-        else:  # (segment, column), either way round when both are segments and features
-            targets = [(key, col) for key, col in (grouped, grouped[::-1])
-                       if key in by_key and col in features]
-        for seg_key, column in targets:
-            if column not in features or (seg_key is not None and values[seg_key] is None):
+        targets = plans.get(gid)
+        if targets is None:
+            targets = plans[gid] = plan(gid)
+            single = [name for i, name in enumerate(names) if not gid >> (width - 1 - i) & 1]
+            if len(single) == 1 and single[0] in by_key:
+                plans[gid].append((-1, single[0], position[single[0]]))  # a segment's row count
+        for seg_index, column, index in targets:
+            if seg_index == -1:
+                if row[index] is not None:
+                    counts.rows[f"{by_key[column]}={row[index]}"] = n
+                continue
+            if seg_index is not None and row[seg_index] is None:
                 continue  # rows whose segment value is NULL belong to no segment
-            segment = None if seg_key is None else f"{by_key[seg_key]}={values[seg_key]}"
+            segment = None if seg_index is None else f"{by_key[names[seg_index]]}={row[seg_index]}"
+            value = row[index]
             if column in numerical:
-                vector = counts.slots.setdefault((segment, column), np.zeros(NUMERIC_SLOTS, np.int64))
-                vector[int(values[column])] += n
+                vector = counts.slots.get((segment, column))
+                if vector is None:
+                    vector = counts.slots[(segment, column)] = np.zeros(NUMERIC_SLOTS, np.int64)
+                vector[int(value)] += n
             else:
                 found = counts.categories.setdefault((segment, column), {})
-                found[values[column]] = found.get(values[column], 0) + n
+                found[value] = found.get(value, 0) + n
     counts.outside_sums = _load_outside_sums(conn, source, numerical, segments)
     return counts
 

@@ -87,9 +87,12 @@ def load_profile(engine: sa.Engine, query: sa.Select[Any], numerical: list[str],
     with engine.connect() as conn:
         stats = histogram.load_column_stats(conn, source, numerical)
         compiled = query.compile(engine)
+        # count, min and max are exact; a parallel standard deviation varies in its last digits
+        summary = {c: (n, low, high, None if std is None else f"{std:.6g}")
+                   for c, (n, low, high, std) in stats.items()}
         key = _hash([VERSION, FINE_BINS, MAX_CATEGORIES, str(compiled), compiled.params,
                      engine.url.render_as_string(hide_password=True), numerical, categorical,
-                     segments, stats])
+                     segments, summary])
         path = folder / f"{key}.parquet"
         if path.exists():
             return load_profile_file(path)
