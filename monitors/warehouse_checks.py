@@ -32,7 +32,7 @@ from monitors.checks import (
     compute_result_measurements,
 )
 from monitors.measurement import Measurement
-from monitors.warehouse import WarehouseError, compute_safe_url
+from monitors.warehouse import WarehouseError, compute_duckdb_connect_args, compute_safe_url
 
 if TYPE_CHECKING:
     from great_expectations.core import ExpectationSuiteValidationResult
@@ -179,7 +179,7 @@ def _validate(suite: dict[str, Any], engine: sa.Engine, query: sa.Select[Any], m
                           "not an in-memory database")
     _check_window(engine, query, model)
     _persist_duckdb_connections()
-    kwargs = {"connect_args": {"read_only": True}} if engine.dialect.name == "duckdb" else {}
+    kwargs = {"connect_args": compute_duckdb_connect_args()} if engine.dialect.name == "duckdb" else {}
     context = _context()
     name = f"warehouse-{uuid.uuid4().hex}"
     try:
