@@ -95,7 +95,7 @@ def run_windows(config: ModelConfig, start: datetime, end: datetime, as_of: date
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
-    from monitors import pipeline
+    from monitors import maturity, pipeline
 
     stream = out or sys.stdout
     windows = compute_windows(config.schedule, start, end, config.timezone)
@@ -125,13 +125,13 @@ def run_windows(config: ModelConfig, start: datetime, end: datetime, as_of: date
                 futures = [pool.submit(_run_in_worker, w, run_id, reports) for w in windows]
                 for i, (window, future) in enumerate(zip(windows, futures, strict=True), 1):
                     show(i, window, future.result())
-        refreshed = pipeline.refresh_maturing(
+        refreshed = maturity.refresh_maturing(
             config, _WORKER["engine"], _WORKER["reference"], as_of,  # type: ignore[arg-type]
             run_id, skip=set(windows))
     finally:
         _stop_worker()
     if refreshed and reports:
-        pipeline.write_stored_window_pages(config, refreshed, pipeline.REFRESHED_NOTE)
+        pipeline.write_stored_window_pages(config, refreshed, maturity.REFRESHED_NOTE)
     if refreshed:
         print(f"refreshed the realized performance of {len(refreshed)} earlier window(s) whose "
               "labels are still arriving", file=stream)

@@ -237,37 +237,6 @@ def load_report_samples(engine: Engine, config: ModelConfig, query: warehouse.Qu
     return (current, reference) if not current.empty and not reference.empty else None
 
 
-REFRESHED_NOTE = "Performance refreshed with labels that arrived since the window ran."
-PERFORMANCE_KINDS = {"performance", "baseline_performance", "estimated_performance", "tracing"}
-
-
-def compute_maturing(config: ModelConfig, windows: list[Window], as_of: datetime) -> list[Window]:
-    """Stored windows whose labels may still arrive: younger than max_delay, plus one window
-    length so the first run after a window matures records its final state."""
-    if config.ground_truth is None:
-        return []
-    delay = config.ground_truth.max_delay
-    return [w for w in windows if w.end <= as_of < w.end + delay + (w.end - w.start)]
-
-
-def refresh_maturing(config: ModelConfig, engine: Engine, reference: Reference, as_of: datetime,
-                     run_id: str, skip: set[Window] | None = None) -> list[Window]:
-    """Recompute the realized performance of maturing windows with the labels that arrived since,
-    replacing only their performance rows; late labels are picked up without reruns."""
-    refreshed = []
-    for window in compute_maturing(config, store.load_windows(config.store_path, config.model), as_of):
-        if skip and window in skip:
-            continue
-        query = warehouse.compute_window_query(engine, config, window, as_of)
-        tallies, _ = counts.load_tallies(engine, config, query.select, reference.profile)
-        rows = compute_performance_rows(
-            config, window, tallies, reference, as_of,
-            partial(load_tracing_rows, engine, config, query, reference))
-        if store.replace_rows(config.store_path, config.model, window, PERFORMANCE_KINDS, rows, run_id):
-            refreshed.append(window)
-    return refreshed
-
-
 def write_stored_window_pages(config: ModelConfig, windows: list[Window], note: str) -> None:
     """Window pages from their stored rows (histograms and Evidently reports kept), then the
     model and home pages."""

@@ -13,7 +13,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from monitors import checks, counts, pipeline, report, store, warehouse
+from monitors import checks, counts, maturity, pipeline, report, store, warehouse
 from monitors.alerts import compute_failure_message
 from monitors.config import ModelConfig
 from monitors.errors import MonitorsError
@@ -143,10 +143,10 @@ def run_refresh(config: ModelConfig, window: Window, run_id: str, *, url: str | 
     engine = warehouse.create_warehouse_engine(config, url)
     try:
         reference = pipeline.load_reference(engine, config, as_of)
-        refreshed = pipeline.refresh_maturing(config, engine, reference, as_of, run_id, skip={window})
+        refreshed = maturity.refresh_maturing(config, engine, reference, as_of, run_id, skip={window})
     finally:
         engine.dispose()
-    pipeline.write_stored_window_pages(config, refreshed, pipeline.REFRESHED_NOTE)
+    pipeline.write_stored_window_pages(config, refreshed, maturity.REFRESHED_NOTE)
     return {"refreshed": len(refreshed), "windows": [w.key for w in refreshed]}
 
 

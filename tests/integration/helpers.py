@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
+import sqlalchemy as sa
 
 from monitors.config import ModelConfig
 from monitors.store import load_results
@@ -25,3 +28,22 @@ def write_suite_for(config: ModelConfig) -> Path:
     pipeline.write_profiled_suite(config)
     assert config.suite_path is not None
     return config.suite_path
+
+
+def schema_tables(schema: str) -> dict[str, str]:
+    """Config overrides for the seeded tables in a PostgreSQL schema."""
+    return {"predictions.table": f"{schema}.predictions", "ground_truth.table": f"{schema}.outcomes",
+            "baseline.table": f"{schema}.training_data"}
+
+
+@contextmanager
+def open_engine(url: str) -> Iterator[sa.Engine]:
+    """An engine as the pipeline opens one (DuckDB read-only with its memory limit), disposed."""
+    from monitors.warehouse import compute_duckdb_connect_args
+
+    kwargs = {"connect_args": compute_duckdb_connect_args()} if url.startswith("duckdb") else {}
+    engine = sa.create_engine(url, **kwargs)
+    try:
+        yield engine
+    finally:
+        engine.dispose()

@@ -16,6 +16,8 @@ from monitors.histogram import MISSING, NON_FINITE, OVER, UNDER
 from monitors.testing import make_config, make_tables, write_duckdb_warehouse, write_sql_warehouse
 from monitors.window import Window
 
+from .helpers import open_engine, schema_tables
+
 NUMERICAL = ["income", "debt_ratio", "age", "score"]
 CATEGORICAL = ["region", "product"]
 
@@ -63,24 +65,15 @@ def _compare(engine: sa.Engine, url: str, home: Path, tables: dict[str, pd.DataF
 def test_duckdb_counts_equal_python_counts(home: Path) -> None:
     tables = _tables()
     url = write_duckdb_warehouse(home / "warehouse.duckdb", tables)
-    engine = sa.create_engine(url, connect_args={"read_only": True})
-    try:
+    with open_engine(url) as engine:
         _compare(engine, url, home, tables)
-    finally:
-        engine.dispose()
 
 
 def test_postgres_counts_equal_python_counts(home: Path, postgres_url: str, postgres_schema: str) -> None:
     tables = _tables()
     write_sql_warehouse(postgres_url, tables, schema=postgres_schema)
-    engine = sa.create_engine(postgres_url)
-    try:
-        _compare(engine, postgres_url, home, tables, **{
-            "predictions.table": f"{postgres_schema}.predictions",
-            "ground_truth.table": f"{postgres_schema}.outcomes",
-            "baseline.table": f"{postgres_schema}.training_data"})
-    finally:
-        engine.dispose()
+    with open_engine(postgres_url) as engine:
+        _compare(engine, postgres_url, home, tables, **schema_tables(postgres_schema))
 
 
 def test_profile_is_computed_once_and_follows_a_changed_baseline(home: Path) -> None:

@@ -17,6 +17,8 @@ from monitors import counts, outcomes, performance, warehouse
 from monitors.testing import make_config, make_tables, write_duckdb_warehouse, write_sql_warehouse
 from monitors.window import Window
 
+from .helpers import open_engine, schema_tables
+
 WINDOW = Window(datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 2, tzinfo=UTC))
 
 
@@ -62,12 +64,9 @@ def _check(engine: sa.Engine, url: str, home: Path, tables: dict[str, pd.DataFra
 def test_duckdb_tallies_equal_python_tallies(home: Path) -> None:
     tables = _tables()
     url = write_duckdb_warehouse(home / "warehouse.duckdb", tables)
-    engine = sa.create_engine(url, connect_args={"read_only": True})
-    try:
+    with open_engine(url) as engine:
         _check(engine, url, home, tables)
         _check_regression(engine, url, home)
-    finally:
-        engine.dispose()
 
 
 def _check_regression(engine: sa.Engine, url: str, home: Path) -> None:
@@ -85,14 +84,8 @@ def _check_regression(engine: sa.Engine, url: str, home: Path) -> None:
 def test_postgres_tallies_equal_python_tallies(home: Path, postgres_url: str, postgres_schema: str) -> None:
     tables = _tables()
     write_sql_warehouse(postgres_url, tables, schema=postgres_schema)
-    engine = sa.create_engine(postgres_url)
-    try:
-        _check(engine, postgres_url, home, tables, **{
-            "predictions.table": f"{postgres_schema}.predictions",
-            "ground_truth.table": f"{postgres_schema}.outcomes",
-            "baseline.table": f"{postgres_schema}.training_data"})
-    finally:
-        engine.dispose()
+    with open_engine(postgres_url) as engine:
+        _check(engine, postgres_url, home, tables, **schema_tables(postgres_schema))
 
 
 def test_regression_sums_match_scikit_learn() -> None:

@@ -1,0 +1,46 @@
+"""Late labels: each run recomputes the realized performance of stored windows whose labels may
+still arrive, so they are picked up without rerunning old windows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import partial
+from typing import TYPE_CHECKING
+
+from monitors import counts, store, warehouse
+from monitors.config import ModelConfig
+from monitors.pipeline import Reference, compute_performance_rows, load_tracing_rows
+from monitors.window import Window
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+REFRESHED_NOTE = "Performance refreshed with labels that arrived since the window ran."
+PERFORMANCE_KINDS = {"performance", "baseline_performance", "estimated_performance", "tracing"}
+
+
+def compute_maturing(config: ModelConfig, windows: list[Window], as_of: datetime) -> list[Window]:
+    """Stored windows whose labels may still arrive: younger than max_delay, plus one window
+    length so the first run after a window matures records its final state."""
+    if config.ground_truth is None:
+        return []
+    delay = config.ground_truth.max_delay
+    return [w for w in windows if w.end <= as_of < w.end + delay + (w.end - w.start)]
+
+
+def refresh_maturing(config: ModelConfig, engine: Engine, reference: Reference, as_of: datetime,
+                     run_id: str, skip: set[Window] | None = None) -> list[Window]:
+    """Recompute the realized performance of maturing windows with the labels that arrived since,
+    replacing only their performance rows; late labels are picked up without reruns."""
+    refreshed = []
+    for window in compute_maturing(config, store.load_windows(config.store_path, config.model), as_of):
+        if skip and window in skip:
+            continue
+        query = warehouse.compute_window_query(engine, config, window, as_of)
+        tallies, _ = counts.load_tallies(engine, config, query.select, reference.profile)
+        rows = compute_performance_rows(
+            config, window, tallies, reference, as_of,
+            partial(load_tracing_rows, engine, config, query, reference))
+        if store.replace_rows(config.store_path, config.model, window, PERFORMANCE_KINDS, rows, run_id):
+            refreshed.append(window)
+    return refreshed
