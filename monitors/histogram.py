@@ -43,6 +43,12 @@ class Counts:
     outside_sums: dict[Key, tuple[float, float]] = field(default_factory=dict)
 
 
+def compute_stable_sum(value: Any) -> float:
+    """A database's floating-point sum to 12 significant digits: a parallel sum adds in varying
+    order and differs in its last bits between runs; a rerun must store the same values."""
+    return float(f"{float(value or 0.0):.12g}")
+
+
 def _literal(value: float) -> Any:
     return sa.literal(value, sa.Double())
 
@@ -204,6 +210,6 @@ def _load_outside_sums(conn: sa.Connection, source: sa.Subquery,
                     continue
                 segment = f"{segments[grouped[0]]}={row[grouped[0]]}"
         for i, name in enumerate(numerical):
-            out[(segment, name)] = (float(row[offset + 2 * i] or 0.0),
-                                    float(row[offset + 2 * i + 1] or 0.0))
+            out[(segment, name)] = (compute_stable_sum(row[offset + 2 * i]),
+                                    compute_stable_sum(row[offset + 2 * i + 1]))
     return out

@@ -26,6 +26,7 @@ from monitors.histogram import (
     NumericBins,
     compute_bin_codes,
     compute_bin_expression,
+    compute_stable_sum,
 )
 from monitors.warehouse import LABEL
 
@@ -144,7 +145,7 @@ def compute_tally(task: str, rows: list[Any], width: int) -> Tally:
                 continue
             kept.append((label, pred, slot, n))
             if label >= 0 and pred >= 0:
-                tally.log_loss_sum += float(loss or 0.0)
+                tally.log_loss_sum += compute_stable_sum(loss)
         tally.groups = np.array(kept, dtype=np.int64).reshape(-1, 4)
     elif task == "multiclass_classification":
         for r in rows:
@@ -155,7 +156,7 @@ def compute_tally(task: str, rows: list[Any], width: int) -> Tally:
     else:
         for r in rows:
             tally.total += int(r[0])
-            sums = {k: float(v or 0) for k, v in zip(SUMS, r[2:], strict=True)}
+            sums = {k: compute_stable_sum(v) for k, v in zip(SUMS, r[2:], strict=True)}
             tally.sums = {"n": float(r[1] or 0), **sums}
     return tally
 

@@ -80,3 +80,13 @@ def test_null_moments_shrink_with_window_size() -> None:
     large = scores.compute_null_moments(shape, values, 100_000, seed=1)["wasserstein"]
     assert small[0] > 0.08 and large[0] < 0.01  # noise ~ 1/sqrt(n)
     assert scores.compute_null_quantile(*small, 0.999) > small[0] + 2 * np.sqrt(small[1])
+
+
+def test_database_sums_in_any_order_store_the_same_value() -> None:
+    from monitors.histogram import compute_stable_sum
+
+    values = np.random.default_rng(0).lognormal(0, 3, 100_000)
+    forward, backward = float(sum(values)), float(sum(values[::-1]))
+    assert forward != backward  # floating-point addition is not associative
+    assert compute_stable_sum(forward) == compute_stable_sum(backward)
+    assert compute_stable_sum(forward) == pytest.approx(forward, rel=1e-11)
