@@ -218,7 +218,8 @@ def run_window(config: ModelConfig, window: Window, *, engine: Engine | None = N
     summary = WindowSummary(config.model, window, rows, message, status, store_file,
                             row_count=row_count)
     if write_reports:
-        samples = load_report_samples(engine, config, query) if config.report.evidently and row_count \
+        samples = load_report_samples(engine, config, query, reference.profile) \
+            if config.report.evidently and row_count \
             else None
         summary.report = write_window_reports(config, window, rows, window_counts,
                                               reference.profile, samples)
@@ -226,14 +227,25 @@ def run_window(config: ModelConfig, window: Window, *, engine: Engine | None = N
     return summary
 
 
-def load_report_samples(engine: Engine, config: ModelConfig, query: warehouse.Query
-                        ) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+def load_report_samples(engine: Engine, config: ModelConfig, query: warehouse.Query,
+                        baseline: Profile) -> tuple[pd.DataFrame, pd.DataFrame] | None:
     """Seeded samples of at most report.sample_size rows of the window and of the baseline, for
-    the Evidently report (stored values never depend on them)."""
+    the Evidently report (stored values never depend on them). The baseline's is kept beside
+    its profile and read from there by later runs."""
+    import pandas as pd
+
     size = config.report.sample_size
     current = warehouse.load_sample(engine, config, query, size)
-    reference = warehouse.load_sample(engine, config, warehouse.compute_baseline_query(engine, config),
-                                      size)
+    path = counts.compute_profile_dir(config) / f"{baseline.key}.sample-{size}.parquet"
+    if path.exists():
+        reference = pd.read_parquet(path)
+    else:
+        reference = warehouse.load_sample(engine, config, warehouse.compute_baseline_query(engine, config),
+                                          size)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+        reference.to_parquet(tmp, index=False)
+        tmp.replace(path)
     return (current, reference) if not current.empty and not reference.empty else None
 
 
