@@ -13,6 +13,7 @@ from monitors.config import ModelConfig
 from monitors.histogram import NUMERIC_SLOTS, Counts, NumericBins
 from monitors.outcomes import Tally
 from monitors.profile import Profile
+from monitors.report import write_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -123,9 +124,7 @@ def write_counts_file(path: Path, window_counts: Counts) -> None:
                        for k, found in window_counts.categories.items()],
         "outside_sums": [[key(k), list(v)] for k, v in window_counts.outside_sums.items()],
     }
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(payload))
-    tmp.replace(path)
+    write_text(path, json.dumps(payload))
 
 
 def load_counts_file(path: Path) -> Counts:
@@ -210,9 +209,7 @@ def write_tallies_file(path: Path, tallies: dict[str | None, Tally]) -> None:
     payload = [[key, t.task, t.total, t.groups.tolist(), t.log_loss_sum,
                 [[a, b, n] for (a, b), n in t.confusion.items()], t.sums]
                for key, t in tallies.items()]
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(payload))
-    tmp.replace(path)
+    write_text(path, json.dumps(payload))
 
 
 def load_tallies_file(path: Path) -> dict[str | None, Tally]:

@@ -83,12 +83,14 @@ def compute_column_drifts(profile: Profile, counts: Counts, keys: list[Key], set
 def compute_thresholds(profile: Profile, drifts: list[ColumnDrift], settings: Drift
                        ) -> tuple[list[ColumnDrift], bool]:
     """Each judged score's calibrated bound; whether the profile gained null moments."""
-    judged = [d for d in drifts if d.scores and not d.small]
-    level = 1 - settings.false_alert_rate / max(len(judged), 1)
+    def is_judged(d: ColumnDrift) -> bool:
+        return bool(d.scores) and not d.small
+
+    level = 1 - settings.false_alert_rate / max(sum(map(is_judged, drifts)), 1)
     added = False
     out = []
     for d in drifts:
-        if d not in judged:
+        if not is_judged(d):
             out.append(d)
             continue
         shape = profile.shapes[d.column]

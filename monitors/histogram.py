@@ -104,6 +104,23 @@ def load_column_stats(conn: sa.Connection, source: sa.Subquery, numerical: list[
     return out
 
 
+def compute_grouped(gid: int, width: int) -> list[int]:
+    """Positions of the expressions a GROUPING(e1, ..., en) bitmask says the row is grouped by
+    (a 0 bit; e1 is the highest bit)."""
+    return [i for i in range(width) if not gid >> (width - 1 - i) & 1]
+
+
+def compute_slice_key(gid: int, names: list[str], row: Any) -> tuple[bool, str | None]:
+    """For a row of GROUPING SETS ((), (e1), (e2), ...) whose first columns are e1, e2, ...:
+    whether it counts a slice at all (not when its value is NULL), and which: "name=value", or
+    None for all rows."""
+    grouped = compute_grouped(gid, len(names))
+    if not grouped:
+        return True, None
+    value = row[grouped[0]]
+    return value is not None, f"{names[grouped[0]]}={value}"
+
+
 def _float(value: Any) -> float | None:
     return None if value is None else float(value)
 
@@ -137,12 +154,17 @@ def load_counts(conn: sa.Connection, source: sa.Subquery, numerical: dict[str, N
     plans: dict[int, list[tuple[int | None, str, int]]] = {}  # gid -> (segment index, column, index)
 
     def plan(gid: int) -> list[tuple[int | None, str, int]]:
-        grouped = [name for i, name in enumerate(names) if not gid >> (len(names) - 1 - i) & 1]
+        """(segment position, or None for the whole source, or -1 for a segment's row count;
+        column; column position) of every count a row of this grouping set holds."""
+        grouped = [names[i] for i in compute_grouped(gid, len(names))]
         if len(grouped) == 1:
             pairs: list[tuple[str | None, str]] = [(None, grouped[0])]
         else:  # (segment, column), either way round when both are segments and features
             pairs = [(k, c) for k, c in (grouped, grouped[::-1]) if k in by_key and c in features]
-        return [(None if k is None else position[k], c, position[c]) for k, c in pairs if c in features]
+        out = [(None if k is None else position[k], c, position[c]) for k, c in pairs if c in features]
+        if len(grouped) == 1 and grouped[0] in by_key:
+            out.append((-1, grouped[0], position[grouped[0]]))
+        return out
 
     counts = Counts()
     width = len(names)
@@ -154,9 +176,6 @@ def load_counts(conn: sa.Connection, source: sa.Subquery, numerical: dict[str, N
         targets = plans.get(gid)
         if targets is None:
             targets = plans[gid] = plan(gid)
-            single = [name for i, name in enumerate(names) if not gid >> (width - 1 - i) & 1]
-            if len(single) == 1 and single[0] in by_key:
-                plans[gid].append((-1, single[0], position[single[0]]))  # a segment's row count
         for seg_index, column, index in targets:
             if seg_index == -1:
                 if row[index] is not None:
@@ -193,22 +212,17 @@ def _load_outside_sums(conn: sa.Connection, source: sa.Subquery,
         parts.append(sa.func.sum(sa.case((sa.and_(x > bins.high, x != inf, x != nan), x),
                                          else_=0.0)))
     exprs = [sa.cast(source.c[s], sa.String()) for s in segments]
-    query = sa.select(*[e.label(f"s{i}") for i, e in enumerate(exprs)], *parts).select_from(source)
+    grouping = [sa.func.grouping(*exprs).label("gid")] if exprs else []
+    query = sa.select(*[e.label(f"s{i}") for i, e in enumerate(exprs)], *grouping, *parts
+                      ).select_from(source)
     if exprs:
-        query = sa.select(*[e.label(f"s{i}") for i, e in enumerate(exprs)],
-                          sa.func.grouping(*exprs).label("gid"), *parts).select_from(source)
         query = query.group_by(sa.func.grouping_sets(sa.tuple_(), *[sa.tuple_(e) for e in exprs]))
     out: dict[Key, tuple[float, float]] = {}
-    offset = len(exprs) + (1 if exprs else 0)
+    offset = len(exprs) + len(grouping)
     for row in conn.execute(query):
-        segment = None
-        if exprs:
-            gid = int(row.gid)
-            grouped = [i for i in range(len(exprs)) if not gid >> (len(exprs) - 1 - i) & 1]
-            if grouped:
-                if row[grouped[0]] is None:
-                    continue
-                segment = f"{segments[grouped[0]]}={row[grouped[0]]}"
+        counted, segment = compute_slice_key(int(row.gid), segments, row) if exprs else (True, None)
+        if not counted:
+            continue
         for i, name in enumerate(numerical):
             out[(segment, name)] = (compute_stable_sum(row[offset + 2 * i]),
                                     compute_stable_sum(row[offset + 2 * i + 1]))

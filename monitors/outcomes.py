@@ -26,6 +26,7 @@ from monitors.histogram import (
     NumericBins,
     compute_bin_codes,
     compute_bin_expression,
+    compute_slice_key,
     compute_stable_sum,
 )
 from monitors.warehouse import LABEL
@@ -118,15 +119,9 @@ def load_outcomes(conn: sa.Connection, source: sa.Subquery, config: ModelConfig,
         query = query.group_by(sa.func.grouping_sets(*sets) if exprs else sa.tuple_(*groups))
     found: dict[str | None, list[Any]] = {}
     for row in conn.execute(query):
-        key: str | None = None
-        if exprs:
-            gid = int(row.gid)
-            grouped = [i for i in range(len(exprs)) if not gid >> (len(exprs) - 1 - i) & 1]
-            if grouped:
-                value = row[grouped[0]]
-                if value is None:
-                    continue
-                key = f"{names[grouped[0]]}={value}"
+        counted, key = compute_slice_key(int(row.gid), names, row) if exprs else (True, None)
+        if not counted:
+            continue
         values = list(row)
         start = len(exprs) + len(groups) + (1 if exprs else 0)
         found.setdefault(key, []).append(values[len(exprs):len(exprs) + len(groups)] + values[start:])
