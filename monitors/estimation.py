@@ -81,13 +81,11 @@ def compute_estimates(calibrator: Any, tally: Tally, bins: NumericBins, seed: in
     g = tally.groups
     if calibrator is None or g[:, 3].sum() < MIN_ROWS:
         return [Estimate(m, None, None) for m in ESTIMATED]
-    keys = np.stack([g[:, 1] == 1, compute_slot_order(g[:, 2])], axis=1).astype(np.int64)
+    keys = np.stack([g[:, 1] == 1, g[:, 2]], axis=1).astype(np.int64)  # (predicted, slot)
     unique, inverse = np.unique(keys, axis=0, return_inverse=True)
     counts = np.bincount(inverse.ravel(), weights=g[:, 3], minlength=len(unique))
-    slots, index = np.unique(unique[:, 1], return_inverse=True)
-    order = unique[:, 1]  # back from score order to slots
-    group_slots = np.where(order == -1, UNDER, np.where(order == FINE_BINS, OVER, order))
-    probability = np.asarray(calibrator.predict(compute_slot_scores(group_slots, bins)), dtype=float)
+    slots, index = np.unique(compute_slot_order(unique[:, 1]), return_inverse=True)
+    probability = np.asarray(calibrator.predict(compute_slot_scores(unique[:, 1], bins)), dtype=float)
     predicted = unique[:, 0]
     values = compute_expected_metrics(probability * counts, counts, predicted, index, len(slots))
     rng = np.random.default_rng(seed)
@@ -102,7 +100,7 @@ def compute_estimates(calibrator: Any, tally: Tally, bins: NumericBins, seed: in
     return out
 
 
-def compute_estimated_measurements(config: ModelConfig, tally: Tally, bins: NumericBins | None,
+def compute_estimated_measurements(config: ModelConfig, tally: Tally, bins: NumericBins,
                                    calibrator: Any, baseline_metrics: dict[str, float | None],
                                    pending: bool, segment: str | None = None) -> list[Measurement]:
     """Rows of kind estimated_performance: each estimate with its bound (as the realized metric)
@@ -110,7 +108,7 @@ def compute_estimated_measurements(config: ModelConfig, tally: Tally, bins: Nume
     pending; once realized metrics can be judged, the estimate is kept for comparison."""
     from monitors.performance import compute_bound
 
-    if config.task != "binary_classification" or not tally.total or bins is None:
+    if config.task != "binary_classification" or not tally.total:
         return []
     rows = []
     for estimate in compute_estimates(calibrator, tally, bins):

@@ -4,6 +4,8 @@ numbers outside the baseline's range, and non-finite scores."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from monitors.config import ModelConfig
 from monitors.histogram import MISSING, NON_FINITE, OVER, UNDER, Counts
 from monitors.measurement import Measurement
@@ -14,11 +16,10 @@ NEW_CATEGORY_TOLERANCE = 0.01
 OUT_OF_RANGE_TOLERANCE = 0.01
 
 
-def _missing(profile: Profile, slots: object, column: str) -> int:
-    assert slots is not None
+def _missing(profile: Profile, slots: np.ndarray, column: str) -> int:
     if profile.shapes[column].numerical:
-        return int(slots[MISSING] + slots[NON_FINITE])  # type: ignore[index]
-    return int(slots[-1])  # type: ignore[index]
+        return int(slots[MISSING] + slots[NON_FINITE])
+    return int(slots[-1])
 
 
 def compute_quality_measurements(config: ModelConfig, counts: Counts, profile: Profile,
