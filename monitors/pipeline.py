@@ -46,6 +46,7 @@ class Reference:
     profile: Profile
     tallies: dict[str | None, Tally]
     calibrator: Any = None  # CBPE: scores -> P(label = 1), fitted on the labelled baseline
+    slices: dict[str | None, Tally] | None = None  # tracing's slices, counted at the first alert
 
     @property
     def has_labels(self) -> bool:
@@ -175,9 +176,11 @@ def load_tracing_rows(engine: Engine, config: ModelConfig, query: warehouse.Quer
     """Slices of the window and of the baseline, counted in the warehouse, ranked by their
     contribution to the drop of `metric`."""
     current, names = counts.load_tallies(engine, config, query.select, reference.profile, tracing=True)
-    baseline = warehouse.compute_baseline_query(engine, config)
-    base, _ = counts.load_tallies(engine, config, baseline.select, reference.profile, tracing=True)
-    return tracing.compute_tracing_rows(current, base, names, metric)
+    if reference.slices is None:  # once per run of many windows, as the rest of the reference
+        baseline = warehouse.compute_baseline_query(engine, config)
+        reference.slices, _ = counts.load_tallies(engine, config, baseline.select, reference.profile,
+                                                  tracing=True)
+    return tracing.compute_tracing_rows(current, reference.slices, names, metric)
 
 
 def compute_measurements(config: ModelConfig, window: Window, engine: Engine,
