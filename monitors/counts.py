@@ -37,7 +37,7 @@ def load_baseline_profile(engine: Engine, config: ModelConfig) -> Profile:
                  if c in present and query.columns.get(c) == "numeric"]
     categorical = [c for c in p.features.categorical if c in present]
     segments = [s for s in config.segments if s in present]
-    return profile.load_profile(engine, query.select, numerical, categorical, segments,
+    return profile.load_profile(engine, query.features, numerical, categorical, segments,
                                 compute_profile_dir(config))
 
 
@@ -61,14 +61,15 @@ def load_window_counts(engine: Engine, config: ModelConfig, query: warehouse.Que
     categorical = [c for c, s in baseline.shapes.items() if not s.numerical and c in present]
     segments = [s for s in config.segments if s in present]
     with engine.connect() as conn:
-        counts = histogram.load_counts(conn, query.select.subquery("window_rows"), numerical,
+        counts = histogram.load_counts(conn, query.features.subquery("window_rows"), numerical,
                                        categorical, segments)
     if coerced:
         import sqlalchemy as sa
 
-        source = query.select.subquery("coerced")
+        source = query.features.subquery("coerced")
+        select = sa.select(*(source.c[c] for c in [*coerced, *segments]))
         frame = warehouse.load_query(engine, config, warehouse.Query(
-            sa.select(*(source.c[c] for c in [*coerced, *segments])), query.table, [], False, {})).data
+            select, query.table, [], False, {}, select)).data
         found = compute_frame_counts(frame, coerced, [], segments)
         counts.slots.update(found.slots)
         counts.outside_sums.update(found.outside_sums)

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 LABEL = "__label"
-_ROW_NUMBER = "__rn"
+_ROW_NUMBER, _LABEL_ID, _LABEL_TIME = "__rn", "__gid", "__labelled_at"
 
 
 class WarehouseError(MonitorsError):
@@ -91,14 +91,15 @@ def create_warehouse_engine(config: ModelConfig, url: str | None = None) -> Engi
 
 def compute_duckdb_connect_args() -> dict[str, Any]:
     """Read-only (many windows may read the file in parallel) and a memory limit: DuckDB runs
-    inside our process, and the window's deduplication and counts spill to disk beyond it
-    (MONITORS_DUCKDB_MEMORY_LIMIT, default 500MB; measured: a 10M-row window's counts peak at
-    2.7 GB without it, 0.9 GB with it, 2.6x slower). Every engine on a file in one process must
-    use the same arguments (DuckDB shares one instance per file)."""
+    inside our process, and its joins and counts spill to disk beyond it
+    (MONITORS_DUCKDB_MEMORY_LIMIT, default 300MB; measured on a 10M-row window, the whole run
+    peaks at 0.88 GB with 300MB, 1.06 GB with 400MB, 1.22 GB with 500MB, in about the same time;
+    DuckDB's allocations outside its buffer pool come on top of the limit). Every engine on a
+    file in one process must use the same arguments (DuckDB shares one instance per file)."""
     import os
 
     return {"read_only": True,
-            "config": {"memory_limit": os.environ.get("MONITORS_DUCKDB_MEMORY_LIMIT", "500MB")}}
+            "config": {"memory_limit": os.environ.get("MONITORS_DUCKDB_MEMORY_LIMIT", "300MB")}}
 
 
 def compute_safe_url(engine: Engine) -> str:
@@ -153,46 +154,74 @@ def _feature_columns(config: ModelConfig, table: sa.Table) -> tuple[list[str], l
 
 
 def _labels_subquery(engine: Engine, config: ModelConfig, as_of: datetime | None) -> sa.Subquery:
+    """Every label row that had arrived by `as_of` (all of them without a label timestamp)."""
     gt = config.ground_truth
     assert gt is not None
     table = load_table(engine, gt.table, config.model)
     _require(table, [gt.id, gt.label], config.model, "ground_truth")
     if gt.timestamp:
         _require(table, [gt.timestamp], config.model, "ground_truth.timestamp")
-    order = table.c[gt.timestamp].desc() if gt.timestamp else None
-    rn = sa.func.row_number().over(partition_by=table.c[gt.id], order_by=order)
-    query = sa.select(table.c[gt.id].label("__gid"), table.c[gt.label].label(LABEL), rn.label("__grn"))
+    arrived = table.c[gt.timestamp] if gt.timestamp else sa.null()
+    query = sa.select(table.c[gt.id].label(_LABEL_ID), table.c[gt.label].label(LABEL),
+                      arrived.label(_LABEL_TIME))
     if gt.timestamp and as_of is not None:
         query = query.where(table.c[gt.timestamp] <= _bound(table, gt.timestamp, as_of))
     return query.subquery("labels")
 
 
+def _load_unique(engine: Engine, select: sa.Select[Any], id_column: str, config: ModelConfig,
+                 table: str) -> bool:
+    """Whether every row of `select` has its own id (no NULL ids either)."""
+    source = select.subquery("checked")
+    check = sa.select(sa.func.count(), sa.func.count(sa.distinct(source.c[id_column])))
+    try:
+        with engine.connect() as conn:
+            rows, ids = conn.execute(check).one()
+    except sa.exc.DBAPIError as exc:
+        detail = str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__
+        raise WarehouseError(
+            f"model {config.model}: query on table {table!r} failed: {detail}") from None
+    return bool(rows == ids)
+
+
+def _latest(select: sa.Select[Any], names: list[str], partition: Any, order: list[Any]
+            ) -> sa.Select[Any]:
+    """The rows of `select` first in `order` within each `partition` value."""
+    rn = sa.func.row_number().over(partition_by=partition, order_by=order)
+    inner = select.add_columns(rn.label(_ROW_NUMBER)).subquery("window_rows")
+    return sa.select(*(inner.c[n] for n in names)).where(inner.c[_ROW_NUMBER] == 1)
+
+
 def _predictions_query(engine: Engine, config: ModelConfig, start: datetime, end: datetime,
-                       as_of: datetime | None
-                       ) -> tuple[sa.Select[Any], str, list[str], bool, dict[str, str]]:
+                       as_of: datetime | None) -> Query:
+    """The rows of [start, end) with their labels: the latest row per prediction id, and its
+    latest label that arrived by `as_of`. One aggregate first asks whether any id repeats; the
+    usual answer, no, leaves plain scans with no window function for every later query."""
     p = config.predictions
     table = load_table(engine, p.table, config.model)
     _require(table, [p.id, p.timestamp, p.score], config.model, "predictions")
     present, missing = _feature_columns(config, table)
-    base = [p.id, p.timestamp, p.score, *present]
-    columns = [table.c[c] for c in dict.fromkeys(base)]
-    rn = sa.func.row_number().over(partition_by=table.c[p.id], order_by=table.c[p.timestamp].desc())
-    inner = (
-        sa.select(*columns, rn.label(_ROW_NUMBER))
-        .where(table.c[p.timestamp] >= _bound(table, p.timestamp, start))
-        .where(table.c[p.timestamp] < _bound(table, p.timestamp, end))
-        .subquery("window_rows")
-    )
-    selected: list[Any] = [inner.c[c.name] for c in columns]
-    query = sa.select(*selected).where(inner.c[_ROW_NUMBER] == 1)
-    has_labels = config.ground_truth is not None
-    if has_labels:
+    names = list(dict.fromkeys([p.id, p.timestamp, p.score, *present]))
+    columns = [table.c[c] for c in names]
+    in_window = [table.c[p.timestamp] >= _bound(table, p.timestamp, start),
+                 table.c[p.timestamp] < _bound(table, p.timestamp, end)]
+    features = sa.select(*columns).where(*in_window)
+    latest_row = [table.c[p.timestamp].desc()]
+    rows = features
+    if config.ground_truth is not None:
         labels = _labels_subquery(engine, config, as_of)
-        query = sa.select(*selected, labels.c[LABEL]).select_from(
-            inner.outerjoin(labels, sa.and_(inner.c[p.id] == labels.c["__gid"],
-                                             labels.c["__grn"] == 1))
-        ).where(inner.c[_ROW_NUMBER] == 1)
-    return query, table.fullname, missing, has_labels, compute_table_columns(table)
+        rows = (sa.select(*columns, labels.c[LABEL])
+                .select_from(table.outerjoin(labels, table.c[p.id] == labels.c[_LABEL_ID]))
+                .where(*in_window))
+        if not _load_unique(engine, rows, p.id, config, table.fullname):
+            rows = _latest(rows, [*names, LABEL], table.c[p.id],
+                           [*latest_row, labels.c[_LABEL_TIME].desc().nulls_last()])
+            if not _load_unique(engine, features, p.id, config, table.fullname):
+                features = _latest(features, names, table.c[p.id], latest_row)
+        return Query(rows, table.fullname, missing, True, compute_table_columns(table), features)
+    if not _load_unique(engine, features, p.id, config, table.fullname):
+        features = _latest(features, names, table.c[p.id], latest_row)
+    return Query(features, table.fullname, missing, False, compute_table_columns(table), features)
 
 
 def _read(engine: Engine, query: sa.Select[Any], config: ModelConfig, table: str) -> pd.DataFrame:
@@ -221,12 +250,13 @@ class Query:
     missing_columns: list[str]
     has_labels: bool
     columns: dict[str, str]
+    features: sa.Select[Any]  # the same rows without the label: no join, for drift and quality
 
 
 def compute_window_query(engine: Engine, config: ModelConfig, window: Window,
                          as_of: datetime | None = None) -> Query:
     """The window's predictions (latest row per id wins) with their labels, if any arrived."""
-    return Query(*_predictions_query(engine, config, window.start, window.end, as_of))
+    return _predictions_query(engine, config, window.start, window.end, as_of)
 
 
 def compute_baseline_query(engine: Engine, config: ModelConfig, as_of: datetime | None = None
@@ -235,7 +265,7 @@ def compute_baseline_query(engine: Engine, config: ModelConfig, as_of: datetime 
     window of the predictions table joined with its labels."""
     if config.baseline.window is not None:
         w = config.baseline.window
-        return Query(*_predictions_query(engine, config, w.start, w.end, as_of))
+        return _predictions_query(engine, config, w.start, w.end, as_of)
     assert config.baseline.table is not None
     table_ = load_table(engine, config.baseline.table, config.model)
     _require(table_, [config.predictions.score], config.model, "baseline")
@@ -247,8 +277,9 @@ def compute_baseline_query(engine: Engine, config: ModelConfig, as_of: datetime 
     if gt is not None and gt.label in table_.c:
         columns.append(table_.c[gt.label].label(LABEL))
         has_labels = True
+    features = sa.select(*(table_.c[c] for c in dict.fromkeys(names)))
     return Query(sa.select(*columns), table_.fullname, missing, has_labels,
-                 compute_table_columns(table_))
+                 compute_table_columns(table_), features)
 
 
 def load_query(engine: Engine, config: ModelConfig, query: Query) -> Frame:
@@ -258,16 +289,22 @@ def load_query(engine: Engine, config: ModelConfig, query: Query) -> Frame:
 
 def load_sample(engine: Engine, config: ModelConfig, query: Query, size: int) -> pd.DataFrame:
     """At most `size` of the query's rows, the same ones on every run: all of them when there are
-    no more, else those first by md5 of the prediction id (or of the row's values)."""
+    no more, else those first by md5 of the prediction id (or of the row's values). The ids are
+    chosen first and their rows read after: DuckDB cannot spill a top-N of whole wide rows."""
     source = query.select.subquery("sampled")
     with engine.connect() as conn:
         rows = conn.execute(sa.select(sa.func.count()).select_from(source)).scalar_one()
     select: sa.Select[Any] = sa.select(source)
     if rows > size:
-        names = [config.predictions.id] if config.predictions.id in source.c else list(source.c.keys())
+        id_ = config.predictions.id
+        names = [id_] if id_ in source.c else list(source.c.keys())
         text = [sa.func.coalesce(sa.cast(source.c[n], sa.String()), "") for n in names]
         key = text[0] if len(text) == 1 else sa.func.concat(*text)
-        select = select.order_by(sa.func.md5(key)).limit(size)
+        if id_ in source.c:
+            chosen = sa.select(source.c[id_]).order_by(sa.func.md5(key)).limit(size)
+            select = select.where(source.c[id_].in_(chosen)).order_by(source.c[id_])
+        else:
+            select = select.order_by(sa.func.md5(key)).limit(size)
     return _read(engine, select, config, query.table)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -13,6 +13,7 @@ from monitors.config import ModelConfig
 from monitors.store import load_results
 
 VOLATILE = ["run_id", "computed_at"]
+Build = Callable[..., ModelConfig]  # (tables, **config overrides): the config reading them
 
 
 def stored(config: ModelConfig) -> pd.DataFrame:

@@ -3,7 +3,6 @@ path gives, on DuckDB and on PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -21,29 +20,13 @@ from monitors.testing import (
     make_tables,
     make_window_bounds,
     write_duckdb_warehouse,
-    write_sql_warehouse,
 )
 from monitors.warehouse import WarehouseError, _predictions_query, create_warehouse_engine
 from monitors.warehouse_checks import compute_sql_suite, compute_warehouse_check_measurements
 
-Build = Callable[[dict[str, pd.DataFrame]], ModelConfig]
+from .helpers import Build
+
 ROWS = 400  # per day
-
-
-@pytest.fixture(params=["duckdb", "postgresql"])
-def warehouse(request: pytest.FixtureRequest, home: Path) -> Build:
-    """Writes the tables into the database under test; returns the config that reads them."""
-    if request.param == "duckdb":
-        return lambda tables: make_config(home, write_duckdb_warehouse(home / "warehouse.duckdb", tables))
-    url: str = request.getfixturevalue("postgres_url")
-    schema: str = request.getfixturevalue("postgres_schema")
-
-    def build(tables: dict[str, pd.DataFrame]) -> ModelConfig:
-        write_sql_warehouse(url, tables, schema=schema)
-        return make_config(home, url, **{"predictions.table": f"{schema}.predictions",
-                                         "ground_truth.table": f"{schema}.outcomes",
-                                         "baseline.table": f"{schema}.training_data"})
-    return build
 
 
 def both_paths(config: ModelConfig, suite: dict[str, Any], day: int = 0
@@ -52,7 +35,7 @@ def both_paths(config: ModelConfig, suite: dict[str, Any], day: int = 0
     engine = create_warehouse_engine(config)
     try:
         start, end = make_window_bounds(day)
-        query = _predictions_query(engine, config, start, end, end)[0]
+        query = _predictions_query(engine, config, start, end, end).select
         sql_rows = compute_warehouse_check_measurements(suite, engine, query, config.model)
         with engine.connect() as conn:
             frame = pd.read_sql(query, conn)
@@ -176,7 +159,7 @@ def test_type_lists_name_sql_types_of_the_dialect() -> None:
 def test_malformed_suite_and_failing_query_are_clear_errors(home: Path) -> None:
     config = make_config(home, write_duckdb_warehouse(home / "w.duckdb", make_tables(days=1, rows_per_day=10)))
     engine = create_warehouse_engine(config)
-    query = _predictions_query(engine, config, *make_window_bounds(0), None)[0]
+    query = _predictions_query(engine, config, *make_window_bounds(0), None).select
     bad = {"name": "x", "expectations": [{"type": "expect_nothing_known", "kwargs": {}}]}
     with pytest.raises(checks.ChecksError, match="model credit_risk: invalid expectation suite"):
         compute_warehouse_check_measurements(bad, engine, query, config.model)
