@@ -146,11 +146,16 @@ def load_counts(conn: sa.Connection, source: sa.Subquery, numerical: dict[str, N
             if c != seg_keys[s] and pair not in sets:
                 sets.append(pair)
     grouping_sets = sa.func.grouping_sets(*[sa.tuple_(*(exprs[n] for n in st)) for st in sets])
-    query = (sa.select(*[exprs[n].label(f"g{i}") for i, n in enumerate(names)],
+    # Every set groups at most one numerical column and its slot is never NULL, so one COALESCE
+    # column carries the slot: a narrow result (fetching rows costs as much as counting them).
+    slot_names = [n for n in names if n in numerical]
+    others = [n for n in names if n not in numerical]
+    slot = sa.func.coalesce(*(exprs[n] for n in slot_names)) if slot_names else sa.null()
+    query = (sa.select(slot.label("slot"), *[exprs[n].label(f"g{i}") for i, n in enumerate(others)],
                        sa.func.grouping(*exprs.values()).label("gid"), sa.func.count().label("n"))
              .select_from(source).group_by(grouping_sets))
     by_key = {key: s for s, key in seg_keys.items()}
-    position = {name: i for i, name in enumerate(names)}
+    position = {name: 0 if name in numerical else 1 + others.index(name) for name in names}
     plans: dict[int, list[tuple[int | None, str, int]]] = {}  # gid -> (segment index, column, index)
 
     def plan(gid: int) -> list[tuple[int | None, str, int]]:
@@ -167,9 +172,9 @@ def load_counts(conn: sa.Connection, source: sa.Subquery, numerical: dict[str, N
         return out
 
     counts = Counts()
-    width = len(names)
+    width, gid_at = len(names), 1 + len(others)
     for row in conn.execute(query).fetchall():
-        gid, n = int(row[width]), int(row[width + 1])
+        gid, n = int(row[gid_at]), int(row[gid_at + 1])
         if gid == (1 << width) - 1:
             counts.rows[None] = n
             continue
@@ -183,7 +188,7 @@ def load_counts(conn: sa.Connection, source: sa.Subquery, numerical: dict[str, N
                 continue
             if seg_index is not None and row[seg_index] is None:
                 continue  # rows whose segment value is NULL belong to no segment
-            segment = None if seg_index is None else f"{by_key[names[seg_index]]}={row[seg_index]}"
+            segment = None if seg_index is None else f"{by_key[others[seg_index - 1]]}={row[seg_index]}"
             value = row[index]
             if column in numerical:
                 vector = counts.slots.get((segment, column))
