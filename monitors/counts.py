@@ -41,6 +41,39 @@ def load_baseline_profile(engine: Engine, config: ModelConfig) -> Profile:
                                 compute_profile_dir(config))
 
 
+def load_baseline_tallies(engine: Engine, config: ModelConfig, query: warehouse.Query,
+                          baseline: Profile) -> dict[str | None, Tally]:
+    """The baseline's outcome tallies, whole and per segment. When the labels are a column of the
+    baseline table they are kept beside its profile, keyed by the profile and a summary of the
+    label column (count, distinct values, min, max; the sum of numeric labels), so later runs do
+    not count the baseline again. A baseline window's labels are still arriving: counted each run."""
+    if not query.has_labels:
+        return {}
+    if config.baseline.window is not None:
+        return load_tallies(engine, config, query.select, baseline)[0]
+    import sqlalchemy as sa
+
+    label = query.select.subquery("labelled").c[warehouse.LABEL]
+    parts: list[Any] = [sa.func.count(label), sa.func.count(sa.distinct(label)),
+                        sa.func.min(sa.cast(label, sa.String())),
+                        sa.func.max(sa.cast(label, sa.String()))]
+    numeric = query.columns.get(config.ground_truth.label if config.ground_truth else "") == "numeric"
+    if numeric:
+        parts.append(sa.func.sum(sa.cast(label, sa.Double())))
+    compiled = query.select.compile(engine)
+    with engine.connect() as conn:
+        summary = [str(v) for v in conn.execute(sa.select(*parts)).one()]
+    if numeric:
+        summary[-1] = str(histogram.compute_stable_sum(summary[-1]))
+    key = profile.compute_hash([baseline.key, str(compiled), compiled.params, summary])
+    path = compute_profile_dir(config) / f"{baseline.key}.tallies-{key}.json"
+    if path.exists():
+        return load_tallies_file(path)
+    tallies = load_tallies(engine, config, query.select, baseline)[0]
+    write_tallies_file(path, tallies)
+    return tallies
+
+
 def write_profile_calibration(config: ModelConfig, baseline: Profile) -> None:
     """Keep null moments computed for new window sizes with the profile."""
     profile.write_profile(compute_profile_dir(config) / f"{baseline.key}.parquet", baseline)
@@ -204,7 +237,7 @@ def load_tallies(engine: Engine, config: ModelConfig, select: Any, baseline: Pro
 
 
 def write_tallies_file(path: Path, tallies: dict[str | None, Tally]) -> None:
-    """Tallies as JSON, for the Airflow stages."""
+    """Tallies as JSON, for the Airflow stages and the baseline's cache."""
     import json
 
     payload = [[key, t.task, t.total, t.groups.tolist(), t.log_loss_sum,

@@ -10,6 +10,9 @@ missing (see monitors.profile).
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,6 +107,20 @@ def load_column_stats(conn: sa.Connection, source: sa.Subquery, numerical: list[
     return out
 
 
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """No cyclic garbage collection while a block allocates many acyclic objects (the rows of a
+    result): each full collection walks every object the process holds (GX, SQLAlchemy), and
+    fetching the counts' 26k rows triggered enough of them to cost 0.15 s of 0.4 s at 1M rows."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def compute_grouped(gid: int, width: int) -> list[int]:
     """Positions of the expressions a GROUPING(e1, ..., en) bitmask says the row is grouped by
     (a 0 bit; e1 is the highest bit)."""
@@ -173,7 +190,9 @@ def load_counts(conn: sa.Connection, source: sa.Subquery, numerical: dict[str, N
 
     counts = Counts()
     width, gid_at = len(names), 1 + len(others)
-    for row in conn.execute(query).fetchall():
+    with paused_gc():
+        result = conn.execute(query).fetchall()
+    for row in result:
         gid, n = int(row[gid_at]), int(row[gid_at + 1])
         if gid == (1 << width) - 1:
             counts.rows[None] = n

@@ -82,8 +82,7 @@ def compute_run_id(prefix: str = "cli") -> str:
 def load_reference(engine: Engine, config: ModelConfig, as_of: datetime | None = None) -> Reference:
     baseline = counts.load_baseline_profile(engine, config)
     query = warehouse.compute_baseline_query(engine, config, as_of)
-    tallies, _ = counts.load_tallies(engine, config, query.select, baseline) if query.has_labels \
-        else ({}, {})
+    tallies = counts.load_baseline_tallies(engine, config, query, baseline)
     reference = Reference(baseline, tallies)
     if config.task == "binary_classification" and reference.has_labels:
         reference.calibrator = estimation.compute_calibrator(

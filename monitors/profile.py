@@ -75,7 +75,7 @@ def compute_bins(low: float, high: float) -> NumericBins:
     return NumericBins(low, width, high)
 
 
-def _hash(parts: Any) -> str:
+def compute_hash(parts: Any) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:20]
 
 
@@ -90,7 +90,7 @@ def load_profile(engine: sa.Engine, query: sa.Select[Any], numerical: list[str],
         # count, min and max are exact; a parallel standard deviation varies in its last digits
         summary = {c: (n, low, high, None if std is None else f"{std:.6g}")
                    for c, (n, low, high, std) in stats.items()}
-        key = _hash([VERSION, FINE_BINS, MAX_CATEGORIES, str(compiled), compiled.params,
+        key = compute_hash([VERSION, FINE_BINS, MAX_CATEGORIES, str(compiled), compiled.params,
                      engine.url.render_as_string(hide_password=True), numerical, categorical,
                      segments, summary])
         path = folder / f"{key}.parquet"

@@ -100,3 +100,40 @@ def test_regression_sums_match_scikit_learn() -> None:
     assert found["rmse"] == pytest.approx(np.sqrt(m.mean_squared_error(y, s)))
     assert found["r2"] == pytest.approx(m.r2_score(y, s))
     assert found["mape"] == pytest.approx(m.mean_absolute_percentage_error(y, s))
+
+
+def test_baseline_tallies_are_counted_once_and_follow_changed_labels(home: Path) -> None:
+    from monitors import pipeline
+
+    tables = make_tables(seed=12, days=1, rows_per_day=500, training_rows=3000)
+    url = write_duckdb_warehouse(home / "warehouse.duckdb", tables)
+    config = make_config(home, url)
+    with open_engine(url) as engine:
+        first = pipeline.load_reference(engine, config)
+        statements: list[str] = []
+        sa.event.listen(engine, "before_cursor_execute",
+                        lambda _c, _cur, statement, *_: statements.append(statement))
+        again = pipeline.load_reference(engine, config)
+    assert [f.name for f in counts.compute_profile_dir(config).glob("*.tallies-*.json")] != []
+    assert not any("GROUPING SETS" in s.upper() for s in statements)  # nothing counted again
+    assert set(again.tallies) == set(first.tallies) and len(first.tallies) > 1  # whole + segments
+    for key, tally in first.tallies.items():
+        assert np.array_equal(again.tallies[key].groups, tally.groups)
+        assert again.tallies[key].log_loss_sum == tally.log_loss_sum
+    # 40 labels flipped: a new summary of the label column, so counted again, and correctly
+    training = tables["training_data"]
+    training.loc[:39, "defaulted"] = 1 - training.loc[:39, "defaulted"]
+    url = write_duckdb_warehouse(home / "warehouse.duckdb", tables)
+    with open_engine(url) as engine:
+        changed = pipeline.load_reference(engine, config)
+    frame_tally = outcomes.compute_frame_tally(
+        config.task, training.rename(columns={"defaulted": warehouse.LABEL}), config,
+        counts.compute_score_bins(config, changed.profile))
+    assert changed.profile.key == first.profile.key  # the features did not change
+    assert np.array_equal(_sorted(changed.tallies[None].groups), _sorted(frame_tally.groups))
+    assert not np.array_equal(_sorted(changed.tallies[None].groups), _sorted(first.tallies[None].groups))
+    assert len(list(counts.compute_profile_dir(config).glob("*.tallies-*.json"))) == 2
+
+
+def _sorted(groups: np.ndarray) -> np.ndarray:
+    return groups[np.lexsort(groups.T[::-1])]
