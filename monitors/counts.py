@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from monitors import histogram, outcomes, profile, store, warehouse
+from monitors import frames, histogram, outcomes, profile, store, warehouse
 from monitors.config import ModelConfig
 from monitors.histogram import NUMERIC_SLOTS, Counts, NumericBins
 from monitors.outcomes import Tally
@@ -62,9 +62,10 @@ def load_baseline_tallies(engine: Engine, config: ModelConfig, query: warehouse.
         parts.append(sa.func.sum(sa.cast(label, sa.Double())))
     compiled = query.select.compile(engine)
     with engine.connect() as conn:
-        summary = [str(v) for v in conn.execute(sa.select(*parts)).one()]
-    if numeric:
-        summary[-1] = str(histogram.compute_stable_sum(summary[-1]))
+        found = list(conn.execute(sa.select(*parts)).one())
+    if numeric:  # a parallel sum varies in its last bits
+        found[-1] = histogram.compute_stable_sum(found[-1])
+    summary = [str(v) for v in found]
     key = profile.compute_hash([baseline.key, str(compiled), compiled.params, summary])
     path = compute_profile_dir(config) / f"{baseline.key}.tallies-{key}.json"
     if path.exists():
@@ -101,7 +102,7 @@ def load_window_counts(engine: Engine, config: ModelConfig, query: warehouse.Que
 
         source = query.features.subquery("coerced")
         select = sa.select(*(source.c[c] for c in [*coerced, *segments]))
-        frame = warehouse.load_query(engine, config, warehouse.Query(
+        frame = frames.load_query(engine, config, warehouse.Query(
             select, query.table, [], False, {}, select)).data
         found = compute_frame_counts(frame, coerced, [], segments)
         counts.slots.update(found.slots)

@@ -17,6 +17,7 @@ from monitors import (
     dashboard,
     drift,
     estimation,
+    frames,
     performance,
     quality,
     report,
@@ -237,12 +238,12 @@ def load_report_samples(engine: Engine, config: ModelConfig, query: warehouse.Qu
     import pandas as pd
 
     size = config.report.sample_size
-    current = warehouse.load_sample(engine, config, query, size)
+    current = frames.load_sample(engine, config, query, size)
     path = counts.compute_profile_dir(config) / f"{baseline.key}.sample-{size}.parquet"
     if path.exists():
         reference = pd.read_parquet(path)
     else:
-        reference = warehouse.load_sample(engine, config, warehouse.compute_baseline_query(engine, config),
+        reference = frames.load_sample(engine, config, warehouse.compute_baseline_query(engine, config),
                                           size)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
@@ -270,7 +271,7 @@ def write_profiled_suite(config: ModelConfig, path: Path | None = None) -> dict:
         raise checks.ChecksError(f"model {config.model}: the config has no checks.suite to write")
     engine = warehouse.create_warehouse_engine(config)
     try:
-        suite = checks.compute_suite(config, warehouse.load_baseline(engine, config).data,
+        suite = checks.compute_suite(config, frames.load_baseline(engine, config).data,
                                      warehouse.load_table_columns(engine, config))
     finally:
         engine.dispose()

@@ -225,7 +225,7 @@ def _share_bundle(page: str, reports: Path, depth: int) -> str:
 
 def write_evidently_report(config: ModelConfig, window: Window, reference: pd.DataFrame,
                            current: pd.DataFrame) -> Path:
-    """Evidently's DataDriftPreset on the seeded samples (warehouse.load_sample)."""
+    """Evidently's DataDriftPreset on the seeded samples (frames.load_sample)."""
     from evidently import DataDefinition, Dataset, Report
     from evidently.presets import DataDriftPreset
 

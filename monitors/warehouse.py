@@ -1,14 +1,17 @@
-"""The only code that reads the warehouse (any SQLAlchemy database; DuckDB by default).
+"""The warehouse seam (any SQLAlchemy database; DuckDB by default): engines, reflected tables and
+the queries of a window and of the baseline; monitors.frames reads their rows into pandas.
 
 Identifiers come from the config and are always quoted by SQLAlchemy, never pasted into SQL.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
@@ -17,26 +20,12 @@ from monitors.config import ModelConfig
 from monitors.errors import MonitorsError
 from monitors.window import Window, compute_utc
 
-if TYPE_CHECKING:
-    import pandas as pd
-
 LABEL = "__label"
 _ROW_NUMBER, _LABEL_ID, _LABEL_TIME = "__rn", "__gid", "__labelled_at"
 
 
 class WarehouseError(MonitorsError):
     """The warehouse could not give what the config asks for; the message says what and where."""
-
-
-@dataclass
-class Frame:
-    """Rows read from the warehouse, with the configured columns the table did not have."""
-
-    data: pd.DataFrame
-    table: str
-    missing_columns: list[str] = field(default_factory=list)
-    has_labels: bool = False
-    columns: dict[str, str] = field(default_factory=dict)  # the table's columns: type family
 
 
 def compute_type_family(type_: sa.types.TypeEngine[Any]) -> str:
@@ -174,14 +163,20 @@ def _load_unique(engine: Engine, select: sa.Select[Any], id_column: str, config:
     """Whether every row of `select` has its own id (no NULL ids either)."""
     source = select.subquery("checked")
     check = sa.select(sa.func.count(), sa.func.count(sa.distinct(source.c[id_column])))
+    with compute_query_errors(config, table), engine.connect() as conn:
+        rows, ids = conn.execute(check).one()
+    return bool(rows == ids)
+
+
+@contextmanager
+def compute_query_errors(config: ModelConfig, table: str) -> Iterator[None]:
+    """A failing query becomes a WarehouseError naming the model and the table."""
     try:
-        with engine.connect() as conn:
-            rows, ids = conn.execute(check).one()
+        yield
     except sa.exc.DBAPIError as exc:
         detail = str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__
         raise WarehouseError(
             f"model {config.model}: query on table {table!r} failed: {detail}") from None
-    return bool(rows == ids)
 
 
 def _latest(select: sa.Select[Any], names: list[str], partition: Any, order: list[Any]
@@ -224,23 +219,6 @@ def _predictions_query(engine: Engine, config: ModelConfig, start: datetime, end
     return Query(features, table.fullname, missing, False, compute_table_columns(table), features)
 
 
-def _read(engine: Engine, query: sa.Select[Any], config: ModelConfig, table: str) -> pd.DataFrame:
-    import pandas as pd
-
-    try:
-        with engine.connect() as conn:
-            frame = pd.read_sql(query, conn)
-    except sa.exc.DBAPIError as exc:
-        detail = str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__
-        raise WarehouseError(
-            f"model {config.model}: query on table {table!r} failed: {detail}"
-        ) from None
-    ts = config.predictions.timestamp
-    if ts in frame.columns:
-        frame[ts] = pd.to_datetime(frame[ts], utc=True)
-    return frame
-
-
 @dataclass
 class Query:
     """A SELECT of rows in the warehouse, not yet run, with what reflection found."""
@@ -280,43 +258,6 @@ def compute_baseline_query(engine: Engine, config: ModelConfig, as_of: datetime 
     features = sa.select(*(table_.c[c] for c in dict.fromkeys(names)))
     return Query(sa.select(*columns), table_.fullname, missing, has_labels,
                  compute_table_columns(table_), features)
-
-
-def load_query(engine: Engine, config: ModelConfig, query: Query) -> Frame:
-    return Frame(_read(engine, query.select, config, query.table), query.table,
-                 query.missing_columns, query.has_labels, query.columns)
-
-
-def load_sample(engine: Engine, config: ModelConfig, query: Query, size: int) -> pd.DataFrame:
-    """At most `size` of the query's rows, the same ones on every run: all of them when there are
-    no more, else those first by md5 of the prediction id (or of the row's values). The ids are
-    chosen first and their rows read after: DuckDB cannot spill a top-N of whole wide rows."""
-    source = query.select.subquery("sampled")
-    with engine.connect() as conn:
-        rows = conn.execute(sa.select(sa.func.count()).select_from(source)).scalar_one()
-    select: sa.Select[Any] = sa.select(source)
-    if rows > size:
-        id_ = config.predictions.id
-        names = [id_] if id_ in source.c else list(source.c.keys())
-        text = [sa.func.coalesce(sa.cast(source.c[n], sa.String()), "") for n in names]
-        key = text[0] if len(text) == 1 else sa.func.concat(*text)
-        if id_ in source.c:
-            chosen = sa.select(source.c[id_]).order_by(sa.func.md5(key)).limit(size)
-            select = select.where(source.c[id_].in_(chosen)).order_by(source.c[id_])
-        else:
-            select = select.order_by(sa.func.md5(key)).limit(size)
-    return _read(engine, select, config, query.table)
-
-
-def load_window(engine: Engine, config: ModelConfig, window: Window,
-                as_of: datetime | None = None) -> Frame:
-    """The window's rows, read into pandas."""
-    return load_query(engine, config, compute_window_query(engine, config, window, as_of))
-
-
-def load_baseline(engine: Engine, config: ModelConfig, as_of: datetime | None = None) -> Frame:
-    """The baseline's rows, read into pandas."""
-    return load_query(engine, config, compute_baseline_query(engine, config, as_of))
 
 
 def load_table_columns(engine: Engine, config: ModelConfig) -> dict[str, str]:

@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 from sklearn import metrics as m
 
-from monitors import counts, outcomes, performance, warehouse
+from monitors import counts, frames, outcomes, performance, warehouse
 from monitors.testing import make_config, make_tables, write_duckdb_warehouse, write_sql_warehouse
 from monitors.window import Window
 
@@ -37,7 +37,7 @@ def _check(engine: sa.Engine, url: str, home: Path, tables: dict[str, pd.DataFra
     baseline = counts.load_baseline_profile(engine, config)
     query = warehouse.compute_window_query(engine, config, WINDOW)
     found, _ = counts.load_tallies(engine, config, query.select, baseline)
-    frame = warehouse.load_query(engine, config, query).data
+    frame = frames.load_query(engine, config, query).data
     bins = counts.compute_score_bins(config, baseline)
     expected = {None: outcomes.compute_frame_tally(config.task, frame, config, bins)}
     for value, part in frame.groupby(frame["region"].astype(str)):
@@ -75,7 +75,7 @@ def _check_regression(engine: sa.Engine, url: str, home: Path) -> None:
     baseline = counts.load_baseline_profile(engine, config)
     query = warehouse.compute_window_query(engine, config, WINDOW)
     found, _ = counts.load_tallies(engine, config, query.select, baseline)
-    frame = warehouse.load_query(engine, config, query).data
+    frame = frames.load_query(engine, config, query).data
     expected = outcomes.compute_frame_tally("regression", frame, config, counts.DEFAULT_SCORE_BINS)
     assert found[None].sums == pytest.approx(expected.sums, rel=1e-9)
     assert found[None].sums["n"] == 3000 - 300 - 10

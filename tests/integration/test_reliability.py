@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from monitors import warehouse
+from monitors import frames, warehouse
 from monitors.cli import main
 from monitors.config import load_config
 from monitors.store import compute_window_file
@@ -236,8 +236,8 @@ def test_window_edges_include_start_and_exclude_end(home: Path) -> None:
     url = write_duckdb_warehouse(home / "warehouse.duckdb", tables)
     config = load_config(write_config(home, url, checks=None))
     engine = warehouse.create_warehouse_engine(config)
-    day1 = warehouse.load_window(engine, config, Window(datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 2, tzinfo=UTC))).data
-    day2 = warehouse.load_window(engine, config, Window(datetime(2026, 1, 2, tzinfo=UTC), datetime(2026, 1, 3, tzinfo=UTC))).data
+    day1 = frames.load_window(engine, config, Window(datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 2, tzinfo=UTC))).data
+    day2 = frames.load_window(engine, config, Window(datetime(2026, 1, 2, tzinfo=UTC), datetime(2026, 1, 3, tzinfo=UTC))).data
     assert {"p000000", "p000002"} <= set(day1["prediction_id"]) and "p000001" not in set(day1["prediction_id"])
     assert "p000001" in set(day2["prediction_id"])
     assert len(day1) + len(day2) == 200
@@ -260,6 +260,6 @@ def test_naive_and_zoned_timestamps_give_the_same_windows(home: Path, postgres_u
     ids = []
     for config in (pg, dk):
         engine = warehouse.create_warehouse_engine(config)
-        ids.append(sorted(warehouse.load_window(engine, config, window).data["prediction_id"]))
+        ids.append(sorted(frames.load_window(engine, config, window).data["prediction_id"]))
         engine.dispose()
     assert ids[0] == ids[1] and len(ids[0]) == 300
