@@ -264,13 +264,16 @@ def format_number(value: float | None, spec: str) -> str:
 
 
 def print_targets(figures: dict[int, Figures]) -> None:
-    print("\n== targets ==")
+    """Issue 4's targets are set for the 1M-row window (and the 10M one's peak RSS); the ratios
+    at other sizes are printed for reference, without a verdict."""
+    print("\n== targets (issue 4: at N = 1M; other sizes for reference) ==")
     checks = [("(a)/(c) time", "a", "c", 1 / 20), ("(b)/(d) time", "b", "d", 1 / 5),
               ("(f)/(e) time", "f", "e", 5)]
     for n, out in figures.items():
         for label, top, bottom, bound in checks:
             ratio = out[top][0] / out[bottom][0] if top in out and bottom in out else None
-            verdict = "not measured" if ratio is None else "met" if ratio <= bound else "MISSED"
+            verdict = ("not measured" if ratio is None else "met" if ratio <= bound else "MISSED"
+                       ) if n == 1_000_000 else "reference"
             print(f"  N={n:>12,}  {label}: {format_number(ratio, '.3f'):>8}  "
                   f"(target <= {bound:.3g}: {verdict})")
     import resource
