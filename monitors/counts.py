@@ -44,9 +44,10 @@ def load_baseline_profile(engine: Engine, config: ModelConfig) -> Profile:
 def load_baseline_tallies(engine: Engine, config: ModelConfig, query: warehouse.Query,
                           baseline: Profile) -> dict[str | None, Tally]:
     """The baseline's outcome tallies, whole and per segment. When the labels are a column of the
-    baseline table they are kept beside its profile, keyed by the profile and a summary of the
-    label column (count, distinct values, min, max; the sum of numeric labels), so later runs do
-    not count the baseline again. A baseline window's labels are still arriving: counted each run."""
+    baseline table they are kept beside its profile, keyed by the profile, the task, the
+    predictions and segments config and a summary of the label column (count, distinct values,
+    min, max; the sum of numeric labels), so later runs do not count the baseline again. A
+    baseline window's labels are still arriving: counted each run."""
     if not query.has_labels:
         return {}
     if config.baseline.window is not None:
@@ -66,7 +67,8 @@ def load_baseline_tallies(engine: Engine, config: ModelConfig, query: warehouse.
     if numeric:  # a parallel sum varies in its last bits
         found[-1] = histogram.compute_stable_sum(found[-1])
     summary = [str(v) for v in found]
-    key = profile.compute_hash([baseline.key, str(compiled), compiled.params, summary])
+    key = profile.compute_hash([baseline.key, str(compiled), compiled.params, summary, config.task,
+                                config.predictions.model_dump(mode="json"), config.segments])
     path = compute_profile_dir(config) / f"{baseline.key}.tallies-{key}.json"
     if path.exists():
         return load_tallies_file(path)
