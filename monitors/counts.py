@@ -214,9 +214,9 @@ def compute_slices(config: ModelConfig, baseline: Profile, source: Any, tracing:
         if not inner:
             continue
         x: Any = sa.cast(source.c[column], sa.Double())
-        nan: Any = sa.literal(float("nan"), sa.Double())
+        nan = histogram.compute_double_literal(float("nan"))
         cases: list[Any] = [(sa.or_(x.is_(None), x == nan), None)]
-        cases += [(x < sa.literal(edge, sa.Double()), k) for k, edge in enumerate(inner)]
+        cases += [(x < histogram.compute_double_literal(edge), k) for k, edge in enumerate(inner)]
         exprs[column] = sa.case(*cases, else_=len(inner))
         bounds = [float("-inf"), *inner, float("inf")]
         names.update({f"{column}={k}": f"{column} in [{bounds[k]:.4g}, {bounds[k + 1]:.4g})"

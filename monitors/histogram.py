@@ -52,8 +52,16 @@ def compute_stable_sum(value: Any) -> float:
     return float(f"{float(value or 0.0):.12g}")
 
 
-def _literal(value: float) -> Any:
+def compute_double_literal(value: float) -> Any:
+    """A float bound as a DOUBLE parameter (NaN and infinities included)."""
     return sa.literal(value, sa.Double())
+
+
+def compute_is_finite(x: Any) -> Any:
+    """x is neither NaN nor an infinity (NULL stays NULL: false in WHERE and CASE). NaN equals
+    NaN in DuckDB and in PostgreSQL, which is what makes the comparison work."""
+    nan, inf = compute_double_literal(float("nan")), compute_double_literal(float("inf"))
+    return sa.and_(x != nan, x != inf, x != -inf)
 
 
 def _double(column: Any) -> Any:
@@ -63,12 +71,12 @@ def _double(column: Any) -> Any:
 def compute_bin_expression(column: Any, bins: NumericBins) -> Any:
     """The slot of a value, the same arithmetic as compute_bin_codes."""
     x = _double(column)
-    nan, inf = _literal(float("nan")), _literal(float("inf"))
-    fine = sa.func.floor((x - _literal(bins.low)) / _literal(bins.width))
+    nan, inf = compute_double_literal(float("nan")), compute_double_literal(float("inf"))
+    fine = sa.func.floor((x - compute_double_literal(bins.low)) / compute_double_literal(bins.width))
     return sa.case(
         (x.is_(None), MISSING), (x == nan, MISSING),
         (x == inf, NON_FINITE), (x == -inf, NON_FINITE),
-        (x < _literal(bins.low), UNDER), (x > _literal(bins.high), OVER),
+        (x < compute_double_literal(bins.low), UNDER), (x > compute_double_literal(bins.high), OVER),
         else_=sa.func.least(sa.cast(fine, sa.Integer()), FINE_BINS - 1),
     )
 
@@ -93,10 +101,9 @@ def load_column_stats(conn: sa.Connection, source: sa.Subquery, numerical: list[
     if not numerical:
         return {}
     parts: list[Any] = []
-    inf, nan = _literal(float("inf")), _literal(float("nan"))
     for name in numerical:
         x = _double(source.c[name])
-        finite = sa.case((sa.or_(x == inf, x == -inf, x == nan), None), else_=x)
+        finite = sa.case((compute_is_finite(x), x), else_=None)
         parts += [sa.func.count(finite), sa.func.min(finite), sa.func.max(finite),
                   sa.func.stddev_pop(finite)]
     row = conn.execute(sa.select(*parts)).one()
@@ -228,13 +235,12 @@ def _load_outside_sums(conn: sa.Connection, source: sa.Subquery,
     mass outside the baseline's range sits, for Wasserstein), whole and per segment."""
     if not numerical:
         return {}
-    inf, nan = _literal(float("inf")), _literal(float("nan"))
     parts = []
     for name, bins in numerical.items():
         x = _double(source.c[name])
-        parts.append(sa.func.sum(sa.case((sa.and_(x < bins.low, x != -inf), x), else_=0.0)))
-        parts.append(sa.func.sum(sa.case((sa.and_(x > bins.high, x != inf, x != nan), x),
-                                         else_=0.0)))
+        finite = compute_is_finite(x)
+        parts.append(sa.func.sum(sa.case((sa.and_(x < bins.low, finite), x), else_=0.0)))
+        parts.append(sa.func.sum(sa.case((sa.and_(x > bins.high, finite), x), else_=0.0)))
     exprs = [sa.cast(source.c[s], sa.String()) for s in segments]
     grouping = [sa.func.grouping(*exprs).label("gid")] if exprs else []
     query = sa.select(*[e.label(f"s{i}") for i, e in enumerate(exprs)], *grouping, *parts

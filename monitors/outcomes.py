@@ -26,6 +26,7 @@ from monitors.histogram import (
     NumericBins,
     compute_bin_codes,
     compute_bin_expression,
+    compute_is_finite,
     compute_slice_key,
     compute_stable_sum,
 )
@@ -87,10 +88,8 @@ def _expressions(config: ModelConfig, source: sa.Subquery, score_bins: NumericBi
     if config.task == "multiclass_classification":
         pred = sa.cast(predicted if predicted is not None else source.c[p.score], sa.String())
         return [sa.cast(label, sa.String()), pred], [sa.func.count()]
-    nan: Any = sa.literal(float("nan"), sa.Double())
-    inf: Any = sa.literal(float("inf"), sa.Double())
     y: Any = sa.cast(label, sa.Double())
-    ok = sa.and_(label.is_not(None), score.is_not(None), score != nan, score != inf, score != -inf)
+    ok = sa.and_(label.is_not(None), score.is_not(None), compute_is_finite(score))
     err = y - score
 
     def total(expr: Any, when: Any = ok) -> Any:
