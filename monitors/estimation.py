@@ -21,7 +21,7 @@ from monitors.config import ModelConfig
 from monitors.histogram import FINE_BINS, OVER, UNDER, NumericBins
 from monitors.measurement import Measurement, Status, clean_value, compute_status
 from monitors.outcomes import Tally, compute_slot_order
-from monitors.performance import compute_auc
+from monitors.performance import compute_confusion_metrics
 
 ESTIMATED = ("roc_auc", "accuracy", "precision", "recall", "f1")
 BOOTSTRAPS = 40
@@ -54,27 +54,6 @@ def compute_calibrator(baseline: Tally, bins: NumericBins) -> Any | None:
         compute_slot_scores(g[:, 2], bins), (g[:, 0] == 1).astype(float), sample_weight=g[:, 3])
 
 
-def compute_expected_metrics(positive: np.ndarray, counts: np.ndarray, predicted: np.ndarray,
-                             index: np.ndarray, slots: int) -> dict[str, np.ndarray]:
-    """Metrics of groups (predicted label, score slot `index`) holding `counts` rows of which
-    `positive` are positive (expected or drawn; a leading axis holds draws)."""
-    negative = counts - positive
-    pred = predicted == 1
-    tp, fp = positive[..., pred].sum(axis=-1), negative[..., pred].sum(axis=-1)
-    fn, tn = positive[..., ~pred].sum(axis=-1), negative[..., ~pred].sum(axis=-1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = {"accuracy": (tp + tn) / counts.sum(), "precision": tp / (tp + fp),
-               "recall": tp / (tp + fn), "f1": 2 * tp / (2 * tp + fp + fn)}
-    out["roc_auc"] = compute_auc(_per_slot(positive, index, slots), _per_slot(negative, index, slots))
-    return out
-
-
-def _per_slot(values: np.ndarray, index: np.ndarray, slots: int) -> np.ndarray:
-    if values.ndim == 1:
-        return np.bincount(index, weights=values, minlength=slots)
-    return np.stack([np.bincount(index, weights=v, minlength=slots) for v in values])
-
-
 def compute_estimates(calibrator: Any, tally: Tally, bins: NumericBins, seed: int = 0
                       ) -> list[Estimate]:
     """CBPE estimates with their sampling-error bands, from every row with a finite score."""
@@ -87,10 +66,10 @@ def compute_estimates(calibrator: Any, tally: Tally, bins: NumericBins, seed: in
     slots, index = np.unique(compute_slot_order(unique[:, 1]), return_inverse=True)
     probability = np.asarray(calibrator.predict(compute_slot_scores(unique[:, 1], bins)), dtype=float)
     predicted = unique[:, 0]
-    values = compute_expected_metrics(probability * counts, counts, predicted, index, len(slots))
+    values = compute_confusion_metrics(probability * counts, counts, predicted, index, len(slots))
     rng = np.random.default_rng(seed)
     drawn = rng.binomial(counts.astype(np.int64), probability, size=(BOOTSTRAPS, len(counts)))
-    draws = compute_expected_metrics(drawn.astype(float), counts, predicted, index, len(slots))
+    draws = compute_confusion_metrics(drawn.astype(float), counts, predicted, index, len(slots))
     out = []
     for metric in ESTIMATED:
         value = float(values[metric])

@@ -30,28 +30,42 @@ def compute_auc(positive: np.ndarray, negative: np.ndarray) -> np.ndarray:
         return np.where(pairs > 0, wins / np.where(pairs > 0, pairs, 1), np.nan)
 
 
+def compute_confusion_metrics(positive: np.ndarray, counts: np.ndarray, predicted: np.ndarray,
+                              index: np.ndarray, slots: int) -> dict[str, np.ndarray]:
+    """Binary metrics of groups (predicted label, score slot `index` in score order) holding
+    `counts` rows of which `positive` are positive: counted (realized) or expected or drawn
+    (CBPE; a leading axis holds draws). A zero division gives NaN."""
+    negative = counts - positive
+    pred = predicted == 1
+    tp, fp = positive[..., pred].sum(axis=-1), negative[..., pred].sum(axis=-1)
+    fn, tn = positive[..., ~pred].sum(axis=-1), negative[..., ~pred].sum(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = {"accuracy": (tp + tn) / counts.sum(), "precision": tp / (tp + fp),
+               "recall": tp / (tp + fn), "f1": 2 * tp / (2 * tp + fp + fn)}
+    out["roc_auc"] = compute_auc(_per_slot(positive, index, slots), _per_slot(negative, index, slots))
+    return out
+
+
+def _per_slot(values: np.ndarray, index: np.ndarray, slots: int) -> np.ndarray:
+    if values.ndim == 1:
+        return np.bincount(index, weights=values, minlength=slots)
+    return np.stack([np.bincount(index, weights=v, minlength=slots) for v in values])
+
+
 def _binary(tally: Tally) -> dict[str, float | None]:
+    """Realized metrics of the labelled rows; precision, recall and f1 are 0 when undefined, as
+    scikit-learn gives them, ROC AUC None when one class is absent."""
     g = tally.groups
     g = g[(g[:, 0] >= 0) & (g[:, 1] >= 0)]
     n = g[:, 3].astype(float)
     if n.sum() == 0:
         return dict.fromkeys(CLASSIFICATION_METRICS)
-    y, pred = g[:, 0], g[:, 1]
-    tp, fp = n[(y == 1) & (pred == 1)].sum(), n[(y != 1) & (pred == 1)].sum()
-    fn, tn = n[(y == 1) & (pred != 1)].sum(), n[(y != 1) & (pred != 1)].sum()
-    order = compute_slot_order(g[:, 2])
-    slots, index = np.unique(order, return_inverse=True)
-    positive = np.bincount(index, weights=n * (y == 1), minlength=len(slots))
-    negative = np.bincount(index, weights=n * (y != 1), minlength=len(slots))
-    auc = float(compute_auc(positive, negative))
-    return {
-        "accuracy": float((tp + tn) / n.sum()),
-        "precision": float(tp / (tp + fp)) if tp + fp else 0.0,
-        "recall": float(tp / (tp + fn)) if tp + fn else 0.0,
-        "f1": float(2 * tp / (2 * tp + fp + fn)) if 2 * tp + fp + fn else 0.0,
-        "roc_auc": None if np.isnan(auc) else auc,
-        "log_loss": tally.log_loss_sum / float(n.sum()),
-    }
+    slots, index = np.unique(compute_slot_order(g[:, 2]), return_inverse=True)
+    found = compute_confusion_metrics(n * (g[:, 0] == 1), n, g[:, 1], index, len(slots))
+    out: dict[str, float | None] = {m: float(np.nan_to_num(v, nan=0.0)) for m, v in found.items()}
+    out["roc_auc"] = None if np.isnan(found["roc_auc"]) else float(found["roc_auc"])
+    out["log_loss"] = tally.log_loss_sum / float(n.sum())
+    return out
 
 
 def _multiclass(tally: Tally) -> dict[str, float | None]:

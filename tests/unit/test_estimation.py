@@ -8,9 +8,9 @@ import pytest
 from sklearn.metrics import accuracy_score, f1_score, roc_auc_score
 
 from monitors.counts import DEFAULT_SCORE_BINS
-from monitors.estimation import compute_calibrator, compute_estimates, compute_expected_metrics
+from monitors.estimation import compute_calibrator, compute_estimates
 from monitors.outcomes import Tally, compute_frame_tally, compute_slot_order
-from monitors.performance import compute_metrics
+from monitors.performance import compute_confusion_metrics, compute_metrics
 from monitors.testing import make_config
 from monitors.warehouse import LABEL
 
@@ -34,7 +34,7 @@ def test_certain_probabilities_give_the_realized_metrics() -> None:
     counts = np.bincount(inverse.ravel(), weights=g[:, 3])
     positive = np.bincount(inverse.ravel(), weights=g[:, 3] * (g[:, 0] == 1))
     _, index = np.unique(unique[:, 1], return_inverse=True)
-    expected = compute_expected_metrics(positive, counts, unique[:, 0], index, int(index.max()) + 1)
+    expected = compute_confusion_metrics(positive, counts, unique[:, 0], index, int(index.max()) + 1)
     realized = compute_metrics(t)
     for metric in ("accuracy", "f1", "roc_auc"):
         assert float(expected[metric]) == pytest.approx(realized[metric]), metric
