@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shlex
 import shutil
 import subprocess
@@ -276,8 +277,6 @@ def print_targets(figures: dict[int, Figures]) -> None:
                        ) if n == 1_000_000 else "reference"
             print(f"  N={n:>12,}  {label}: {format_number(ratio, '.3f'):>8}  "
                   f"(target <= {bound:.3g}: {verdict})")
-    import resource
-
     print(f"  (this driver's own peak RSS, the floor of every child's: "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB)")
     peak = figures.get(10_000_000, {}).get("b", (0.0, None))[1]
