@@ -205,7 +205,7 @@ def _baseline_name(config: ModelConfig) -> str:
 
 
 def write_suite(path: Path, suite: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(suite, indent=2, sort_keys=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    from monitors.store import replace_file
+
+    text = json.dumps(suite, indent=2, sort_keys=False) + "\n"
+    replace_file(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))

@@ -245,10 +245,7 @@ def load_report_samples(engine: Engine, config: ModelConfig, query: warehouse.Qu
     else:
         reference = frames.load_sample(engine, config, warehouse.compute_baseline_query(engine, config),
                                           size)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-        reference.to_parquet(tmp, index=False)
-        tmp.replace(path)
+        store.replace_file(path, lambda tmp: reference.to_parquet(tmp, index=False))
     return (current, reference) if not current.empty and not reference.empty else None
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 
-from monitors import histogram
+from monitors import histogram, store
 from monitors.histogram import FINE_BINS, MAX_CATEGORIES, NUMERIC_SLOTS, Counts, Key, NumericBins
 from monitors.scores import Shape
 
@@ -148,10 +147,7 @@ def write_profile(path: Path, profile: Profile) -> None:
     table = pa.table({n: [r[i] for r in rows] for i, n in enumerate(names)}, schema=pa.schema([
         ("segment", pa.string()), ("column_name", pa.string()), ("part", pa.string()),
         ("position", pa.int64()), ("value", pa.float64()), ("text", pa.string())]))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    pq.write_table(table, tmp)
-    os.replace(tmp, path)
+    store.replace_file(path, lambda tmp: pq.write_table(table, tmp))
 
 
 def load_profile_file(path: Path) -> Profile:

@@ -22,6 +22,7 @@ from monitors.histogram import Counts
 from monitors.measurement import Measurement
 from monitors.profile import Profile
 from monitors.scores import compute_value_slots
+from monitors.store import replace_file
 from monitors.tracing import compute_tracing_text
 from monitors.window import Window
 
@@ -58,10 +59,7 @@ def compute_window_status(rows: Iterable[Measurement]) -> str:
 
 def write_text(path: Path, text: str) -> None:
     """Atomic write: readers (and a web server) never see half a page."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    replace_file(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def compute_page(title: str, body: str) -> str:

@@ -1,6 +1,7 @@
 """The pipeline split into stages that run as separate processes (the Airflow tasks): extract,
-checks, drift, performance, store, report, evaluate. Frames pass between stages as Parquet files
-in a staging folder beside the store; each stage returns a small JSON-able dict (for XCom).
+checks, drift, performance, store, report, evaluate. The extract stages the window's counts and
+outcome tallies (JSON) and the report's samples (Parquet) in a folder beside the store; each
+stage returns a small JSON-able dict (for XCom).
 The measurements are the same functions run_window uses, so both paths store the same rows.
 """
 
@@ -35,10 +36,7 @@ def _meta(staging: Path) -> dict[str, Any]:
 
 
 def _write_rows(staging: Path, name: str, rows: list[Measurement]) -> dict[str, int]:
-    payload = [r.__dict__ for r in rows]
-    tmp = staging / f".{name}.json.tmp"
-    tmp.write_text(json.dumps(payload))
-    tmp.replace(staging / f"{name}.json")
+    report.write_text(staging / f"{name}.json", json.dumps([r.__dict__ for r in rows]))
     return {"rows": len(rows), "alerts": sum(r.is_alert for r in rows)}
 
 
@@ -74,7 +72,7 @@ def run_extract(config: ModelConfig, window: Window, *, url: str | None = None,
     meta = {"table": query.table, "missing_columns": query.missing_columns,
             "columns": query.columns, "as_of": as_of.isoformat(), "rows": rows,
             "profile": reference.profile.key}
-    (staging / "meta.json").write_text(json.dumps(meta))
+    report.write_text(staging / "meta.json", json.dumps(meta))
     return {"staging": str(staging), "rows": rows, "as_of": meta["as_of"]}
 
 

@@ -9,7 +9,7 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -76,6 +76,20 @@ def compute_table(model: str, window: Window, rows: Iterable[Measurement], run_i
         for r in rows
     ]
     return pa.Table.from_pylist(records, schema=SCHEMA)
+
+
+def replace_file(path: Path, write: Callable[[Path], object]) -> None:
+    """A file written whole or not at all: `write` fills a temporary file beside `path` (named
+    for this process, unique per call), which is renamed over `path`; readers never see half a
+    file, and a failed write leaves the old one. (Window files add fsync and stale-file cleanup:
+    see _write_atomically.)"""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _remove_stale(folder: Path, name: str) -> None:
@@ -201,9 +215,7 @@ def replace_trend(store: Path, model: str, window: Window, table: pa.Table) -> N
             keep = pc.not_equal(old["window_start"], pa.scalar(_naive(window.start), pa.timestamp("us")))
             whole = pa.concat_tables([old.filter(keep), whole])
         whole = whole.sort_by([("window_start", "ascending")])
-        tmp = path.parent / f".{path.name}.{os.getpid()}.tmp"
-        pq.write_table(whole, tmp)
-        os.replace(tmp, path)
+        replace_file(path, lambda tmp: pq.write_table(whole, tmp))
 
 
 def rebuild_trend(store: Path, model: str) -> None:
@@ -211,11 +223,7 @@ def rebuild_trend(store: Path, model: str) -> None:
     results = load_results(store, model)
     table = pa.Table.from_pandas(results[results["segment"].isna()], schema=SCHEMA,
                                  preserve_index=False)
-    path = compute_trend_file(store, model)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.parent / f".{path.name}.{os.getpid()}.tmp"
-    pq.write_table(table, tmp)
-    os.replace(tmp, path)
+    replace_file(compute_trend_file(store, model), lambda tmp: pq.write_table(table, tmp))
 
 
 def load_window_rows(store: Path, model: str, window: Window) -> list[Measurement]:
