@@ -28,9 +28,12 @@ def _selected(query: warehouse.Query) -> set[str]:
     return {c.name for c in query.select.selected_columns}
 
 
-def load_baseline_profile(engine: Engine, config: ModelConfig) -> Profile:
-    """The baseline's profile: from the store when this baseline was profiled before."""
-    query = warehouse.compute_baseline_query(engine, config)
+def load_baseline_profile(engine: Engine, config: ModelConfig,
+                          query: warehouse.Query | None = None) -> Profile:
+    """The baseline's profile (of `query`, the baseline's query, computed when not given): from
+    the store when this baseline was profiled before. Its rows without labels are profiled, so
+    the labels' as-of moment does not matter."""
+    query = query or warehouse.compute_baseline_query(engine, config)
     present = _selected(query)
     p = config.predictions
     numerical = [c for c in dict.fromkeys([*p.features.numerical, p.score])

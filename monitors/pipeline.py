@@ -42,10 +42,12 @@ if TYPE_CHECKING:
 @dataclass
 class Reference:
     """The baseline, summarised once per run of many windows, in the warehouse: its profile
-    (drift, data quality) and its outcome tallies, whole and per segment (performance)."""
+    (drift, data quality) and its outcome tallies, whole and per segment (performance); with its
+    query, for what is counted later (tracing's slices, the report's sample)."""
 
     profile: Profile
     tallies: dict[str | None, Tally]
+    query: warehouse.Query
     calibrator: Any = None  # CBPE: scores -> P(label = 1), fitted on the labelled baseline
     slices: dict[str | None, Tally] | None = None  # tracing's slices, counted at the first alert
 
@@ -81,10 +83,10 @@ def compute_run_id(prefix: str = "cli") -> str:
 
 
 def load_reference(engine: Engine, config: ModelConfig, as_of: datetime | None = None) -> Reference:
-    baseline = counts.load_baseline_profile(engine, config)
     query = warehouse.compute_baseline_query(engine, config, as_of)
+    baseline = counts.load_baseline_profile(engine, config, query)
     tallies = counts.load_baseline_tallies(engine, config, query, baseline)
-    reference = Reference(baseline, tallies)
+    reference = Reference(baseline, tallies, query)
     if config.task == "binary_classification" and reference.has_labels:
         reference.calibrator = estimation.compute_calibrator(
             tallies[None], counts.compute_score_bins(config, baseline))
@@ -177,8 +179,7 @@ def load_tracing_rows(engine: Engine, config: ModelConfig, query: warehouse.Quer
     contribution to the drop of `metric`."""
     current, names = counts.load_tallies(engine, config, query.select, reference.profile, tracing=True)
     if reference.slices is None:  # once per run of many windows, as the rest of the reference
-        baseline = warehouse.compute_baseline_query(engine, config)
-        reference.slices, _ = counts.load_tallies(engine, config, baseline.select, reference.profile,
+        reference.slices, _ = counts.load_tallies(engine, config, reference.query.select, reference.profile,
                                                   tracing=True)
     return tracing.compute_tracing_rows(current, reference.slices, names, metric)
 
@@ -221,7 +222,7 @@ def run_window(config: ModelConfig, window: Window, *, engine: Engine | None = N
     summary = WindowSummary(config.model, window, rows, message, status, store_file,
                             row_count=row_count)
     if write_reports:
-        samples = load_report_samples(engine, config, query, reference.profile) \
+        samples = load_report_samples(engine, config, query, reference) \
             if config.report.evidently and row_count \
             else None
         summary.report = write_window_reports(config, window, rows, window_counts,
@@ -231,7 +232,7 @@ def run_window(config: ModelConfig, window: Window, *, engine: Engine | None = N
 
 
 def load_report_samples(engine: Engine, config: ModelConfig, query: warehouse.Query,
-                        baseline: Profile) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+                        reference: Reference) -> tuple[pd.DataFrame, pd.DataFrame] | None:
     """Seeded samples of at most report.sample_size rows of the window and of the baseline, for
     the Evidently report (stored values never depend on them). The baseline's is kept beside
     its profile and read from there by later runs."""
@@ -239,14 +240,13 @@ def load_report_samples(engine: Engine, config: ModelConfig, query: warehouse.Qu
 
     size = config.report.sample_size
     current = frames.load_sample(engine, config, query, size)
-    path = counts.compute_profile_dir(config) / f"{baseline.key}.sample-{size}.parquet"
+    path = counts.compute_profile_dir(config) / f"{reference.profile.key}.sample-{size}.parquet"
     if path.exists():
-        reference = pd.read_parquet(path)
+        baseline = pd.read_parquet(path)
     else:
-        reference = frames.load_sample(engine, config, warehouse.compute_baseline_query(engine, config),
-                                          size)
-        store.replace_file(path, lambda tmp: reference.to_parquet(tmp, index=False))
-    return (current, reference) if not current.empty and not reference.empty else None
+        baseline = frames.load_sample(engine, config, reference.query, size)
+        store.replace_file(path, lambda tmp: baseline.to_parquet(tmp, index=False))
+    return (current, baseline) if not current.empty and not baseline.empty else None
 
 
 def write_stored_window_pages(config: ModelConfig, windows: list[Window], note: str) -> None:

@@ -60,7 +60,7 @@ def run_extract(config: ModelConfig, window: Window, *, url: str | None = None,
         window_counts = counts.load_window_counts(engine, config, query, reference.profile)
         tallies, _ = counts.load_tallies(engine, config, query.select, reference.profile)
         rows = window_counts.rows.get(None, 0)
-        samples = pipeline.load_report_samples(engine, config, query, reference.profile) \
+        samples = pipeline.load_report_samples(engine, config, query, reference) \
             if config.report.evidently and rows else None
     finally:
         engine.dispose()
