@@ -13,10 +13,12 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from monitors import pipeline, report, store
-from monitors.measurement import Measurement
+from monitors.core.measurement import Measurement
+from monitors.core.window import Window
+from monitors.reports.window_page import write_window_page
+from monitors.run.pages import write_model_pages
+from monitors.storage.results import replace_window
 from monitors.testing import make_config
-from monitors.window import Window
 
 FEATURES = [f"f{i}" for i in range(25)]
 
@@ -37,13 +39,13 @@ def main() -> None:
         start = datetime(2023, 1, 1, tzinfo=UTC)
         for k in range(size):
             w = Window(start + timedelta(days=k), start + timedelta(days=k + 1))
-            store.replace_window(config.store_path, config.model, w, rows(k), "bench")
+            replace_window(config.store_path, config.model, w, rows(k), "bench")
         last = Window(start + timedelta(days=size), start + timedelta(days=size + 1))
         t0 = time.perf_counter()
-        store.replace_window(config.store_path, config.model, last, rows(size), "bench")
+        replace_window(config.store_path, config.model, last, rows(size), "bench")
         t1 = time.perf_counter()
-        report.write_window_page(config, last, rows(size), "benchmark", None, {})
-        pipeline.write_model_pages(config)
+        write_window_page(config, last, rows(size), "benchmark", None, {})
+        write_model_pages(config)
         t2 = time.perf_counter()
         pages = sum(1 for _ in (config.reports_path / config.model).glob("*/index.html"))
         print(f"{size + 1:>5} windows stored: store one window {t1 - t0:.3f} s, its pages "

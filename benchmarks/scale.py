@@ -28,6 +28,13 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from monitors.compute.drift import compute_drift_rows
+from monitors.run.reference import load_reference
+from monitors.run.window import run_window
+from monitors.warehouse.counts import load_window_counts
+from monitors.warehouse.engine import create_warehouse_engine
+from monitors.warehouse.queries import load_window_query
+
 if TYPE_CHECKING:
     import duckdb
     import numpy as np
@@ -35,9 +42,9 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
     from monitors.config import ModelConfig
-    from monitors.measurement import Measurement
-    from monitors.pipeline import Reference
-    from monitors.window import Window
+    from monitors.core.measurement import Measurement
+    from monitors.core.window import Window
+    from monitors.run.reference import Baseline
 
 DAY, NEXT_DAY = "2026-03-01", "2026-03-02"
 WHERE = f"predicted_at >= '{DAY}' AND predicted_at < '{NEXT_DAY}'"  # the window, in DuckDB SQL
@@ -53,14 +60,13 @@ ROWS = {"a": "(a) ours, measurement only (warm child)", "f": "(f) drift only (in
         "d": "(d) Evidently, whole process", "e": "(e) DuckDB full scan"}
 
 
-def measure_drift(config: ModelConfig, engine: Engine, window: Window, reference: Reference
+def measure_drift(config: ModelConfig, engine: Engine, window: Window, reference: Baseline
                   ) -> list[Measurement]:
     """Drift alone: the window's bins counted in the warehouse, scores and bounds from them."""
-    from monitors import counts, pipeline, warehouse
 
-    query = warehouse.compute_window_query(engine, config, window)
-    window_counts = counts.load_window_counts(engine, config, query, reference.profile)
-    return pipeline.compute_drift_rows(config, window_counts, reference.profile)
+    query = load_window_query(engine, config, window)
+    window_counts = load_window_counts(engine, config, query, reference.reference.profile)
+    return compute_drift_rows(config, window_counts, reference.reference.profile)
 
 
 def compute_chunk(rng: np.random.Generator, probs: list[np.ndarray], n: int, shifted: bool
@@ -149,19 +155,18 @@ def write_model_config(home: Path, warehouse: Path, model: str) -> Path:
 
 def measure_ours(config_path: Path) -> dict[str, Any]:
     """(a) and (f): a warm-up window, then the timed window and the timed drift computation."""
-    from monitors import pipeline, warehouse
     from monitors.config import load_config
-    from monitors.window import Window
+    from monitors.core.window import Window
 
     t0 = time.perf_counter()
     config = load_config(config_path)
     window = Window(datetime.fromisoformat(DAY), datetime.fromisoformat(NEXT_DAY))
-    engine = warehouse.create_warehouse_engine(config)
-    reference = pipeline.load_reference(engine, config)
+    engine = create_warehouse_engine(config)
+    reference = load_reference(engine, config)
     t1 = time.perf_counter()
-    pipeline.run_window(config, window, engine=engine, reference=reference, write_reports=False)
+    run_window(config, window, engine=engine, baseline=reference, write_reports=False)
     t2 = time.perf_counter()
-    summary = pipeline.run_window(config, window, engine=engine, reference=reference, write_reports=False)
+    summary = run_window(config, window, engine=engine, baseline=reference, write_reports=False)
     t3 = time.perf_counter()
     measure_drift(config, engine, window, reference)
     t4 = time.perf_counter()

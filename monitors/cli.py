@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import TextIO
 
 from monitors.config import ModelConfig, compute_monitors_home, load_config
-from monitors.errors import MonitorsError
-from monitors.window import Window, compute_utc, compute_windows
+from monitors.core.errors import MonitorsError
+from monitors.core.window import Window, compute_utc, compute_windows
 
 EXIT_BROKEN = 1
 EXIT_ERROR = 2
@@ -60,15 +60,16 @@ _WORKER: dict[str, object] = {}
 
 
 def _start_worker(config: ModelConfig, as_of: datetime) -> None:
-    from monitors import pipeline, warehouse
+    from monitors.run.reference import load_reference
+    from monitors.warehouse.engine import create_warehouse_engine
 
-    engine = warehouse.create_warehouse_engine(config)
+    engine = create_warehouse_engine(config)
     try:
-        reference = pipeline.load_reference(engine, config, as_of)
+        baseline = load_reference(engine, config, as_of)
     except BaseException:
         engine.dispose()
         raise
-    _WORKER.update(config=config, engine=engine, as_of=as_of, reference=reference)
+    _WORKER.update(config=config, engine=engine, as_of=as_of, baseline=baseline)
 
 
 def _stop_worker() -> None:
@@ -79,11 +80,11 @@ def _stop_worker() -> None:
 
 
 def _run_in_worker(window: Window, run_id: str, reports: bool) -> tuple[str, int, int, str | None]:
-    from monitors import pipeline
+    from monitors.run.window import run_window
 
-    summary = pipeline.run_window(
+    summary = run_window(
         _WORKER["config"], window, engine=_WORKER["engine"],  # type: ignore[arg-type]
-        reference=_WORKER["reference"], run_id=run_id,  # type: ignore[arg-type]
+        baseline=_WORKER["baseline"], run_id=run_id,  # type: ignore[arg-type]
         as_of=_WORKER["as_of"], write_reports=reports)  # type: ignore[arg-type]
     return summary.status, summary.row_count, len(summary.broken), summary.message
 
@@ -95,7 +96,9 @@ def run_windows(config: ModelConfig, start: datetime, end: datetime, as_of: date
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
-    from monitors import maturity, pipeline
+    from monitors.run import labels
+    from monitors.run.pages import write_model_pages, write_stored_window_pages
+    from monitors.run.window import compute_run_id
 
     stream = out or sys.stdout
     windows = compute_windows(config.schedule, start, end, config.timezone)
@@ -103,7 +106,7 @@ def run_windows(config: ModelConfig, start: datetime, end: datetime, as_of: date
         print(f"no complete {config.schedule} window in [{start}, {end})", file=stream)
         return 0
     as_of = as_of or datetime.now(UTC)  # one moment for every window and the refresh
-    run_id = pipeline.compute_run_id()
+    run_id = compute_run_id()
     jobs = max(1, min(jobs, len(windows)))
     messages: list[str] = []
 
@@ -125,18 +128,18 @@ def run_windows(config: ModelConfig, start: datetime, end: datetime, as_of: date
                 futures = [pool.submit(_run_in_worker, w, run_id, reports) for w in windows]
                 for i, (window, future) in enumerate(zip(windows, futures, strict=True), 1):
                     show(i, window, future.result())
-        refreshed = maturity.refresh_maturing(
-            config, _WORKER["engine"], _WORKER["reference"], as_of,  # type: ignore[arg-type]
+        refreshed = labels.run_refresh_maturing(
+            config, _WORKER["engine"], _WORKER["baseline"], as_of,  # type: ignore[arg-type]
             run_id, skip=set(windows))
     finally:
         _stop_worker()
     if refreshed and reports:
-        pipeline.write_stored_window_pages(config, refreshed, maturity.REFRESHED_NOTE)
+        write_stored_window_pages(config, refreshed, labels.REFRESHED_NOTE)
     if refreshed:
         print(f"refreshed the realized performance of {len(refreshed)} earlier window(s) whose "
               "labels are still arriving", file=stream)
     if reports:  # once more at the end: parallel windows may have raced on the pages
-        pipeline.write_model_pages(config)
+        write_model_pages(config)
     for message in messages:
         print("\n" + message, file=stream)
     if reports:
@@ -145,14 +148,16 @@ def run_windows(config: ModelConfig, start: datetime, end: datetime, as_of: date
 
 
 def _demo(home: Path | None, jobs: int) -> int:
-    from monitors import demo, pipeline, warehouse
+    from monitors import demo
+    from monitors.run.suite import write_profiled_suite
+    from monitors.warehouse.engine import compute_warehouse_url
 
     home = (home or compute_monitors_home()).resolve()
     config_path = home / "dags" / "models" / "credit_risk.yaml"
     if not config_path.exists():
         demo.write_demo_config(config_path)
     config = load_config(config_path, home=home)
-    database = warehouse.compute_warehouse_url(config.warehouse, home).database
+    database = compute_warehouse_url(config.warehouse, home).database
     if not database:
         raise MonitorsError(f"{config_path}: warehouse: the demo needs a DuckDB file URL")
     sizes = demo.write_demo_warehouse(Path(database))
@@ -160,7 +165,7 @@ def _demo(home: Path | None, jobs: int) -> int:
           f"{sizes['training_data']:,} training rows", flush=True)
     suite = config.suite_path
     if suite is not None and not suite.exists():
-        pipeline.write_profiled_suite(config)
+        write_profiled_suite(config)
         print(f"wrote expectation suite {suite}")
     end = demo.START + timedelta(days=demo.DAYS)
     broken = run_windows(config, demo.START, end, demo.AS_OF, jobs=jobs)
@@ -171,7 +176,7 @@ def _demo(home: Path | None, jobs: int) -> int:
 
 
 def _results(config: ModelConfig, fmt: str) -> int:
-    from monitors.store import load_results
+    from monitors.storage.results import load_results
 
     frame = load_results(config.store_path, config.model)
     if fmt == "json":
@@ -183,25 +188,26 @@ def _results(config: ModelConfig, fmt: str) -> int:
 
 def _report(config: ModelConfig) -> int:
     """Every window page, the model page and the home page, from the store alone."""
-    from monitors import pipeline, store
+    from monitors.run.pages import write_model_pages, write_stored_window_pages
+    from monitors.storage import results
 
-    store.rebuild_trend(config.store_path, config.model)
-    windows = store.load_windows(config.store_path, config.model)
-    pipeline.write_stored_window_pages(config, windows, "Rebuilt from the store.")
-    pipeline.write_model_pages(config)  # also when the store holds no window yet
+    results.replace_trend_from_results(config.store_path, config.model)
+    windows = results.load_windows(config.store_path, config.model)
+    write_stored_window_pages(config, windows, "Rebuilt from the store.")
+    write_model_pages(config)  # also when the store holds no window yet
     print(f"rebuilt {len(windows)} window pages; {config.reports_path / config.model / 'index.html'}")
     return 0
 
 
 def _expectations_init(config: ModelConfig, force: bool) -> int:
-    from monitors import pipeline
+    from monitors.run.suite import write_profiled_suite
 
     path = config.suite_path
     if path is None:
         raise MonitorsError(f"model {config.model}: the config has no checks.suite to write")
     if path.exists() and not force:
         raise MonitorsError(f"model {config.model}: suite {path} exists; use --force to replace it")
-    suite = pipeline.write_profiled_suite(config, path)
+    suite = write_profiled_suite(config, path)
     print(f"wrote {len(suite['expectations'])} expectations to {path}")
     return 0
 

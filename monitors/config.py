@@ -1,6 +1,6 @@
-"""The model config: one YAML file per monitored model (see DESIGN.md), typed and validated.
-
-Every error names the file and the key that is wrong.
+"""The model config: one YAML file per monitored model (see README: The model config), typed and
+validated. Every error names the file and the key that is wrong; an unknown or unsupported
+warehouse dialect is refused here, before anything runs.
 """
 
 from __future__ import annotations
@@ -9,12 +9,11 @@ import os
 import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import (
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
@@ -23,44 +22,13 @@ from pydantic import (
     model_validator,
 )
 
-from monitors.errors import MonitorsError
+from monitors.core.errors import ConfigError
+from monitors.core.fields import Duration, Identifier, TableName
+from monitors.core.metrics import TASKS, compute_drift_metrics, compute_task_metrics
+from monitors.core.window import check_schedule, compute_zone
+from monitors.warehouse.dialects import compute_backend, compute_dialect
 
-TASKS = ("binary_classification", "multiclass_classification", "regression")
-CLASSIFICATION_METRICS = ("accuracy", "precision", "recall", "f1", "roc_auc", "log_loss")
-REGRESSION_METRICS = ("mae", "rmse", "mape", "r2")
-_DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _MODEL_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,99}$")
-
-
-class ConfigError(MonitorsError):
-    """A config that cannot be used; the message names the file and the key."""
-
-
-def compute_duration(value: Any) -> timedelta:
-    """Parse `14d`, `6h`, `30m`, `45s` or `2w` (or a timedelta) into a timedelta."""
-    if isinstance(value, timedelta):
-        return value
-    match = _DURATION.match(str(value))
-    if not match:
-        raise ValueError(f"not a duration: {value!r} (use e.g. 14d, 6h, 30m)")
-    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
-
-
-Duration = Annotated[timedelta, BeforeValidator(compute_duration)]
-
-
-def _check_identifier(value: str, what: str) -> str:
-    if not value or not value.strip():
-        raise ValueError(f"{what} must not be empty")
-    if any(ord(ch) < 32 or ch == "\x7f" for ch in value):
-        raise ValueError(f"{what} {value!r} contains a control character")
-    if len(value) > 128:
-        raise ValueError(f"{what} {value!r} is longer than 128 characters")
-    return value
-
-
-Identifier = Annotated[str, BeforeValidator(lambda v: _check_identifier(str(v), "a column name"))]
 
 
 class _Strict(BaseModel):
@@ -74,16 +42,6 @@ class Features(_Strict):
     @property
     def all(self) -> list[str]:
         return [*self.numerical, *self.categorical]
-
-
-def _check_table(value: Any) -> str:
-    text = _check_identifier(str(value), "a table name")
-    if text.count(".") > 1:
-        raise ValueError(f"table {text!r}: use table or schema.table (at most one dot)")
-    return text
-
-
-TableName = Annotated[str, BeforeValidator(_check_table)]
 
 
 class Predictions(_Strict):
@@ -136,11 +94,21 @@ class Drift(_Strict):
     the effect-size floors numerical_threshold and categorical_threshold."""
 
     max_drifted_share: float = Field(default=0.5, gt=0, le=1)
-    numerical_metric: Literal["wasserstein", "ks", "psi", "jensenshannon"] = "wasserstein"
-    categorical_metric: Literal["jensenshannon", "psi"] = "jensenshannon"
+    numerical_metric: str = "wasserstein"  # a drift score of numerical columns (core.metrics)
+    categorical_metric: str = "jensenshannon"  # a drift score of categorical columns
     numerical_threshold: float = Field(default=0.1, gt=0)  # effect-size floor
     categorical_threshold: float = Field(default=0.1, gt=0)  # effect-size floor
     false_alert_rate: float = Field(default=0.01, gt=0, lt=1)  # per window, all features
+
+    @field_validator("numerical_metric", "categorical_metric")
+    @classmethod
+    def _known_score(cls, value: str, info: Any) -> str:
+        column_type = info.field_name.removesuffix("_metric")
+        allowed = compute_drift_metrics(column_type)
+        if value not in allowed:
+            raise ValueError(f"{value!r} is not a drift score of {column_type} columns; "
+                             f"choose from {', '.join(allowed)}")
+        return value
 
 
 class Performance(_Strict):
@@ -179,7 +147,7 @@ class AirflowSettings(_Strict):
 
 class ModelConfig(_Strict):
     model: str
-    task: Literal["binary_classification", "multiclass_classification", "regression"]
+    task: Literal[TASKS]  # type: ignore[valid-type]
     warehouse: str
     schedule: str = "@daily"
     timezone: str = "UTC"  # the schedule's timezone (an IANA name); windows are stored in UTC
@@ -212,22 +180,26 @@ class ModelConfig(_Strict):
     @field_validator("schedule")
     @classmethod
     def _schedule(cls, value: str) -> str:
-        from monitors.window import check_schedule
-
         check_schedule(value)
         return value
 
     @field_validator("timezone")
     @classmethod
     def _timezone(cls, value: str) -> str:
-        from monitors.window import compute_zone
-
         compute_zone(value)
+        return value
+
+    @field_validator("warehouse")
+    @classmethod
+    def _warehouse(cls, value: str) -> str:
+        """A SQLAlchemy URL of a supported dialect, or airflow://CONN_ID (resolved in a task)."""
+        if not value.startswith("airflow://"):
+            compute_dialect(compute_backend(value))
         return value
 
     @model_validator(mode="after")
     def _consistent(self) -> ModelConfig:
-        allowed = REGRESSION_METRICS if self.task == "regression" else CLASSIFICATION_METRICS
+        allowed = compute_task_metrics(self.task)
         for metric in self.performance.metrics:
             if metric not in allowed:
                 raise ValueError(

@@ -9,11 +9,14 @@ the last two weeks' labels are still partly missing.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from monitors.warehouse.tables import write_duckdb_tables
 
 SEED = 7
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -62,11 +65,11 @@ reports: reports/
 """
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
+def compute_sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def _model_logit(frame: pd.DataFrame) -> np.ndarray:
+def compute_model_logit(frame: pd.DataFrame) -> np.ndarray:
     """The deployed model: what it learned from the training data."""
     region = frame["region"].map({"EU": 0.0, "NA": 0.2, "APAC": -0.2, "LATAM": 0.4}).to_numpy()
     return (-0.6 - 2.5 * (np.log(frame["income"].to_numpy()) - 10.8)
@@ -88,64 +91,94 @@ def compute_features(rng: np.random.Generator, n: int, drifted: bool) -> pd.Data
 
 def compute_outcomes(rng: np.random.Generator, frame: pd.DataFrame, changed: np.ndarray
                      ) -> np.ndarray:
-    """True default: the model's relation, or after DROP_START a weaker, shifted one."""
-    logit = _model_logit(frame)
+    """True default: the model's relation, or where `changed` a weaker, shifted one."""
+    logit = compute_model_logit(frame)
     after = -0.6 + 0.35 * (logit + 0.6) + 1.2 * (frame["age"].to_numpy() < 30)
     truth = np.where(changed, after, logit)
-    return (rng.random(len(frame)) < _sigmoid(truth)).astype("int64")
+    return (rng.random(len(frame)) < compute_sigmoid(truth)).astype("int64")
 
 
-def compute_training(rng: np.random.Generator) -> pd.DataFrame:
-    frame = compute_features(rng, TRAINING_ROWS, drifted=False)
-    frame["score"] = _sigmoid(_model_logit(frame)).round(6)
+@dataclass(frozen=True)
+class Scenario:
+    """What the seeded generator makes: the demo's history by default; the test factories
+    (monitors.testing) ask for small ones."""
+
+    days: int = DAYS
+    rows_per_day: int = DAILY_ROWS
+    row_jitter: float = 0.15  # each day's rows vary by up to this share (0: exactly rows_per_day)
+    training_rows: int = TRAINING_ROWS
+    start: datetime = START
+    drift_from_day: int | None = (DRIFT_START - START).days  # income and debt_ratio shift
+    drop_from_day: int | None = (DROP_START - START).days  # the outcomes' relation changes
+    label_delay_days: tuple[float, float] | float = (1.0, 14.0)  # uniform range, or fixed
+    labels_until: datetime | None = AS_OF  # labels arriving later are not in the table yet
+    label_time_unit: str | None = "s"  # label times floored to this unit
+    id_digits: int = 7
+    model_version: str = "1.4.0"
+
+
+def compute_training(rng: np.random.Generator, rows: int = TRAINING_ROWS) -> pd.DataFrame:
+    frame = compute_features(rng, rows, drifted=False)
+    frame["score"] = compute_sigmoid(compute_model_logit(frame)).round(6)
     frame["defaulted"] = compute_outcomes(rng, frame, np.zeros(len(frame), bool))
     return frame
 
 
-def compute_predictions(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _compute_days(rng: np.random.Generator, scenario: Scenario) -> pd.DataFrame:
     days = []
-    for day in range(DAYS):
-        start = START + timedelta(days=day)
-        n = int(DAILY_ROWS * rng.uniform(0.85, 1.15))
-        frame = compute_features(rng, n, drifted=start >= DRIFT_START)
+    for day in range(scenario.days):
+        n = scenario.rows_per_day
+        if scenario.row_jitter:
+            n = int(n * rng.uniform(1 - scenario.row_jitter, 1 + scenario.row_jitter))
+        drifted = scenario.drift_from_day is not None and day >= scenario.drift_from_day
+        frame = compute_features(rng, n, drifted=drifted)
         seconds = np.sort(rng.integers(0, 86_400, size=n))
-        frame.insert(0, "predicted_at", pd.to_datetime(start.replace(tzinfo=None))
-                     + pd.to_timedelta(seconds, unit="s"))
-        frame["changed"] = start >= DROP_START
+        frame.insert(0, "predicted_at", pd.Timestamp(scenario.start.replace(tzinfo=None))
+                     + pd.Timedelta(days=day) + pd.to_timedelta(seconds, unit="s"))
+        frame["changed"] = scenario.drop_from_day is not None and day >= scenario.drop_from_day
         days.append(frame)
-    predictions = pd.concat(days, ignore_index=True)
-    predictions.insert(0, "prediction_id", [f"p{i:07d}" for i in range(len(predictions))])
-    predictions["score"] = _sigmoid(_model_logit(predictions)).round(6)
+    return pd.concat(days, ignore_index=True)
+
+
+def _compute_label_times(rng: np.random.Generator, scenario: Scenario, predicted_at: pd.Series
+                         ) -> pd.Series:
+    delay = scenario.label_delay_days
+    if isinstance(delay, tuple):
+        times = predicted_at + pd.to_timedelta(rng.uniform(delay[0], delay[1], size=len(predicted_at)),
+                                                unit="D")
+    else:
+        times = predicted_at + pd.Timedelta(days=delay)
+    return times.dt.floor(scenario.label_time_unit) if scenario.label_time_unit else times
+
+
+def compute_predictions(rng: np.random.Generator, scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The logged predictions and the labels that had arrived by scenario.labels_until."""
+    predictions = _compute_days(rng, scenario)
+    predictions.insert(0, "prediction_id", [f"p{i:0{scenario.id_digits}d}" for i in range(len(predictions))])
+    predictions["score"] = compute_sigmoid(compute_model_logit(predictions)).round(6)
     predictions["predicted_label"] = (predictions["score"] >= 0.5).astype("int64")
-    predictions["model_version"] = "1.4.0"
+    predictions["model_version"] = scenario.model_version
     labels = compute_outcomes(rng, predictions, predictions["changed"].to_numpy())
-    delay = pd.to_timedelta(rng.uniform(1, 14, size=len(predictions)), unit="D")
-    labelled_at = predictions["predicted_at"] + delay
     outcomes = pd.DataFrame({"prediction_id": predictions["prediction_id"], "defaulted": labels,
-                             "labelled_at": labelled_at.dt.floor("s")})
-    outcomes = outcomes[outcomes["labelled_at"] < AS_OF.replace(tzinfo=None)]
+                             "labelled_at": _compute_label_times(rng, scenario, predictions["predicted_at"])})
+    if scenario.labels_until is not None:
+        outcomes = outcomes[outcomes["labelled_at"] < scenario.labels_until.replace(tzinfo=None)]
     return predictions.drop(columns="changed"), outcomes.reset_index(drop=True)
+
+
+def compute_tables(scenario: Scenario = Scenario(), seed: int = SEED) -> dict[str, pd.DataFrame]:
+    """training_data, predictions and outcomes of a scenario, seeded."""
+    rng = np.random.default_rng(seed)
+    training = compute_training(rng, scenario.training_rows)
+    predictions, outcomes = compute_predictions(rng, scenario)
+    return {"training_data": training, "predictions": predictions, "outcomes": outcomes}
 
 
 def write_demo_warehouse(path: Path, seed: int = SEED) -> dict[str, int]:
     """(Re)create the DuckDB warehouse file with the three demo tables."""
-    import duckdb
-
-    rng = np.random.default_rng(seed)
-    training = compute_training(rng)
-    predictions, outcomes = compute_predictions(rng)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.unlink(missing_ok=True)
-    with duckdb.connect(str(tmp)) as con:
-        for name, frame in (("training_data", training), ("predictions", predictions),
-                            ("outcomes", outcomes)):
-            con.register("frame", frame)
-            con.execute(f"CREATE TABLE {name} AS SELECT * FROM frame")
-            con.unregister("frame")
-    tmp.replace(path)
-    return {"training_data": len(training), "predictions": len(predictions),
-            "outcomes": len(outcomes)}
+    tables = compute_tables(seed=seed)
+    write_duckdb_tables(path, tables)
+    return {name: len(frame) for name, frame in tables.items()}
 
 
 def write_demo_config(path: Path) -> None:

@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import yaml
 
 from monitors import demo
 from monitors.config import ModelConfig, compute_config
+from monitors.warehouse.tables import write_duckdb_tables, write_sql_tables
 
 
 def make_tables(seed: int = 1, days: int = 6, rows_per_day: int = 400, training_rows: int = 3000,
@@ -23,58 +23,21 @@ def make_tables(seed: int = 1, days: int = 6, rows_per_day: int = 400, training_
     """training_data, predictions and outcomes like the demo's, small. Every label is present
     (label_delay_days, or a uniform delay up to label_delay_max_days, only sets labelled_at);
     drift_from_day shifts income and debt_ratio."""
-    rng = np.random.default_rng(seed)
-    training = demo.compute_features(rng, training_rows, drifted=False)
-    training["score"] = demo._sigmoid(demo._model_logit(training)).round(6)
-    training["defaulted"] = demo.compute_outcomes(rng, training, np.zeros(training_rows, bool))
-    frames = []
-    for day in range(days):
-        drifted = drift_from_day is not None and day >= drift_from_day
-        frame = demo.compute_features(rng, rows_per_day, drifted=drifted)
-        seconds = np.sort(rng.integers(0, 86_400, size=rows_per_day))
-        frame.insert(0, "predicted_at", pd.Timestamp(start.replace(tzinfo=None))
-                     + pd.Timedelta(days=day) + pd.to_timedelta(seconds, unit="s"))
-        frames.append(frame)
-    predictions = pd.concat(frames, ignore_index=True)
-    predictions.insert(0, "prediction_id", [f"p{i:06d}" for i in range(len(predictions))])
-    predictions["score"] = demo._sigmoid(demo._model_logit(predictions)).round(6)
-    predictions["predicted_label"] = (predictions["score"] >= 0.5).astype("int64")
-    predictions["model_version"] = "1.0"
-    outcomes = pd.DataFrame({
-        "prediction_id": predictions["prediction_id"],
-        "defaulted": demo.compute_outcomes(rng, predictions, np.zeros(len(predictions), bool)),
-        "labelled_at": predictions["predicted_at"] + (
-            pd.to_timedelta(rng.uniform(0, label_delay_max_days, len(predictions)), unit="D")
-            if label_delay_max_days else pd.Timedelta(days=label_delay_days)),
-    })
-    return {"training_data": training, "predictions": predictions, "outcomes": outcomes}
+    return demo.compute_tables(demo.Scenario(
+        days=days, rows_per_day=rows_per_day, row_jitter=0.0, training_rows=training_rows, start=start,
+        drift_from_day=drift_from_day, drop_from_day=None,
+        label_delay_days=(0.0, label_delay_max_days) if label_delay_max_days else label_delay_days,
+        labels_until=None, label_time_unit=None, id_digits=6, model_version="1.0"), seed)
 
 
 def write_duckdb_warehouse(path: Path, tables: dict[str, pd.DataFrame]) -> str:
     """Write the tables to a new DuckDB file; returns its SQLAlchemy URL."""
-    import duckdb
-
-    path.unlink(missing_ok=True)
-    with duckdb.connect(str(path)) as con:
-        for name, frame in tables.items():
-            con.register("frame", frame)
-            quoted = name.replace('"', '""')
-            con.execute(f'CREATE TABLE "{quoted}" AS SELECT * FROM frame')
-            con.unregister("frame")
-    return f"duckdb:///{path}"
+    return write_duckdb_tables(path, tables)
 
 
 def write_sql_warehouse(url: str, tables: dict[str, pd.DataFrame], schema: str | None = None) -> None:
     """Write the tables through SQLAlchemy (e.g. to a PostgreSQL schema)."""
-    import sqlalchemy as sa
-
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        if schema:
-            conn.execute(sa.schema.CreateSchema(schema, if_not_exists=True))
-        for name, frame in tables.items():
-            frame.to_sql(name, conn, schema=schema, if_exists="replace", index=False)
-    engine.dispose()
+    write_sql_tables(url, tables, schema)
 
 
 def make_config_data(warehouse: str, **overrides: Any) -> dict[str, Any]:
@@ -107,3 +70,31 @@ def write_config(home: Path, warehouse: str, name: str = "model.yaml", **overrid
 def make_window_bounds(day: int, start: datetime = demo.START) -> tuple[datetime, datetime]:
     begin = start.astimezone(UTC) + timedelta(days=day)
     return begin, begin + timedelta(days=1)
+
+
+RESULT_KEY = ["model", "window_start", "window_end", "kind", "metric", "column_name", "segment"]
+
+
+def compute_results_difference(before: pd.DataFrame, after: pd.DataFrame, rtol: float = 1e-9
+                               ) -> pd.DataFrame:
+    """The rows of two stores' monitor_results that differ: missing on one side, another status
+    or threshold, or values further apart than rtol (relative; sums taken in a varying order
+    differ in their last bits). run_id and computed_at are not compared."""
+    import numpy as np
+
+    keys = before[RESULT_KEY].astype("string").fillna("<null>")
+    other = after[RESULT_KEY].astype("string").fillna("<null>")
+    left = pd.concat([keys, before[["value", "threshold", "status"]]], axis=1)
+    right = pd.concat([other, after[["value", "threshold", "status"]]], axis=1)
+    merged = left.merge(right, on=RESULT_KEY, how="outer", suffixes=("_before", "_after"), indicator=True)
+
+    def differs(column: str) -> pd.Series:
+        a = pd.to_numeric(merged[f"{column}_before"], errors="coerce").to_numpy(float)
+        b = pd.to_numeric(merged[f"{column}_after"], errors="coerce").to_numpy(float)
+        same = (np.isnan(a) & np.isnan(b)) | np.isclose(a, b, rtol=rtol, atol=0.0)
+        return pd.Series(~same, index=merged.index)
+
+    status = (merged["status_before"].astype("string").fillna("")
+              != merged["status_after"].astype("string").fillna(""))
+    mask = (merged["_merge"] != "both") | status | differs("value") | differs("threshold")
+    return merged[mask].drop(columns="_merge")

@@ -17,9 +17,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        folder = Path(str(item.fspath)).parent.name
-        if folder in {"unit", "integration", "dags", "browser"}:
-            item.add_marker(getattr(pytest.mark, folder))
+        parts = Path(str(item.fspath)).relative_to(REPO / "tests").parts
+        if parts[0] in {"unit", "integration", "dags", "browser"}:
+            item.add_marker(getattr(pytest.mark, parts[0]))
 
 
 @pytest.fixture

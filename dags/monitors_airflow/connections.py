@@ -3,18 +3,11 @@ time so passwords live in Airflow (and Airflow masks them in logs), not in YAML.
 
 from __future__ import annotations
 
+from monitors.warehouse.dialects import DIALECTS
+
 PREFIX = "airflow://"
-# Airflow connection types -> SQLAlchemy drivers
-DRIVERS = {
-    "postgres": "postgresql+psycopg2",
-    "postgresql": "postgresql+psycopg2",
-    "mysql": "mysql+pymysql",
-    "sqlite": "sqlite",
-    "duckdb": "duckdb",
-    "mssql": "mssql+pymssql",
-    "snowflake": "snowflake",
-    "redshift": "redshift+psycopg2",
-}
+# Airflow connection types -> SQLAlchemy drivers, from the supported dialects' records only
+DRIVERS = {conn_type: d.airflow_driver for d in DIALECTS.values() for conn_type in d.airflow_conn_types}
 
 
 def compute_warehouse_url(warehouse: str) -> str:
@@ -29,7 +22,11 @@ def compute_warehouse_url(warehouse: str) -> str:
     extra = conn.extra_dejson or {}
     if extra.get("sqlalchemy_url"):
         return str(extra["sqlalchemy_url"])
-    driver = extra.get("sqlalchemy_scheme") or DRIVERS.get(conn.conn_type, conn.conn_type)
+    driver = extra.get("sqlalchemy_scheme") or DRIVERS.get(conn.conn_type)
+    if driver is None:
+        raise ValueError(f"connection {conn.conn_id!r}: connection type {conn.conn_type!r} has no supported "
+                         f"warehouse dialect (types: {', '.join(sorted(DRIVERS))}); set extra "
+                         '{"sqlalchemy_url": "..."} or {"sqlalchemy_scheme": "..."}')
     url = sa.URL.create(driver, username=conn.login or None, password=conn.password or None,
                         host=conn.host or None, port=conn.port or None,
                         database=conn.schema or None)

@@ -44,7 +44,7 @@ def compute_home(dag_file: str | Path) -> Path:
 
 
 def _window(context: dict[str, Any]) -> Any:
-    from monitors.window import Window
+    from monitors.core.window import Window
 
     return Window(context["data_interval_start"], context["data_interval_end"])
 
@@ -71,65 +71,54 @@ def build_dag(dag_file: str | Path) -> DAG:
         render_template_as_native_obj=False,
     )
     def monitor() -> None:
+        def run_stage(name: str, context: dict[str, Any], warehouse: bool = False,
+                      run_id: bool = False) -> Any:
+            """monitors.run.stages.run_<name> for this run's window (the import in the task)."""
+            from monitors.run import stages
+
+            args = [config, _window(context), *([context["run_id"]] if run_id else [])]
+            kwargs = {"url": compute_warehouse_url(config.warehouse)} if warehouse else {}
+            return getattr(stages, f"run_{name}")(*args, **kwargs)
+
         @task(pool=settings.pool)
         def extract(**context: Any) -> dict[str, Any]:
             """Read the window and the baseline from the warehouse (in the warehouse pool)."""
-            from monitors import stages
-
-            url = compute_warehouse_url(config.warehouse)
-            return stages.run_extract(config, _window(context), url=url)
+            return run_stage("extract", context, warehouse=True)
 
         @task(pool=settings.pool)
         def checks(extracted: dict[str, Any], **context: Any) -> dict[str, int]:
             """Schema and data quality: the GX suite (validated in the warehouse) and our own."""
-            from monitors import stages
-
-            url = compute_warehouse_url(config.warehouse)
-            return stages.run_checks(config, _window(context), url=url)
+            return run_stage("checks", context, warehouse=True)
 
         @task
         def drift(extracted: dict[str, Any], **context: Any) -> dict[str, int]:
-            from monitors import stages
-
-            return stages.run_drift(config, _window(context))
+            return run_stage("drift", context)
 
         @task(pool=settings.pool)
         def performance(extracted: dict[str, Any], **context: Any) -> dict[str, int]:
             """Realized and estimated performance; tracing queries the warehouse on an alert."""
-            from monitors import stages
-
-            url = compute_warehouse_url(config.warehouse)
-            return stages.run_performance(config, _window(context), url=url)
+            return run_stage("performance", context, warehouse=True)
 
         @task
         def store(parts: list[dict[str, int]], **context: Any) -> dict[str, Any]:
             """Replace the window's results in the store, atomically."""
-            from monitors import stages
-
-            return stages.run_store(config, _window(context), context["run_id"])
+            return run_stage("store", context, run_id=True)
 
         @task
         def report(stored: dict[str, Any], **context: Any) -> dict[str, Any]:
-            from monitors import stages
-
-            return stages.run_report(config, _window(context))
+            return run_stage("report", context)
 
         @task(pool=settings.pool)
         def refresh_labels(stored: dict[str, Any], **context: Any) -> dict[str, Any]:
             """Recompute earlier windows' realized performance with labels that arrived since."""
-            from monitors import stages
-
-            url = compute_warehouse_url(config.warehouse)
-            return stages.run_refresh(config, _window(context), context["run_id"], url=url)
+            return run_stage("refresh", context, warehouse=True, run_id=True)
 
         @task(retries=0)
         def evaluate(reported: dict[str, Any], **context: Any) -> str:
             """Fail (no retry) with a message naming each broken rule, its value and bound."""
             from airflow.sdk.exceptions import AirflowFailException
 
-            from monitors import stages
-
-            message = stages.run_evaluate(config, _window(context))
+            message = run_stage("evaluate", context)
             if message:
                 raise AirflowFailException(message)
             return "ok"

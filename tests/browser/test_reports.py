@@ -124,9 +124,15 @@ def test_window_page_broken_rules_first_and_histograms(browser: Any, reports: Pa
     assert _links_resolve(view.page, path) == []
 
 
+def _wait_for_evidently(view: Page) -> None:
+    """Evidently's page draws its widgets with its bundle after the load event: wait until it
+    has (what an injected script would have run by)."""
+    view.page.wait_for_function("document.querySelectorAll('svg').length > 5", timeout=60_000)
+
+
 def test_evidently_report_loads_its_shared_bundle(browser: Any, reports: Path) -> None:
     view = Page(browser, reports / "credit_risk" / "2026-01-04T0000Z" / "evidently.html", "evidently")
-    view.page.wait_for_timeout(1000)
+    _wait_for_evidently(view)
     assert view.errors == [] and view.dialogs == []
     assert view.page.locator("svg").count() > 5  # the report's widgets rendered
 
@@ -137,7 +143,8 @@ def test_html_in_category_values_renders_as_text(browser: Any, reports: Path) ->
              reports / "credit_risk" / "2026-01-01T0000Z" / "index.html"]
     for path in pages:
         view = Page(browser, path, f"xss-{path.parent.name}-{path.stem}")
-        view.page.wait_for_timeout(500)
+        if path.name == "evidently.html":  # rendered by its scripts after load: wait until it is
+            _wait_for_evidently(view)
         assert view.dialogs == [], path  # no script ran
         assert view.page.locator("img[src=x]").count() == 0
     text = view.page.locator("body").inner_text()

@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 import yaml
 
+from monitors.run.suite import write_profiled_suite
+
 REPO = Path(__file__).resolve().parents[2]
 if "airflow" not in sys.modules:
     _AIRFLOW_HOME = tempfile.mkdtemp(prefix="monitors-airflow-")
@@ -35,7 +37,6 @@ def make_project(root: Path, days: int = 3, drift_from_day: int | None = None,
                  **overrides: Any) -> Path:
     """root/dags/{monitor_credit_risk.py, monitors_airflow/, models/credit_risk.yaml},
     root/warehouse.duckdb and root/expectations/credit_risk.json."""
-    from monitors import pipeline
     from monitors.config import compute_config
     from monitors.testing import make_config_data, make_tables, write_duckdb_warehouse
 
@@ -51,7 +52,7 @@ def make_project(root: Path, days: int = 3, drift_from_day: int | None = None,
     (dags / "models" / "credit_risk.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
     config = compute_config(data, dags / "models" / "credit_risk.yaml", root)
     if config.suite_path is not None:
-        pipeline.write_profiled_suite(config)
+        write_profiled_suite(config)
     return root
 
 

@@ -10,7 +10,8 @@ import pandas as pd
 import sqlalchemy as sa
 
 from monitors.config import ModelConfig
-from monitors.store import load_results
+from monitors.run.suite import write_profiled_suite
+from monitors.storage.results import load_results
 
 VOLATILE = ["run_id", "computed_at"]
 Build = Callable[..., ModelConfig]  # (tables, **config overrides): the config reading them
@@ -24,9 +25,8 @@ def stored(config: ModelConfig) -> pd.DataFrame:
 
 
 def write_suite_for(config: ModelConfig) -> Path:
-    from monitors import pipeline
 
-    pipeline.write_profiled_suite(config)
+    write_profiled_suite(config)
     assert config.suite_path is not None
     return config.suite_path
 
@@ -40,7 +40,7 @@ def schema_tables(schema: str) -> dict[str, str]:
 @contextmanager
 def open_engine(url: str) -> Iterator[sa.Engine]:
     """An engine as the pipeline opens one (DuckDB read-only with its memory limit), disposed."""
-    from monitors.warehouse import compute_duckdb_connect_args
+    from monitors.warehouse.engine import compute_duckdb_connect_args
 
     kwargs = {"connect_args": compute_duckdb_connect_args()} if url.startswith("duckdb") else {}
     engine = sa.create_engine(url, **kwargs)

@@ -10,11 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from monitors import frames, warehouse
 from monitors.cli import main
 from monitors.config import load_config
+from monitors.core.window import Window
 from monitors.testing import make_tables, write_config, write_duckdb_warehouse
-from monitors.window import Window
+from monitors.warehouse.engine import create_warehouse_engine
+from monitors.warehouse.frames import load_window
 
 from .helpers import stored, write_suite_for
 
@@ -125,8 +126,8 @@ def test_duplicate_prediction_ids_latest_row_wins(home: Path) -> None:
         later["score"] = 0.999
         t["predictions"] = pd.concat([t["predictions"], later], ignore_index=True)
     config = load_config(_setup(home, mutate, suite=False))
-    engine = warehouse.create_warehouse_engine(config)
-    frame = frames.load_window(engine, config, Window(datetime(2026, 1, 1, tzinfo=UTC),
+    engine = create_warehouse_engine(config)
+    frame = load_window(engine, config, Window(datetime(2026, 1, 1, tzinfo=UTC),
                                                          datetime(2026, 1, 2, tzinfo=UTC))).data
     assert len(frame) == 1500 and frame["prediction_id"].is_unique
     first = frame.set_index("prediction_id").loc["p000000"]

@@ -8,9 +8,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from monitors import checks
+from monitors.checks.results import compute_check_measurements
+from monitors.checks.suites import compute_suite
 from monitors.cli import main
 from monitors.config import load_config
+from monitors.core.errors import ChecksError
 from monitors.testing import make_tables, write_config
 
 
@@ -39,14 +41,14 @@ def test_expectations_init_profiles_the_baseline(home: Path, duckdb_warehouse: s
 def test_suite_passes_on_clean_data_and_fails_on_broken(home: Path, duckdb_warehouse: str) -> None:
     config = load_config(write_config(home, duckdb_warehouse))
     tables = make_tables(seed=9, days=1, rows_per_day=500)
-    suite = checks.compute_suite(config, tables["training_data"])
-    clean = checks.compute_check_measurements(suite, tables["predictions"], config.model)
+    suite = compute_suite(config, tables["training_data"])
+    clean = compute_check_measurements(suite, tables["predictions"], config.model)
     assert len(clean) == len(suite["expectations"])
     assert all(r.status == "ok" for r in clean), [r for r in clean if r.status != "ok"]
     broken = tables["predictions"].copy()
     broken.loc[:49, "age"] = 500  # 10% out of range: beyond mostly=0.99
     broken.loc[:0, "region"] = None
-    rows = checks.compute_check_measurements(suite, broken, config.model)
+    rows = compute_check_measurements(suite, broken, config.model)
     failed = {(r.metric, r.column_name): r for r in rows if r.status == "alert"}
     assert set(failed) == {("expect_column_values_to_be_between", "age"),
                            ("expect_column_values_to_not_be_null", "region")}
@@ -57,5 +59,5 @@ def test_suite_passes_on_clean_data_and_fails_on_broken(home: Path, duckdb_wareh
 def test_malformed_suite_is_a_clear_error(home: Path, duckdb_warehouse: str) -> None:
     config = load_config(write_config(home, duckdb_warehouse))
     bad = {"name": "x", "expectations": [{"type": "expect_nothing_known", "kwargs": {}}]}
-    with pytest.raises(checks.ChecksError, match="model credit_risk: invalid expectation suite"):
-        checks.compute_check_measurements(bad, pd.DataFrame({"a": [1]}), config.model)
+    with pytest.raises(ChecksError, match="model credit_risk: invalid expectation suite"):
+        compute_check_measurements(bad, pd.DataFrame({"a": [1]}), config.model)

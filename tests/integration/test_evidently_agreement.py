@@ -9,7 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from monitors import counts, profile, scores
+from monitors.compute.frame_counts import compute_frame_counts
+from monitors.compute.scores import compute_scores, compute_value_slots
+from monitors.core.profile import compute_bins, compute_profile
 
 
 def _evidently_values(reference: pd.DataFrame, current: pd.DataFrame, numerical: list[str],
@@ -32,23 +34,23 @@ def _evidently_values(reference: pd.DataFrame, current: pd.DataFrame, numerical:
 
 def _ours(reference: pd.DataFrame, current: pd.DataFrame, numerical: list[str],
           categorical: list[str]) -> dict[str, dict[str, float]]:
-    bins = {c: profile.compute_bins(float(reference[c].min()), float(reference[c].max()))
+    bins = {c: compute_bins(float(reference[c].min()), float(reference[c].max()))
             for c in numerical}
     std = {c: float(reference[c].std(ddof=0)) for c in numerical}
-    ref = counts.compute_frame_counts(reference, bins, categorical, [])
-    cur = counts.compute_frame_counts(current, bins, categorical, [])
-    baseline = profile.compute_profile("k", ref, bins, std, categorical)
+    ref = compute_frame_counts(reference, bins, categorical, [])
+    cur = compute_frame_counts(current, bins, categorical, [])
+    baseline = compute_profile("k", ref, bins, std, categorical)
     out = {}
     for column, shape in baseline.shapes.items():
-        a = scores.compute_value_slots(shape, baseline.slots[(None, column)])
+        a = compute_value_slots(shape, baseline.slots[(None, column)])
         slots = baseline.compute_slots(cur, (None, column))
         assert slots is not None
-        b = scores.compute_value_slots(shape, slots)
+        b = compute_value_slots(shape, slots)
         outside = None
         if shape.numerical:
             under, over = cur.outside_sums[(None, column)]
             outside = (under / b[0] if b[0] else 0.0, over / b[-1] if b[-1] else 0.0)
-        out[column] = {k: float(v) for k, v in scores.compute_scores(shape, a, b, outside).items()}
+        out[column] = {k: float(v) for k, v in compute_scores(shape, a, b, outside).items()}
     return out
 
 

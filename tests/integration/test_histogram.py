@@ -11,10 +11,16 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from monitors import counts, histogram, profile, warehouse
-from monitors.histogram import MISSING, NON_FINITE, OVER, UNDER
+from monitors.compute.frame_counts import compute_frame_counts
+from monitors.core.counts import FINE_BINS, MISSING, NON_FINITE, OVER, UNDER, compute_bin_codes
+from monitors.core.profile import compute_bins
+from monitors.core.window import Window
+from monitors.run.reference import load_baseline_profile
+from monitors.storage.baseline_cache import compute_profile_dir, write_profile_calibration
 from monitors.testing import make_config, make_tables, write_duckdb_warehouse, write_sql_warehouse
-from monitors.window import Window
+from monitors.warehouse.counts import load_window_counts
+from monitors.warehouse.queries import load_window_query
+from monitors.warehouse.sql import compute_bin_expression
 
 from .helpers import open_engine, schema_tables
 
@@ -38,12 +44,12 @@ def _tables() -> dict[str, pd.DataFrame]:
 def _compare(engine: sa.Engine, url: str, home: Path, tables: dict[str, pd.DataFrame],
              **overrides: str) -> None:
     config = make_config(home, url, **overrides)
-    baseline = counts.load_baseline_profile(engine, config)
+    baseline = load_baseline_profile(engine, config)
     window = Window(*[pd.Timestamp(t).to_pydatetime() for t in ("2026-01-01T00:00Z", "2026-01-02T00:00Z")])
-    query = warehouse.compute_window_query(engine, config, window)
-    found = counts.load_window_counts(engine, config, query, baseline)
+    query = load_window_query(engine, config, window)
+    found = load_window_counts(engine, config, query, baseline)
     bins = {c: baseline.shapes[c].bins for c in NUMERICAL}
-    expected = counts.compute_frame_counts(tables["predictions"], bins, CATEGORICAL, ["region"])  # type: ignore[arg-type]
+    expected = compute_frame_counts(tables["predictions"], bins, CATEGORICAL, ["region"])  # type: ignore[arg-type]
     assert found.rows == expected.rows and found.rows[None] == 2000
     assert set(found.slots) == set(expected.slots)
     for key, slots in expected.slots.items():
@@ -81,12 +87,12 @@ def test_profile_is_computed_once_and_follows_a_changed_baseline(home: Path) -> 
     url = write_duckdb_warehouse(home / "warehouse.duckdb", tables)
     config = make_config(home, url)
     engine = sa.create_engine(url, connect_args={"read_only": True})
-    first = counts.load_baseline_profile(engine, config)
-    files = list(counts.compute_profile_dir(config).glob("*.parquet"))
+    first = load_baseline_profile(engine, config)
+    files = list(compute_profile_dir(config).glob("*.parquet"))
     assert [f.stem for f in files] == [first.key]
     first.null[(None, "income", "wasserstein", 128)] = (0.05, 0.0004)
-    counts.write_profile_calibration(config, first)
-    again = counts.load_baseline_profile(engine, config)  # read from the file, calibration kept
+    write_profile_calibration(config, first)
+    again = load_baseline_profile(engine, config)  # read from the file, calibration kept
     assert again.null == first.null and again.rows == first.rows
     assert again.values == first.values and again.shapes == first.shapes
     for key, slots in first.slots.items():
@@ -95,21 +101,21 @@ def test_profile_is_computed_once_and_follows_a_changed_baseline(home: Path) -> 
     tables["training_data"] = tables["training_data"].head(2500)
     url = write_duckdb_warehouse(home / "warehouse.duckdb", tables)
     engine = sa.create_engine(url, connect_args={"read_only": True})
-    changed = counts.load_baseline_profile(engine, config)
+    changed = load_baseline_profile(engine, config)
     engine.dispose()
     assert changed.key != first.key and changed.rows[None] == 2500
-    assert len(list(counts.compute_profile_dir(config).glob("*.parquet"))) == 2
+    assert len(list(compute_profile_dir(config).glob("*.parquet"))) == 2
 
 
 def test_bin_codes_match_the_sql_expression_at_the_edges(home: Path) -> None:
-    bins = profile.compute_bins(0.0, 1.0)
+    bins = compute_bins(0.0, 1.0)
     values = np.array([0.0, 1.0, 0.5, 1 / 3, -1e-12, 1 + 1e-12, np.nan, np.inf, -np.inf, 0.999999999])
     path = home / "edges.duckdb"
     url = write_duckdb_warehouse(path, {"t": pd.DataFrame({"x": values})})
     engine = sa.create_engine(url, connect_args={"read_only": True})
     table = sa.Table("t", sa.MetaData(), sa.Column("x", sa.Double()))
     with engine.connect() as conn:
-        sql = [r[0] for r in conn.execute(sa.select(histogram.compute_bin_expression(table.c.x, bins)))]
+        sql = [r[0] for r in conn.execute(sa.select(compute_bin_expression(table.c.x, bins)))]
     engine.dispose()
-    assert sql == list(histogram.compute_bin_codes(values, bins))
-    assert sql[:2] == [0, histogram.FINE_BINS - 1] and sql[4:9] == [UNDER, OVER, MISSING, NON_FINITE, NON_FINITE]
+    assert sql == list(compute_bin_codes(values, bins))
+    assert sql[:2] == [0, FINE_BINS - 1] and sql[4:9] == [UNDER, OVER, MISSING, NON_FINITE, NON_FINITE]

@@ -13,9 +13,17 @@ import pytest
 import sqlalchemy as sa
 from sklearn import metrics as m
 
-from monitors import counts, frames, outcomes, performance, warehouse
+from monitors.compute.frame_counts import compute_frame_tally
+from monitors.compute.measure import DEFAULT_SCORE_BINS, compute_score_bins
+from monitors.compute.performance import compute_metrics
+from monitors.core.counts import LABEL
+from monitors.core.window import Window
+from monitors.run.reference import load_baseline_profile, load_reference
+from monitors.storage.baseline_cache import compute_profile_dir
 from monitors.testing import make_config, make_tables, write_duckdb_warehouse, write_sql_warehouse
-from monitors.window import Window
+from monitors.warehouse.frames import load_query
+from monitors.warehouse.outcomes import load_tallies
+from monitors.warehouse.queries import load_window_query
 
 from .helpers import open_engine, schema_tables
 
@@ -34,14 +42,14 @@ def _tables() -> dict[str, pd.DataFrame]:
 def _check(engine: sa.Engine, url: str, home: Path, tables: dict[str, pd.DataFrame],
            **overrides: str) -> None:
     config = make_config(home, url, **overrides)
-    baseline = counts.load_baseline_profile(engine, config)
-    query = warehouse.compute_window_query(engine, config, WINDOW)
-    found, _ = counts.load_tallies(engine, config, query.select, baseline)
-    frame = frames.load_query(engine, config, query).data
-    bins = counts.compute_score_bins(config, baseline)
-    expected = {None: outcomes.compute_frame_tally(config.task, frame, config, bins)}
+    baseline = load_baseline_profile(engine, config)
+    query = load_window_query(engine, config, WINDOW)
+    found, _ = load_tallies(engine, config, query.select, baseline)
+    frame = load_query(engine, config, query).data
+    bins = compute_score_bins(config, baseline)
+    expected = {None: compute_frame_tally(config.task, frame, config, bins)}
     for value, part in frame.groupby(frame["region"].astype(str)):
-        expected[f"region={value}"] = outcomes.compute_frame_tally(config.task, part, config, bins)
+        expected[f"region={value}"] = compute_frame_tally(config.task, part, config, bins)
     assert set(found) == set(expected)
     for key, tally in expected.items():
         got = found[key]
@@ -54,7 +62,7 @@ def _check(engine: sa.Engine, url: str, home: Path, tables: dict[str, pd.DataFra
     labelled = frame[frame["__label"].notna() & frame["score"].notna()]
     y, s = labelled["__label"].astype(int), labelled["score"]
     pred = labelled["predicted_label"]
-    metrics = performance.compute_metrics(whole)
+    metrics = compute_metrics(whole)
     assert metrics["accuracy"] == pytest.approx(m.accuracy_score(y, pred))
     assert metrics["f1"] == pytest.approx(m.f1_score(y, pred))
     assert metrics["log_loss"] == pytest.approx(m.log_loss(y, s), rel=1e-9)
@@ -72,11 +80,11 @@ def test_duckdb_tallies_equal_python_tallies(home: Path) -> None:
 def _check_regression(engine: sa.Engine, url: str, home: Path) -> None:
     """The regression sums in SQL (labels 0/1 taken as numbers) equal those in Python."""
     config = make_config(home, url, task="regression", **{"performance.metrics": ["mae", "rmse"]})
-    baseline = counts.load_baseline_profile(engine, config)
-    query = warehouse.compute_window_query(engine, config, WINDOW)
-    found, _ = counts.load_tallies(engine, config, query.select, baseline)
-    frame = frames.load_query(engine, config, query).data
-    expected = outcomes.compute_frame_tally("regression", frame, config, counts.DEFAULT_SCORE_BINS)
+    baseline = load_baseline_profile(engine, config)
+    query = load_window_query(engine, config, WINDOW)
+    found, _ = load_tallies(engine, config, query.select, baseline)
+    frame = load_query(engine, config, query).data
+    expected = compute_frame_tally("regression", frame, config, DEFAULT_SCORE_BINS)
     assert found[None].sums == pytest.approx(expected.sums, rel=1e-9)
     assert found[None].sums["n"] == 3000 - 300 - 10
 
@@ -93,9 +101,9 @@ def test_regression_sums_match_scikit_learn() -> None:
     y, s = rng.normal(10, 3, 2000), rng.normal(10, 3, 2000)
     config = make_config(Path("/nonexistent"), "duckdb:///w.duckdb", task="regression",
                          **{"performance.metrics": ["mae"]})
-    frame = pd.DataFrame({"score": s, warehouse.LABEL: y})
-    tally = outcomes.compute_frame_tally("regression", frame, config, counts.DEFAULT_SCORE_BINS)
-    found = performance.compute_metrics(tally)
+    frame = pd.DataFrame({"score": s, LABEL: y})
+    tally = compute_frame_tally("regression", frame, config, DEFAULT_SCORE_BINS)
+    found = compute_metrics(tally)
     assert found["mae"] == pytest.approx(m.mean_absolute_error(y, s))
     assert found["rmse"] == pytest.approx(np.sqrt(m.mean_squared_error(y, s)))
     assert found["r2"] == pytest.approx(m.r2_score(y, s))
@@ -103,36 +111,35 @@ def test_regression_sums_match_scikit_learn() -> None:
 
 
 def test_baseline_tallies_are_counted_once_and_follow_changed_labels(home: Path) -> None:
-    from monitors import pipeline
 
     tables = make_tables(seed=12, days=1, rows_per_day=500, training_rows=3000)
     url = write_duckdb_warehouse(home / "warehouse.duckdb", tables)
     config = make_config(home, url)
     with open_engine(url) as engine:
-        first = pipeline.load_reference(engine, config)
+        first = load_reference(engine, config)
         statements: list[str] = []
         sa.event.listen(engine, "before_cursor_execute",
                         lambda _c, _cur, statement, *_: statements.append(statement))
-        again = pipeline.load_reference(engine, config)
-    assert [f.name for f in counts.compute_profile_dir(config).glob("*.tallies-*.json")] != []
+        again = load_reference(engine, config)
+    assert [f.name for f in compute_profile_dir(config).glob("*.tallies-*.json")] != []
     assert not any("GROUPING SETS" in s.upper() for s in statements)  # nothing counted again
-    assert set(again.tallies) == set(first.tallies) and len(first.tallies) > 1  # whole + segments
-    for key, tally in first.tallies.items():
-        assert np.array_equal(again.tallies[key].groups, tally.groups)
-        assert again.tallies[key].log_loss_sum == tally.log_loss_sum
+    assert set(again.reference.tallies) == set(first.reference.tallies) and len(first.reference.tallies) > 1  # whole + segments
+    for key, tally in first.reference.tallies.items():
+        assert np.array_equal(again.reference.tallies[key].groups, tally.groups)
+        assert again.reference.tallies[key].log_loss_sum == tally.log_loss_sum
     # 40 labels flipped: a new summary of the label column, so counted again, and correctly
     training = tables["training_data"]
     training.loc[:39, "defaulted"] = 1 - training.loc[:39, "defaulted"]
     url = write_duckdb_warehouse(home / "warehouse.duckdb", tables)
     with open_engine(url) as engine:
-        changed = pipeline.load_reference(engine, config)
-    frame_tally = outcomes.compute_frame_tally(
-        config.task, training.rename(columns={"defaulted": warehouse.LABEL}), config,
-        counts.compute_score_bins(config, changed.profile))
-    assert changed.profile.key == first.profile.key  # the features did not change
-    assert np.array_equal(_sorted(changed.tallies[None].groups), _sorted(frame_tally.groups))
-    assert not np.array_equal(_sorted(changed.tallies[None].groups), _sorted(first.tallies[None].groups))
-    assert len(list(counts.compute_profile_dir(config).glob("*.tallies-*.json"))) == 2
+        changed = load_reference(engine, config)
+    frame_tally = compute_frame_tally(
+        config.task, training.rename(columns={"defaulted": LABEL}), config,
+        compute_score_bins(config, changed.reference.profile))
+    assert changed.reference.profile.key == first.reference.profile.key  # the features did not change
+    assert np.array_equal(_sorted(changed.reference.tallies[None].groups), _sorted(frame_tally.groups))
+    assert not np.array_equal(_sorted(changed.reference.tallies[None].groups), _sorted(first.reference.tallies[None].groups))
+    assert len(list(compute_profile_dir(config).glob("*.tallies-*.json"))) == 2
 
 
 def _sorted(groups: np.ndarray) -> np.ndarray:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,12 +13,13 @@ import duckdb
 import pandas as pd
 import pytest
 
-from monitors import frames, warehouse
 from monitors.cli import main
 from monitors.config import load_config
-from monitors.store import compute_window_file
+from monitors.core.window import Window
+from monitors.storage.results import compute_window_file
 from monitors.testing import make_tables, write_config, write_duckdb_warehouse, write_sql_warehouse
-from monitors.window import Window
+from monitors.warehouse.engine import create_warehouse_engine
+from monitors.warehouse.frames import load_window
 
 from .helpers import stored, write_suite_for
 
@@ -28,7 +28,8 @@ DAY1 = ["--start", "2026-01-01", "--end", "2026-01-02", "--no-report"]
 KILLED_RUN = textwrap.dedent("""
     import os, sys, time
     import pyarrow.parquet as pq
-    from monitors import cli, store
+    from monitors import cli
+    from monitors.storage import files, results
 
     point = sys.argv[1]
     real_write, real_replace = pq.write_table, os.replace
@@ -47,8 +48,8 @@ KILLED_RUN = textwrap.dedent("""
             time.sleep(120)
         real_replace(src, dst)
 
-    store.pq.write_table = write_table
-    store.os.replace = replace
+    results.pq.write_table = write_table
+    files.os.replace = replace
     cli.main(["run", sys.argv[2], "--start", "2026-01-01", "--end", "2026-01-02", "--no-report",
               "--as-of", "2026-03-01"])
 """)
@@ -83,6 +84,8 @@ def test_a_run_killed_while_writing_leaves_the_old_window(home: Path, point: str
 READER = textwrap.dedent("""
     import sys, time, duckdb
     con = duckdb.connect(sys.argv[1])  # read-write, as a notebook or BI tool opens it
+    con.execute("select count(*) from monitor_results").fetchone()
+    print("holding", flush=True)  # the file is open and read: writers may start
     seen, queries = 0, 0
     deadline = time.time() + 300
     while time.time() < deadline:
@@ -102,7 +105,7 @@ def test_four_writers_and_a_reader_lose_nothing(home: Path) -> None:
     single = stored(load_config(config_path))
     reader = subprocess.Popen([sys.executable, "-c", READER, str(home / "monitoring.duckdb")],
                               stdout=subprocess.PIPE, text=True)
-    time.sleep(1.0)  # the reader holds the file before the writers start
+    assert reader.stdout is not None and reader.stdout.readline().strip() == "holding"
     writers = [subprocess.Popen([sys.executable, "-m", "monitors.cli", "run", str(config_path),
                                  "--start", f"2026-01-0{day}", "--end", f"2026-01-0{day + 1}",
                                  "--no-report", "--as-of", "2026-03-01"],
@@ -235,9 +238,9 @@ def test_window_edges_include_start_and_exclude_end(home: Path) -> None:
     predictions.loc[2, "predicted_at"] = pd.Timestamp("2026-01-01 23:59:59.999999")
     url = write_duckdb_warehouse(home / "warehouse.duckdb", tables)
     config = load_config(write_config(home, url, checks=None))
-    engine = warehouse.create_warehouse_engine(config)
-    day1 = frames.load_window(engine, config, Window(datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 2, tzinfo=UTC))).data
-    day2 = frames.load_window(engine, config, Window(datetime(2026, 1, 2, tzinfo=UTC), datetime(2026, 1, 3, tzinfo=UTC))).data
+    engine = create_warehouse_engine(config)
+    day1 = load_window(engine, config, Window(datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 2, tzinfo=UTC))).data
+    day2 = load_window(engine, config, Window(datetime(2026, 1, 2, tzinfo=UTC), datetime(2026, 1, 3, tzinfo=UTC))).data
     assert {"p000000", "p000002"} <= set(day1["prediction_id"]) and "p000001" not in set(day1["prediction_id"])
     assert "p000001" in set(day2["prediction_id"])
     assert len(day1) + len(day2) == 200
@@ -259,7 +262,7 @@ def test_naive_and_zoned_timestamps_give_the_same_windows(home: Path, postgres_u
     window = Window(datetime(2026, 1, 2, tzinfo=UTC), datetime(2026, 1, 3, tzinfo=UTC))
     ids = []
     for config in (pg, dk):
-        engine = warehouse.create_warehouse_engine(config)
-        ids.append(sorted(frames.load_window(engine, config, window).data["prediction_id"]))
+        engine = create_warehouse_engine(config)
+        ids.append(sorted(load_window(engine, config, window).data["prediction_id"]))
         engine.dispose()
     assert ids[0] == ids[1] and len(ids[0]) == 300

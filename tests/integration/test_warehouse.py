@@ -8,10 +8,11 @@ from datetime import timedelta
 import pandas as pd
 import pytest
 
-from monitors import warehouse
 from monitors.config import ModelConfig
+from monitors.core.counts import LABEL
 from monitors.testing import make_tables, make_window_bounds
-from monitors.warehouse import LABEL
+from monitors.warehouse.engine import create_warehouse_engine
+from monitors.warehouse.queries import Query, _load_predictions_query
 
 from .helpers import Build
 
@@ -20,11 +21,11 @@ LABELLED = {"ground_truth.timestamp": "labelled_at"}
 
 
 def _read(config: ModelConfig, as_of_days: float
-          ) -> tuple[warehouse.Query, pd.DataFrame, pd.DataFrame]:
-    engine = warehouse.create_warehouse_engine(config)
+          ) -> tuple[Query, pd.DataFrame, pd.DataFrame]:
+    engine = create_warehouse_engine(config)
     try:
         start, end = make_window_bounds(0)
-        query = warehouse._predictions_query(engine, config, start, end,
+        query = _load_predictions_query(engine, config, start, end,
                                              end + timedelta(days=as_of_days))
         with engine.connect() as conn:
             rows = pd.read_sql(query.select, conn).set_index("prediction_id").sort_index()

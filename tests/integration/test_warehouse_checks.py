@@ -12,17 +12,20 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from monitors import checks
+from monitors.checks.results import compute_check_measurements
+from monitors.checks.suites import NUMERIC_TYPES, STRING_TYPES, compute_suite
+from monitors.checks.warehouse import compute_sql_suite, load_warehouse_check_measurements
 from monitors.config import ModelConfig
-from monitors.measurement import Measurement
+from monitors.core.errors import ChecksError, WarehouseError
+from monitors.core.measurement import Measurement
 from monitors.testing import (
     make_config,
     make_tables,
     make_window_bounds,
     write_duckdb_warehouse,
 )
-from monitors.warehouse import WarehouseError, _predictions_query, create_warehouse_engine
-from monitors.warehouse_checks import compute_sql_suite, compute_warehouse_check_measurements
+from monitors.warehouse.engine import create_warehouse_engine
+from monitors.warehouse.queries import _load_predictions_query
 
 from .helpers import Build
 
@@ -35,13 +38,13 @@ def both_paths(config: ModelConfig, suite: dict[str, Any], day: int = 0
     engine = create_warehouse_engine(config)
     try:
         start, end = make_window_bounds(day)
-        query = _predictions_query(engine, config, start, end, end).select
-        sql_rows = compute_warehouse_check_measurements(suite, engine, query, config.model)
+        query = _load_predictions_query(engine, config, start, end, end).select
+        sql_rows = load_warehouse_check_measurements(suite, engine, query, config.model)
         with engine.connect() as conn:
             frame = pd.read_sql(query, conn)
     finally:
         engine.dispose()
-    return sql_rows, checks.compute_check_measurements(suite, frame, config.model), frame
+    return sql_rows, compute_check_measurements(suite, frame, config.model), frame
 
 
 def assert_same(sql_rows: list[Measurement], pandas_rows: list[Measurement]) -> None:
@@ -59,7 +62,7 @@ def by_key(rows: list[Measurement]) -> dict[tuple[str, str | None], Measurement]
 def test_profiled_suite_gives_the_pandas_rows(warehouse: Build, home: Path) -> None:
     tables = make_tables(seed=5, days=2, rows_per_day=ROWS, drift_from_day=1)
     config = warehouse(tables)
-    suite = checks.compute_suite(config, tables["training_data"])
+    suite = compute_suite(config, tables["training_data"])
     for day in (0, 1):  # clean, then drifted: income moves out of its profiled range a little
         sql_rows, pandas_rows, frame = both_paths(config, suite, day)
         assert len(frame) == ROWS and len(sql_rows) == len(suite["expectations"]) == 25
@@ -88,7 +91,7 @@ def test_bad_values_alert_with_their_unexpected_shares(warehouse: Build) -> None
     p["age"] = p["age"].astype(str)                        # a text column where a number is expected
     p.loc[day0[37], "age"] = "unknown"
     config = warehouse(tables)
-    sql_rows, pandas_rows, _ = both_paths(config, checks.compute_suite(config, tables["training_data"]))
+    sql_rows, pandas_rows, _ = both_paths(config, compute_suite(config, tables["training_data"]))
     assert_same(sql_rows, pandas_rows)
     alerts = {k: r.value for k, r in by_key(sql_rows).items() if r.status == "alert"}
     assert alerts == {
@@ -114,7 +117,7 @@ def test_duplicate_ids_are_validated_once_latest_row_wins(warehouse: Build) -> N
     p.loc[p.index[100:130], "region"] = None
     tables["predictions"] = pd.concat([p, later_bad, later_good], ignore_index=True)
     config = warehouse(tables)
-    sql_rows, pandas_rows, frame = both_paths(config, checks.compute_suite(config, tables["training_data"]))
+    sql_rows, pandas_rows, frame = both_paths(config, compute_suite(config, tables["training_data"]))
     assert len(frame) == ROWS and frame["prediction_id"].is_unique
     assert_same(sql_rows, pandas_rows)
     rows = by_key(sql_rows)
@@ -144,29 +147,29 @@ def test_window_bounds_inlined_as_literals_keep_their_rows(warehouse: Build, awa
 def test_type_lists_name_sql_types_of_the_dialect() -> None:
     suite: dict[str, Any] = {"expectations": [
         {"type": "expect_column_values_to_be_in_type_list",
-         "kwargs": {"column": "a", "type_list": [*checks.NUMERIC_TYPES, "MONEY"]}},
+         "kwargs": {"column": "a", "type_list": [*NUMERIC_TYPES, "MONEY"]}},
         {"type": "expect_column_values_to_be_in_type_list",
-         "kwargs": {"column": "b", "type_list": checks.STRING_TYPES}}]}
+         "kwargs": {"column": "b", "type_list": STRING_TYPES}}]}
     pg = compute_sql_suite(suite, "postgresql")["expectations"]
     assert pg[0]["kwargs"]["type_list"] == ["SMALLINT", "INTEGER", "BIGINT", "REAL", "DOUBLE PRECISION",
                                             "FLOAT", "NUMERIC", "DECIMAL", "MONEY"]
     assert pg[1]["kwargs"]["type_list"] == ["TEXT", "VARCHAR", "CHAR"]
     duck = compute_sql_suite(suite, "duckdb")["expectations"]
     assert duck[1]["kwargs"]["type_list"] == ["String", "VARCHAR", "TEXT", "CHAR"]
-    assert suite["expectations"][1]["kwargs"]["type_list"] == checks.STRING_TYPES  # not modified
+    assert suite["expectations"][1]["kwargs"]["type_list"] == STRING_TYPES  # not modified
 
 
 def test_malformed_suite_and_failing_query_are_clear_errors(home: Path) -> None:
     config = make_config(home, write_duckdb_warehouse(home / "w.duckdb", make_tables(days=1, rows_per_day=10)))
     engine = create_warehouse_engine(config)
-    query = _predictions_query(engine, config, *make_window_bounds(0), None).select
+    query = _load_predictions_query(engine, config, *make_window_bounds(0), None).select
     bad = {"name": "x", "expectations": [{"type": "expect_nothing_known", "kwargs": {}}]}
-    with pytest.raises(checks.ChecksError, match="model credit_risk: invalid expectation suite"):
-        compute_warehouse_check_measurements(bad, engine, query, config.model)
+    with pytest.raises(ChecksError, match="model credit_risk: invalid expectation suite"):
+        load_warehouse_check_measurements(bad, engine, query, config.model)
     # GX alone would report every expectation failed; the pandas path's read raises instead
     gone = sa.select(sa.table("no_such_table", sa.column("a")).c.a)
     suite = {"expectations": [{"type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": 1}}]}
     with pytest.raises(WarehouseError, match="model credit_risk: window query failed in warehouse "
                                              "duckdb:///.*no_such_table"):
-        compute_warehouse_check_measurements(suite, engine, gone, config.model)
+        load_warehouse_check_measurements(suite, engine, gone, config.model)
     engine.dispose()

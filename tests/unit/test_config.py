@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from monitors.config import ConfigError, compute_duration, load_config
+from monitors.config import ConfigError, load_config
+from monitors.core.fields import compute_duration
 from monitors.demo import CONFIG_YAML
 from monitors.testing import write_config
 
@@ -83,3 +84,23 @@ def test_relative_paths_resolve_against_monitors_home(tmp_path: Path, monkeypatc
     config = load_config(path)
     assert config.store_path == Path("/abs/store.duckdb")
     assert config.reports_path == (tmp_path / "proj" / "reports").resolve()
+
+
+@pytest.mark.parametrize(("url", "reason"), [
+    ("mysql+pymysql://root@127.0.0.1:3306/test", " (it has no GROUPING SETS)"),
+    ("sqlite:///warehouse.sqlite", " (it has no GROUPING SETS)"),
+    ("oracle://scott@db/orcl", ""),
+])
+def test_an_unsupported_warehouse_dialect_is_refused_at_load(tmp_path: Path, url: str, reason: str) -> None:
+    backend = url.split(":", 1)[0].split("+")[0]
+    with pytest.raises(ConfigError, match=re.escape(
+            f"warehouse: dialect {backend!r} is not supported{reason}; supported: duckdb, postgresql")):
+        load_config(write_config(tmp_path, url))
+    with pytest.raises(ConfigError, match="warehouse: 'not a url' is not a SQLAlchemy URL"):
+        load_config(write_config(tmp_path, "not a url"))
+
+
+def test_drift_scores_are_checked_against_the_registry(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="drift.categorical_metric: 'wasserstein' is not a drift score of "
+                                          "categorical columns; choose from jensenshannon, psi"):
+        load_config(write_config(tmp_path, "duckdb:///w.duckdb", **{"drift.categorical_metric": "wasserstein"}))

@@ -1,0 +1,157 @@
+"""Per-column drift and dataset drift against the baseline profile, from the window's slot counts.
+
+Every column gets every score (numerical: wasserstein, ks, psi, jensenshannon; categorical:
+jensenshannon, psi); one of them is judged (drift.numerical_metric, drift.categorical_metric).
+Its bound is calibrated to the window's size: the quantile of the score's null distribution
+(windows of that size drawn from the baseline itself) at 1 - false_alert_rate / family, where the
+family is every judged (segment, column) of the window, so a window without drift breaks a drift
+rule with probability at most false_alert_rate. The bound never falls below the effect-size
+floor (numerical_threshold, categorical_threshold): a huge window does not alert on a
+negligible difference. A segment smaller than min_segment_rows is measured, not judged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from monitors.compute.scores import (
+    compute_null_moments,
+    compute_null_quantile,
+    compute_scores,
+    compute_value_slots,
+)
+from monitors.config import Drift, ModelConfig
+from monitors.core.counts import Counts, Key
+from monitors.core.measurement import Measurement, clean_value, compute_status
+from monitors.core.profile import Profile
+
+MIN_ROWS = 2
+SIZE_STEPS = 4  # calibration sizes 2^(k/4): the largest at or below the window's size
+
+
+@dataclass(frozen=True)
+class ColumnDrift:
+    segment: str | None
+    column: str
+    scores: dict[str, float]
+    judged: str
+    rows: int
+    small: bool  # a segment below min_segment_rows: measured, not judged
+    threshold: float | None = None
+
+
+def compute_calibration_size(n: int) -> int:
+    return max(1, math.floor(2 ** (math.floor(SIZE_STEPS * math.log2(n)) / SIZE_STEPS) + 1e-9))
+
+
+def _seed(*parts: object) -> int:
+    """From the baseline's counts and the size: the same bounds on every engine and rerun."""
+    return int.from_bytes(hashlib.sha256(repr(parts).encode()).digest()[:8], "little")
+
+
+def compute_column_drifts(profile: Profile, counts: Counts, keys: list[Key], settings: Drift,
+                          min_segment_rows: int) -> list[ColumnDrift]:
+    """Scores of each (segment, column) the window and the baseline both have values for."""
+    out = []
+    for key in keys:
+        segment, column = key
+        shape = profile.shapes.get(column)
+        reference, current = profile.slots.get(key), profile.compute_slots(counts, key)
+        if shape is None or reference is None or current is None:
+            continue
+        ref, cur = compute_value_slots(shape, reference), compute_value_slots(shape, current)
+        n, m = int(cur.sum()), int(ref.sum())
+        judged = settings.numerical_metric if shape.numerical else settings.categorical_metric
+        if n < MIN_ROWS or m < MIN_ROWS:
+            out.append(ColumnDrift(segment, column, {}, judged, n, True))
+            continue
+        outside = None
+        if shape.numerical:
+            under, over = counts.outside_sums.get(key, (0.0, 0.0))
+            outside = (under / cur[0] if cur[0] else 0.0, over / cur[-1] if cur[-1] else 0.0)
+        scores = {k: float(v) for k, v in compute_scores(shape, ref, cur, outside).items()}
+        small = segment is not None and (counts.rows.get(segment, 0) < min_segment_rows
+                                         or profile.rows.get(segment, 0) < min_segment_rows)
+        out.append(ColumnDrift(segment, column, scores, judged, n, small))
+    return out
+
+
+def compute_thresholds(profile: Profile, drifts: list[ColumnDrift], settings: Drift
+                       ) -> tuple[list[ColumnDrift], bool]:
+    """Each judged score's calibrated bound; whether the profile gained null moments."""
+    def is_judged(d: ColumnDrift) -> bool:
+        return bool(d.scores) and not d.small
+
+    level = 1 - settings.false_alert_rate / max(sum(map(is_judged, drifts)), 1)
+    added = False
+    out = []
+    for d in drifts:
+        if not is_judged(d):
+            out.append(d)
+            continue
+        shape = profile.shapes[d.column]
+        floor = settings.numerical_threshold if shape.numerical else settings.categorical_threshold
+        size = compute_calibration_size(d.rows)
+        moments = profile.null.get((d.segment, d.column, d.judged, size))
+        if moments is None:
+            reference = compute_value_slots(shape, profile.slots[(d.segment, d.column)])
+            for metric, found in compute_null_moments(
+                    shape, reference, size, _seed(reference.tobytes(), size)).items():
+                profile.null[(d.segment, d.column, metric, size)] = found
+            moments = profile.null[(d.segment, d.column, d.judged, size)]
+            added = True
+        bound = max(floor, compute_null_quantile(*moments, level))
+        out.append(ColumnDrift(d.segment, d.column, d.scores, d.judged, d.rows, d.small,
+                               round(bound, 12)))
+    return out, added
+
+
+def compute_drift_measurements(drifts: list[ColumnDrift], settings: Drift, score: str,
+                               segments: list[str | None]) -> list[Measurement]:
+    """Rows for the store: every score of every column (the judged one with its bound), and per
+    segment the share of drifted features (the score column is not a feature)."""
+    rows = []
+    for d in drifts:
+        if not d.scores:
+            rows.append(Measurement("drift", d.judged, None, None, "skipped", d.column, d.segment))
+            continue
+        for metric, value in d.scores.items():
+            if metric != d.judged:
+                rows.append(Measurement("drift", metric, clean_value(value), None, "ok", d.column,
+                                        d.segment))
+                continue
+            status = "skipped" if d.small else compute_status(metric, value, d.threshold)
+            rows.append(Measurement("drift", metric, clean_value(value), d.threshold, status,
+                                    d.column, d.segment))
+    for segment in segments:
+        features = [d for d in drifts if d.segment == segment and d.column != score
+                    and d.threshold is not None]
+        bound = settings.max_drifted_share
+        if not features:
+            rows.append(Measurement("drift", "drifted_share", None, bound, "skipped", None, segment))
+            continue
+        share = float(np.mean([d.scores[d.judged] >= (d.threshold or 0.0) for d in features]))
+        rows.append(Measurement("drift", "drifted_share", share, bound,
+                                compute_status("drifted_share", share, bound), None, segment))
+    return rows
+
+
+def compute_drift_rows(config: ModelConfig, window_counts: Counts, baseline: Profile
+                       ) -> list[Measurement]:
+    """Drift of every column, whole and per segment value, with calibrated bounds (the profile
+    keeps null moments computed for a new window size: see Profile.changed)."""
+    if not window_counts.rows.get(None):
+        return [Measurement("drift", "drifted_share", None, config.drift.max_drifted_share, "skipped")]
+    columns = list(baseline.shapes)
+    segments = sorted({s for s in [*baseline.rows, *window_counts.rows] if s is not None})
+    keys: list[Key] = [(None, c) for c in columns]
+    keys += [(s, c) for s in segments for c in columns if c != s.split("=", 1)[0]]
+    drifts = compute_column_drifts(baseline, window_counts, keys, config.drift, config.min_segment_rows)
+    drifts, added = compute_thresholds(baseline, drifts, config.drift)
+    baseline.changed = baseline.changed or added
+    return compute_drift_measurements(drifts, config.drift, config.predictions.score,
+                                      [None, *segments])

@@ -1,0 +1,89 @@
+"""Counts and tallies of rows held in pandas, the same as the warehouse counts them: for columns
+whose type changed (read and coerced), for tests, and for tallies of staged frames."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from monitors.config import ModelConfig
+from monitors.core.counts import (
+    CLIP,
+    LABEL,
+    MISSING,
+    NON_FINITE,
+    NUMERIC_SLOTS,
+    Counts,
+    NumericBins,
+    Tally,
+    compute_bin_codes,
+)
+from monitors.core.metrics import BINARY, MULTICLASS
+
+
+def compute_frame_counts(frame: pd.DataFrame, numerical: dict[str, NumericBins],
+                         categorical: list[str], segments: list[str]) -> Counts:
+    """The counts load_counts computes in the warehouse, from rows in pandas (numbers coerced):
+    for columns whose type changed, for tests, and for profiles of frames."""
+    out = Counts()
+    parts: list[tuple[str | None, np.ndarray]] = [(None, np.ones(len(frame), bool))]
+    for s in segments:
+        values = frame[s].astype("string")
+        parts += [(f"{s}={v}", (values == v).fillna(False).to_numpy(bool))
+                  for v in values.dropna().unique()]
+    for segment, mask in parts:
+        out.rows[segment] = int(mask.sum())
+    for column, bins in numerical.items():
+        values = pd.to_numeric(frame[column], errors="coerce").to_numpy(float)
+        codes = compute_bin_codes(values, bins)
+        for segment, mask in parts:
+            out.slots[(segment, column)] = np.bincount(codes[mask], minlength=NUMERIC_SLOTS)
+            part = values[mask]
+            finite = part[np.isfinite(part)]
+            out.outside_sums[(segment, column)] = (float(finite[finite < bins.low].sum()),
+                                                   float(finite[finite > bins.high].sum()))
+    for column in categorical:
+        text = frame[column].astype("string")
+        for segment, mask in parts:
+            if segment is not None and segment.split("=", 1)[0] == column:
+                continue
+            found = text[mask].value_counts(dropna=False)
+            out.categories[(segment, column)] = {
+                (None if pd.isna(v) else str(v)): int(n) for v, n in found.items()}
+    return out
+
+
+def compute_frame_tally(task: str, frame: Any, config: ModelConfig, score_bins: NumericBins
+                        ) -> Tally:
+    """The tally of rows in pandas (tests, and the Airflow stages' staged frames)."""
+    p = config.predictions
+    score = pd.to_numeric(frame[p.score], errors="coerce").to_numpy(float)
+    label = frame[LABEL] if LABEL in frame.columns else pd.Series([None] * len(frame), dtype=object)
+    tally = Tally(task, total=len(frame))
+    if task == BINARY:
+        pred = (pd.to_numeric(frame[p.predicted_label], errors="coerce").fillna(-1).to_numpy()
+                if p.predicted_label and p.predicted_label in frame.columns else (score >= 0.5))
+        slots = compute_bin_codes(score, score_bins)
+        labels = pd.to_numeric(label, errors="coerce").fillna(-1).to_numpy().astype(np.int64)
+        keep = (slots != MISSING) & (slots != NON_FINITE)
+        keys = np.stack([labels[keep], np.asarray(pred, float)[keep].astype(np.int64), slots[keep]], axis=1)
+        unique, counts = np.unique(keys, axis=0, return_counts=True)
+        tally.groups = np.column_stack([unique, counts]).astype(np.int64).reshape(-1, 4)
+        s = np.clip(score, CLIP, 1 - CLIP)
+        ok = keep & (labels >= 0) & (np.asarray(pred, float) >= 0)
+        tally.log_loss_sum = float(-np.sum(np.where(labels[ok] == 1, np.log(s[ok]), np.log(1 - s[ok]))))
+    elif task == MULTICLASS:
+        pred = frame[p.predicted_label] if p.predicted_label in frame.columns else frame[p.score]
+        pairs = pd.DataFrame({"y": label.astype("string"), "p": pred.astype("string")}).dropna()
+        tally.confusion = {(str(a), str(b)): int(n) for (a, b), n in pairs.value_counts().items()}
+    else:
+        y = pd.to_numeric(label, errors="coerce").to_numpy(float)
+        ok = ~np.isnan(y) & np.isfinite(score)
+        e, yy = y[ok] - score[ok], y[ok]
+        nz = yy != 0
+        tally.sums = {"n": float(ok.sum()), "abs": float(np.abs(e).sum()), "sq": float((e * e).sum()),
+                      "quad": float((e ** 4).sum()), "y": float(yy.sum()), "yy": float((yy * yy).sum()),
+                      "ape": float(np.abs(e[nz] / yy[nz]).sum()), "ape_n": float(nz.sum())}
+    return tally

@@ -1,0 +1,58 @@
+"""Data-quality measurements of our own, beside the GX suite, from the window's slot counts and the
+baseline profile: row count, missing share, share of categories the baseline never had, share of
+numbers outside the baseline's range, and non-finite scores."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from monitors.config import ModelConfig
+from monitors.core.counts import MISSING, NON_FINITE, OVER, UNDER, Counts
+from monitors.core.measurement import Measurement
+from monitors.core.profile import Profile
+
+MISSING_TOLERANCE = 0.1  # alert when the missing share rises this much above the baseline's
+NEW_CATEGORY_TOLERANCE = 0.01
+OUT_OF_RANGE_TOLERANCE = 0.01
+
+
+def _missing(profile: Profile, slots: np.ndarray, column: str) -> int:
+    if profile.shapes[column].numerical:
+        return int(slots[MISSING] + slots[NON_FINITE])
+    return int(slots[-1])
+
+
+def compute_quality_measurements(config: ModelConfig, counts: Counts, profile: Profile,
+                                 missing_columns: list[str]) -> list[Measurement]:
+    p = config.predictions
+    rows_n = counts.rows.get(None, 0)
+    rows = [Measurement("data_quality", "row_count", float(rows_n), None,
+                        "ok" if rows_n else "skipped")]
+    rows += [Measurement("schema", "column_present", 0.0, 1.0, "alert", c) for c in missing_columns]
+    if not rows_n:
+        return rows
+    base_n = max(profile.rows.get(None, 0), 1)
+    for column in p.features.all:
+        current, baseline = profile.compute_slots(counts, (None, column)), profile.slots.get((None, column))
+        if current is None or baseline is None:
+            continue
+        share = _missing(profile, current, column) / rows_n
+        bound = min(1.0, _missing(profile, baseline, column) / base_n + MISSING_TOLERANCE)
+        rows.append(Measurement("data_quality", "missing_share", share, bound,
+                                "alert" if share > bound else "ok", column))
+        present = int(current.sum()) - _missing(profile, current, column)
+        if profile.shapes[column].numerical:
+            metric, tolerance = "out_of_range_share", OUT_OF_RANGE_TOLERANCE
+            outside = int(current[UNDER] + current[OVER])
+        else:
+            metric, tolerance = "new_category_share", NEW_CATEGORY_TOLERANCE
+            outside = int(current[-2])
+        value = outside / present if present else 0.0
+        rows.append(Measurement("data_quality", metric, value, tolerance,
+                                "alert" if value > tolerance else "ok", column))
+    scores = profile.compute_slots(counts, (None, p.score))
+    if scores is not None and p.score in profile.shapes and profile.shapes[p.score].numerical:
+        bad = _missing(profile, scores, p.score) / rows_n
+        rows.append(Measurement("data_quality", "non_finite_share", bad, 0.0,
+                                "alert" if bad > 0 else "ok", p.score))
+    return rows

@@ -1,0 +1,97 @@
+"""What the warehouse counts and the pure code measures from: slot counts of columns (drift,
+data quality, the baseline profile) and outcome tallies (performance, CBPE, tracing).
+
+Slots of a numerical column: FINE_BINS equal-width bins over the baseline's [low, high], then
+under (below low), over (above high), missing (NULL or NaN), non-finite (+-inf). Slots of a
+categorical column: the baseline's values (most frequent first, at most MAX_CATEGORIES), other,
+missing (see core.profile).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from monitors.core.metrics import BINARY, REGRESSION
+
+FINE_BINS = 4096
+UNDER, OVER, MISSING, NON_FINITE = FINE_BINS, FINE_BINS + 1, FINE_BINS + 2, FINE_BINS + 3
+NUMERIC_SLOTS = FINE_BINS + 4
+MAX_CATEGORIES = 1000
+LABEL = "__label"  # the label column's name in the rows of a window or baseline query
+SUMS = ("abs", "sq", "quad", "y", "yy", "ape", "ape_n")  # regression tallies' sums of errors
+CLIP = 1e-15  # scores clipped to [CLIP, 1 - CLIP] for the log loss
+
+Key = tuple[str | None, str]  # (segment label such as "region=EU" or None, column)
+
+
+@dataclass(frozen=True)
+class NumericBins:
+    low: float
+    width: float
+    high: float  # the baseline's largest value: above it is outside
+
+
+@dataclass
+class Counts:
+    """Slot counts of numerical columns and value counts of categorical ones per (segment,
+    column); rows per segment (None: the whole table or window);
+    the sum of the values below and above the bins per (segment, column)."""
+
+    rows: dict[str | None, int] = field(default_factory=dict)
+    slots: dict[Key, np.ndarray] = field(default_factory=dict)  # numerical columns
+    categories: dict[Key, dict[str | None, int]] = field(default_factory=dict)  # None: missing
+    outside_sums: dict[Key, tuple[float, float]] = field(default_factory=dict)
+
+
+@dataclass
+class Tally:
+    """The outcomes of one slice of rows (or of the whole window)."""
+
+    task: str
+    total: int = 0  # every row, labelled or not
+    groups: np.ndarray = field(default_factory=lambda: np.zeros((0, 4), np.int64))  # binary:
+    # label (-1: none), predicted (-1: none), score slot, count; rows with a finite score
+    log_loss_sum: float = 0.0
+    confusion: dict[tuple[str, str], int] = field(default_factory=dict)  # multiclass, labelled
+    sums: dict[str, float] = field(default_factory=dict)  # regression, labelled: n and SUMS
+
+    @property
+    def labelled(self) -> int:
+        if self.task == BINARY:
+            g = self.groups
+            return int(g[(g[:, 0] >= 0) & (g[:, 1] >= 0), 3].sum())
+        if self.task == REGRESSION:
+            return int(self.sums.get("n", 0))
+        return sum(self.confusion.values())
+
+    @property
+    def coverage(self) -> float:
+        return self.labelled / self.total if self.total else 0.0
+
+
+def compute_stable_sum(value: Any) -> float:
+    """A database's floating-point sum to 12 significant digits: a parallel sum adds in varying
+    order and differs in its last bits between runs; a rerun must store the same values."""
+    return float(f"{float(value or 0.0):.12g}")
+
+
+def compute_bin_codes(values: np.ndarray, bins: NumericBins) -> np.ndarray:
+    """Slots of numbers in Python, the same arithmetic as the warehouse's bin expression."""
+    values = np.asarray(values, dtype=float)
+    codes = np.full(values.shape, MISSING, dtype=np.int64)
+    finite = np.isfinite(values)
+    codes[np.isinf(values)] = NON_FINITE
+    inside = finite & (values >= bins.low) & (values <= bins.high)
+    fine = np.floor((values[inside] - bins.low) / bins.width)
+    codes[inside] = np.minimum(fine, FINE_BINS - 1).astype(np.int64)
+    codes[finite & (values < bins.low)] = UNDER
+    codes[finite & (values > bins.high)] = OVER
+    return codes
+
+
+def compute_slot_order(slots: np.ndarray) -> np.ndarray:
+    """Score slots in score order: under, the bins, over."""
+    return np.where(slots == UNDER, -1, np.where(slots == OVER, FINE_BINS, slots))

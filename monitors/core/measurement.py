@@ -1,0 +1,66 @@
+"""One measured value: the unit every stage returns and the store keeps (a monitor_results row)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from monitors.core.metrics import compute_breach_direction
+
+Status = Literal["ok", "alert", "skipped"]
+
+
+@dataclass(frozen=True)
+class Measurement:
+    kind: str
+    metric: str
+    value: float | None
+    threshold: float | None = None
+    status: Status = "ok"
+    column_name: str | None = None
+    segment: str | None = None
+
+    @property
+    def is_alert(self) -> bool:
+        return self.status == "alert"
+
+
+def compute_breach(metric: str, value: float | None, threshold: float | None) -> bool:
+    """Whether value breaks its bound, in the metric's bad direction (see core.metrics; drift
+    scores break it at the bound, as Evidently decides)."""
+    if value is None or threshold is None or math.isnan(value):
+        return False
+    direction = compute_breach_direction(metric)
+    if direction == "below":
+        return value < threshold
+    if direction == "at_or_above":
+        return value >= threshold
+    return value > threshold
+
+
+def compute_status(metric: str, value: float | None, threshold: float | None) -> Status:
+    return "alert" if compute_breach(metric, value, threshold) else "ok"
+
+
+def compute_window_status(rows: Iterable[Measurement]) -> str:
+    """alert if any rule broke; skipped for an empty window; else ok."""
+    rows = list(rows)
+    if any(r.is_alert for r in rows):
+        return "alert"
+    counts = [r for r in rows if r.metric == "row_count"]
+    if counts and not counts[0].value:
+        return "skipped"
+    return "ok"
+
+
+def clean_value(value: object) -> float | None:
+    """A float for the store; None for missing, NaN or infinite values."""
+    if value is None:
+        return None
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None

@@ -1,0 +1,93 @@
+"""The metric registry: one entry per metric the store can hold, and everything known about it
+(its kind, the tasks it applies to, the column types it scores, the direction that breaks its
+rule, whether CBPE estimates it, the chart that draws it). Config validation, rule checks, rule
+text, estimation and the pages all read it here; a new metric is one entry (and its maths).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+BINARY, MULTICLASS, REGRESSION = "binary_classification", "multiclass_classification", "regression"
+TASKS = (BINARY, MULTICLASS, REGRESSION)
+CLASSIFICATION = frozenset({BINARY, MULTICLASS})
+Breach = Literal["below", "at_or_above", "above"]
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    kind: str  # drift, performance, data_quality or schema
+    breach: Breach  # below: value < bound; at_or_above: value >= bound; above: value > bound
+    tasks: frozenset[str] = frozenset(TASKS)
+    columns: tuple[str, ...] = ()  # drift: the column types it scores (numerical, categorical)
+    estimated: bool = False  # CBPE estimates it without labels (binary classification)
+    chart: str | None = None  # the model page's chart group: drift, performance
+
+    @property
+    def relative_bound(self) -> bool:
+        """Error metrics: bound = baseline x (1 + max_drop) instead of baseline - max_drop."""
+        return self.kind == "performance" and self.breach == "above"
+
+
+_ENTRIES = (
+    # drift scores (every one is stored; drift.numerical_metric / categorical_metric is judged)
+    Metric("wasserstein", "drift", "at_or_above", columns=("numerical",), chart="drift"),
+    Metric("jensenshannon", "drift", "at_or_above", columns=("numerical", "categorical"), chart="drift"),
+    Metric("ks", "drift", "at_or_above", columns=("numerical",), chart="drift"),
+    Metric("psi", "drift", "at_or_above", columns=("numerical", "categorical"), chart="drift"),
+    Metric("drifted_share", "drift", "at_or_above"),
+    # realized performance, in the order the pages show them
+    Metric("roc_auc", "performance", "below", CLASSIFICATION, estimated=True, chart="performance"),
+    Metric("f1", "performance", "below", CLASSIFICATION, estimated=True, chart="performance"),
+    Metric("accuracy", "performance", "below", CLASSIFICATION, estimated=True, chart="performance"),
+    Metric("precision", "performance", "below", CLASSIFICATION, estimated=True, chart="performance"),
+    Metric("recall", "performance", "below", CLASSIFICATION, estimated=True, chart="performance"),
+    Metric("log_loss", "performance", "above", CLASSIFICATION, chart="performance"),
+    Metric("mae", "performance", "above", frozenset({REGRESSION}), chart="performance"),
+    Metric("rmse", "performance", "above", frozenset({REGRESSION}), chart="performance"),
+    Metric("mape", "performance", "above", frozenset({REGRESSION}), chart="performance"),
+    Metric("r2", "performance", "below", frozenset({REGRESSION}), chart="performance"),
+    Metric("label_coverage", "performance", "below"),
+    # data quality and schema of our own (GX expectations: "above", the default)
+    Metric("row_count", "data_quality", "above"),
+    Metric("missing_share", "data_quality", "above"),
+    Metric("new_category_share", "data_quality", "above"),
+    Metric("out_of_range_share", "data_quality", "above"),
+    Metric("non_finite_share", "data_quality", "above"),
+    Metric("column_present", "schema", "below"),
+)
+METRICS: dict[str, Metric] = {m.name: m for m in _ENTRIES}
+# the order in which a task's metrics are computed and stored
+PERFORMANCE_ORDER = {
+    CLASSIFICATION: ("accuracy", "precision", "recall", "f1", "roc_auc", "log_loss"),
+    frozenset({REGRESSION}): ("mae", "rmse", "mape", "r2"),
+}
+
+
+def compute_breach_direction(metric: str) -> Breach:
+    """How a value breaks its bound; metrics not in the registry (GX expectations): above."""
+    entry = METRICS.get(metric)
+    return entry.breach if entry is not None else "above"
+
+
+def compute_task_metrics(task: str) -> tuple[str, ...]:
+    """The performance metrics a task computes, in stored order."""
+    for tasks, names in PERFORMANCE_ORDER.items():
+        if task in tasks:
+            return names
+    raise ValueError(f"unknown task {task!r}")
+
+
+def compute_drift_metrics(column_type: str) -> tuple[str, ...]:
+    """The drift scores of a column type (numerical, categorical), in stored order."""
+    return tuple(m.name for m in _ENTRIES if column_type in m.columns)
+
+
+def compute_chart_metrics(chart: str) -> tuple[str, ...]:
+    return tuple(m.name for m in _ENTRIES if m.chart == chart)
+
+
+def compute_estimated_metrics() -> tuple[str, ...]:
+    return tuple(m.name for m in _ENTRIES if m.estimated)

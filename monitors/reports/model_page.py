@@ -1,0 +1,164 @@
+"""reports/<model>/index.html: trend charts over all stored windows (alert windows marked) and a
+table of windows, from the store's trend file, never the warehouse; and the model's summary for
+the home page. Writing one window rewrites only its page, this one and the home page."""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from monitors.core.metrics import compute_chart_metrics
+from monitors.core.window import compute_page_key
+from monitors.reports import charts
+from monitors.reports.home_page import SUMMARY
+from monitors.reports.pages import compute_page
+from monitors.storage.files import write_text
+
+
+def _label(ts: pd.Timestamp) -> str:
+    return ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.strftime("%Y-%m-%d %H:%M")
+
+
+def compute_window_table(trend: pd.DataFrame) -> pd.DataFrame:
+    """One row per window: start, end, status, broken rules, row count."""
+    if trend.empty:
+        return pd.DataFrame(columns=["window_start", "window_end", "status", "alerts", "rows"])
+    grouped = trend.assign(alert=(trend["status"] == "alert").astype(int)).groupby("window_start", sort=True)
+    table = grouped.agg(window_end=("window_end", "first"), alerts=("alert", "sum")).reset_index()
+    rows = trend[trend["metric"] == "row_count"].set_index("window_start")["value"]
+    table["rows"] = table["window_start"].map(rows)
+    table["status"] = [("alert" if a else ("skipped" if not r or pd.isna(r) else "ok"))
+                       for a, r in zip(table["alerts"], table["rows"], strict=True)]
+    return table
+
+
+Key = tuple[str, str, str | None]
+
+
+def compute_trend_index(trend: pd.DataFrame) -> dict[Key, dict[int, tuple[float, float, str]]]:
+    """(kind, metric, column) -> window (ns) -> (value, threshold, status), in one pass."""
+    index: dict[Key, dict[int, tuple[float, float, str]]] = {}
+    starts = trend["window_start"].astype("int64").to_numpy()
+    columns = trend["column_name"].where(trend["column_name"].notna(), None)
+    for kind, metric, column, start, value, threshold, status in zip(
+            trend["kind"], trend["metric"], columns, starts, trend["value"], trend["threshold"],
+            trend["status"], strict=True):
+        index.setdefault((kind, metric, column), {}).setdefault(int(start), (value, threshold, status))
+    return index
+
+
+def _series(index: dict[Key, dict[int, tuple[float, float, str]]], windows: list[int], key: Key,
+            name: str, field: int = 0, dashed: bool = False, color: str | None = None) -> charts.Series:
+    found = index.get(key, {})
+    values = []
+    for w in windows:
+        item = found.get(w)
+        values.append(None if item is None or pd.isna(item[field]) else float(item[field]))
+    alerts = [] if dashed else [w in found and found[w][2] == "alert" for w in windows]
+    return charts.Series(name, values, alerts, dashed, color)
+
+
+def _lowest_bound(index: dict[Key, dict[int, tuple[float, float, str]]], windows: list[int],
+                  method: str, columns: list[str]) -> charts.Series:
+    """Bounds are calibrated per column and window size; the chart draws the lowest of them."""
+    values: list[float | None] = []
+    for w in windows:
+        found = [index[("drift", method, c)][w][1] for c in columns if w in index[("drift", method, c)]]
+        bounds = [float(b) for b in found if not pd.isna(b)]
+        values.append(min(bounds) if bounds else None)
+    return charts.Series("lowest bound", values, [], True, charts.ALERT)
+
+
+def compute_model_charts(trend: pd.DataFrame, table: pd.DataFrame | None = None) -> list[str]:
+    table = compute_window_table(trend) if table is None else table
+    windows = [int(w) for w in table["window_start"].astype("int64")]
+    labels = [_label(w) for w in table["window_start"]]
+    alert_windows = list(table["status"] == "alert")
+    index = compute_trend_index(trend)
+    out = []
+    for method in compute_chart_metrics("drift"):  # the columns this score is judged on (they have a bound)
+        columns = sorted(str(c) for (k, m, c), found in index.items() if k == "drift" and m == method
+                         and c is not None and any(not pd.isna(v[1]) for v in found.values()))
+        if not columns:
+            continue
+        series = [_series(index, windows, ("drift", method, c), c) for c in columns]
+        out.append(charts.compute_line_chart(
+            f"Drift per feature: {method}", labels, [*series, _lowest_bound(index, windows, method, columns)],
+            alert_windows))
+    share: Key = ("drift", "drifted_share", None)
+    out.append(charts.compute_line_chart("Share of drifted features", labels, [
+        _series(index, windows, share, "drifted share"),
+        _series(index, windows, share, "bound", 1, True, charts.ALERT)], alert_windows))
+    for metric in compute_chart_metrics("performance"):
+        key: Key = ("performance", metric, None)
+        if not any(not pd.isna(v[0]) for v in index.get(key, {}).values()):
+            continue
+        estimated = _series(index, windows, ("estimated_performance", metric, None),
+                            "estimated (CBPE)", color="#9467bd")
+        band = _series(index, windows, ("estimated_performance", f"{metric}_band", None), "band")
+        spread = [charts.Series(name, [None if e is None or b is None else e + sign * b
+                                       for e, b in zip(estimated.values, band.values, strict=True)],
+                                dashed=True, color="#c5b0d5")
+                  for name, sign in (("estimate + band", 1), ("estimate - band", -1))]
+        series = [_series(index, windows, key, f"{metric} (realized)"),
+                  _series(index, windows, ("baseline_performance", metric, None), "baseline", 0, True,
+                          "#555"),
+                  _series(index, windows, key, "bound", 1, True, charts.ALERT)]
+        if any(v is not None for v in estimated.values):
+            series += [estimated, *spread]
+        out.append(charts.compute_line_chart(f"Performance: {metric}", labels, series, alert_windows))
+    coverage: Key = ("performance", "label_coverage", None)
+    if coverage in index:
+        out.append(charts.compute_line_chart("Label coverage", labels, [
+            _series(index, windows, coverage, "label coverage"),
+            _series(index, windows, coverage, "minimum", 1, True, charts.ALERT)], alert_windows))
+    out.append(charts.compute_line_chart("Rows per window", labels, [
+        _series(index, windows, ("data_quality", "row_count", None), "rows")], alert_windows))
+    failed: dict[int, int] = {}
+    for (kind, _, _), by_window in index.items():
+        if kind in ("schema", "data_quality"):
+            for w, item in by_window.items():
+                failed[w] = failed.get(w, 0) + (item[2] == "alert")
+    out.append(charts.compute_line_chart("Failed checks (schema and data quality)", labels, [
+        charts.Series("failed checks", [float(failed.get(w, 0)) for w in windows],
+                      [bool(failed.get(w, 0)) for w in windows])], alert_windows))
+    return out
+
+
+def write_model_page(reports: Path, model: str, trend: pd.DataFrame) -> Path:
+    """reports/<model>/index.html and its summary for the home page."""
+    table = compute_window_table(trend)
+    parts = [f'<p><a href="../index.html">All models</a></p><h1>{html.escape(model)}</h1>']
+    if table.empty:
+        parts.append("<p>No windows stored yet.</p>")
+    else:
+        latest = table.iloc[-1]
+        parts.append(f"<p>{len(table)} windows, {int((table['status'] == 'alert').sum())} with "
+                     f"broken rules. Latest: {html.escape(_label(latest['window_start']))} "
+                     f"<span class={latest['status']}>{latest['status']}</span>.</p>")
+        parts += compute_model_charts(trend, table)
+        parts.append('<h2>Windows</h2><table class="windows"><tr><th>window (UTC)</th><th>status</th>'
+                     "<th>broken rules</th><th>rows</th><th>reports</th></tr>")
+        for row in table.iloc[::-1].itertuples():
+            key = compute_page_key(row.window_start)
+            rows = "" if pd.isna(row.rows) else f"{int(row.rows):,}"
+            parts.append(f'<tr class="window {row.status}"><td><a href="{key}/index.html">'
+                         f"{html.escape(_label(row.window_start))}</a></td>"
+                         f"<td class={row.status}>{row.status}</td><td>{row.alerts}</td><td>{rows}</td>"
+                         f'<td><a href="{key}/evidently.html">Evidently</a></td></tr>')
+        parts.append("</table>")
+    path = reports / model / "index.html"
+    write_text(path, compute_page(f"{model}: monitoring", "".join(parts)))
+    summary: dict[str, Any] = {"model": model, "windows": len(table)}
+    if not table.empty:
+        latest = table.iloc[-1]
+        summary.update(latest_start=str(latest["window_start"]), latest_end=str(latest["window_end"]),
+                       status=str(latest["status"]), open_alerts=int(latest["alerts"]),
+                       alert_windows=int((table["status"] == "alert").sum()),
+                       latest_key=compute_page_key(latest["window_start"]))
+    write_text(reports / model / SUMMARY, json.dumps(summary))
+    return path

@@ -1,0 +1,81 @@
+"""Text for people: a broken rule in one line, the failure message of a window (each broken
+rule, its value and bound, where performance dropped, the report), tracing's slices."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from monitors.core.measurement import Measurement
+from monitors.core.metrics import compute_breach_direction
+from monitors.core.window import Window
+
+MAX_LISTED = 25
+
+
+def compute_broken_rules(rows: Iterable[Measurement]) -> list[Measurement]:
+    """Every measurement with status alert; whole-window rules before per-segment ones."""
+    broken = [r for r in rows if r.is_alert]
+    return sorted(broken, key=lambda r: (r.segment is not None, r.kind, r.metric,
+                                          r.column_name or "", r.segment or ""))
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:.4g}"
+
+
+def compute_rule_text(row: Measurement) -> str:
+    """e.g. `drift wasserstein of income = 0.4123 (bound: < 0.1)`"""
+    subject = f"{row.kind} {row.metric}"
+    if row.column_name:
+        subject += f" of {row.column_name}"
+    if row.segment:
+        subject += f" [{row.segment}]"
+    if row.threshold is None:
+        return f"{subject} = {_number(row.value)} (failed)"
+    # the bound a value must keep: the opposite of how it breaks
+    keep = {"below": ">=", "at_or_above": "<", "above": "<="}[compute_breach_direction(row.metric)]
+    bound = f"{keep} {_number(row.threshold)}"
+    return f"{subject} = {_number(row.value)} (bound: {bound})"
+
+
+def compute_failure_message(model: str, window: Window, rows: Iterable[Measurement],
+                            report: Path | str | None = None) -> str | None:
+    """None when no rule broke; else a message naming each broken rule, its value and bound."""
+    rows = list(rows)
+    broken = compute_broken_rules(rows)
+    if not broken:
+        return None
+    lines = [f"model {model}, window {window}: {len(broken)} rule(s) broken"]
+    lines += [f"  - {compute_rule_text(r)}" for r in broken[:MAX_LISTED]]
+    if len(broken) > MAX_LISTED:
+        lines.append(f"  ... and {len(broken) - MAX_LISTED} more (see the report)")
+    traced = compute_tracing_text([r for r in rows if r.kind == "tracing"])
+    if traced:
+        lines.append("  where the performance dropped most (slices by contribution):")
+        lines += [f"    {i}. {text}" for i, text in enumerate(traced, 1)]
+    if report:
+        lines.append(f"report: {report}")
+    return "\n".join(lines)
+
+
+def compute_tracing_text(rows: list[Measurement]) -> list[str]:
+    """One line per traced slice, largest contribution first."""
+    slices: dict[str, dict[str, float | None]] = {}
+    metric = ""
+    for r in rows:
+        if r.kind != "tracing" or r.segment is None:
+            continue
+        base, _, field = r.metric.partition("_slice_") if "_slice_" in r.metric else \
+            (r.metric.removesuffix("_contribution"), "", "contribution")
+        metric = base
+        slices.setdefault(r.segment, {})[field] = r.value
+    ordered = sorted(slices.items(), key=lambda kv: -(kv[1].get("contribution") or 0.0))
+    lines = []
+    for label, f in ordered:
+        lines.append(f"{label}: {metric} {f.get('value') or 0:.3g} vs {f.get('baseline') or 0:.3g} in the "
+                     f"baseline, {f.get('share') or 0:.0%} of labelled rows (n={int(f.get('rows') or 0)}), "
+                     f"contribution {f.get('contribution') or 0:.3g}")
+    return lines

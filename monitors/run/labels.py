@@ -1,0 +1,47 @@
+"""Late labels: each run recomputes the realized performance of stored windows whose labels may
+still arrive, so they are picked up without rerunning old windows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from monitors.config import ModelConfig
+from monitors.core.window import Window
+from monitors.run.reference import Baseline
+from monitors.run.window import load_performance_rows
+from monitors.storage import results
+from monitors.warehouse.outcomes import load_tallies
+from monitors.warehouse.queries import load_window_query
+
+if TYPE_CHECKING:
+    from monitors.warehouse.engine import Engine
+
+REFRESHED_NOTE = "Performance refreshed with labels that arrived since the window ran."
+PERFORMANCE_KINDS = {"performance", "baseline_performance", "estimated_performance", "tracing"}
+
+
+def compute_maturing(config: ModelConfig, windows: list[Window], as_of: datetime) -> list[Window]:
+    """Stored windows whose labels may still arrive: younger than max_delay, plus one window
+    length so the first run after a window matures records its final state."""
+    if config.ground_truth is None:
+        return []
+    delay = config.ground_truth.max_delay
+    return [w for w in windows if w.end <= as_of < w.end + delay + (w.end - w.start)]
+
+
+def run_refresh_maturing(config: ModelConfig, engine: Engine, baseline: Baseline, as_of: datetime,
+                         run_id: str, skip: set[Window] | None = None) -> list[Window]:
+    """Recompute the realized performance of maturing windows with the labels that arrived since,
+    replacing only their performance rows; late labels are picked up without reruns."""
+    refreshed = []
+    stored = results.load_windows(config.store_path, config.model)
+    for window in compute_maturing(config, stored, as_of):
+        if skip and window in skip:
+            continue
+        query = load_window_query(engine, config, window, as_of)
+        tallies, _ = load_tallies(engine, config, query.select, baseline.reference.profile)
+        rows = load_performance_rows(engine, config, window, query, tallies, baseline, as_of)
+        if results.replace_rows(config.store_path, config.model, window, PERFORMANCE_KINDS, rows, run_id):
+            refreshed.append(window)
+    return refreshed

@@ -1,0 +1,61 @@
+"""Pages written after a window is stored: the window's page and Evidently report, the model
+page and the home page; and pages rebuilt from the store alone (a late-label refresh,
+`monitors report`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from monitors.config import ModelConfig
+from monitors.core.counts import Counts
+from monitors.core.measurement import Measurement
+from monitors.core.profile import Profile
+from monitors.core.window import Window
+from monitors.reports.evidently_page import write_evidently_report
+from monitors.reports.histograms import compute_histograms
+from monitors.reports.home_page import write_home
+from monitors.reports.model_page import write_model_page
+from monitors.reports.pages import compute_window_dir
+from monitors.reports.window_page import write_window_page
+from monitors.storage import results
+from monitors.storage.files import load_exists
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def write_window_reports(config: ModelConfig, window: Window, rows: list[Measurement],
+                         window_counts: Counts, baseline: Profile,
+                         samples: tuple[pd.DataFrame, pd.DataFrame] | None) -> Path:
+    """The window's page (with histograms from the counts) and Evidently report (on the samples),
+    the model page, the home page."""
+    evidently = None
+    total, base_total = window_counts.rows.get(None, 0), baseline.rows.get(None, 0)
+    note = f"Stored values use all {total:,} window rows and {base_total:,} baseline rows."
+    if samples is not None:
+        current, reference = samples
+        note += (f" The Evidently report uses seeded samples: {len(current):,} window rows and "
+                 f"{len(reference):,} baseline rows (at most {config.report.sample_size:,} per side).")
+        evidently = write_evidently_report(config, window, reference, current)
+    page = write_window_page(config, window, rows, note, evidently,
+                             compute_histograms(baseline, window_counts))
+    write_model_pages(config)
+    return page
+
+
+def write_stored_window_pages(config: ModelConfig, windows: list[Window], note: str) -> None:
+    """Window pages from their stored rows (histograms and Evidently reports kept), then the
+    model and home pages."""
+    for window in windows:
+        evidently = compute_window_dir(config, window) / "evidently.html"
+        write_window_page(config, window, results.load_window_rows(config.store_path, config.model, window),
+                          note, evidently if load_exists(evidently) else None)
+    if windows:
+        write_model_pages(config)
+
+
+def write_model_pages(config: ModelConfig) -> None:
+    """The model page from the store's trend file, and the home page over all models."""
+    write_model_page(config.reports_path, config.model, results.load_trend(config.store_path, config.model))
+    write_home(config.reports_path)

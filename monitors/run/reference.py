@@ -1,0 +1,86 @@
+"""The baseline, read once per run of many windows: its profile and outcome tallies from the
+store's cache when this baseline was counted before, counted in the warehouse otherwise."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from monitors.compute.measure import Reference, compute_reference
+from monitors.config import ModelConfig
+from monitors.core.counts import Tally
+from monitors.core.profile import Profile, compute_bins, compute_hash, compute_profile, compute_profile_key
+from monitors.storage import baseline_cache
+from monitors.warehouse.counts import compute_present, load_column_stats, load_select_counts
+from monitors.warehouse.engine import compute_query_text, compute_safe_url
+from monitors.warehouse.outcomes import load_label_summary, load_tallies
+from monitors.warehouse.queries import Query, load_baseline_query
+
+if TYPE_CHECKING:
+    from monitors.warehouse.engine import Engine
+
+
+@dataclass
+class Baseline:
+    """The baseline summarised (reference), with its query, for what is counted later (tracing's
+    slices, counted at the first alert; the report's sample)."""
+
+    reference: Reference
+    query: Query
+    slices: dict[str | None, Tally] | None = None
+
+
+def load_reference(engine: Engine, config: ModelConfig, as_of: datetime | None = None) -> Baseline:
+    query = load_baseline_query(engine, config, as_of)
+    profile = load_baseline_profile(engine, config, query)
+    tallies = load_baseline_tallies(engine, config, query, profile)
+    return Baseline(compute_reference(config, profile, tallies), query)
+
+
+def load_baseline_profile(engine: Engine, config: ModelConfig, query: Query | None = None) -> Profile:
+    """The profile of the baseline's rows without labels (so the labels' as-of moment does not
+    matter): from the store when this baseline was profiled before. `query`: the baseline's
+    query, built when not given."""
+    query = query or load_baseline_query(engine, config)
+    present = compute_present(query)
+    p = config.predictions
+    numerical = [c for c in dict.fromkeys([*p.features.numerical, p.score])
+                 if c in present and query.columns.get(c) == "numeric"]
+    categorical = [c for c in p.features.categorical if c in present]
+    segments = [s for s in config.segments if s in present]
+    stats = load_column_stats(engine, query.features, numerical)
+    key = compute_profile_key(*compute_query_text(engine, query.features), compute_safe_url(engine),
+                              numerical, categorical, segments, stats)
+    cached = baseline_cache.load_cached_profile(config, key)
+    if cached is not None:
+        return cached
+    numeric = {c: compute_bins(s[1], s[2]) for c, s in stats.items() if s[1] is not None and s[2] is not None}
+    counts = load_select_counts(engine, query.features, numeric, categorical, segments)
+    profile = compute_profile(key, counts, numeric, {c: s[3] or 0.0 for c, s in stats.items()},
+                              categorical)
+    baseline_cache.write_profile(baseline_cache.compute_profile_file(config, key), profile)
+    return profile
+
+
+def load_baseline_tallies(engine: Engine, config: ModelConfig, query: Query, baseline: Profile
+                          ) -> dict[str | None, Tally]:
+    """The baseline's outcome tallies, whole and per segment. When the labels are a column of the
+    baseline table they are kept beside its profile, keyed by the profile, the task, the
+    predictions and segments config and a summary of the label column (count, distinct values,
+    min, max; the sum of numeric labels), so later runs do not count the baseline again. A
+    baseline window's labels are still arriving: counted each run."""
+    if not query.has_labels:
+        return {}
+    if config.baseline.window is not None:
+        return load_tallies(engine, config, query.select, baseline)[0]
+    summary = load_label_summary(engine, config, query)
+    key = compute_hash([baseline.key, *compute_query_text(engine, query.select), summary, config.task,
+                        config.predictions.model_dump(mode="json"), config.segments])
+    path = baseline_cache.compute_tallies_file(config, baseline.key, key)
+    cached = baseline_cache.load_cached_tallies(path)
+    if cached is not None:
+        return cached
+    tallies = load_tallies(engine, config, query.select, baseline)[0]
+    baseline_cache.write_tallies(path, tallies)
+    return tallies

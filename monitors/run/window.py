@@ -1,0 +1,166 @@
+"""run_window(config, window, ...) -> WindowSummary: the one sequence that measures a window
+(extract, measure, store, report), which the CLI calls and the Airflow stages split into tasks
+step by step. Only the report reads rows into Python: a seeded sample of each side."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from monitors.checks.results import compute_schema_measurements
+from monitors.checks.suites import load_suite
+from monitors.checks.warehouse import load_warehouse_check_measurements
+from monitors.compute.drift import compute_drift_rows
+from monitors.compute.measure import compute_performance_rows
+from monitors.compute.quality import compute_quality_measurements
+from monitors.compute.tracing import compute_tracing_rows
+from monitors.config import ModelConfig
+from monitors.core.counts import Counts, Tally
+from monitors.core.measurement import Measurement, compute_window_status
+from monitors.core.profile import Profile
+from monitors.core.window import Window
+from monitors.reports.pages import compute_window_dir
+from monitors.reports.text import compute_failure_message
+from monitors.run.pages import write_window_reports
+from monitors.run.reference import Baseline, load_reference
+from monitors.storage import baseline_cache, results
+from monitors.warehouse import frames
+from monitors.warehouse.counts import load_window_counts
+from monitors.warehouse.engine import create_warehouse_engine
+from monitors.warehouse.outcomes import load_tallies
+from monitors.warehouse.queries import Query, load_window_query
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from monitors.warehouse.engine import Engine
+
+
+@dataclass
+class WindowSummary:
+    model: str
+    window: Window
+    rows: list[Measurement]
+    message: str | None
+    status: str
+    store_file: Path
+    report: Path | None = None
+    evidently: Path | None = None
+    row_count: int = 0
+
+    @property
+    def broken(self) -> list[Measurement]:
+        return [r for r in self.rows if r.is_alert]
+
+
+@dataclass
+class Extract:
+    """What the warehouse counts of a window: its query, slot counts and outcome tallies, and the
+    report's samples (window, baseline) when asked for."""
+
+    query: Query
+    counts: Counts
+    tallies: dict[str | None, Tally]
+    samples: tuple[pd.DataFrame, pd.DataFrame] | None = None
+
+    @property
+    def rows(self) -> int:
+        return self.counts.rows.get(None, 0)
+
+
+def compute_run_id(prefix: str = "cli") -> str:
+    return f"{prefix}__{datetime.now(UTC).strftime('%Y-%m-%dT%H:%M:%S')}__{uuid.uuid4().hex[:6]}"
+
+
+def load_extract(engine: Engine, config: ModelConfig, window: Window, baseline: Baseline,
+                 as_of: datetime, samples: bool) -> Extract:
+    """The window counted in the warehouse; with the report's samples if `samples` (and any row)."""
+    query = load_window_query(engine, config, window, as_of)
+    profile = baseline.reference.profile
+    extract = Extract(query, load_window_counts(engine, config, query, profile),
+                      load_tallies(engine, config, query.select, profile)[0])
+    if samples and config.report.evidently and extract.rows:
+        extract.samples = load_report_samples(engine, config, query, baseline)
+    return extract
+
+
+def load_check_rows(engine: Engine, config: ModelConfig, query: Query, window_counts: Counts,
+                    profile: Profile, suite: dict | None) -> list[Measurement]:
+    """Schema and data quality: our own measurements from the counts, then the GX suite's,
+    validated in the warehouse on the window's query."""
+    rows = compute_quality_measurements(config, window_counts, profile, query.missing_columns)
+    if suite is not None:
+        rows += compute_schema_measurements(suite, query.columns)
+    if suite is not None and window_counts.rows.get(None):
+        rows += load_warehouse_check_measurements(suite, engine, query.select, config.model)
+    return rows
+
+
+def load_tracing_rows(engine: Engine, config: ModelConfig, query: Query, baseline: Baseline,
+                      metric: str) -> list[Measurement]:
+    """Slices of the window and of the baseline, counted in the warehouse, ranked by their
+    contribution to the drop of `metric` (the baseline's slices once per run)."""
+    profile = baseline.reference.profile
+    current, names = load_tallies(engine, config, query.select, profile, tracing=True)
+    if baseline.slices is None:
+        baseline.slices, _ = load_tallies(engine, config, baseline.query.select, profile, tracing=True)
+    return compute_tracing_rows(current, baseline.slices, names, metric)
+
+
+def load_performance_rows(engine: Engine, config: ModelConfig, window: Window, query: Query,
+                          tallies: dict[str | None, Tally], baseline: Baseline, as_of: datetime
+                          ) -> list[Measurement]:
+    """Performance from the window's tallies; tracing queries the warehouse when a rule breaks."""
+    return compute_performance_rows(config, window, tallies, baseline.reference, as_of,
+                                    partial(load_tracing_rows, engine, config, query, baseline))
+
+
+def load_report_samples(engine: Engine, config: ModelConfig, query: Query, baseline: Baseline
+                        ) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """Seeded samples of at most report.sample_size rows of the window and of the baseline, for
+    the Evidently report (stored values never depend on them). The baseline's is kept beside
+    its profile and read from there by later runs."""
+    size = config.report.sample_size
+    current = frames.load_sample(engine, config, query, size)
+    path = baseline_cache.compute_sample_file(config, baseline.reference.profile.key, size)
+    reference = baseline_cache.load_cached_sample(path)
+    if reference is None:
+        reference = frames.load_sample(engine, config, baseline.query, size)
+        baseline_cache.write_sample(path, reference)
+    return (current, reference) if not current.empty and not reference.empty else None
+
+
+def run_window(config: ModelConfig, window: Window, *, engine: Engine | None = None,
+               baseline: Baseline | None = None, run_id: str | None = None,
+               as_of: datetime | None = None, write_reports: bool = True) -> WindowSummary:
+    """Measure one window in the warehouse, replace its results in the store, write its report;
+    never raises for broken rules (see WindowSummary.message), only for bad input or
+    infrastructure."""
+    as_of = as_of or datetime.now(UTC)
+    run_id = run_id or compute_run_id()
+    engine = engine or create_warehouse_engine(config)
+    suite = load_suite(config)
+    baseline = baseline or load_reference(engine, config, as_of)
+    profile = baseline.reference.profile
+    extract = load_extract(engine, config, window, baseline, as_of, samples=False)
+    rows = (load_check_rows(engine, config, extract.query, extract.counts, profile, suite)
+            + compute_drift_rows(config, extract.counts, profile)
+            + load_performance_rows(engine, config, window, extract.query, extract.tallies, baseline,
+                                    as_of))
+    if profile.changed:
+        baseline_cache.write_profile_calibration(config, profile)
+    page = compute_window_dir(config, window) / "index.html" if write_reports else None
+    store_file = results.replace_window(config.store_path, config.model, window, rows, run_id)
+    message = compute_failure_message(config.model, window, rows, page)
+    summary = WindowSummary(config.model, window, rows, message, compute_window_status(rows), store_file,
+                            row_count=extract.rows)
+    if write_reports:  # after the rows are stored: a failing report loses no window
+        samples = load_report_samples(engine, config, extract.query, baseline) \
+            if config.report.evidently and extract.rows else None
+        summary.report = write_window_reports(config, window, rows, extract.counts, profile, samples)
+        summary.evidently = summary.report.parent / "evidently.html" if samples else None
+    return summary

@@ -1,0 +1,78 @@
+"""The DuckDB catalog: the view `monitor_results` over every window file, with explicit column
+types. Created once, after the first window file exists (DuckDB refuses a view over a glob that
+matches nothing), and re-created after a schema change (CATALOG_VERSION)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+
+from monitors.storage.files import load_exists, load_names, write_text
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+VIEW = "monitor_results"
+CATALOG_VERSION = "1"
+COLUMNS = [
+    ("model", "VARCHAR", pa.string()),
+    ("window_start", "TIMESTAMP", pa.timestamp("us")),
+    ("window_end", "TIMESTAMP", pa.timestamp("us")),
+    ("kind", "VARCHAR", pa.string()),
+    ("metric", "VARCHAR", pa.string()),
+    ("column_name", "VARCHAR", pa.string()),
+    ("segment", "VARCHAR", pa.string()),
+    ("value", "DOUBLE", pa.float64()),
+    ("threshold", "DOUBLE", pa.float64()),
+    ("status", "VARCHAR", pa.string()),
+    ("run_id", "VARCHAR", pa.string()),
+    ("computed_at", "TIMESTAMP", pa.timestamp("us")),
+]
+
+
+def compute_select_sql(results_dir: Path) -> str:
+    pattern = str(results_dir.resolve() / "**" / "*.parquet").replace("'", "''")
+    casts = ",\n  ".join(f"CAST({name} AS {sql}) AS {name}" for name, sql, _ in COLUMNS)
+    return (f"SELECT\n  {casts}\nFROM read_parquet('{pattern}', union_by_name=true, "
+            f"hive_partitioning=false)")
+
+
+def replace_catalog(store: Path, results_dir: Path) -> bool:
+    """Create the view in the DuckDB file once, after the first window file exists. Returns
+    False (and leaves it for the next run) if another process holds the file."""
+    import duckdb
+
+    marker = results_dir.parent / f".catalog-v{CATALOG_VERSION}"
+    if load_exists(marker) and load_exists(store):
+        return True
+    try:
+        with duckdb.connect(str(store)) as con:
+            con.execute(f"CREATE OR REPLACE VIEW {VIEW} AS {compute_select_sql(results_dir)}")
+    except duckdb.IOException:
+        return False
+    write_text(marker, f"view {VIEW} over {results_dir.resolve()}\n")
+    return True
+
+
+def compute_empty_results() -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame({name: pd.Series(dtype="object") for name, _, _ in COLUMNS})
+
+
+def load_results(results_dir: Path, model: str | None = None) -> pd.DataFrame:
+    """What the window files hold (for one model, or all), read with DuckDB in memory."""
+    import duckdb
+
+    if not load_names(results_dir, "model=*/*.parquet"):
+        return compute_empty_results()
+    sql = compute_select_sql(results_dir)
+    params: list[str] = []
+    if model is not None:
+        sql = f"SELECT * FROM ({sql}) WHERE model = ?"
+        params.append(model)
+    sql += " ORDER BY model, window_start, kind, metric, column_name NULLS FIRST, segment NULLS FIRST"
+    with duckdb.connect() as con:
+        return con.execute(sql, params).df()

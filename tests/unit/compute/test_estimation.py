@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import accuracy_score, f1_score, roc_auc_score
+
+from monitors.compute.estimation import compute_calibrator, compute_estimates
+from monitors.compute.frame_counts import compute_frame_tally
+from monitors.compute.measure import DEFAULT_SCORE_BINS
+from monitors.compute.performance import compute_confusion_metrics, compute_metrics
+from monitors.core.counts import LABEL, Tally, compute_slot_order
+from monitors.testing import make_config
+
+CONFIG = make_config(Path("/nonexistent"), "duckdb:///w.duckdb")
+
+
+def tally(scores: np.ndarray, labels: np.ndarray | None) -> Tally:
+    frame = pd.DataFrame({"score": scores, LABEL: labels if labels is not None else [None] * len(scores),
+                          "predicted_label": (scores >= 0.5).astype(int)})
+    return compute_frame_tally("binary_classification", frame, CONFIG, DEFAULT_SCORE_BINS)
+
+
+def test_certain_probabilities_give_the_realized_metrics() -> None:
+    rng = np.random.default_rng(0)
+    scores = rng.random(500)
+    labels = (rng.random(500) < scores).astype(int)
+    t = tally(scores, labels)
+    g = t.groups
+    keys = np.stack([g[:, 1], compute_slot_order(g[:, 2])], axis=1)
+    unique, inverse = np.unique(keys, axis=0, return_inverse=True)
+    counts = np.bincount(inverse.ravel(), weights=g[:, 3])
+    positive = np.bincount(inverse.ravel(), weights=g[:, 3] * (g[:, 0] == 1))
+    _, index = np.unique(unique[:, 1], return_inverse=True)
+    expected = compute_confusion_metrics(positive, counts, unique[:, 0], index, int(index.max()) + 1)
+    realized = compute_metrics(t)
+    for metric in ("accuracy", "f1", "roc_auc"):
+        assert float(expected[metric]) == pytest.approx(realized[metric]), metric
+    assert realized["accuracy"] == pytest.approx(accuracy_score(labels, scores >= 0.5))
+    assert realized["roc_auc"] == pytest.approx(roc_auc_score(labels, scores), abs=1e-3)
+
+
+def test_estimates_land_within_their_band_on_a_calibrated_model() -> None:
+    rng = np.random.default_rng(1)
+
+    def sample(n: int) -> tuple[np.ndarray, np.ndarray]:
+        scores = 1 / (1 + np.exp(-rng.normal(0, 1.6, n)))
+        return scores, (rng.random(n) < scores).astype(int)
+
+    calibrator = compute_calibrator(tally(*sample(20_000)), DEFAULT_SCORE_BINS)
+    inside = {m: 0 for m in ("roc_auc", "accuracy", "precision", "recall", "f1")}
+    windows = 40
+    for _ in range(windows):
+        scores, labels = sample(1000)
+        predicted = (scores >= 0.5).astype(int)
+        realized = {"roc_auc": roc_auc_score(labels, scores), "accuracy": accuracy_score(labels, predicted),
+                    "precision": float(((predicted == 1) & (labels == 1)).sum() / (predicted == 1).sum()),
+                    "recall": float(((predicted == 1) & (labels == 1)).sum() / (labels == 1).sum()),
+                    "f1": f1_score(labels, predicted)}
+        for estimate in compute_estimates(calibrator, tally(scores, None), DEFAULT_SCORE_BINS):
+            assert estimate.value is not None and estimate.band is not None and estimate.band > 0
+            inside[estimate.metric] += abs(estimate.value - realized[estimate.metric]) <= estimate.band
+    shares = {m: k / windows for m, k in inside.items()}
+    print("share of windows within the band:", shares)
+    assert all(share >= 0.9 for share in shares.values()), shares
+
+
+def test_no_calibration_without_both_classes() -> None:
+    scores = np.linspace(0, 1, 100)
+    assert compute_calibrator(tally(scores, np.ones(100, int)), DEFAULT_SCORE_BINS) is None
+    estimates = compute_estimates(None, tally(scores, None), DEFAULT_SCORE_BINS)
+    assert all(e.value is None for e in estimates)

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from monitors.core.measurement import Measurement, compute_status
+from monitors.core.window import Window
+from monitors.reports.text import compute_broken_rules, compute_failure_message
+
+WINDOW = Window(datetime(2026, 2, 3, tzinfo=UTC), datetime(2026, 2, 4, tzinfo=UTC))
+
+
+def test_no_message_when_nothing_broke() -> None:
+    rows = [Measurement("drift", "wasserstein", 0.05, 0.1, "ok", "income")]
+    assert compute_failure_message("m", WINDOW, rows) is None
+
+
+def test_message_names_each_rule_value_and_bound() -> None:
+    rows = [
+        Measurement("drift", "wasserstein", 0.4123, 0.1, "alert", "income"),
+        Measurement("performance", "roc_auc", 0.61, 0.8, "alert"),
+        Measurement("drift", "wasserstein", 0.01, 0.1, "ok", "age"),
+    ]
+    message = compute_failure_message("credit_risk", WINDOW, rows, "reports/x/index.html")
+    assert message is not None
+    assert "model credit_risk, window [2026-02-03 00:00, 2026-02-04 00:00) UTC: 2 rule(s) broken" in message
+    assert "drift wasserstein of income = 0.4123 (bound: < 0.1)" in message
+    assert "performance roc_auc = 0.61 (bound: >= 0.8)" in message
+    assert "age" not in message
+    assert message.endswith("report: reports/x/index.html")
+
+
+def test_directions() -> None:
+    assert compute_status("wasserstein", 0.1, 0.1) == "alert"  # at the bound is drift
+    assert compute_status("ks", 0.05, 0.05) == "alert"
+    assert compute_status("ks", 0.04, 0.05) == "ok"
+    assert compute_status("roc_auc", 0.74, 0.75) == "alert"
+    assert compute_status("mae", 2.3, 2.2) == "alert"
+    assert compute_status("mae", None, 2.2) == "ok"
+
+
+def test_broken_rules_whole_window_first() -> None:
+    rows = [Measurement("drift", "x", 1, 0, "alert", segment="r=EU"), Measurement("drift", "x", 1, 0, "alert")]
+    assert [r.segment for r in compute_broken_rules(rows)] == [None, "r=EU"]
