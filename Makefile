@@ -33,8 +33,9 @@ test: env $(CHROMIUM)
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 lint: env
-	$(VENV)/bin/ruff check monitors dags tests benchmarks
+	$(VENV)/bin/ruff check monitors dags tests benchmarks scripts
 	$(VENV)/bin/mypy monitors
+	$(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/unit/test_layout.py
 
 # Airflow locally: standalone (scheduler, dag processor, API server + UI on :8080) on
 # ./airflow-home with the DAGs in ./dags. Runs the demo first if there is no warehouse yet.

@@ -1,0 +1,86 @@
+"""The layout's promises: the seams bite (each layer's ruff.toml refuses what it may not import),
+modules stay under 300 lines and functions under 60, unit tests mirror the subpackages."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+PACKAGE = REPO / "monitors"
+MAX_MODULE_LINES, MAX_FUNCTION_LINES = 300, 60
+SUBPACKAGES = ("core", "compute", "warehouse", "checks", "storage", "reports", "run")
+
+
+def _ruff(path: str, source: str) -> str:
+    """What ruff says of `source` as if it were the file at `path` (nothing is written)."""
+    ruff = Path(sys.executable).with_name("ruff")
+    found = subprocess.run([str(ruff), "check", "--no-cache", "--output-format", "concise", "--select",
+                            "TID251", "--stdin-filename", path, "-"], input=source, text=True,
+                           capture_output=True, cwd=REPO)
+    return found.stdout
+
+
+@pytest.mark.parametrize(("layer", "source", "banned"), [
+    ("core", "import sqlalchemy\n", True),
+    ("core", "from monitors.storage import results\n", True),
+    ("compute", "import duckdb\n", True),
+    ("compute", "import pyarrow.parquet as pq\n", True),
+    ("compute", "from monitors.warehouse import queries\n", True),
+    ("run", "import sqlalchemy as sa\n", True),
+    ("run", "from os import replace\n", True),
+    ("reports", "import fcntl\n", True),
+    ("reports", "from monitors.warehouse.engine import create_warehouse_engine\n", True),
+    ("storage", "import great_expectations\n", True),
+    ("storage", "from monitors.reports import charts\n", True),
+    ("warehouse", "import evidently\n", True),
+    ("checks", "import pyarrow\n", True),
+    ("", "import sqlalchemy\n", True),  # top-level modules (cli, config, demo, testing)
+    ("", "import airflow\n", True),
+    ("warehouse", "import sqlalchemy\n", False),
+    ("checks", "import great_expectations\n", False),
+    ("storage", "import pyarrow.parquet\nimport fcntl\nimport duckdb\n", False),
+    ("reports", "import evidently\n", False),
+    ("compute", "import numpy\nfrom monitors.core import counts\n", False),
+])
+def test_each_layer_refuses_what_it_may_not_import(layer: str, source: str, banned: bool) -> None:
+    path = f"monitors/{layer}/probe.py" if layer else "monitors/probe.py"
+    said = _ruff(path, source)
+    assert ("TID251" in said) == banned, said
+
+
+def _modules() -> list[Path]:
+    return sorted(PACKAGE.rglob("*.py"))
+
+
+def test_modules_are_short() -> None:
+    long = {str(p.relative_to(REPO)): n for p in _modules()
+            if (n := len(p.read_text().splitlines())) >= MAX_MODULE_LINES}
+    assert long == {}
+
+
+def test_functions_are_short() -> None:
+    long = {}
+    for path in _modules():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                lines = (node.end_lineno or node.lineno) - node.lineno + 1
+                if lines >= MAX_FUNCTION_LINES:
+                    long[f"{path.relative_to(REPO)}:{node.name}"] = lines
+    assert long == {}
+
+
+def test_the_tree_has_its_layers_and_unit_tests_mirror_them() -> None:
+    assert {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()} == set(SUBPACKAGES)
+    unit = REPO / "tests" / "unit"
+    for folder in (p for p in unit.iterdir() if p.is_dir() and p.name != "__pycache__"):
+        assert folder.name in SUBPACKAGES, folder
+        modules = [p.stem for p in (PACKAGE / folder.name).glob("*.py")]
+        for test in folder.glob("test_*.py"):  # test_<module>.py or test_<module>_<aspect>.py
+            name = test.stem.removeprefix("test_")
+            assert any(name == m or name.startswith(f"{m}_") for m in modules), \
+                f"{test} tests no module of {folder.name}/"
