@@ -1,0 +1,76 @@
+"""Data quality of our own from the window's counts: row count (skipped when empty), missing
+share against the baseline's, new categories, numbers outside the baseline's range, non-finite
+scores, and configured columns the table lacks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from monitors.compute.frame_counts import compute_frame_counts
+from monitors.compute.quality import compute_quality_measurements
+from monitors.core.counts import Counts
+from monitors.core.measurement import Measurement
+from monitors.core.profile import Profile, compute_bins, compute_profile
+from monitors.testing import make_config
+
+NUMERICAL = ["income", "score"]
+
+
+def _rows(n: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({"income": rng.normal(100, 10, n), "score": rng.uniform(0, 1, n),
+                         "region": rng.choice(["EU", "NA"], n)})
+
+
+@pytest.fixture(scope="module")
+def baseline() -> Profile:
+    rows = _rows(5_000, 0)
+    rows.loc[:249, "income"] = np.nan  # 5% missing in the baseline
+    bins = {c: compute_bins(float(rows[c].min()), float(rows[c].max())) for c in NUMERICAL}
+    return compute_profile("p", compute_frame_counts(rows, bins, ["region"], []), bins,
+                           dict.fromkeys(NUMERICAL, 1.0), ["region"])
+
+
+def _quality(tmp_path: Path, baseline: Profile, rows: pd.DataFrame, missing: list[str] | None = None
+             ) -> dict[tuple[str, str | None], Measurement]:
+    config = make_config(tmp_path, "duckdb:///unused.duckdb", segments=[],
+                         **{"predictions.features.numerical": ["income"],
+                            "predictions.features.categorical": ["region"]})
+    bins = {c: baseline.shapes[c].bins for c in NUMERICAL}
+    counts = compute_frame_counts(rows, bins, ["region"], [])
+    found = compute_quality_measurements(config, counts, baseline, missing or [])
+    return {(r.metric, r.column_name): r for r in found}
+
+
+def test_a_clean_window_is_ok(tmp_path: Path, baseline: Profile) -> None:
+    found = _quality(tmp_path, baseline, _rows(1_000, 1))
+    assert found[("row_count", None)].value == 1000.0
+    assert [r for r in found.values() if r.status != "ok"] == []
+    assert found[("missing_share", "income")].threshold == pytest.approx(0.05 + 0.1)
+
+
+def test_each_broken_share_alerts_with_its_value(tmp_path: Path, baseline: Profile) -> None:
+    rows = _rows(1_000, 2)
+    rows.loc[:199, "income"] = np.nan  # 20% missing: above 5% + 0.1
+    rows.loc[200:249, "income"] = 1e6  # 50 of 800 present values beyond the baseline's max
+    rows.loc[250:279, "region"] = "MARS"  # 3% new category
+    rows.loc[280:281, "score"] = np.inf  # non-finite scores
+    found = _quality(tmp_path, baseline, rows, missing=["age"])
+    assert found[("missing_share", "income")].value == pytest.approx(0.2)
+    assert found[("out_of_range_share", "income")].value == pytest.approx(50 / 800)
+    assert found[("new_category_share", "region")].value == pytest.approx(0.03)
+    assert found[("non_finite_share", "score")].value == pytest.approx(0.002)
+    assert found[("column_present", "age")].value == 0.0
+    assert {k for k, r in found.items() if r.is_alert} == {
+        ("missing_share", "income"), ("out_of_range_share", "income"), ("new_category_share", "region"),
+        ("non_finite_share", "score"), ("column_present", "age")}
+
+
+def test_an_empty_window_counts_zero_rows_and_is_skipped(tmp_path: Path, baseline: Profile) -> None:
+    config = make_config(tmp_path, "duckdb:///unused.duckdb")
+    rows = compute_quality_measurements(config, Counts(rows={None: 0}), baseline, [])
+    assert [(r.metric, r.value, r.status) for r in rows] == [("row_count", 0.0, "skipped")]
