@@ -10,6 +10,7 @@ ROC AUC, where scores in one of 4096 bins count as tied (within 1e-3; see tests)
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -104,7 +105,7 @@ def load_outcomes(conn: sa.Connection, source: sa.Subquery, config: ModelConfig,
 def compute_tally(task: str, rows: list[Any], width: int) -> Tally:
     tally = Tally(task)
     if task == BINARY:
-        kept = []
+        kept, losses = [], []
         for r in rows:
             label, pred, slot, n, loss = int(r[0]), int(r[1]), int(r[2]), int(r[width]), r[width + 1]
             tally.total += n
@@ -112,8 +113,10 @@ def compute_tally(task: str, rows: list[Any], width: int) -> Tally:
                 continue
             kept.append((label, pred, slot, n))
             if label >= 0 and pred >= 0:
-                tally.log_loss_sum += compute_stable_sum(loss)
+                losses.append(compute_stable_sum(loss))
         tally.groups = np.array(kept, dtype=np.int64).reshape(-1, 4)
+        # the groups arrive in any order (a parallel aggregate): an exact sum is the same in each
+        tally.log_loss_sum = math.fsum(losses)
     elif task == MULTICLASS:
         for r in rows:
             n = int(r[width])
