@@ -7,17 +7,21 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from monitors.config import ModelConfig, compute_monitors_home, load_config
 from monitors.core.errors import MonitorsError
 from monitors.core.window import Window, compute_utc, compute_windows
 
+if TYPE_CHECKING:
+    from monitors.run.labels import Refreshed
+
 EXIT_BROKEN = 1
 EXIT_ERROR = 2
+WindowResult = tuple[str, int, int, str | None]  # status, rows, broken rules, failure message
 
 
 def _parse_time(text: str) -> datetime:
@@ -79,7 +83,7 @@ def _stop_worker() -> None:
     _WORKER.clear()
 
 
-def _run_in_worker(window: Window, run_id: str, reports: bool) -> tuple[str, int, int, str | None]:
+def _run_in_worker(window: Window, run_id: str, reports: bool) -> WindowResult:
     from monitors.run.window import run_window
 
     summary = run_window(
@@ -89,33 +93,13 @@ def _run_in_worker(window: Window, run_id: str, reports: bool) -> tuple[str, int
     return summary.status, summary.row_count, len(summary.broken), summary.message
 
 
-def run_windows(config: ModelConfig, start: datetime, end: datetime, as_of: datetime | None,
-                reports: bool = True, jobs: int = 1, out: TextIO | None = None) -> int:
-    """Monitor each window (oldest first; `jobs` processes at once), printing a line per window;
-    returns how many windows broke a rule."""
+def _run_all(config: ModelConfig, windows: list[Window], as_of: datetime, run_id: str, reports: bool,
+             jobs: int, show: Callable[[int, Window, WindowResult], None]) -> list[Refreshed]:
+    """Each window (in `jobs` processes), then the late-label refresh of earlier windows."""
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
     from monitors.run import labels
-    from monitors.run.pages import write_model_pages, write_stored_window_pages
-    from monitors.run.window import compute_run_id
-
-    stream = out or sys.stdout
-    windows = compute_windows(config.schedule, start, end, config.timezone)
-    if not windows:
-        print(f"no complete {config.schedule} window in [{start}, {end})", file=stream)
-        return 0
-    as_of = as_of or datetime.now(UTC)  # one moment for every window and the refresh
-    run_id = compute_run_id()
-    jobs = max(1, min(jobs, len(windows)))
-    messages: list[str] = []
-
-    def show(i: int, window: Window, result: tuple[str, int, int, str | None]) -> None:
-        status, rows, broken, message = result
-        print(f"[{i}/{len(windows)}] {config.model} {window}: {status}, {rows} rows, "
-              f"{broken} broken rule(s)", file=stream, flush=True)
-        if message:
-            messages.append(message)
 
     _start_worker(config, as_of)  # this process: the windows when jobs == 1, then the refresh
     try:
@@ -128,16 +112,45 @@ def run_windows(config: ModelConfig, start: datetime, end: datetime, as_of: date
                 futures = [pool.submit(_run_in_worker, w, run_id, reports) for w in windows]
                 for i, (window, future) in enumerate(zip(windows, futures, strict=True), 1):
                     show(i, window, future.result())
-        refreshed = labels.run_refresh_maturing(
+        return labels.run_refresh_maturing(
             config, _WORKER["engine"], _WORKER["baseline"], as_of,  # type: ignore[arg-type]
             run_id, skip=set(windows))
     finally:
         _stop_worker()
+
+
+def run_windows(config: ModelConfig, start: datetime, end: datetime, as_of: datetime | None,
+                reports: bool = True, jobs: int = 1, out: TextIO | None = None) -> int:
+    """Monitor each window (oldest first; `jobs` processes at once), printing a line per window,
+    then refresh earlier windows whose labels are still arriving; returns how many windows
+    broke a rule (in this run, or through labels that arrived since they ran)."""
+    from monitors.run.labels import REFRESHED_NOTE
+    from monitors.run.pages import write_model_pages, write_stored_window_pages
+    from monitors.run.window import compute_run_id
+
+    stream = out or sys.stdout
+    windows = compute_windows(config.schedule, start, end, config.timezone)
+    if not windows:
+        print(f"no complete {config.schedule} window in [{start}, {end})", file=stream)
+        return 0
+    as_of = as_of or datetime.now(UTC)  # one moment for every window and the refresh
+    messages: list[str] = []
+
+    def show(i: int, window: Window, result: WindowResult) -> None:
+        status, rows, broken, message = result
+        print(f"[{i}/{len(windows)}] {config.model} {window}: {status}, {rows} rows, "
+              f"{broken} broken rule(s)", file=stream, flush=True)
+        if message:
+            messages.append(message)
+
+    refreshed = _run_all(config, windows, as_of, compute_run_id(), reports,
+                         max(1, min(jobs, len(windows))), show)
     if refreshed and reports:
-        write_stored_window_pages(config, refreshed, labels.REFRESHED_NOTE)
+        write_stored_window_pages(config, [r.window for r in refreshed], REFRESHED_NOTE)
     if refreshed:
         print(f"refreshed the realized performance of {len(refreshed)} earlier window(s) whose "
               "labels are still arriving", file=stream)
+        messages += [r.message for r in refreshed if r.message]
     if reports:  # once more at the end: parallel windows may have raced on the pages
         write_model_pages(config)
     for message in messages:

@@ -18,14 +18,15 @@ from monitors.warehouse.tables import write_duckdb_tables, write_sql_tables
 
 def make_tables(seed: int = 1, days: int = 6, rows_per_day: int = 400, training_rows: int = 3000,
                 drift_from_day: int | None = None, start: datetime = demo.START,
-                label_delay_days: float = 0.0, label_delay_max_days: float | None = None
-                ) -> dict[str, pd.DataFrame]:
+                label_delay_days: float = 0.0, label_delay_max_days: float | None = None,
+                drop_from_day: int | None = None) -> dict[str, pd.DataFrame]:
     """training_data, predictions and outcomes like the demo's, small. Every label is present
     (label_delay_days, or a uniform delay up to label_delay_max_days, only sets labelled_at);
-    drift_from_day shifts income and debt_ratio."""
+    drift_from_day shifts income and debt_ratio; from drop_from_day the outcomes' relation to
+    the features changes (performance drops)."""
     return demo.compute_tables(demo.Scenario(
         days=days, rows_per_day=rows_per_day, row_jitter=0.0, training_rows=training_rows, start=start,
-        drift_from_day=drift_from_day, drop_from_day=None,
+        drift_from_day=drift_from_day, drop_from_day=drop_from_day,
         label_delay_days=(0.0, label_delay_max_days) if label_delay_max_days else label_delay_days,
         labels_until=None, label_time_unit=None, id_digits=6, model_version="1.0"), seed)
 

@@ -110,8 +110,14 @@ def build_dag(dag_file: str | Path) -> DAG:
 
         @task(pool=settings.pool)
         def refresh_labels(stored: dict[str, Any], **context: Any) -> dict[str, Any]:
-            """Recompute earlier windows' realized performance with labels that arrived since."""
-            return run_stage("refresh", context, warehouse=True, run_id=True)
+            """Recompute earlier windows' realized performance with labels that arrived since; fail
+            (no retry, as evaluate) naming the rules the new labels broke."""
+            from airflow.sdk.exceptions import AirflowFailException
+
+            refreshed = run_stage("refresh", context, warehouse=True, run_id=True)
+            if refreshed["message"]:
+                raise AirflowFailException(refreshed["message"])
+            return refreshed
 
         @task(retries=0)
         def evaluate(reported: dict[str, Any], **context: Any) -> str:

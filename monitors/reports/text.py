@@ -61,6 +61,22 @@ def compute_failure_message(model: str, window: Window, rows: Iterable[Measureme
     return "\n".join(lines)
 
 
+
+def compute_late_label_message(model: str, window: Window, before: Iterable[Measurement],
+                               after: list[Measurement], report: Path | str | None = None) -> str | None:
+    """The rules that labels arriving after the window ran broke (broken now, not before the
+    refresh), with where performance dropped; None when they broke none."""
+    def rule(r: Measurement) -> tuple[str, str, str | None, str | None]:
+        return r.kind, r.metric, r.column_name, r.segment
+
+    was = {rule(r) for r in before if r.is_alert}
+    new = [r for r in after if r.is_alert and rule(r) not in was]
+    if not new:
+        return None
+    message = compute_failure_message(model, window, [*new, *(r for r in after if r.kind == "tracing")],
+                                      report)
+    return f"late labels: {message}"
+
 def compute_tracing_text(rows: list[Measurement]) -> list[str]:
     """One line per traced slice, largest contribution first."""
     slices: dict[str, dict[str, float | None]] = {}

@@ -1,13 +1,17 @@
 """Late labels: each run recomputes the realized performance of stored windows whose labels may
-still arrive, so they are picked up without rerunning old windows."""
+still arrive, so they are picked up without rerunning old windows; a rule the new labels break
+is reported like a window's (for most models this is how performance is ever judged)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from monitors.config import ModelConfig
 from monitors.core.window import Window
+from monitors.reports.pages import compute_window_dir
+from monitors.reports.text import compute_late_label_message
 from monitors.run.reference import Baseline
 from monitors.run.window import load_performance_rows
 from monitors.storage import results
@@ -21,6 +25,12 @@ REFRESHED_NOTE = "Performance refreshed with labels that arrived since the windo
 PERFORMANCE_KINDS = {"performance", "baseline_performance", "estimated_performance", "tracing"}
 
 
+@dataclass(frozen=True)
+class Refreshed:
+    window: Window
+    message: str | None  # the rules the new labels broke, None when they broke none
+
+
 def compute_maturing(config: ModelConfig, windows: list[Window], as_of: datetime) -> list[Window]:
     """Stored windows whose labels may still arrive: younger than max_delay, plus one window
     length so the first run after a window matures records its final state."""
@@ -31,9 +41,10 @@ def compute_maturing(config: ModelConfig, windows: list[Window], as_of: datetime
 
 
 def run_refresh_maturing(config: ModelConfig, engine: Engine, baseline: Baseline, as_of: datetime,
-                         run_id: str, skip: set[Window] | None = None) -> list[Window]:
+                         run_id: str, skip: set[Window] | None = None) -> list[Refreshed]:
     """Recompute the realized performance of maturing windows with the labels that arrived since,
-    replacing only their performance rows; late labels are picked up without reruns."""
+    replacing only their performance rows; late labels are picked up without reruns. Each
+    refreshed window comes with the message naming the rules its new labels broke, if any."""
     refreshed = []
     stored = results.load_windows(config.store_path, config.model)
     for window in compute_maturing(config, stored, as_of):
@@ -42,6 +53,9 @@ def run_refresh_maturing(config: ModelConfig, engine: Engine, baseline: Baseline
         query = load_window_query(engine, config, window, as_of)
         tallies, _ = load_tallies(engine, config, query.select, baseline.reference.profile)
         rows = load_performance_rows(engine, config, window, query, tallies, baseline, as_of)
+        before = results.load_window_rows(config.store_path, config.model, window)
         if results.replace_rows(config.store_path, config.model, window, PERFORMANCE_KINDS, rows, run_id):
-            refreshed.append(window)
+            page = compute_window_dir(config, window) / "index.html"
+            refreshed.append(Refreshed(window, compute_late_label_message(
+                config.model, window, [r for r in before if r.kind in PERFORMANCE_KINDS], rows, page)))
     return refreshed

@@ -100,18 +100,21 @@ def run_store(config: ModelConfig, window: Window, run_id: str) -> dict[str, Any
 
 def run_refresh(config: ModelConfig, window: Window, run_id: str, *, url: str | None = None,
                 as_of: datetime | None = None) -> dict[str, Any]:
-    """Recompute the realized performance of earlier windows whose labels are still arriving."""
+    """Recompute the realized performance of earlier windows whose labels are still arriving;
+    `message` names the rules the new labels broke (the task fails with it, as evaluate does)."""
     as_of = as_of or datetime.now(UTC)
     if config.ground_truth is None:
-        return {"refreshed": 0}
+        return {"refreshed": 0, "windows": [], "message": None}
     engine = create_warehouse_engine(config, url)
     try:
         baseline = load_reference(engine, config, as_of)
         refreshed = labels.run_refresh_maturing(config, engine, baseline, as_of, run_id, skip={window})
     finally:
         engine.dispose()
-    write_stored_window_pages(config, refreshed, labels.REFRESHED_NOTE)
-    return {"refreshed": len(refreshed), "windows": [w.key for w in refreshed]}
+    write_stored_window_pages(config, [r.window for r in refreshed], labels.REFRESHED_NOTE)
+    messages = [r.message for r in refreshed if r.message]
+    return {"refreshed": len(refreshed), "windows": [r.window.key for r in refreshed],
+            "message": "\n\n".join(messages) if messages else None}
 
 
 def run_report(config: ModelConfig, window: Window) -> dict[str, Any]:

@@ -34,9 +34,9 @@ def airflow_db() -> None:
 
 
 def make_project(root: Path, days: int = 3, drift_from_day: int | None = None,
-                 **overrides: Any) -> Path:
+                 tables: dict[str, Any] | None = None, **overrides: Any) -> Path:
     """root/dags/{monitor_credit_risk.py, monitors_airflow/, models/credit_risk.yaml},
-    root/warehouse.duckdb and root/expectations/credit_risk.json."""
+    root/warehouse.duckdb (`tables`, or the factory's) and root/expectations/credit_risk.json."""
     from monitors.config import compute_config
     from monitors.testing import make_config_data, make_tables, write_duckdb_warehouse
 
@@ -46,7 +46,7 @@ def make_project(root: Path, days: int = 3, drift_from_day: int | None = None,
     shutil.copy(REPO / "dags" / ".airflowignore", dags)
     shutil.copytree(REPO / "dags" / "monitors_airflow", dags / "monitors_airflow",
                     ignore=shutil.ignore_patterns("__pycache__"))
-    tables = make_tables(seed=4, days=days, rows_per_day=1500, drift_from_day=drift_from_day)
+    tables = tables or make_tables(seed=4, days=days, rows_per_day=1500, drift_from_day=drift_from_day)
     write_duckdb_warehouse(root / "warehouse.duckdb", tables)
     data = make_config_data("duckdb:///warehouse.duckdb", **overrides)
     (dags / "models" / "credit_risk.yaml").write_text(yaml.safe_dump(data, sort_keys=False))

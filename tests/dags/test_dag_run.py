@@ -7,7 +7,7 @@ import json
 import re
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from pathlib import Path
 
@@ -155,3 +155,33 @@ def test_dag_runs_windows_and_alerts_by_email(tmp_path: Path, airflow_db: None, 
     # a rerun of a window replaces it: no duplicates, same values
     dag.test(logical_date=_day(2))
     pd.testing.assert_frame_equal(rows, stored(config))
+
+
+def test_a_refresh_that_finds_a_drop_fails_and_notifies(tmp_path: Path, airflow_db: None, hooks: Hooks,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from monitors.testing import make_tables, write_duckdb_warehouse
+
+    monkeypatch.delenv("MONITORS_HOME", raising=False)
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    first = today - timedelta(days=3)  # windows [today-3, today-2) and [today-2, today-1)
+    tables = make_tables(seed=5, days=2, rows_per_day=1500, start=first, drop_from_day=0,
+                         label_delay_days=30.0)  # no label has arrived yet
+    project = make_project(tmp_path / "project", tables=tables, segments=[], checks=None, **{
+        "ground_truth.timestamp": "labelled_at", "ground_truth.max_delay": "5d",
+        "airflow.notify.webhook": f"{hooks.url}/hook"})
+    dag = _dag(project, monkeypatch)
+    assert dag.test(logical_date=first + timedelta(days=1)).state == "success"  # pending, not judged
+    # the first window's labels arrive (an hour after each prediction)
+    outcomes = tables["outcomes"]
+    first_day = outcomes["prediction_id"].isin(tables["predictions"]["prediction_id"][:1500])
+    outcomes.loc[first_day, "labelled_at"] = tables["predictions"]["predicted_at"][:1500] + pd.Timedelta(hours=1)
+    write_duckdb_warehouse(project / "warehouse.duckdb", tables)
+    run = dag.test(logical_date=first + timedelta(days=2))
+    states = {ti.task_id: ti.state for ti in run.get_task_instances()}
+    assert states["evaluate"] == "success" and states["refresh_labels"] == "failed"
+    assert run.state == "failed"
+    posts = dict(hooks.posts)
+    assert posts["/hook"]["task_id"] == "refresh_labels"
+    message = posts["/hook"]["message"]
+    assert message.startswith(f"late labels: model credit_risk, window [{first:%Y-%m-%d} 00:00, "), message
+    assert re.search(r"performance roc_auc = 0\.\d+ \(bound: >= 0\.\d+\)", message), message

@@ -4,6 +4,7 @@ the full-label values."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -63,3 +64,34 @@ def test_daily_runs_converge_to_the_full_label_metrics(home: Path, capsys: pytes
             assert final[(window_start, metric)] == pytest.approx(truth[(window_start, metric)]), (metric, window_start)
     statuses = _perf(daily).query("metric == 'roc_auc'")["status"]
     assert set(statuses.dropna()) == {"ok"}  # matured: judged, and fine
+
+
+def test_a_drop_found_through_late_labels_alerts(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tables = make_tables(seed=22, days=12, rows_per_day=1500, label_delay_days=3.0, drop_from_day=0)
+    url = write_duckdb_warehouse(home / "warehouse.duckdb", tables)
+    config = write_config(home, url, checks=None, segments=[],
+                          **{"ground_truth.timestamp": "labelled_at", "ground_truth.max_delay": "5d"})
+    # the window runs before any of its labels arrived: performance is not judged yet
+    assert main(["run", str(config), "--start", "2026-01-01", "--end", "2026-01-02", "--no-report",
+                 "--as-of", "2026-01-02T00:30"]) == 0
+    roc = _perf(config).query("metric == 'roc_auc'")
+    assert list(roc["status"]) == ["skipped"]
+    capsys.readouterr()
+    # a later run picks up its labels (all arrived 3 days after the prediction): the drop breaks
+    # roc_auc; the run says so for the earlier window and exits 1
+    assert main(["run", str(config), "--start", "2026-01-05", "--end", "2026-01-06", "--no-report",
+                 "--as-of", "2026-01-06T00:30"]) == 1
+    out = capsys.readouterr().out
+    assert "refreshed the realized performance of 1 earlier window(s)" in out
+    assert "[1/1] credit_risk [2026-01-05 00:00, 2026-01-06 00:00) UTC: ok" in out  # its own: pending
+    head = "late labels: model credit_risk, window [2026-01-01 00:00, 2026-01-02 00:00) UTC:"
+    assert head in out
+    message = out[out.index(head):]
+    assert re.search(r"performance roc_auc = 0\.\d+ \(bound: >= 0\.\d+\)", message), message
+    perf = _perf(config)
+    stored_roc = perf[(perf["metric"] == "roc_auc") & (perf["window_start"] == pd.Timestamp("2026-01-01"))]
+    assert list(stored_roc["status"]) == ["alert"]
+    # once reported, the same broken rule is not reported again by the next refresh
+    assert main(["run", str(config), "--start", "2026-01-06", "--end", "2026-01-07", "--no-report",
+                 "--as-of", "2026-01-07T00:30"]) == 0
+    assert "late labels" not in capsys.readouterr().out
