@@ -6,6 +6,7 @@ Exit codes: 0 all windows fine, 1 a window broke a rule, 2 bad input or environm
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from monitors.config import ModelConfig, compute_monitors_home, load_config
 from monitors.core.errors import MonitorsError
-from monitors.core.window import Window, compute_utc, compute_windows
+from monitors.core.window import Window, compute_local, compute_utc, compute_windows, compute_zone
 
 if TYPE_CHECKING:
     from monitors.run.labels import Refreshed
@@ -50,6 +51,12 @@ def _parser() -> argparse.ArgumentParser:
     results = sub.add_parser("results", help="what the store holds for the model")
     results.add_argument("config", type=Path)
     results.add_argument("--format", choices=["csv", "json"], default="csv")
+    results.add_argument("--start", type=_parse_time, help="windows starting at or after this time")
+    results.add_argument("--end", type=_parse_time, help="windows starting before this time")
+    results.add_argument("--kind", action="append", default=[],
+                         help="only this kind (drift, performance, ...); repeat for more")
+    results.add_argument("--status", action="append", default=[], choices=["ok", "alert", "skipped"],
+                         help="only this status; repeat for more")
     rep = sub.add_parser("report", help="rebuild the model's pages from the store")
     rep.add_argument("config", type=Path)
     exp = sub.add_parser("expectations", help="Great Expectations suites")
@@ -188,14 +195,26 @@ def _demo(home: Path | None, jobs: int) -> int:
     return 0
 
 
-def _results(config: ModelConfig, fmt: str) -> int:
+def _results(config: ModelConfig, args: argparse.Namespace) -> int:
+    """The stored rows as CSV or JSON; naive --start/--end are wall time in the schedule's
+    timezone, as for `monitors run`. A reader that stops early (`| head`) ends it quietly."""
+    from monitors.storage.catalog import ResultFilter
     from monitors.storage.results import load_results
 
-    frame = load_results(config.store_path, config.model)
-    if fmt == "json":
-        sys.stdout.write(frame.to_json(orient="records", date_format="iso", indent=1) + "\n")
-    else:
-        frame.to_csv(sys.stdout, index=False)
+    zone = compute_zone(config.timezone)
+    start, end = (None if t is None else compute_utc(compute_local(t, zone)).replace(tzinfo=None)
+                  for t in (args.start, args.end))
+    frame = load_results(config.store_path, config.model,
+                         ResultFilter(start, end, tuple(args.kind), tuple(args.status)))
+    try:
+        if args.format == "json":
+            sys.stdout.write(frame.to_json(orient="records", date_format="iso", indent=1) + "\n")
+        else:
+            frame.to_csv(sys.stdout, index=False)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # the reader is gone: point stdout at devnull so the interpreter's final flush is silent
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 
@@ -239,7 +258,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                  args.jobs)
             return EXIT_BROKEN if broken else 0
         if args.command == "results":
-            return _results(config, args.format)
+            return _results(config, args)
         if args.command == "report":
             return _report(config)
         return _expectations_init(config, args.force)

@@ -69,7 +69,7 @@ def compute_zone(timezone: str) -> ZoneInfo:
         raise ValueError(f"unknown timezone {timezone!r} (use an IANA name like Europe/Berlin)") from None
 
 
-def _local(value: datetime | date | str, zone: ZoneInfo) -> datetime:
+def compute_local(value: datetime | date | str, zone: ZoneInfo) -> datetime:
     """A bound of a range in the schedule's timezone; naive values are wall time there."""
     if isinstance(value, str):
         value = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -84,7 +84,7 @@ def iter_windows(schedule: str, start: datetime | date | str, end: datetime | da
     read in `timezone` (so a daily window on a DST day lasts 23 or 25 hours); naive bounds are
     wall time in that timezone; windows are returned in UTC."""
     zone = compute_zone(timezone)
-    begin, stop = _local(start, zone), _local(end, zone)
+    begin, stop = compute_local(start, zone), compute_local(end, zone)
     check_schedule(schedule)
     first = begin if croniter.match(schedule, begin) else croniter(schedule, begin).get_next(datetime)
     it = croniter(schedule, first)

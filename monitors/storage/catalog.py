@@ -4,8 +4,10 @@ matches nothing), and re-created after a schema change (CATALOG_VERSION)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
@@ -56,23 +58,51 @@ def replace_catalog(store: Path, results_dir: Path) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class ResultFilter:
+    """Which stored rows to read: windows starting in [start, end) (naive UTC), kinds, statuses."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+    kinds: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+
+    def compute_sql(self) -> tuple[list[str], list[Any]]:
+        conditions: list[str] = []
+        params: list[Any] = []
+        for sql, value in (("window_start >= ?", self.start), ("window_start < ?", self.end)):
+            if value is not None:
+                conditions.append(sql)
+                params.append(value)
+        for column, values in (("kind", self.kinds), ("status", self.statuses)):
+            if values:
+                conditions.append(f"{column} IN ({', '.join('?' for _ in values)})")
+                params += list(values)
+        return conditions, params
+
+
 def compute_empty_results() -> pd.DataFrame:
     import pandas as pd
 
     return pd.DataFrame({name: pd.Series(dtype="object") for name, _, _ in COLUMNS})
 
 
-def load_results(results_dir: Path, model: str | None = None) -> pd.DataFrame:
-    """What the window files hold (for one model, or all), read with DuckDB in memory."""
+def load_results(results_dir: Path, model: str | None = None, where: ResultFilter | None = None
+                 ) -> pd.DataFrame:
+    """What the window files hold (for one model, or all; windows starting in [start, end), of
+    the given kinds and statuses), read with DuckDB in memory."""
     import duckdb
 
     if not load_names(results_dir, "model=*/*.parquet"):
         return compute_empty_results()
-    sql = compute_select_sql(results_dir)
-    params: list[str] = []
+    found = where or ResultFilter()
+    conditions, params = found.compute_sql()
     if model is not None:
-        sql = f"SELECT * FROM ({sql}) WHERE model = ?"
-        params.append(model)
+        conditions.insert(0, "model = ?")
+        params.insert(0, model)
+    sql = f"SELECT * FROM ({compute_select_sql(results_dir)})"
+    if conditions:
+        sql += " WHERE " + " AND ".join(conditions)
     sql += " ORDER BY model, window_start, kind, metric, column_name NULLS FIRST, segment NULLS FIRST"
     with duckdb.connect() as con:
         return con.execute(sql, params).df()

@@ -112,10 +112,11 @@ def load_windows(store: Path, model: str) -> list[Window]:
     return [Window(s.to_pydatetime(), e.to_pydatetime()) for s, e in pairs.itertuples(index=False)]
 
 
-def load_results(store: Path, model: str | None = None) -> pd.DataFrame:
-    """What the store holds (for one model, or all), read from the Parquet files directly so it
-    never waits on the DuckDB file's lock."""
-    return catalog.load_results(compute_results_dir(store), model)
+def load_results(store: Path, model: str | None = None, where: catalog.ResultFilter | None = None
+                 ) -> pd.DataFrame:
+    """What the store holds (for one model, or all; `where` narrows it), read from the Parquet
+    files directly so it never waits on the DuckDB file's lock."""
+    return catalog.load_results(compute_results_dir(store), model, where)
 
 
 def replace_trend_from_results(store: Path, model: str) -> None:

@@ -130,6 +130,27 @@ def test_results_command_formats(home: Path, duckdb_warehouse: str, capsys: pyte
     assert header == ",".join(n for n, _, _ in COLUMNS)
 
 
+def test_results_command_filters_and_survives_a_closed_pipe(home: Path, duckdb_warehouse: str,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    config_path = write_config(home, duckdb_warehouse, checks=None)
+    main(["run", str(config_path), "--start", "2026-01-01", "--end", "2026-01-04", "--no-report"])
+    everything = stored(load_config(config_path))
+    capsys.readouterr()
+    assert main(["results", str(config_path), "--format", "json", "--start", "2026-01-02", "--end",
+                 "2026-01-03", "--kind", "drift", "--kind", "performance", "--status", "ok"]) == 0
+    records = pd.DataFrame(json.loads(capsys.readouterr().out))
+    expected = everything[(everything["window_start"] == pd.Timestamp("2026-01-02"))
+                          & everything["kind"].isin(["drift", "performance"]) & (everything["status"] == "ok")]
+    assert len(records) == len(expected) > 50
+    assert set(records["window_start"]) == {"2026-01-02T00:00:00.000"}
+    assert set(records["kind"]) == {"drift", "performance"} and set(records["status"]) == {"ok"}
+    # a reader that stops after a line (`| head -1`) ends it quietly, with success
+    shell = f"{sys.executable} -m monitors.cli results {config_path} | head -1"
+    done = subprocess.run(["bash", "-o", "pipefail", "-c", shell], cwd=home, capture_output=True, text=True,
+                          timeout=120)
+    assert done.stdout.startswith("model,window_start") and done.stderr == "" and done.returncode == 0
+
+
 def test_reports_are_written_with_one_shared_evidently_bundle(home: Path, duckdb_warehouse: str) -> None:
     config_path = write_config(home, duckdb_warehouse, checks=None)
     assert main(["run", str(config_path), "--start", "2026-01-01", "--end", "2026-01-03",
