@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from monitors.checks.suites import load_suite
 from monitors.compute.measure import Reference, compute_reference
 from monitors.config import ModelConfig
 from monitors.core.counts import Tally
@@ -16,6 +17,7 @@ from monitors.warehouse.counts import compute_present, load_column_stats, load_s
 from monitors.warehouse.engine import compute_query_text, compute_safe_url
 from monitors.warehouse.outcomes import load_label_summary, load_tallies
 from monitors.warehouse.queries import Query, load_baseline_query
+from monitors.warehouse.schema import check_schema
 
 if TYPE_CHECKING:
     from monitors.warehouse.engine import Engine
@@ -32,6 +34,10 @@ class Baseline:
 
 
 def load_reference(engine: Engine, config: ModelConfig, as_of: datetime | None = None) -> Baseline:
+    """The baseline summarised, after the config was checked against the tables (a ConfigError
+    before anything is measured or written)."""
+    suite = load_suite(config)
+    check_schema(engine, config, ((suite or {}).get("meta") or {}).get("table_columns"))
     query = load_baseline_query(engine, config, as_of)
     profile = load_baseline_profile(engine, config, query)
     tallies = load_baseline_tallies(engine, config, query, profile)

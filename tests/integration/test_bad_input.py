@@ -59,7 +59,7 @@ def test_missing_required_column(home: Path, capsys: pytest.CaptureFixture[str])
     config = _setup(home, lambda t: t["predictions"].drop(columns="score", inplace=True), suite=False)
     code, _, err = _run(config, capsys)
     assert code == 2
-    assert "model credit_risk: table 'predictions' has no column 'score' (predictions)" in err
+    assert "model credit_risk: no column 'score' in table 'predictions' (predictions.score); it has " in err
 
 
 def test_missing_feature_column_is_a_schema_alert(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -173,3 +173,58 @@ def test_missing_suite_file_is_named(home: Path, capsys: pytest.CaptureFixture[s
     code, _, err = _run(config, capsys)
     assert code == 2 and "expectations/nope.json does not exist" in err
     assert "monitors expectations init" in err
+
+
+def _store_files(home: Path) -> dict[str, bytes]:
+    files = [home / "monitoring.duckdb", *sorted((home / "monitoring").rglob("*"))]
+    return {str(p.relative_to(home)): p.read_bytes() for p in files if p.is_file()}
+
+
+def test_a_typo_in_a_column_is_a_config_error_that_changes_nothing(
+        home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = _setup(home)
+    assert _run(config, capsys)[0] == 0
+    before = _store_files(home)
+    assert len([n for n in before if n.endswith(".parquet")]) >= 3  # a window, its trend, a profile
+    for key, typo, meant in (("predictions.features.numerical", ["incme", "age"], "income"),
+                             ("predictions.features.categorical", ["prodcut", "region"], "product"),
+                             ("ground_truth.label", "defauted", "defaulted")):
+        broken = write_config(home, str(load_config(config).warehouse), name="typo.yaml",
+                              **{"checks.suite": str(load_config(config).suite_path), key: typo})
+        code, out, err = _run(broken, capsys, "--start", "2026-01-01", "--end", "2026-01-02")
+        name = typo[0] if isinstance(typo, list) else typo
+        table = "outcomes" if key.startswith("ground_truth") else "predictions"
+        assert code == 2, (key, out, err)
+        assert f"error: model credit_risk: no column {name!r} in table {table!r} ({key}); " \
+               f"did you mean {meant!r}?" in err
+        assert "Traceback" not in err and out == ""
+        assert _store_files(home) == before  # byte for byte: nothing measured, nothing written
+        assert not (home / "reports").exists()
+
+
+def _as_text(table: str, column: str, values: dict | None = None):  # type: ignore[no-untyped-def]
+    """A mutation of the test tables: `column` of `table` stored as text."""
+    def mutate(tables: dict[str, pd.DataFrame]) -> None:
+        found = tables[table][column]
+        tables[table] = tables[table].assign(**{column: found.map(values) if values else found.astype(str)})
+    return mutate
+
+
+@pytest.mark.parametrize(("task", "mutate", "column", "table", "found", "wanted"), [
+    ("binary_classification", _as_text("predictions", "predicted_at"), "predicted_at", "predictions",
+     "text", "time"),
+    ("regression", _as_text("outcomes", "defaulted", {0: "low", 1: "high"}), "defaulted", "outcomes",
+     "text", "numeric"),
+    ("binary_classification", _as_text("outcomes", "defaulted", {0: "no", 1: "yes"}), "defaulted",
+     "outcomes", "text", "boolean or numeric"),
+])
+def test_a_column_of_the_wrong_type_is_named(home: Path, capsys: pytest.CaptureFixture[str], task: str,
+                                             mutate: object, column: str, table: str, found: str,
+                                             wanted: str) -> None:
+    metrics = ["rmse"] if task == "regression" else ["roc_auc"]
+    config = _setup(home, mutate, suite=False, task=task, **{"performance.metrics": metrics})
+    code, _, err = _run(config, capsys)
+    assert code == 2 and "Traceback" not in err
+    assert f"model credit_risk: column {column!r} of table {table!r}" in err
+    assert f"is {found}, not {wanted}" in err
+    assert not (home / "monitoring").exists()
