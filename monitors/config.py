@@ -13,8 +13,6 @@ from typing import Any, Literal
 
 import yaml
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     PrivateAttr,
     ValidationError,
@@ -24,18 +22,17 @@ from pydantic import (
 
 from monitors.core.errors import ConfigError
 from monitors.core.fields import Duration, Identifier, TableName
-from monitors.core.metrics import TASKS, compute_drift_metrics, compute_task_metrics
+from monitors.core.metrics import TASKS, compute_task_metrics
+from monitors.core.settings import AirflowSettings, Drift, Performance, Report, Strict, Volume
 from monitors.core.window import check_schedule, compute_zone
 from monitors.warehouse.dialects import compute_backend, compute_dialect
 
 _MODEL_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,99}$")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Features(_Strict):
+class Features(Strict):
     numerical: list[Identifier] = Field(default_factory=list)
     categorical: list[Identifier] = Field(default_factory=list)
 
@@ -44,7 +41,7 @@ class Features(_Strict):
         return [*self.numerical, *self.categorical]
 
 
-class Predictions(_Strict):
+class Predictions(Strict):
     table: TableName
     id: Identifier
     timestamp: Identifier
@@ -54,7 +51,7 @@ class Predictions(_Strict):
     features: Features
 
 
-class GroundTruth(_Strict):
+class GroundTruth(Strict):
     table: TableName
     id: Identifier
     label: Identifier
@@ -62,7 +59,7 @@ class GroundTruth(_Strict):
     timestamp: Identifier | None = None  # when the label arrived; a later label replaces one
 
 
-class BaselineWindow(_Strict):
+class BaselineWindow(Strict):
     start: datetime
     end: datetime
 
@@ -73,7 +70,7 @@ class BaselineWindow(_Strict):
         return self
 
 
-class Baseline(_Strict):
+class Baseline(Strict):
     table: TableName | None = None
     window: BaselineWindow | None = None
 
@@ -84,68 +81,11 @@ class Baseline(_Strict):
         return self
 
 
-class Checks(_Strict):
+class Checks(Strict):
     suite: str
 
 
-class Drift(_Strict):
-    """Which score is judged per column type, and its bound: calibrated to the window's size so
-    that an undrifted window breaks a drift rule with probability false_alert_rate, never below
-    the effect-size floors numerical_threshold and categorical_threshold."""
-
-    max_drifted_share: float = Field(default=0.5, gt=0, le=1)
-    numerical_metric: str = "wasserstein"  # a drift score of numerical columns (core.metrics)
-    categorical_metric: str = "jensenshannon"  # a drift score of categorical columns
-    numerical_threshold: float = Field(default=0.1, gt=0)  # effect-size floor
-    categorical_threshold: float = Field(default=0.1, gt=0)  # effect-size floor
-    false_alert_rate: float = Field(default=0.01, gt=0, lt=1)  # per window, all features
-
-    @field_validator("numerical_metric", "categorical_metric")
-    @classmethod
-    def _known_score(cls, value: str, info: Any) -> str:
-        column_type = info.field_name.removesuffix("_metric")
-        allowed = compute_drift_metrics(column_type)
-        if value not in allowed:
-            raise ValueError(f"{value!r} is not a drift score of {column_type} columns; "
-                             f"choose from {', '.join(allowed)}")
-        return value
-
-
-class Performance(_Strict):
-    metrics: list[str] = Field(default_factory=list)
-    max_drop: float = Field(default=0.05, ge=0)
-    min_labels: int = Field(default=50, ge=1)
-    min_label_coverage: float = Field(default=0.8, gt=0, le=1)
-
-
-class Report(_Strict):
-    sample_size: int = Field(default=50_000, ge=100)
-    evidently: bool = True
-
-
-class Notify(_Strict):
-    """Who hears about a failed run (attached by the DAG as on_failure_callback notifiers)."""
-
-    email: list[str] = Field(default_factory=list)
-    smtp_conn_id: str = "smtp_default"
-    from_email: str | None = None
-    slack_webhook: str | None = None  # an incoming-webhook URL
-    webhook: str | None = None  # any URL taking a JSON POST
-
-
-class AirflowSettings(_Strict):
-    """How the model's DAG runs; plain data here (monitors/ never imports airflow)."""
-
-    pool: str = "monitors_warehouse"
-    max_active_runs: int = Field(default=1, ge=1)
-    retries: int = Field(default=2, ge=0)
-    retry_delay: Duration = timedelta(minutes=5)
-    tags: list[str] = Field(default_factory=list)
-    catchup: bool = False
-    notify: Notify = Notify()
-
-
-class ModelConfig(_Strict):
+class ModelConfig(Strict):
     model: str
     task: Literal[TASKS]  # type: ignore[valid-type]
     warehouse: str
@@ -160,6 +100,7 @@ class ModelConfig(_Strict):
     checks: Checks | None = None
     drift: Drift = Drift()
     performance: Performance = Performance()
+    volume: Volume = Volume()
     report: Report = Report()
     airflow: AirflowSettings = AirflowSettings()
     store: str = "monitoring.duckdb"

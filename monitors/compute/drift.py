@@ -24,10 +24,11 @@ from monitors.compute.scores import (
     compute_scores,
     compute_value_slots,
 )
-from monitors.config import Drift, ModelConfig
+from monitors.config import ModelConfig
 from monitors.core.counts import Counts, Key
 from monitors.core.measurement import Measurement, clean_value, compute_status
 from monitors.core.profile import Profile
+from monitors.core.settings import Drift
 
 MIN_ROWS = 2
 SIZE_STEPS = 4  # calibration sizes 2^(k/4): the largest at or below the window's size

@@ -7,9 +7,10 @@ from __future__ import annotations
 import numpy as np
 
 from monitors.config import ModelConfig
-from monitors.core.counts import MISSING, NON_FINITE, OVER, UNDER, Counts
-from monitors.core.measurement import Measurement
+from monitors.core.counts import MISSING, NON_FINITE, OVER, UNDER, Counts, VolumeFacts
+from monitors.core.measurement import Measurement, compute_status
 from monitors.core.profile import Profile
+from monitors.core.window import Window
 
 MISSING_TOLERANCE = 0.1  # alert when the missing share rises this much above the baseline's
 NEW_CATEGORY_TOLERANCE = 0.01
@@ -22,12 +23,35 @@ def _missing(profile: Profile, slots: np.ndarray, column: str) -> int:
     return int(slots[-1])
 
 
+def compute_volume_rows(config: ModelConfig, window: Window | None, rows_n: int,
+                        facts: VolumeFacts | None) -> list[Measurement]:
+    """row_count against at least one row (volume.empty_is_alert) and min_share of the median of
+    the earlier windows that had rows; with volume.max_staleness, the hours from the newest
+    prediction to the window's end."""
+    volume = config.volume
+    earlier = [n for n in (facts.trailing if facts else []) if n > 0]
+    bound = float(np.median(earlier)) * volume.min_share if earlier else 0.0
+    if volume.empty_is_alert:
+        bound = max(bound, 1.0)
+    threshold = round(bound, 6) or None
+    status = "skipped" if not rows_n and not volume.empty_is_alert else \
+        compute_status("row_count", float(rows_n), threshold)
+    rows = [Measurement("data_quality", "row_count", float(rows_n), threshold, status)]
+    if volume.max_staleness is not None and facts is not None and facts.newest is not None \
+            and window is not None:
+        hours = (window.end - facts.newest).total_seconds() / 3600
+        limit = volume.max_staleness.total_seconds() / 3600
+        rows.append(Measurement("data_quality", "hours_since_last_prediction", round(hours, 6), limit,
+                                compute_status("hours_since_last_prediction", hours, limit)))
+    return rows
+
+
 def compute_quality_measurements(config: ModelConfig, counts: Counts, profile: Profile,
-                                 missing_columns: list[str]) -> list[Measurement]:
+                                 missing_columns: list[str], window: Window | None = None,
+                                 facts: VolumeFacts | None = None) -> list[Measurement]:
     p = config.predictions
     rows_n = counts.rows.get(None, 0)
-    rows = [Measurement("data_quality", "row_count", float(rows_n), None,
-                        "ok" if rows_n else "skipped")]
+    rows = compute_volume_rows(config, window, rows_n, facts)
     rows += [Measurement("schema", "column_present", 0.0, 1.0, "alert", c) for c in missing_columns]
     if not rows_n:
         return rows

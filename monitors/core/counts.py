@@ -10,6 +10,7 @@ missing (see core.profile).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -70,6 +71,14 @@ class Tally:
     @property
     def coverage(self) -> float:
         return self.labelled / self.total if self.total else 0.0
+
+
+@dataclass(frozen=True)
+class VolumeFacts:
+    """What the volume rules hold a window's row count against."""
+
+    trailing: list[int]  # rows of each earlier window, oldest first
+    newest: datetime | None  # the window's newest prediction (UTC), None when it has none
 
 
 def compute_stable_sum(value: Any) -> float:

@@ -51,7 +51,8 @@ _ENTRIES = (
     Metric("r2", "performance", "below", frozenset({REGRESSION}), chart="performance"),
     Metric("label_coverage", "performance", "below"),
     # data quality and schema of our own (GX expectations: "above", the default)
-    Metric("row_count", "data_quality", "above"),
+    Metric("row_count", "data_quality", "below"),
+    Metric("hours_since_last_prediction", "data_quality", "above"),
     Metric("missing_share", "data_quality", "above"),
     Metric("new_category_share", "data_quality", "above"),
     Metric("out_of_range_share", "data_quality", "above"),

@@ -103,6 +103,13 @@ def compute_windows(schedule: str, start: datetime | date | str, end: datetime |
     return list(iter_windows(schedule, start, end, timezone))
 
 
+def compute_trailing_windows(schedule: str, window: Window, count: int, timezone: str = "UTC"
+                             ) -> list[Window]:
+    """The `count` schedule windows just before `window` (fewer near the schedule's start)."""
+    span = (window.end - window.start) * 2 * (count + 1)
+    return compute_windows(schedule, window.start - span, window.start, timezone)[-count:]
+
+
 def compute_window_containing(schedule: str, moment: datetime | date | str) -> Window:
     """The schedule window whose [start, end) contains the moment."""
     at = compute_utc(moment)

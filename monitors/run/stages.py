@@ -11,6 +11,7 @@ from typing import Any
 from monitors.checks.suites import load_suite
 from monitors.compute.drift import compute_drift_rows
 from monitors.config import ModelConfig
+from monitors.core.counts import VolumeFacts
 from monitors.core.errors import MonitorsError
 from monitors.core.measurement import Measurement
 from monitors.core.window import Window
@@ -45,7 +46,9 @@ def run_extract(config: ModelConfig, window: Window, *, url: str | None = None,
         engine.dispose()
     query = extract.query
     meta = {"table": query.table, "missing_columns": query.missing_columns, "columns": query.columns,
-            "as_of": as_of.isoformat(), "rows": extract.rows, "profile": baseline.reference.profile.key}
+            "as_of": as_of.isoformat(), "rows": extract.rows, "profile": baseline.reference.profile.key,
+            "trailing": extract.volume.trailing,
+            "newest": extract.volume.newest.isoformat() if extract.volume.newest else None}
     folder = staging.replace_staging(config, window, extract.counts, extract.tallies, extract.samples,
                                      meta)
     return {"staging": str(folder), "rows": extract.rows, "as_of": meta["as_of"]}
@@ -58,8 +61,10 @@ def run_checks(config: ModelConfig, window: Window, *, url: str | None = None) -
     engine = create_warehouse_engine(config, url)
     try:
         query = load_window_query(engine, config, window, datetime.fromisoformat(meta["as_of"]))
-        rows = load_check_rows(engine, config, query, staging.load_staged_counts(config, window),
-                               baseline_cache.load_profile_by_key(config, meta["profile"]),
+        volume = VolumeFacts(meta["trailing"],
+                             datetime.fromisoformat(meta["newest"]) if meta["newest"] else None)
+        rows = load_check_rows(engine, config, window, query, staging.load_staged_counts(config, window),
+                               volume, baseline_cache.load_profile_by_key(config, meta["profile"]),
                                load_suite(config))
     finally:
         engine.dispose()

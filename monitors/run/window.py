@@ -19,7 +19,7 @@ from monitors.compute.measure import compute_performance_rows
 from monitors.compute.quality import compute_quality_measurements
 from monitors.compute.tracing import compute_tracing_rows
 from monitors.config import ModelConfig
-from monitors.core.counts import Counts, Tally
+from monitors.core.counts import Counts, Tally, VolumeFacts
 from monitors.core.measurement import Measurement, compute_window_status
 from monitors.core.profile import Profile
 from monitors.core.window import Window
@@ -33,6 +33,7 @@ from monitors.warehouse.counts import load_window_counts
 from monitors.warehouse.engine import create_warehouse_engine
 from monitors.warehouse.outcomes import load_tallies
 from monitors.warehouse.queries import Query, load_window_query
+from monitors.warehouse.volume import load_volume_facts
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -65,6 +66,7 @@ class Extract:
     query: Query
     counts: Counts
     tallies: dict[str | None, Tally]
+    volume: VolumeFacts
     samples: tuple[pd.DataFrame, pd.DataFrame] | None = None
 
     @property
@@ -82,17 +84,20 @@ def load_extract(engine: Engine, config: ModelConfig, window: Window, baseline: 
     query = load_window_query(engine, config, window, as_of)
     profile = baseline.reference.profile
     extract = Extract(query, load_window_counts(engine, config, query, profile),
-                      load_tallies(engine, config, query.select, profile)[0])
+                      load_tallies(engine, config, query.select, profile)[0],
+                      load_volume_facts(engine, config, window, query))
     if samples and config.report.evidently and extract.rows:
         extract.samples = load_report_samples(engine, config, query, baseline)
     return extract
 
 
-def load_check_rows(engine: Engine, config: ModelConfig, query: Query, window_counts: Counts,
-                    profile: Profile, suite: dict | None) -> list[Measurement]:
-    """Schema and data quality: our own measurements from the counts, then the GX suite's,
-    validated in the warehouse on the window's query."""
-    rows = compute_quality_measurements(config, window_counts, profile, query.missing_columns)
+def load_check_rows(engine: Engine, config: ModelConfig, window: Window, query: Query,
+                    window_counts: Counts, volume: VolumeFacts, profile: Profile, suite: dict | None
+                    ) -> list[Measurement]:
+    """Schema and data quality: our own measurements from the counts and the volume facts, then
+    the GX suite's, validated in the warehouse on the window's query."""
+    rows = compute_quality_measurements(config, window_counts, profile, query.missing_columns, window,
+                                        volume)
     if suite is not None:
         rows += compute_schema_measurements(suite, query.columns)
     if suite is not None and window_counts.rows.get(None):
@@ -147,7 +152,8 @@ def run_window(config: ModelConfig, window: Window, *, engine: Engine | None = N
     baseline = baseline or load_reference(engine, config, as_of)
     profile = baseline.reference.profile
     extract = load_extract(engine, config, window, baseline, as_of, samples=False)
-    rows = (load_check_rows(engine, config, extract.query, extract.counts, profile, suite)
+    rows = (load_check_rows(engine, config, window, extract.query, extract.counts, extract.volume,
+                            profile, suite)
             + compute_drift_rows(config, extract.counts, profile)
             + load_performance_rows(engine, config, window, extract.query, extract.tallies, baseline,
                                     as_of))

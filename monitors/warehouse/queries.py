@@ -49,7 +49,7 @@ def _require(table: sa.Table, names: list[str], model: str, what: str) -> None:
         )
 
 
-def _bound(table: sa.Table, column: str, moment: datetime) -> datetime:
+def compute_column_moment(table: sa.Table, column: str, moment: datetime) -> datetime:
     """Timestamps are UTC; a naive column is compared with naive UTC values."""
     utc = compute_utc(moment)
     aware = getattr(table.c[column].type, "timezone", False)
@@ -78,7 +78,7 @@ def _labels_subquery(engine: Engine, config: ModelConfig, as_of: datetime | None
     query = sa.select(table.c[gt.id].label(_LABEL_ID), table.c[gt.label].label(LABEL),
                       arrived.label(_LABEL_TIME))
     if gt.timestamp and as_of is not None:
-        query = query.where(table.c[gt.timestamp] <= _bound(table, gt.timestamp, as_of))
+        query = query.where(table.c[gt.timestamp] <= compute_column_moment(table, gt.timestamp, as_of))
     return query.subquery("labels")
 
 
@@ -111,8 +111,8 @@ def _load_predictions_query(engine: Engine, config: ModelConfig, start: datetime
     present, missing = _feature_columns(config, table)
     names = list(dict.fromkeys([p.id, p.timestamp, p.score, *present]))
     columns = [table.c[c] for c in names]
-    in_window = [table.c[p.timestamp] >= _bound(table, p.timestamp, start),
-                 table.c[p.timestamp] < _bound(table, p.timestamp, end)]
+    in_window = [table.c[p.timestamp] >= compute_column_moment(table, p.timestamp, start),
+                 table.c[p.timestamp] < compute_column_moment(table, p.timestamp, end)]
     features = sa.select(*columns).where(*in_window)
     latest_row = [table.c[p.timestamp].desc()]
     rows = features

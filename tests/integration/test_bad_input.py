@@ -71,14 +71,34 @@ def test_missing_feature_column_is_a_schema_alert(home: Path, capsys: pytest.Cap
     assert set(alerts.query("column_name == 'age'")["metric"]) >= {"column_present", "expect_column_to_exist"}
 
 
-def test_window_with_no_rows_is_skipped(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_window_with_no_rows_is_an_alert(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config = _setup(home)
     code, out, _ = _run(config, capsys, "--start", "2026-06-01", "--end", "2026-06-02", "--no-report")
-    assert code == 0
-    assert "UTC: skipped, 0 rows" in out
+    assert code == 1  # a data outage is the most common incident: not a quiet skip
+    assert "UTC: alert, 0 rows" in out and "data_quality row_count = 0 (bound: >= 1)" in out
     rows = stored(load_config(config))
     assert rows.query("metric == 'row_count'")["value"].item() == 0
-    assert set(rows["status"]) == {"skipped"}
+    assert set(rows.query("metric != 'row_count'")["status"]) == {"skipped"}
+    quiet = write_config(home, str(load_config(config).warehouse), name="quiet.yaml",
+                         **{"checks.suite": str(load_config(config).suite_path), "volume.empty_is_alert": False})
+    code, out, _ = _run(quiet, capsys, "--start", "2026-06-01", "--end", "2026-06-02", "--no-report")
+    assert code == 0 and "UTC: skipped, 0 rows" in out
+
+
+def test_a_collapse_in_volume_alerts(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tables = make_tables(seed=6, days=5, rows_per_day=1000)
+    predictions = tables["predictions"]
+    last_day = predictions["predicted_at"] >= pd.Timestamp("2026-01-05")
+    tables["predictions"] = predictions[~last_day | (predictions.index % 4 == 0)]  # a quarter is left
+    config = write_config(home, write_duckdb_warehouse(home / "warehouse.duckdb", tables), checks=None)
+    code, out, _ = _run(config, capsys, "--start", "2026-01-01", "--end", "2026-01-06", "--no-report",
+                        "--as-of", "2026-03-01")
+    assert code == 1
+    assert "window [2026-01-05 00:00, 2026-01-06 00:00) UTC" in out
+    assert "data_quality row_count = 250 (bound: >= 500)" in out  # half the median of 4 x 1000
+    counts = stored(load_config(config)).query("metric == 'row_count'")
+    assert list(counts["status"]) == ["ok"] * 4 + ["alert"]
+    assert list(counts["threshold"]) == [1.0, 500.0, 500.0, 500.0, 500.0]
 
 
 def test_all_null_feature_is_flagged(home: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -66,7 +66,7 @@ def test_demo_shows_the_injected_drift_and_drop(tmp_path: Path) -> None:
     pending = rows[(rows["kind"] == "performance") & (rows["metric"] == "roc_auc")
                    & (rows["status"] == "skipped")]
     assert pending["window_start"].min() > pd.Timestamp("2026-02-14")  # labels still arriving
-    # every stored value, bound and status is the one the demo has stored since the layout move
-    # (a change that means to alter them rewrites the snapshot: see SNAPSHOT)
+    # every stored value, bound and status is the snapshot's (taken before the layout move,
+    # rewritten when row_count got its bounds); a change that means to alter them rewrites it
     stored = load_results(tmp_path / "monitoring.duckdb")
     assert compute_results_difference(pd.read_parquet(SNAPSHOT), stored).empty

@@ -29,7 +29,6 @@ KILLED_RUN = textwrap.dedent("""
     import os, sys, time
     import pyarrow.parquet as pq
     from monitors import cli
-    from monitors.storage import files, results
 
     point = sys.argv[1]
     real_write, real_replace = pq.write_table, os.replace
@@ -48,8 +47,8 @@ KILLED_RUN = textwrap.dedent("""
             time.sleep(120)
         real_replace(src, dst)
 
-    results.pq.write_table = write_table
-    files.os.replace = replace
+    pq.write_table = write_table  # what storage.files writes Parquet with
+    os.replace = replace  # and renames with
     cli.main(["run", sys.argv[2], "--start", "2026-01-01", "--end", "2026-01-02", "--no-report",
               "--as-of", "2026-03-01"])
 """)

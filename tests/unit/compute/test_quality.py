@@ -4,6 +4,7 @@ scores, and configured columns the table lacks."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -11,10 +12,11 @@ import pandas as pd
 import pytest
 
 from monitors.compute.frame_counts import compute_frame_counts
-from monitors.compute.quality import compute_quality_measurements
-from monitors.core.counts import Counts
+from monitors.compute.quality import compute_quality_measurements, compute_volume_rows
+from monitors.core.counts import Counts, VolumeFacts
 from monitors.core.measurement import Measurement
 from monitors.core.profile import Profile, compute_bins, compute_profile
+from monitors.core.window import Window
 from monitors.testing import make_config
 
 NUMERICAL = ["income", "score"]
@@ -70,7 +72,36 @@ def test_each_broken_share_alerts_with_its_value(tmp_path: Path, baseline: Profi
         ("non_finite_share", "score"), ("column_present", "age")}
 
 
-def test_an_empty_window_counts_zero_rows_and_is_skipped(tmp_path: Path, baseline: Profile) -> None:
+def test_an_empty_window_is_an_alert_unless_configured_otherwise(tmp_path: Path, baseline: Profile) -> None:
     config = make_config(tmp_path, "duckdb:///unused.duckdb")
     rows = compute_quality_measurements(config, Counts(rows={None: 0}), baseline, [])
-    assert [(r.metric, r.value, r.status) for r in rows] == [("row_count", 0.0, "skipped")]
+    assert [(r.metric, r.value, r.threshold, r.status) for r in rows] == [("row_count", 0.0, 1.0, "alert")]
+    quiet = make_config(tmp_path, "duckdb:///unused.duckdb", **{"volume.empty_is_alert": False})
+    rows = compute_quality_measurements(quiet, Counts(rows={None: 0}), baseline, [])
+    assert [(r.metric, r.value, r.threshold, r.status) for r in rows] == [("row_count", 0.0, None, "skipped")]
+
+
+@pytest.mark.parametrize(("rows_n", "trailing", "threshold", "status"), [
+    (400, [1000, 0, 900, 1100], 500.0, "alert"),  # under half the median of the windows with rows
+    (600, [1000, 0, 900, 1100], 500.0, "ok"),
+    (600, [], 1.0, "ok"),  # nothing earlier: only the empty-window floor
+    (0, [1000], 500.0, "alert"),
+])
+def test_row_count_against_the_trailing_median(tmp_path: Path, rows_n: int, trailing: list[int],
+                                               threshold: float, status: str) -> None:
+    config = make_config(tmp_path, "duckdb:///unused.duckdb")
+    found = compute_volume_rows(config, None, rows_n, VolumeFacts(trailing, None))
+    assert [(r.metric, r.threshold, r.status) for r in found] == [("row_count", threshold, status)]
+
+
+def test_staleness_of_the_newest_prediction(tmp_path: Path) -> None:
+    window = Window(datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 2, tzinfo=UTC))
+    config = make_config(tmp_path, "duckdb:///unused.duckdb", **{"volume.max_staleness": "6h"})
+    late = VolumeFacts([], datetime(2026, 1, 1, 9, tzinfo=UTC))  # nothing since 09:00
+    found = {r.metric: r for r in compute_volume_rows(config, window, 500, late)}
+    assert found["hours_since_last_prediction"].value == 15.0
+    assert found["hours_since_last_prediction"].threshold == 6.0 and found["hours_since_last_prediction"].is_alert
+    fresh = VolumeFacts([], datetime(2026, 1, 1, 23, 30, tzinfo=UTC))
+    assert not any(r.is_alert for r in compute_volume_rows(config, window, 500, fresh))
+    unset = make_config(tmp_path, "duckdb:///unused.duckdb")
+    assert [r.metric for r in compute_volume_rows(unset, window, 500, late)] == ["row_count"]
