@@ -57,6 +57,9 @@ def _parser() -> argparse.ArgumentParser:
                          help="only this kind (drift, performance, ...); repeat for more")
     results.add_argument("--status", action="append", default=[], choices=["ok", "alert", "skipped"],
                          help="only this status; repeat for more")
+    alerts = sub.add_parser("alerts", help="the model's alert episodes: open, then resolved")
+    alerts.add_argument("config", type=Path)
+    alerts.add_argument("--open", action="store_true", help="only the open ones")
     rep = sub.add_parser("report", help="rebuild the model's pages from the store")
     rep.add_argument("config", type=Path)
     exp = sub.add_parser("expectations", help="Great Expectations suites")
@@ -218,6 +221,19 @@ def _results(config: ModelConfig, args: argparse.Namespace) -> int:
     return 0
 
 
+def _alerts(config: ModelConfig, open_only: bool) -> int:
+    """One line per alert episode, open ones first."""
+    from monitors.reports.text import compute_episode_text
+    from monitors.storage.results import load_alerts
+
+    episodes = load_alerts(config.store_path, config.model, open_only)
+    for episode in episodes.to_dict("records"):
+        print(compute_episode_text(episode))
+    which = "open " if open_only else ""
+    print(f"{len(episodes)} {which}alert episode(s) of model {config.model}")
+    return 0
+
+
 def _report(config: ModelConfig) -> int:
     """Every window page, the model page and the home page, from the store alone."""
     from monitors.run.pages import write_model_pages, write_stored_window_pages
@@ -259,6 +275,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_BROKEN if broken else 0
         if args.command == "results":
             return _results(config, args)
+        if args.command == "alerts":
+            return _alerts(config, args.open)
         if args.command == "report":
             return _report(config)
         return _expectations_init(config, args.force)

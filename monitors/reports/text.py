@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from monitors.core.measurement import Measurement
 from monitors.core.metrics import compute_breach_direction
@@ -76,6 +77,30 @@ def compute_late_label_message(model: str, window: Window, before: Iterable[Meas
     message = compute_failure_message(model, window, [*new, *(r for r in after if r.kind == "tracing")],
                                       report)
     return f"late labels: {message}"
+
+
+def compute_episode_text(episode: dict[str, Any]) -> str:
+    """One alert episode (a monitor_alerts row): OPEN since <window> (n windows) or RESOLVED
+    <opened> to <resolved>, then the rule with its latest value and bound."""
+    def day(moment: Any) -> str:
+        text = str(moment)
+        return text[:10] if text.endswith("00:00:00") else text[:16]
+
+    def number(value: Any) -> float | None:
+        return None if value is None or value != value else float(value)  # NaN: none
+
+    n = int(episode["windows_in_alert"])
+    windows = f"{n} window{'s' if n != 1 else ''}"
+    resolved = episode.get("resolved_at")
+    if resolved is None or resolved != resolved:
+        when = f"OPEN since {day(episode['opened_at'])} ({windows})"
+    else:
+        when = f"RESOLVED {day(episode['opened_at'])} to {day(resolved)} ({windows})"
+    rule = compute_rule_text(Measurement(
+        str(episode["kind"]), str(episode["metric"]), number(episode["latest_value"]),
+        number(episode["latest_threshold"]), "alert", episode.get("column_name") or None,
+        episode.get("segment") or None))
+    return f"{when}: {rule}"
 
 def compute_tracing_text(rows: list[Measurement]) -> list[str]:
     """One line per traced slice, largest contribution first."""

@@ -11,13 +11,14 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from monitors.storage.alerts import ALERTS_VIEW, compute_alerts_sql
 from monitors.storage.files import load_exists, load_names, write_text
 
 if TYPE_CHECKING:
     import pandas as pd
 
 VIEW = "monitor_results"
-CATALOG_VERSION = "1"
+CATALOG_VERSION = "2"  # 2: monitor_alerts
 COLUMNS = [
     ("model", "VARCHAR", pa.string()),
     ("window_start", "TIMESTAMP", pa.timestamp("us")),
@@ -42,8 +43,9 @@ def compute_select_sql(results_dir: Path) -> str:
 
 
 def replace_catalog(store: Path, results_dir: Path) -> bool:
-    """Create the view in the DuckDB file once, after the first window file exists. Returns
-    False (and leaves it for the next run) if another process holds the file."""
+    """Create the views (monitor_results, and monitor_alerts over it) in the DuckDB file once,
+    after the first window file exists. Returns False (and leaves it for the next run) if
+    another process holds the file."""
     import duckdb
 
     marker = results_dir.parent / f".catalog-v{CATALOG_VERSION}"
@@ -52,6 +54,7 @@ def replace_catalog(store: Path, results_dir: Path) -> bool:
     try:
         with duckdb.connect(str(store)) as con:
             con.execute(f"CREATE OR REPLACE VIEW {VIEW} AS {compute_select_sql(results_dir)}")
+            con.execute(f"CREATE OR REPLACE VIEW {ALERTS_VIEW} AS {compute_alerts_sql(VIEW)}")
     except duckdb.IOException:
         return False
     write_text(marker, f"view {VIEW} over {results_dir.resolve()}\n")

@@ -15,7 +15,7 @@ import pyarrow as pa
 from monitors.core.errors import StoreError
 from monitors.core.measurement import Measurement
 from monitors.core.window import Window
-from monitors.storage import catalog, trends
+from monitors.storage import alerts, catalog, trends
 from monitors.storage.files import load_table, locked, replace_stale_tmp_files, write_table
 
 if TYPE_CHECKING:
@@ -117,6 +117,12 @@ def load_results(store: Path, model: str | None = None, where: catalog.ResultFil
     """What the store holds (for one model, or all; `where` narrows it), read from the Parquet
     files directly so it never waits on the DuckDB file's lock."""
     return catalog.load_results(compute_results_dir(store), model, where)
+
+
+def load_alerts(store: Path, model: str | None = None, open_only: bool = False) -> pd.DataFrame:
+    """The alert episodes of the stored results (storage.alerts), read from the Parquet files."""
+    results_dir = compute_results_dir(store)
+    return alerts.load_alerts(results_dir, catalog.compute_select_sql(results_dir), model, open_only)
 
 
 def replace_trend_from_results(store: Path, model: str) -> None:

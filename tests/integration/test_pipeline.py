@@ -89,6 +89,12 @@ def test_drift_breaks_the_window_and_the_message_names_it(home: Path,
     assert set(alerts["window_start"]) == {pd.Timestamp("2026-01-03")}
     assert {"income", "debt_ratio"} <= set(alerts["column_name"].dropna())
     assert not {"age", "region", "product"} & set(alerts["column_name"].dropna())
+    # the alert's life: open since the drift began
+    assert main(["alerts", str(config_path), "--open"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert any(re.fullmatch(r"OPEN since 2026-01-03 \(1 window\): drift wasserstein of income = 0\.\d+ "
+                            r"\(bound: < 0\.1\d*\)", line) for line in lines), lines
+    assert lines[-1] == f"{len(lines) - 1} open alert episode(s) of model credit_risk"
 
 
 def test_reader_holding_the_catalog_open_does_not_block_a_run(home: Path, duckdb_warehouse: str) -> None:

@@ -1,0 +1,70 @@
+"""Alert episodes, derived from the stored results (so reruns, backfills and late-label
+refreshes keep them true): per rule (model, kind, metric, column, segment), a run of
+consecutive judged windows in alert is one episode, from the window it opened to the first
+judged window after it that is ok (resolved_at; NULL while open). Skipped windows (labels
+pending, a small segment) neither open nor close one; a backfilled window between two alert
+windows merges them when it alerts and splits them when it is ok. The DuckDB view
+`monitor_alerts` is this SQL over `monitor_results`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from monitors.storage.files import load_names
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+ALERTS_VIEW = "monitor_alerts"
+RULE = "model, kind, metric, column_name, segment"
+ALERT_COLUMNS = ["model", "kind", "metric", "column_name", "segment", "opened_at", "last_seen_at",
+                 "resolved_at", "windows_in_alert", "first_value", "first_threshold", "latest_value",
+                 "latest_threshold"]
+
+
+def compute_alerts_sql(results: str) -> str:
+    """The episodes of the rows of `results` (a relation or a parenthesised SELECT)."""
+    return f"""
+WITH judged AS (
+  SELECT {RULE}, window_start, value, threshold, status,
+    row_number() OVER (PARTITION BY {RULE} ORDER BY window_start) AS judged_n
+  FROM {results} WHERE status IN ('ok', 'alert')
+), alerting AS (
+  SELECT *, judged_n - row_number() OVER (PARTITION BY {RULE} ORDER BY window_start) AS episode
+  FROM judged WHERE status = 'alert'
+), episodes AS (
+  SELECT {RULE}, episode, min(window_start) AS opened_at, max(window_start) AS last_seen_at,
+    count(*) AS windows_in_alert,
+    arg_min(value, window_start) AS first_value, arg_min(threshold, window_start) AS first_threshold,
+    arg_max(value, window_start) AS latest_value, arg_max(threshold, window_start) AS latest_threshold,
+    max(judged_n) AS last_n
+  FROM alerting GROUP BY {RULE}, episode
+)
+SELECT e.model, e.kind, e.metric, e.column_name, e.segment, e.opened_at, e.last_seen_at,
+  r.window_start AS resolved_at, e.windows_in_alert, e.first_value, e.first_threshold,
+  e.latest_value, e.latest_threshold
+FROM episodes e LEFT JOIN judged r
+  ON r.judged_n = e.last_n + 1 AND r.model = e.model AND r.kind = e.kind AND r.metric = e.metric
+  AND r.column_name IS NOT DISTINCT FROM e.column_name AND r.segment IS NOT DISTINCT FROM e.segment
+"""
+
+
+def load_alerts(results_dir: Path, select_sql: str, model: str | None = None, open_only: bool = False
+                ) -> pd.DataFrame:
+    """The episodes of the stored results (`select_sql`: the results' SELECT), newest first."""
+    import duckdb
+    import pandas as pd
+
+    if not load_names(results_dir, "model=*/*.parquet"):
+        return pd.DataFrame(columns=ALERT_COLUMNS)
+    sql = f"SELECT * FROM ({compute_alerts_sql(f'({select_sql})')}) WHERE true"
+    params: list[str] = []
+    if model is not None:
+        sql += " AND model = ?"
+        params.append(model)
+    if open_only:
+        sql += " AND resolved_at IS NULL"
+    sql += " ORDER BY resolved_at IS NULL DESC, last_seen_at DESC, kind, metric, column_name, segment"
+    with duckdb.connect() as con:
+        return con.execute(sql, params).df()
