@@ -136,7 +136,7 @@ def run_windows(config: ModelConfig, start: datetime, end: datetime, as_of: date
     broke a rule (in this run, or through labels that arrived since they ran)."""
     from monitors.run.labels import REFRESHED_NOTE
     from monitors.run.pages import write_model_pages, write_stored_window_pages
-    from monitors.run.window import compute_run_id
+    from monitors.run.window import compute_run_id, load_window_message
 
     stream = out or sys.stdout
     windows = compute_windows(config.schedule, start, end, config.timezone)
@@ -144,17 +144,19 @@ def run_windows(config: ModelConfig, start: datetime, end: datetime, as_of: date
         print(f"no complete {config.schedule} window in [{start}, {end})", file=stream)
         return 0
     as_of = as_of or datetime.now(UTC)  # one moment for every window and the refresh
-    messages: list[str] = []
+    broke: list[Window] = []
 
     def show(i: int, window: Window, result: WindowResult) -> None:
-        status, rows, broken, message = result
+        status, rows, broken, _ = result
         print(f"[{i}/{len(windows)}] {config.model} {window}: {status}, {rows} rows, "
               f"{broken} broken rule(s)", file=stream, flush=True)
-        if message:
-            messages.append(message)
+        if broken:
+            broke.append(window)
 
     refreshed = _run_all(config, windows, as_of, compute_run_id(), reports,
                          max(1, min(jobs, len(windows))), show)
+    # once every window is stored, so NEW / ONGOING do not depend on which worker finished first
+    messages = [m for w in broke if (m := load_window_message(config, w, with_report=reports))]
     if refreshed and reports:
         write_stored_window_pages(config, [r.window for r in refreshed], REFRESHED_NOTE)
     if refreshed:

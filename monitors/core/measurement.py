@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Literal
 
 from monitors.core.metrics import compute_breach_direction
@@ -42,6 +43,21 @@ def compute_breach(metric: str, value: float | None, threshold: float | None) ->
 
 def compute_status(metric: str, value: float | None, threshold: float | None) -> Status:
     return "alert" if compute_breach(metric, value, threshold) else "ok"
+
+
+RuleKey = tuple[str, str, str | None, str | None]  # kind, metric, column_name, segment
+
+
+def compute_rule_key(row: Measurement) -> RuleKey:
+    return row.kind, row.metric, row.column_name, row.segment
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """Where a window's broken rules stand in their alerts' lives (from the stored results)."""
+
+    since: dict[RuleKey, tuple[datetime, int]] = field(default_factory=dict)  # opened, windows so far
+    resolved: list[tuple[RuleKey, datetime, int]] = field(default_factory=list)  # ended with this window
 
 
 def compute_window_status(rows: Iterable[Measurement]) -> str:

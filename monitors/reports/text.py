@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from monitors.core.measurement import Measurement
+from monitors.core.measurement import Lifecycle, Measurement, compute_rule_key
 from monitors.core.metrics import compute_breach_direction
 from monitors.core.window import Window
 
@@ -42,24 +42,55 @@ def compute_rule_text(row: Measurement) -> str:
     return f"{subject} = {_number(row.value)} (bound: {bound})"
 
 
+def _day(moment: Any) -> str:
+    text = str(moment)
+    return text[:10] if text.endswith("00:00:00") else text[:16]
+
+
+def compute_life_text(row: Measurement, lifecycle: Lifecycle | None) -> str:
+    """NEW, or ONGOING since <window> (n windows), for a broken rule; empty without a lifecycle."""
+    found = lifecycle.since.get(compute_rule_key(row)) if lifecycle else None
+    if found is None:
+        return ""
+    opened, n = found
+    return "NEW " if n == 1 else f"ONGOING since {_day(opened)} ({n} windows) "
+
+
 def compute_failure_message(model: str, window: Window, rows: Iterable[Measurement],
-                            report: Path | str | None = None) -> str | None:
-    """None when no rule broke; else a message naming each broken rule, its value and bound."""
+                            report: Path | str | None = None, lifecycle: Lifecycle | None = None
+                            ) -> str | None:
+    """None when no rule broke; else a message naming each broken rule, its value and bound
+    (with the lifecycle: NEW or ONGOING since when, and the alerts this window resolved)."""
     rows = list(rows)
     broken = compute_broken_rules(rows)
     if not broken:
         return None
-    lines = [f"model {model}, window {window}: {len(broken)} rule(s) broken"]
-    lines += [f"  - {compute_rule_text(r)}" for r in broken[:MAX_LISTED]]
+    new = sum(compute_life_text(r, lifecycle).startswith("NEW") for r in broken)
+    counts = f" ({new} new, {len(broken) - new} ongoing)" if lifecycle else ""
+    lines = [f"model {model}, window {window}: {len(broken)} rule(s) broken{counts}"]
+    lines += [f"  - {compute_life_text(r, lifecycle)}{compute_rule_text(r)}" for r in broken[:MAX_LISTED]]
     if len(broken) > MAX_LISTED:
         lines.append(f"  ... and {len(broken) - MAX_LISTED} more (see the report)")
     traced = compute_tracing_text([r for r in rows if r.kind == "tracing"])
     if traced:
         lines.append("  where the performance dropped most (slices by contribution):")
         lines += [f"    {i}. {text}" for i, text in enumerate(traced, 1)]
+    lines += compute_resolved_lines(lifecycle)
     if report:
         lines.append(f"report: {report}")
     return "\n".join(lines)
+
+
+def compute_resolved_lines(lifecycle: Lifecycle | None) -> list[str]:
+    if not lifecycle or not lifecycle.resolved:
+        return []
+    lines = ["  resolved in this window:"]
+    for (kind, metric, column, segment), opened, n in lifecycle.resolved:
+        subject = f"{kind} {metric}" + (f" of {column}" if column else "") + \
+            (f" [{segment}]" if segment else "")
+        windows = f"{n} window{'s' if n != 1 else ''}"
+        lines.append(f"  - RESOLVED {subject} (in alert since {_day(opened)}, {windows})")
+    return lines
 
 
 
@@ -82,10 +113,6 @@ def compute_late_label_message(model: str, window: Window, before: Iterable[Meas
 def compute_episode_text(episode: dict[str, Any]) -> str:
     """One alert episode (a monitor_alerts row): OPEN since <window> (n windows) or RESOLVED
     <opened> to <resolved>, then the rule with its latest value and bound."""
-    def day(moment: Any) -> str:
-        text = str(moment)
-        return text[:10] if text.endswith("00:00:00") else text[:16]
-
     def number(value: Any) -> float | None:
         return None if value is None or value != value else float(value)  # NaN: none
 
@@ -93,9 +120,9 @@ def compute_episode_text(episode: dict[str, Any]) -> str:
     windows = f"{n} window{'s' if n != 1 else ''}"
     resolved = episode.get("resolved_at")
     if resolved is None or resolved != resolved:
-        when = f"OPEN since {day(episode['opened_at'])} ({windows})"
+        when = f"OPEN since {_day(episode['opened_at'])} ({windows})"
     else:
-        when = f"RESOLVED {day(episode['opened_at'])} to {day(resolved)} ({windows})"
+        when = f"RESOLVED {_day(episode['opened_at'])} to {_day(resolved)} ({windows})"
     rule = compute_rule_text(Measurement(
         str(episode["kind"]), str(episode["metric"]), number(episode["latest_value"]),
         number(episode["latest_threshold"]), "alert", episode.get("column_name") or None,

@@ -15,12 +15,10 @@ from monitors.core.counts import VolumeFacts
 from monitors.core.errors import MonitorsError
 from monitors.core.measurement import Measurement
 from monitors.core.window import Window
-from monitors.reports.pages import compute_window_dir
-from monitors.reports.text import compute_failure_message
 from monitors.run import labels
 from monitors.run.pages import write_stored_window_pages, write_window_reports
 from monitors.run.reference import load_reference
-from monitors.run.window import load_check_rows, load_extract, load_performance_rows
+from monitors.run.window import load_check_rows, load_extract, load_performance_rows, load_window_message
 from monitors.storage import baseline_cache, results, staging
 from monitors.warehouse.engine import create_warehouse_engine
 from monitors.warehouse.queries import load_window_query
@@ -139,5 +137,4 @@ def run_evaluate(config: ModelConfig, window: Window) -> str | None:
     rows = results.load_window_rows(config.store_path, config.model, window)
     if not rows:
         raise MonitorsError(f"model {config.model}: no stored results for window {window}")
-    page = compute_window_dir(config, window) / "index.html"
-    return compute_failure_message(config.model, window, rows, page)
+    return load_window_message(config, window, rows)

@@ -139,6 +139,18 @@ def load_report_samples(engine: Engine, config: ModelConfig, query: Query, basel
     return (current, reference) if not current.empty and not reference.empty else None
 
 
+def load_window_message(config: ModelConfig, window: Window, rows: list[Measurement] | None = None,
+                        with_report: bool = True) -> str | None:
+    """The failure message of a stored window (None when no rule broke): each broken rule, NEW
+    or ONGOING since when (from the stored results), the alerts it resolved, the report."""
+    rows = rows if rows is not None else results.load_window_rows(config.store_path, config.model, window)
+    if not any(r.is_alert for r in rows):
+        return None
+    lifecycle = results.load_window_lifecycle(config.store_path, config.model, window)
+    page = compute_window_dir(config, window) / "index.html" if with_report else None
+    return compute_failure_message(config.model, window, rows, page, lifecycle)
+
+
 def run_window(config: ModelConfig, window: Window, *, engine: Engine | None = None,
                baseline: Baseline | None = None, run_id: str | None = None,
                as_of: datetime | None = None, write_reports: bool = True) -> WindowSummary:
@@ -159,9 +171,8 @@ def run_window(config: ModelConfig, window: Window, *, engine: Engine | None = N
                                     as_of))
     if profile.changed:
         baseline_cache.write_profile_calibration(config, profile)
-    page = compute_window_dir(config, window) / "index.html" if write_reports else None
     store_file = results.replace_window(config.store_path, config.model, window, rows, run_id)
-    message = compute_failure_message(config.model, window, rows, page)
+    message = load_window_message(config, window, rows, with_report=write_reports)
     summary = WindowSummary(config.model, window, rows, message, compute_window_status(rows), store_file,
                             row_count=extract.rows)
     if write_reports:  # after the rows are stored: a failing report loses no window

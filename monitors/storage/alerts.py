@@ -8,9 +8,11 @@ windows merges them when it alerts and splits them when it is ok. The DuckDB vie
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from monitors.core.measurement import Lifecycle
 from monitors.storage.files import load_names
 
 if TYPE_CHECKING:
@@ -23,8 +25,9 @@ ALERT_COLUMNS = ["model", "kind", "metric", "column_name", "segment", "opened_at
                  "latest_threshold"]
 
 
-def compute_alerts_sql(results: str) -> str:
-    """The episodes of the rows of `results` (a relation or a parenthesised SELECT)."""
+def compute_judged_sql(results: str) -> str:
+    """CTEs: judged (a rule's ok and alert windows, numbered) and alerting (its alert windows,
+    each with its episode: consecutive judged windows in alert share one)."""
     return f"""
 WITH judged AS (
   SELECT {RULE}, window_start, value, threshold, status,
@@ -33,7 +36,12 @@ WITH judged AS (
 ), alerting AS (
   SELECT *, judged_n - row_number() OVER (PARTITION BY {RULE} ORDER BY window_start) AS episode
   FROM judged WHERE status = 'alert'
-), episodes AS (
+)"""
+
+
+def compute_alerts_sql(results: str) -> str:
+    """The episodes of the rows of `results` (a relation or a parenthesised SELECT)."""
+    return compute_judged_sql(results) + f""", episodes AS (
   SELECT {RULE}, episode, min(window_start) AS opened_at, max(window_start) AS last_seen_at,
     count(*) AS windows_in_alert,
     arg_min(value, window_start) AS first_value, arg_min(threshold, window_start) AS first_threshold,
@@ -48,6 +56,27 @@ FROM episodes e LEFT JOIN judged r
   ON r.judged_n = e.last_n + 1 AND r.model = e.model AND r.kind = e.kind AND r.metric = e.metric
   AND r.column_name IS NOT DISTINCT FROM e.column_name AND r.segment IS NOT DISTINCT FROM e.segment
 """
+
+
+def load_window_lifecycle(results_dir: Path, select_sql: str, model: str, start: datetime) -> Lifecycle:
+    """For the window starting at `start` (naive UTC): each alerting rule's episode start and
+    its windows in alert up to this one; the episodes this window resolved."""
+    import duckdb
+
+    if not load_names(results_dir, "model=*/*.parquet"):
+        return Lifecycle()
+    since_sql = compute_judged_sql(f"({select_sql})") + f"""
+SELECT kind, metric, column_name, segment, opened_at, n FROM (
+  SELECT *, min(window_start) OVER (PARTITION BY {RULE}, episode) AS opened_at,
+    count(*) OVER (PARTITION BY {RULE}, episode ORDER BY window_start) AS n FROM alerting)
+WHERE model = ? AND window_start = ?"""
+    resolved_sql = f"""SELECT kind, metric, column_name, segment, opened_at, windows_in_alert
+FROM ({compute_alerts_sql(f'({select_sql})')}) WHERE model = ? AND resolved_at = ? ORDER BY ALL"""
+    with duckdb.connect() as con:
+        since = con.execute(since_sql, [model, start]).fetchall()
+        resolved = con.execute(resolved_sql, [model, start]).fetchall()
+    return Lifecycle({(k, m, c, s): (opened, int(n)) for k, m, c, s, opened, n in since},
+                     [((k, m, c, s), opened, int(n)) for k, m, c, s, opened, n in resolved])
 
 
 def load_alerts(results_dir: Path, select_sql: str, model: str | None = None, open_only: bool = False

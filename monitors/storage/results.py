@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 
 from monitors.core.errors import StoreError
-from monitors.core.measurement import Measurement
+from monitors.core.measurement import Lifecycle, Measurement
 from monitors.core.window import Window
 from monitors.storage import alerts, catalog, trends
 from monitors.storage.files import load_table, locked, replace_stale_tmp_files, write_table
@@ -123,6 +123,13 @@ def load_alerts(store: Path, model: str | None = None, open_only: bool = False) 
     """The alert episodes of the stored results (storage.alerts), read from the Parquet files."""
     results_dir = compute_results_dir(store)
     return alerts.load_alerts(results_dir, catalog.compute_select_sql(results_dir), model, open_only)
+
+
+def load_window_lifecycle(store: Path, model: str, window: Window) -> Lifecycle:
+    """Where the window's broken rules stand in their alerts' lives (storage.alerts)."""
+    results_dir = compute_results_dir(store)
+    return alerts.load_window_lifecycle(results_dir, catalog.compute_select_sql(results_dir), model,
+                                        compute_naive(window.start))
 
 
 def replace_trend_from_results(store: Path, model: str) -> None:

@@ -73,6 +73,20 @@ def test_rerun_leaves_the_same_rows(home: Path, duckdb_warehouse: str) -> None:
     pd.testing.assert_frame_equal(first, second)
 
 
+def test_messages_say_whether_an_alert_is_new_or_ongoing(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = write_duckdb_warehouse(home / "warehouse.duckdb",
+                                 make_tables(seed=2, days=4, rows_per_day=1500, drift_from_day=2))
+    config_path = write_config(home, url, checks=None, segments=[])
+    assert main(["run", str(config_path), "--start", "2026-01-01", "--end", "2026-01-05", "--no-report",
+                 "--as-of", "2026-03-01", "--jobs", "2"]) == 1
+    out = capsys.readouterr().out
+    third = out[out.index("window [2026-01-03 00:00"):out.index("window [2026-01-04 00:00")]
+    fourth = out[out.index("window [2026-01-04 00:00"):]
+    assert re.search(r"  - NEW drift wasserstein of income = 0\.\d+", third), third
+    assert re.search(r"  - ONGOING since 2026-01-03 \(2 windows\) drift wasserstein of income = ", fourth), fourth
+    assert "report:" not in out.split("\n\n", 1)[1]  # --no-report: no page to point at
+
+
 def test_drift_breaks_the_window_and_the_message_names_it(home: Path,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
     url = write_duckdb_warehouse(home / "warehouse.duckdb", make_tables(seed=2, days=3, rows_per_day=1500, drift_from_day=2))

@@ -41,3 +41,22 @@ def test_directions() -> None:
 def test_broken_rules_whole_window_first() -> None:
     rows = [Measurement("drift", "x", 1, 0, "alert", segment="r=EU"), Measurement("drift", "x", 1, 0, "alert")]
     assert [r.segment for r in compute_broken_rules(rows)] == [None, "r=EU"]
+
+
+def test_the_message_says_what_is_new_ongoing_and_resolved() -> None:
+    from monitors.core.measurement import Lifecycle
+
+    income = Measurement("drift", "wasserstein", 0.41, 0.1, "alert", "income")
+    f1 = Measurement("performance", "f1", 0.61, 0.7, "alert")
+    life = Lifecycle({("drift", "wasserstein", "income", None): (datetime(2026, 2, 1), 4),
+                      ("performance", "f1", None, None): (datetime(2026, 2, 4), 1)},
+                     [(("drift", "psi", "age", "region=EU"), datetime(2026, 1, 30), 2)])
+    message = compute_failure_message("m", WINDOW, [income, f1], "r.html", life)
+    assert message is not None
+    assert message.splitlines() == [
+        "model m, window [2026-02-03 00:00, 2026-02-04 00:00) UTC: 2 rule(s) broken (1 new, 1 ongoing)",
+        "  - ONGOING since 2026-02-01 (4 windows) drift wasserstein of income = 0.41 (bound: < 0.1)",
+        "  - NEW performance f1 = 0.61 (bound: >= 0.7)",
+        "  resolved in this window:",
+        "  - RESOLVED drift psi of age [region=EU] (in alert since 2026-01-30, 2 windows)",
+        "report: r.html"]
