@@ -18,7 +18,7 @@ from airflow.sdk import DAG, CronDataIntervalTimetable, dag, task
 
 from monitors.config import load_config
 from monitors_airflow.connections import compute_warehouse_url
-from monitors_airflow.notifiers import compute_notifiers
+from monitors_airflow.notifiers import compute_notifiers, compute_resolved_notifiers
 
 DOC = """
 Monitors model **{model}** ({task}) from `{source}`: one run per `{schedule}` window (UTC),
@@ -119,7 +119,7 @@ def build_dag(dag_file: str | Path) -> DAG:
                 raise AirflowFailException(refreshed["message"])
             return refreshed
 
-        @task(retries=0)
+        @task(retries=0, on_success_callback=compute_resolved_notifiers(config) or None)
         def evaluate(reported: dict[str, Any], **context: Any) -> str:
             """Fail (no retry) with a message naming each broken rule, its value and bound."""
             from airflow.sdk.exceptions import AirflowFailException

@@ -70,6 +70,9 @@ class Notify(Strict):
     from_email: str | None = None
     slack_webhook: str | None = None  # an incoming-webhook URL
     webhook: str | None = None  # any URL taking a JSON POST
+    # broken rules notify when the set of open alerts changed, and an unchanged set again only
+    # after this long (0: every failing window); a RESOLVED notice when the last one clears
+    repeat_every: Duration = timedelta(days=7)
 
 
 class AirflowSettings(Strict):

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from monitors.core.measurement import Lifecycle, Measurement, compute_rule_key
+from monitors.core.measurement import Lifecycle, Measurement, RuleKey, compute_rule_key
 from monitors.core.metrics import compute_breach_direction
 from monitors.core.window import Window
 
@@ -27,13 +27,15 @@ def _number(value: float | None) -> str:
     return f"{value:.4g}"
 
 
+def compute_rule_subject(rule: RuleKey) -> str:
+    """e.g. `drift wasserstein of income [region=EU]`"""
+    kind, metric, column, segment = rule
+    return f"{kind} {metric}" + (f" of {column}" if column else "") + (f" [{segment}]" if segment else "")
+
+
 def compute_rule_text(row: Measurement) -> str:
     """e.g. `drift wasserstein of income = 0.4123 (bound: < 0.1)`"""
-    subject = f"{row.kind} {row.metric}"
-    if row.column_name:
-        subject += f" of {row.column_name}"
-    if row.segment:
-        subject += f" [{row.segment}]"
+    subject = compute_rule_subject(compute_rule_key(row))
     if row.threshold is None:
         return f"{subject} = {_number(row.value)} (failed)"
     # the bound a value must keep: the opposite of how it breaks
@@ -85,11 +87,9 @@ def compute_resolved_lines(lifecycle: Lifecycle | None) -> list[str]:
     if not lifecycle or not lifecycle.resolved:
         return []
     lines = ["  resolved in this window:"]
-    for (kind, metric, column, segment), opened, n in lifecycle.resolved:
-        subject = f"{kind} {metric}" + (f" of {column}" if column else "") + \
-            (f" [{segment}]" if segment else "")
+    for rule, opened, n in lifecycle.resolved:
         windows = f"{n} window{'s' if n != 1 else ''}"
-        lines.append(f"  - RESOLVED {subject} (in alert since {_day(opened)}, {windows})")
+        lines.append(f"  - RESOLVED {compute_rule_subject(rule)} (in alert since {_day(opened)}, {windows})")
     return lines
 
 
@@ -110,6 +110,15 @@ def compute_late_label_message(model: str, window: Window, before: Iterable[Meas
     return f"late labels: {message}"
 
 
+def compute_episode_rule(episode: dict[str, Any]) -> RuleKey:
+    """The rule of a monitor_alerts row (NULL column or segment read as None, not NaN)."""
+    def text(value: Any) -> str | None:
+        return value if isinstance(value, str) else None
+
+    return str(episode["kind"]), str(episode["metric"]), text(episode.get("column_name")), \
+        text(episode.get("segment"))
+
+
 def compute_episode_text(episode: dict[str, Any]) -> str:
     """One alert episode (a monitor_alerts row): OPEN since <window> (n windows) or RESOLVED
     <opened> to <resolved>, then the rule with its latest value and bound."""
@@ -123,10 +132,9 @@ def compute_episode_text(episode: dict[str, Any]) -> str:
         when = f"OPEN since {_day(episode['opened_at'])} ({windows})"
     else:
         when = f"RESOLVED {_day(episode['opened_at'])} to {_day(resolved)} ({windows})"
-    rule = compute_rule_text(Measurement(
-        str(episode["kind"]), str(episode["metric"]), number(episode["latest_value"]),
-        number(episode["latest_threshold"]), "alert", episode.get("column_name") or None,
-        episode.get("segment") or None))
+    kind, metric, column, segment = compute_episode_rule(episode)
+    rule = compute_rule_text(Measurement(kind, metric, number(episode["latest_value"]),
+                                         number(episode["latest_threshold"]), "alert", column, segment))
     return f"{when}: {rule}"
 
 def compute_tracing_text(rows: list[Measurement]) -> list[str]:

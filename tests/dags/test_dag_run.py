@@ -185,3 +185,27 @@ def test_a_refresh_that_finds_a_drop_fails_and_notifies(tmp_path: Path, airflow_
     message = posts["/hook"]["message"]
     assert message.startswith(f"late labels: model credit_risk, window [{first:%Y-%m-%d} 00:00, "), message
     assert re.search(r"performance roc_auc = 0\.\d+ \(bound: >= 0\.\d+\)", message), message
+
+
+def test_people_hear_of_a_change_not_of_every_window(tmp_path: Path, airflow_db: None, smtp: Inbox,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from monitors.testing import make_tables
+
+    monkeypatch.delenv("MONITORS_HOME", raising=False)
+    tables = make_tables(seed=7, days=4, rows_per_day=1500, drift_from_day=1)  # drift on days 2-4
+    clean = make_tables(seed=8, days=4, rows_per_day=1500)
+    last = tables["predictions"].index >= 4500  # day 4 undrifted again
+    features = ["income", "debt_ratio", "age", "region", "product", "score", "predicted_label"]
+    tables["predictions"].loc[last, features] = clean["predictions"].loc[last, features].to_numpy()
+    project = make_project(tmp_path / "project", tables=tables, segments=[], checks=None, ground_truth=None,
+                           **{"performance.metrics": [], "airflow.notify.email": ["ml-team@example.com"]})
+    dag = _dag(project, monkeypatch)
+    states = [dag.test(logical_date=_day(day)).state for day in (2, 3, 4, 5)]  # windows Jan 1-4
+    assert states == ["success", "failed", "failed", "success"]  # the grid stays true
+    subjects = [subject for _, subject, _ in smtp.messages]
+    assert len(subjects) == 2, subjects  # the new alerts, then their resolution; not the repeat
+    assert "failed: evaluate, window 2026-01-02" in subjects[0]
+    assert "alerts resolved, window 2026-01-04" in subjects[1]
+    assert "NEW drift wasserstein of income" in smtp.messages[0][2]
+    resolved = smtp.messages[1][2]
+    assert "model credit_risk: RESOLVED, no open alerts: " in resolved and "drift wasserstein of income" in resolved
