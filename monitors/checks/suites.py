@@ -44,6 +44,15 @@ def load_suite(config: ModelConfig) -> dict[str, Any] | None:
     return suite
 
 
+def load_schema_snapshot(config: ModelConfig) -> dict[str, str] | None:
+    """The predictions table's columns when the suite was written (None without a suite file)."""
+    path = config.suite_path
+    if path is None or not path.exists():
+        return None
+    snapshot = ((load_suite(config) or {}).get("meta") or {}).get("table_columns")
+    return snapshot if isinstance(snapshot, dict) else None
+
+
 def check_expectations(suite: dict[str, Any], model: str) -> None:
     """GX drops an invalid expectation with only a log line; a typo must not silence a check."""
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from monitors.checks.suites import load_suite
+from monitors.checks.suites import load_schema_snapshot
 from monitors.compute.measure import Reference, compute_reference
 from monitors.config import ModelConfig
 from monitors.core.counts import Tally
@@ -36,8 +36,7 @@ class Baseline:
 def load_reference(engine: Engine, config: ModelConfig, as_of: datetime | None = None) -> Baseline:
     """The baseline summarised, after the config was checked against the tables (a ConfigError
     before anything is measured or written)."""
-    suite = load_suite(config)
-    check_schema(engine, config, ((suite or {}).get("meta") or {}).get("table_columns"))
+    check_schema(engine, config, load_schema_snapshot(config))
     query = load_baseline_query(engine, config, as_of)
     profile = load_baseline_profile(engine, config, query)
     tallies = load_baseline_tallies(engine, config, query, profile)
