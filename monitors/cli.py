@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 EXIT_BROKEN = 1
 EXIT_ERROR = 2
-WindowResult = tuple[str, int, int, str | None]  # status, rows, broken rules, failure message
+WindowResult = tuple[str, int, int, str | None]  # status, rows, broken rules, report error
 
 
 def _parse_time(text: str) -> datetime:
@@ -100,7 +100,7 @@ def _run_in_worker(window: Window, run_id: str, reports: bool) -> WindowResult:
         _WORKER["config"], window, engine=_WORKER["engine"],  # type: ignore[arg-type]
         baseline=_WORKER["baseline"], run_id=run_id,  # type: ignore[arg-type]
         as_of=_WORKER["as_of"], write_reports=reports)  # type: ignore[arg-type]
-    return summary.status, summary.row_count, len(summary.broken), summary.message
+    return summary.status, summary.row_count, len(summary.broken), summary.report_error
 
 
 def _run_all(config: ModelConfig, windows: list[Window], as_of: datetime, run_id: str, reports: bool,
@@ -145,13 +145,16 @@ def run_windows(config: ModelConfig, start: datetime, end: datetime, as_of: date
         return 0
     as_of = as_of or datetime.now(UTC)  # one moment for every window and the refresh
     broke: list[Window] = []
+    report_errors: list[str] = []
 
     def show(i: int, window: Window, result: WindowResult) -> None:
-        status, rows, broken, _ = result
+        status, rows, broken, report_error = result
         print(f"[{i}/{len(windows)}] {config.model} {window}: {status}, {rows} rows, "
               f"{broken} broken rule(s)", file=stream, flush=True)
         if broken:
             broke.append(window)
+        if report_error:
+            report_errors.append(report_error)
 
     refreshed = _run_all(config, windows, as_of, compute_run_id(), reports,
                          max(1, min(jobs, len(windows))), show)
@@ -169,6 +172,8 @@ def run_windows(config: ModelConfig, start: datetime, end: datetime, as_of: date
         print("\n" + message, file=stream)
     if reports:
         print(f"\nreports: {config.reports_path / 'index.html'}", file=stream)
+    if report_errors:  # the results are stored; the pages are not: an error to fix (exit 2)
+        raise MonitorsError("\n".join(report_errors))
     return len(messages)
 
 

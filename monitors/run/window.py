@@ -4,10 +4,10 @@ step by step. Only the report reads rows into Python: a seeded sample of each si
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,6 +35,8 @@ from monitors.warehouse.outcomes import load_tallies
 from monitors.warehouse.queries import Query, load_window_query
 from monitors.warehouse.volume import load_volume_facts
 
+log = logging.getLogger(__name__)
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -52,6 +54,7 @@ class WindowSummary:
     report: Path | None = None
     evidently: Path | None = None
     row_count: int = 0
+    report_error: str | None = None  # the report failed; the rows are stored
 
     @property
     def broken(self) -> list[Measurement]:
@@ -119,9 +122,17 @@ def load_tracing_rows(engine: Engine, config: ModelConfig, query: Query, baselin
 def load_performance_rows(engine: Engine, config: ModelConfig, window: Window, query: Query,
                           tallies: dict[str | None, Tally], baseline: Baseline, as_of: datetime
                           ) -> list[Measurement]:
-    """Performance from the window's tallies; tracing queries the warehouse when a rule breaks."""
-    return compute_performance_rows(config, window, tallies, baseline.reference, as_of,
-                                    partial(load_tracing_rows, engine, config, query, baseline))
+    """Performance from the window's tallies; tracing queries the warehouse when a rule breaks
+    (optional: if it fails, the window keeps its rows and a skipped `<metric>_tracing` row)."""
+    def trace(metric: str) -> list[Measurement]:
+        try:
+            return load_tracing_rows(engine, config, query, baseline, metric)
+        except Exception as exc:  # noqa: BLE001 - an optional part never loses the window
+            log.warning("model %s, window %s: tracing failed, rows kept without it: %s",
+                        config.model, window, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+            return [Measurement("tracing", f"{metric}_tracing", None, None, "skipped")]
+
+    return compute_performance_rows(config, window, tallies, baseline.reference, as_of, trace)
 
 
 def load_report_samples(engine: Engine, config: ModelConfig, query: Query, baseline: Baseline
@@ -176,8 +187,13 @@ def run_window(config: ModelConfig, window: Window, *, engine: Engine | None = N
     summary = WindowSummary(config.model, window, rows, message, compute_window_status(rows), store_file,
                             row_count=extract.rows)
     if write_reports:  # after the rows are stored: a failing report loses no window
-        samples = load_report_samples(engine, config, extract.query, baseline) \
-            if config.report.evidently and extract.rows else None
-        summary.report = write_window_reports(config, window, rows, extract.counts, profile, samples)
-        summary.evidently = summary.report.parent / "evidently.html" if samples else None
+        try:
+            samples = load_report_samples(engine, config, extract.query, baseline) \
+                if config.report.evidently and extract.rows else None
+            summary.report = write_window_reports(config, window, rows, extract.counts, profile, samples)
+            summary.evidently = summary.report.parent / "evidently.html" if samples else None
+        except Exception as exc:  # noqa: BLE001 - reported by the caller, the rows are stored
+            detail = str(exc).splitlines()[0] if str(exc) else ""
+            summary.report_error = (f"model {config.model}, window {window}: the report failed (the "
+                                    f"results are stored): {type(exc).__name__}: {detail}")
     return summary
