@@ -101,6 +101,11 @@ def compute_bin_codes(values: np.ndarray, bins: NumericBins) -> np.ndarray:
     return codes
 
 
+def compute_coarse_bins(bins: NumericBins, count: int) -> NumericBins:
+    """The same range in `count` bins (at most FINE_BINS): slot codes stay those of compute_bin_codes."""
+    return NumericBins(bins.low, max((bins.high - bins.low) / count, bins.width), bins.high)
+
+
 def compute_slot_order(slots: np.ndarray) -> np.ndarray:
     """Score slots in score order: under, the bins, over."""
     return np.where(slots == UNDER, -1, np.where(slots == OVER, FINE_BINS, slots))

@@ -27,6 +27,7 @@ from monitors.core.counts import (
     SUMS,
     NumericBins,
     Tally,
+    compute_coarse_bins,
     compute_stable_sum,
 )
 from monitors.core.metrics import BINARY, MULTICLASS
@@ -131,6 +132,7 @@ def compute_tally(task: str, rows: list[Any], width: int) -> Tally:
     return tally
 
 QUINTILE_GROUPS = (2, 4, 6, 8)  # of the baseline's deciles
+TRACING_BINS = 64  # score bins of tracing's slices (ROC AUC per slice with ties within 1/64)
 
 
 def compute_slices(config: ModelConfig, baseline: Profile, source: Any, tracing: bool
@@ -179,12 +181,17 @@ def load_label_summary(engine: Engine, config: ModelConfig, query: Any) -> list[
 def load_tallies(engine: Engine, config: ModelConfig, select: Any, baseline: Profile,
                  tracing: bool = False) -> tuple[dict[str | None, Tally], dict[str, str]]:
     """Outcome tallies of the rows of `select`: whole (key None) and per slice value; with the
-    readable names of numerical slices."""
+    readable names of numerical slices. Tracing's slices (every category and feature quintile)
+    count scores on TRACING_BINS coarser bins: they only rank slices, and a grouping by slice x
+    label x prediction x 4096 bins ran out of memory at a million rows."""
     if config.ground_truth is None:
         return {}, {}
     source = select.subquery("rows")
     slices, names = compute_slices(config, baseline, source, tracing)
     if LABEL not in source.c:
         return {}, names
+    bins = compute_score_bins(config, baseline)
+    if tracing:
+        bins = compute_coarse_bins(bins, TRACING_BINS)
     with engine.connect() as conn:
-        return load_outcomes(conn, source, config, compute_score_bins(config, baseline), slices), names
+        return load_outcomes(conn, source, config, bins, slices), names
