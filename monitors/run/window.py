@@ -127,7 +127,7 @@ def load_performance_rows(engine: Engine, config: ModelConfig, window: Window, q
     def trace(metric: str) -> list[Measurement]:
         try:
             return load_tracing_rows(engine, config, query, baseline, metric)
-        except Exception as exc:  # noqa: BLE001 - an optional part never loses the window
+        except Exception as exc:  # an optional part never loses the window
             log.warning("model %s, window %s: tracing failed, rows kept without it: %s",
                         config.model, window, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
             return [Measurement("tracing", f"{metric}_tracing", None, None, "skipped")]
@@ -192,7 +192,7 @@ def run_window(config: ModelConfig, window: Window, *, engine: Engine | None = N
                 if config.report.evidently and extract.rows else None
             summary.report = write_window_reports(config, window, rows, extract.counts, profile, samples)
             summary.evidently = summary.report.parent / "evidently.html" if samples else None
-        except Exception as exc:  # noqa: BLE001 - reported by the caller, the rows are stored
+        except Exception as exc:  # reported by the caller: the rows are stored
             detail = str(exc).splitlines()[0] if str(exc) else ""
             summary.report_error = (f"model {config.model}, window {window}: the report failed (the "
                                     f"results are stored): {type(exc).__name__}: {detail}")
