@@ -14,7 +14,7 @@ SUMMARY = "summary.json"
 
 
 def write_home(reports: Path) -> Path:
-    """reports/index.html: every model with its latest window's status and open alerts."""
+    """reports/index.html: every model with its open alerts (since when) and latest window."""
     summaries = []
     for path in load_names(reports, f"*/{SUMMARY}"):
         try:
@@ -26,7 +26,8 @@ def write_home(reports: Path) -> Path:
         parts.append("<p>No model has stored windows yet.</p>")
     else:
         parts.append('<table class="models"><tr><th>model</th><th>latest window (UTC)</th><th>status</th>'
-                     "<th>open alerts</th><th>windows with alerts</th><th>windows</th></tr>")
+                     "<th>open alerts</th><th>open since</th><th>windows with alerts</th>"
+                     "<th>windows</th></tr>")
         for s in summaries:
             name = html.escape(str(s["model"]))
             status = s.get("status", "skipped")
@@ -34,7 +35,8 @@ def write_home(reports: Path) -> Path:
                       if "latest_key" in s else "")
             parts.append(f'<tr class="model {status}"><td><a href="{name}/index.html">{name}</a></td>'
                          f"<td>{latest}</td><td class={status}>{status}</td>"
-                         f"<td>{s.get('open_alerts', 0)}</td><td>{s.get('alert_windows', 0)}</td>"
+                         f"<td>{s.get('open_alerts', 0)}</td><td>{html.escape(s.get('open_since', ''))}</td>"
+                         f"<td>{s.get('alert_windows', 0)}</td>"
                          f"<td>{s['windows']}</td></tr>")
         parts.append("</table>")
     path = reports / "index.html"

@@ -129,8 +129,10 @@ def compute_model_charts(trend: pd.DataFrame, table: pd.DataFrame | None = None)
     return out
 
 
-def write_model_page(reports: Path, model: str, trend: pd.DataFrame) -> Path:
-    """reports/<model>/index.html and its summary for the home page."""
+def write_model_page(reports: Path, model: str, trend: pd.DataFrame,
+                     open_alerts: list[dict[str, Any]] | None = None) -> Path:
+    """reports/<model>/index.html and its summary for the home page (`open_alerts`: the model's
+    open monitor_alerts rows; without them, the latest window's broken rules)."""
     table = compute_window_table(trend)
     parts = [f'<p><a href="../index.html">All models</a></p><h1>{html.escape(model)}</h1>']
     if table.empty:
@@ -153,12 +155,25 @@ def write_model_page(reports: Path, model: str, trend: pd.DataFrame) -> Path:
         parts.append("</table>")
     path = reports / model / "index.html"
     write_text(path, compute_page(f"{model}: monitoring", "".join(parts)))
-    summary: dict[str, Any] = {"model": model, "windows": len(table)}
-    if not table.empty:
-        latest = table.iloc[-1]
-        summary.update(latest_start=str(latest["window_start"]), latest_end=str(latest["window_end"]),
-                       status=str(latest["status"]), open_alerts=int(latest["alerts"]),
-                       alert_windows=int((table["status"] == "alert").sum()),
-                       latest_key=compute_page_key(latest["window_start"]))
-    write_text(reports / model / SUMMARY, json.dumps(summary))
+    write_text(reports / model / SUMMARY, json.dumps(compute_summary(model, table, open_alerts)))
     return path
+
+
+def compute_summary(model: str, table: pd.DataFrame, open_alerts: list[dict[str, Any]] | None
+                    ) -> dict[str, Any]:
+    """What the home page shows of a model: open alerts whatever its latest window says (an
+    empty or pending latest window does not hide a month of alerts), since when, the latest."""
+    summary: dict[str, Any] = {"model": model, "windows": len(table)}
+    if table.empty:
+        return summary
+    latest = table.iloc[-1]
+    summary.update(latest_start=str(latest["window_start"]), latest_end=str(latest["window_end"]),
+                   status=str(latest["status"]), open_alerts=int(latest["alerts"]),
+                   alert_windows=int((table["status"] == "alert").sum()),
+                   latest_key=compute_page_key(latest["window_start"]))
+    if open_alerts is not None:
+        summary["open_alerts"] = len(open_alerts)
+        if open_alerts:
+            summary["status"] = "alert"
+            summary["open_since"] = _label(pd.Timestamp(min(a["opened_at"] for a in open_alerts)))
+    return summary

@@ -57,5 +57,7 @@ def write_stored_window_pages(config: ModelConfig, windows: list[Window], note: 
 
 def write_model_pages(config: ModelConfig) -> None:
     """The model page from the store's trend file, and the home page over all models."""
-    write_model_page(config.reports_path, config.model, results.load_trend(config.store_path, config.model))
+    open_alerts = results.load_alerts(config.store_path, config.model, open_only=True).to_dict("records")
+    write_model_page(config.reports_path, config.model, results.load_trend(config.store_path, config.model),
+                     open_alerts)
     write_home(config.reports_path)
