@@ -48,7 +48,6 @@ class WindowSummary:
     model: str
     window: Window
     rows: list[Measurement]
-    message: str | None
     status: str
     store_file: Path
     report: Path | None = None
@@ -166,8 +165,8 @@ def run_window(config: ModelConfig, window: Window, *, engine: Engine | None = N
                baseline: Baseline | None = None, run_id: str | None = None,
                as_of: datetime | None = None, write_reports: bool = True) -> WindowSummary:
     """Measure one window in the warehouse, replace its results in the store, write its report;
-    never raises for broken rules (see WindowSummary.message), only for bad input or
-    infrastructure."""
+    never raises for broken rules (see WindowSummary.broken, and load_window_message once the
+    run's windows are stored), only for bad input or infrastructure."""
     as_of = as_of or datetime.now(UTC)
     run_id = run_id or compute_run_id()
     engine = engine or create_warehouse_engine(config)
@@ -183,8 +182,7 @@ def run_window(config: ModelConfig, window: Window, *, engine: Engine | None = N
     if profile.changed:
         baseline_cache.write_profile_calibration(config, profile)
     store_file = results.replace_window(config.store_path, config.model, window, rows, run_id)
-    message = load_window_message(config, window, rows, with_report=write_reports)
-    summary = WindowSummary(config.model, window, rows, message, compute_window_status(rows), store_file,
+    summary = WindowSummary(config.model, window, rows, compute_window_status(rows), store_file,
                             row_count=extract.rows)
     if write_reports:  # after the rows are stored: a failing report loses no window
         try:
