@@ -22,7 +22,7 @@ from pydantic import (
 
 from monitors.core.errors import ConfigError
 from monitors.core.fields import Duration, Identifier, TableName
-from monitors.core.metrics import TASKS, compute_task_metrics
+from monitors.core.metrics import TASKS, compute_judged_metrics, compute_task_metrics
 from monitors.core.settings import AirflowSettings, Drift, Performance, Report, Strict, Volume
 from monitors.core.window import check_schedule, compute_zone
 from monitors.warehouse.dialects import compute_backend, compute_dialect
@@ -105,6 +105,7 @@ class ModelConfig(Strict):
     airflow: AirflowSettings = AirflowSettings()
     store: str = "monitoring.duckdb"
     reports: str = "reports/"
+    reports_url: str | None = None  # where the reports folder is served: messages link there
 
     _home: Path = PrivateAttr(default_factory=Path.cwd)
     _source: Path | None = PrivateAttr(default=None)
@@ -140,13 +141,13 @@ class ModelConfig(Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> ModelConfig:
-        allowed = compute_task_metrics(self.task)
+        allowed = compute_judged_metrics(self.task)
         for metric in self.performance.metrics:
             if metric not in allowed:
-                raise ValueError(
-                    f"performance.metrics: unknown metric {metric!r} for task {self.task}; "
-                    f"choose from {', '.join(allowed)}"
-                )
+                what = f"metric {metric!r} cannot be judged" if metric in compute_task_metrics(self.task) \
+                    else f"unknown metric {metric!r}"
+                raise ValueError(f"performance.metrics: {what} for task {self.task}; "
+                                 f"choose from {', '.join(allowed)}")
         features = self.predictions.features.all
         if not features:
             raise ValueError("predictions.features: list at least one feature")

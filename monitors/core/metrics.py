@@ -20,7 +20,7 @@ class Metric:
     name: str
     kind: str  # drift, performance, data_quality or schema
     breach: Breach  # below: value < bound; at_or_above: value >= bound; above: value > bound
-    tasks: frozenset[str] = frozenset(TASKS)
+    tasks: frozenset[str] = frozenset(TASKS)  # the tasks it can be judged for
     columns: tuple[str, ...] = ()  # drift: the column types it scores (numerical, categorical)
     estimated: bool = False  # CBPE estimates it without labels (binary classification)
     chart: str | None = None  # the model page's chart group: drift, performance
@@ -39,12 +39,13 @@ _ENTRIES = (
     Metric("psi", "drift", "at_or_above", columns=("numerical", "categorical"), chart="drift"),
     Metric("drifted_share", "drift", "at_or_above"),
     # realized performance, in the order the pages show them
-    Metric("roc_auc", "performance", "below", CLASSIFICATION, estimated=True, chart="performance"),
+    # roc_auc and log_loss need class probabilities: binary only until multiclass has them
+    Metric("roc_auc", "performance", "below", frozenset({BINARY}), estimated=True, chart="performance"),
     Metric("f1", "performance", "below", CLASSIFICATION, estimated=True, chart="performance"),
     Metric("accuracy", "performance", "below", CLASSIFICATION, estimated=True, chart="performance"),
     Metric("precision", "performance", "below", CLASSIFICATION, estimated=True, chart="performance"),
     Metric("recall", "performance", "below", CLASSIFICATION, estimated=True, chart="performance"),
-    Metric("log_loss", "performance", "above", CLASSIFICATION, chart="performance"),
+    Metric("log_loss", "performance", "above", frozenset({BINARY}), chart="performance"),
     Metric("mae", "performance", "above", frozenset({REGRESSION}), chart="performance"),
     Metric("rmse", "performance", "above", frozenset({REGRESSION}), chart="performance"),
     Metric("mape", "performance", "above", frozenset({REGRESSION}), chart="performance"),
@@ -79,6 +80,11 @@ def compute_task_metrics(task: str) -> tuple[str, ...]:
         if task in tasks:
             return names
     raise ValueError(f"unknown task {task!r}")
+
+
+def compute_judged_metrics(task: str) -> tuple[str, ...]:
+    """The performance metrics a task's rules may name (performance.metrics)."""
+    return tuple(m for m in compute_task_metrics(task) if task in METRICS[m].tasks)
 
 
 def compute_drift_metrics(column_type: str) -> tuple[str, ...]:

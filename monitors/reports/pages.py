@@ -21,6 +21,14 @@ def compute_window_dir(config: ModelConfig, window: Window) -> Path:
     return config.reports_path / config.model / window.page_key
 
 
+def compute_window_link(config: ModelConfig, window: Window) -> str:
+    """Where people open the window's page: under reports_url when the reports are served, else
+    the file's path."""
+    if config.reports_url:
+        return f"{config.reports_url.rstrip('/')}/{config.model}/{window.page_key}/index.html"
+    return str(compute_window_dir(config, window) / "index.html")
+
+
 def compute_page(title: str, body: str) -> str:
     return (f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{html.escape(title)}"
             f"</title><style>{STYLE}</style></head><body>{body}</body></html>\n")

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from monitors.config import ModelConfig
 from monitors.core.window import Window
-from monitors.reports.pages import compute_window_dir
+from monitors.reports.pages import compute_window_link
 from monitors.reports.text import compute_late_label_message
 from monitors.run.reference import Baseline
 from monitors.run.window import load_performance_rows
@@ -55,7 +55,7 @@ def run_refresh_maturing(config: ModelConfig, engine: Engine, baseline: Baseline
         rows = load_performance_rows(engine, config, window, query, tallies, baseline, as_of)
         before = results.load_window_rows(config.store_path, config.model, window)
         if results.replace_rows(config.store_path, config.model, window, PERFORMANCE_KINDS, rows, run_id):
-            page = compute_window_dir(config, window) / "index.html"
+            page = compute_window_link(config, window)
             refreshed.append(Refreshed(window, compute_late_label_message(
                 config.model, window, [r for r in before if r.kind in PERFORMANCE_KINDS], rows, page)))
     return refreshed

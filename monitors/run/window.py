@@ -23,7 +23,7 @@ from monitors.core.counts import Counts, Tally, VolumeFacts
 from monitors.core.measurement import Measurement, compute_window_status
 from monitors.core.profile import Profile
 from monitors.core.window import Window
-from monitors.reports.pages import compute_window_dir
+from monitors.reports.pages import compute_window_link
 from monitors.reports.text import compute_failure_message
 from monitors.run.pages import write_window_reports
 from monitors.run.reference import Baseline, load_reference
@@ -157,7 +157,7 @@ def load_window_message(config: ModelConfig, window: Window, rows: list[Measurem
     if not any(r.is_alert for r in rows):
         return None
     lifecycle = results.load_window_lifecycle(config.store_path, config.model, window)
-    page = compute_window_dir(config, window) / "index.html" if with_report else None
+    page = compute_window_link(config, window) if with_report else None
     return compute_failure_message(config.model, window, rows, page, lifecycle)
 
 

@@ -104,3 +104,11 @@ def test_drift_scores_are_checked_against_the_registry(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="drift.categorical_metric: 'wasserstein' is not a drift score of "
                                           "categorical columns; choose from jensenshannon, psi"):
         load_config(write_config(tmp_path, "duckdb:///w.duckdb", **{"drift.categorical_metric": "wasserstein"}))
+
+
+def test_a_metric_the_task_cannot_judge_is_refused_at_load(tmp_path: Path) -> None:
+    path = write_config(tmp_path, "duckdb:///w.duckdb", task="multiclass_classification",
+                        **{"performance.metrics": ["accuracy", "roc_auc"]})
+    with pytest.raises(ConfigError, match=r"performance.metrics: metric 'roc_auc' cannot be judged for task "
+                                          r"multiclass_classification; choose from accuracy, precision, recall, f1$"):
+        load_config(path)
