@@ -1,7 +1,7 @@
 """One window of our pipeline against Evidently's DataDriftPreset on the same data, as N grows.
 
     nice .venv/bin/python benchmarks/scale.py --sizes 100k,1M,10M [--workdir DIR] [--evidently-max 1M]
-                                              [--seed 7] [--keep]
+                                              [--seed 7] [--keep] [--drop]
 
 Per size N: a DuckDB warehouse in the workdir (training_data: min(N, 1M) rows; predictions: N rows on
 2026-03-01, 15 numerical and 10 categorical features, some shifted; outcomes), reused when it exists
@@ -69,9 +69,11 @@ def measure_drift(config: ModelConfig, engine: Engine, window: Window, reference
     return compute_drift_rows(config, window_counts, reference.reference.profile)
 
 
-def compute_chunk(rng: np.random.Generator, probs: list[np.ndarray], n: int, shifted: bool
-                  ) -> pd.DataFrame:
-    """n rows: features, score, predicted_label and label; `shifted` moves a few features."""
+def compute_chunk(rng: np.random.Generator, probs: list[np.ndarray], n: int, shifted: bool,
+                  drop: bool = False) -> pd.DataFrame:
+    """n rows: features, score, predicted_label and label; `shifted` moves a few features;
+    `drop`: in the first category of the first categorical the labels no longer follow the
+    score (a real performance drop, so tracing runs)."""
     import numpy as np
     import pandas as pd
 
@@ -97,11 +99,12 @@ def compute_chunk(rng: np.random.Generator, probs: list[np.ndarray], n: int, shi
              + 0.8 * (codes[0] == 0) - 0.5 + rng.normal(0, 0.5, n))
     cols["score"] = (1 / (1 + np.exp(-logit))).round(6)
     cols["predicted_label"] = (cols["score"] >= 0.5).astype("int64")
-    cols["label"] = (rng.random(n) < cols["score"]).astype("int64")
+    truth = np.where(codes[0] == 0, 0.5, cols["score"]) if drop else cols["score"]
+    cols["label"] = (rng.random(n) < truth).astype("int64")
     return pd.DataFrame(cols)
 
 
-def write_warehouse(path: Path, n: int, seed: int) -> None:
+def write_warehouse(path: Path, n: int, seed: int, drop: bool = False) -> None:
     """training_data, predictions and outcomes, 1M rows at a time; renamed into place when whole."""
     import duckdb
     import numpy as np
@@ -114,18 +117,18 @@ def write_warehouse(path: Path, n: int, seed: int) -> None:
         for table, rows in (("training_data", min(n, MAX_BASELINE)), ("predictions", n)):
             rng = np.random.default_rng([seed, 1 if table == "predictions" else 2])
             for first in range(0, rows, CHUNK):
-                write_chunk(con, rng, probs, table, first, min(CHUNK, rows - first), n)
+                write_chunk(con, rng, probs, table, first, min(CHUNK, rows - first), n, drop)
     tmp.rename(path)
 
 
 def write_chunk(con: duckdb.DuckDBPyConnection, rng: np.random.Generator, probs: list[np.ndarray],
-                table: str, first: int, m: int, n: int) -> None:
+                table: str, first: int, m: int, n: int, drop: bool = False) -> None:
     """Rows [first, first + m) of the table (and, for predictions, their outcomes); the frames
     are freed on return, before the next chunk is built."""
     import numpy as np
     import pandas as pd
 
-    frames = {table: compute_chunk(rng, probs, m, table == "predictions")}
+    frames = {table: compute_chunk(rng, probs, m, table == "predictions", drop and table == "predictions")}
     if table == "predictions":
         chunk, ids = frames[table], np.arange(first, first + m, dtype="int64")
         labels = chunk.pop("label").to_numpy()
@@ -230,12 +233,13 @@ def run_child(label: str, cmd: list[str], env: dict[str, str], ok_codes: tuple[i
 
 def measure_size(n: int, args: argparse.Namespace, env: dict[str, str]) -> Figures:
     """Every measurement of one size: {letter: (seconds, peak RSS MB or None)}."""
-    home, name = args.workdir, f"n{n}_s{args.seed}"
+    home, name = args.workdir, f"n{n}_s{args.seed}" + ("_drop" if args.drop else "")
     warehouse = home / f"warehouse_{name}.duckdb"
     print(f"\n== N = {n:,} predictions in the window, baseline {min(n, MAX_BASELINE):,} rows ==", flush=True)
     me = [sys.executable, str(Path(__file__).resolve()), "child"]
     if not warehouse.exists():  # in a child: a child's peak RSS starts at its parent's
-        generated = run_child("generate", [*me, "generate", str(warehouse), str(n), str(args.seed)], env)
+        generated = run_child("generate", [*me, "generate", str(warehouse), str(n), str(args.seed),
+                                           str(int(args.drop))], env)
         if generated is None:
             return {}
         print(f"  generated {warehouse.name} in {generated[0]:.1f} s", flush=True)
@@ -309,8 +313,8 @@ def parse_size(text: str) -> int:
 
 
 def main() -> None:
-    if len(sys.argv) == 6 and sys.argv[1:3] == ["child", "generate"]:
-        write_warehouse(Path(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
+    if len(sys.argv) == 7 and sys.argv[1:3] == ["child", "generate"]:
+        write_warehouse(Path(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), bool(int(sys.argv[6])))
         return
     if len(sys.argv) == 4 and sys.argv[1] == "child":
         measure = {"ours": measure_ours, "evidently": measure_evidently, "scan": measure_scan}[sys.argv[2]]
@@ -323,6 +327,9 @@ def main() -> None:
     parser.add_argument("--evidently-max", type=parse_size, default=1_000_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", action="store_true", help="keep the temporary workdir")
+    parser.add_argument("--drop", action="store_true",
+                        help="labels of one category no longer follow the score: performance breaks, "
+                             "tracing runs")
     args = parser.parse_args()
     temporary = args.workdir is None
     args.workdir = (Path(tempfile.mkdtemp(prefix="monitors-scale-")) if temporary else args.workdir).resolve()

@@ -1,7 +1,9 @@
 """Whether a notifier sends (Airflow's notifiers ask this; monitors/ never imports airflow): a
-failing window notifies when the model's set of open alerts differs from the one last sent, or
-when notify.repeat_every has passed since (0: always); a passing window sends a RESOLVED notice
-when the alerts last sent about have all cleared."""
+failing window notifies when one of the model's open alerts is one people have not been told of
+since the last notice, or when notify.repeat_every has passed since it (0: always); a passing
+window sends a RESOLVED notice when every alert has cleared. An alert is its rule without the
+segment (a feature drifting in some regions is one alert, however the regions flicker), and an
+alert that clears and returns before everything cleared is not news."""
 
 from __future__ import annotations
 
@@ -20,19 +22,22 @@ class Notice:
 
 
 def compute_open_alerts(config: ModelConfig) -> tuple[str, ...]:
-    """The model's open alerts, each as its rule (without values: they change every window)."""
+    """The model's open alerts, each as its rule without the segment (and without values: they
+    change every window)."""
     found = results.load_alerts(config.store_path, config.model, open_only=True)
-    return tuple(sorted({compute_rule_subject(compute_episode_rule(e)) for e in found.to_dict("records")}))
+    return tuple(sorted({compute_rule_subject((*compute_episode_rule(e)[:3], None))
+                         for e in found.to_dict("records")}))
 
 
 def run_failing_notice(config: ModelConfig, now: datetime) -> Notice:
-    """A window broke rules: send when the open alerts changed, or repeat_every has passed."""
+    """A window broke rules: send when an open alert is news, or repeat_every has passed."""
     repeat = config.airflow.notify.repeat_every
     current = compute_open_alerts(config)
 
     def decide(old: notices.NoticeState) -> notices.NoticeState | None:
         due = not repeat or old.sent_at is None or now - old.sent_at >= repeat
-        return notices.NoticeState(current, now) if due or set(current) != set(old.open) else None
+        news = set(current) - set(old.open)
+        return notices.NoticeState(tuple(sorted({*current, *old.open})), now) if due or news else None
 
     return Notice(notices.replace_notice_state(config.store_path, config.model, decide) is not None)
 

@@ -41,6 +41,18 @@ def test_a_change_is_sent_a_repeat_waits_a_clearing_is_resolved(tmp_path: Path) 
     assert not run_passing_notice(config, now + timedelta(days=12)).send  # said once
 
 
+def test_an_alert_that_flickers_or_moves_between_segments_is_not_news(tmp_path: Path) -> None:
+    config = make_config(tmp_path, "duckdb:///unused.duckdb")
+    now = DAY + timedelta(days=30)
+    for day, segment in enumerate(["region=EU", "region=NA", None, "region=EU"]):
+        window = Window(DAY + timedelta(days=day), DAY + timedelta(days=day + 1))
+        results.replace_window(tmp_path / "monitoring.duckdb", "credit_risk", window, [
+            Measurement("drift", "wasserstein", 0.3, 0.1, "alert" if segment else "ok", "income", segment)],
+            f"r{day}")
+        sent = run_failing_notice(config, now + timedelta(hours=day)).send if segment else None
+        assert sent is (None if segment is None else day == 0), day  # income drifting: told once
+
+
 def test_repeat_every_zero_sends_every_window(tmp_path: Path) -> None:
     config = make_config(tmp_path, "duckdb:///unused.duckdb", **{"airflow.notify.repeat_every": "0s"})
     _store(tmp_path, 0, "alert")
