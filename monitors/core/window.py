@@ -43,6 +43,12 @@ def compute_page_key(start: datetime) -> str:
     return start.strftime("%Y-%m-%dT%H%MZ")
 
 
+def compute_moment_label(moment: datetime) -> str:
+    """A window's start as people read it: the day, with the time when it is not midnight."""
+    midnight = (moment.hour, moment.minute, moment.second, moment.microsecond) == (0, 0, 0, 0)
+    return moment.strftime("%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M")
+
+
 def compute_utc(value: datetime | date | str) -> datetime:
     """A timezone-aware UTC datetime; naive values are taken as UTC."""
     if isinstance(value, str):

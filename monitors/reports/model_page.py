@@ -12,15 +12,11 @@ from typing import Any
 import pandas as pd
 
 from monitors.core.metrics import compute_chart_metrics
-from monitors.core.window import compute_page_key
+from monitors.core.window import compute_moment_label, compute_page_key
 from monitors.reports import charts
 from monitors.reports.home_page import SUMMARY
 from monitors.reports.pages import compute_page
 from monitors.storage.files import write_text
-
-
-def _label(ts: pd.Timestamp) -> str:
-    return ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.strftime("%Y-%m-%d %H:%M")
 
 
 def compute_window_table(trend: pd.DataFrame) -> pd.DataFrame:
@@ -76,7 +72,7 @@ def _lowest_bound(index: dict[Key, dict[int, tuple[float, float, str]]], windows
 def compute_model_charts(trend: pd.DataFrame, table: pd.DataFrame | None = None) -> list[str]:
     table = compute_window_table(trend) if table is None else table
     windows = [int(w) for w in table["window_start"].astype("int64")]
-    labels = [_label(w) for w in table["window_start"]]
+    labels = [compute_moment_label(w) for w in table["window_start"]]
     alert_windows = list(table["status"] == "alert")
     index = compute_trend_index(trend)
     out = []
@@ -140,7 +136,7 @@ def write_model_page(reports: Path, model: str, trend: pd.DataFrame,
     else:
         latest = table.iloc[-1]
         parts.append(f"<p>{len(table)} windows, {int((table['status'] == 'alert').sum())} with "
-                     f"broken rules. Latest: {html.escape(_label(latest['window_start']))} "
+                     f"broken rules. Latest: {html.escape(compute_moment_label(latest['window_start']))} "
                      f"<span class={latest['status']}>{latest['status']}</span>.</p>")
         parts += compute_model_charts(trend, table)
         parts.append('<h2>Windows</h2><table class="windows"><tr><th>window (UTC)</th><th>status</th>'
@@ -149,7 +145,7 @@ def write_model_page(reports: Path, model: str, trend: pd.DataFrame,
             key = compute_page_key(row.window_start)
             rows = "" if pd.isna(row.rows) else f"{int(row.rows):,}"
             parts.append(f'<tr class="window {row.status}"><td><a href="{key}/index.html">'
-                         f"{html.escape(_label(row.window_start))}</a></td>"
+                         f"{html.escape(compute_moment_label(row.window_start))}</a></td>"
                          f"<td class={row.status}>{row.status}</td><td>{row.alerts}</td><td>{rows}</td>"
                          f'<td><a href="{key}/evidently.html">Evidently</a></td></tr>')
         parts.append("</table>")
@@ -175,5 +171,6 @@ def compute_summary(model: str, table: pd.DataFrame, open_alerts: list[dict[str,
         summary["open_alerts"] = len(open_alerts)
         if open_alerts:
             summary["status"] = "alert"
-            summary["open_since"] = _label(pd.Timestamp(min(a["opened_at"] for a in open_alerts)))
+            opened = pd.Timestamp(min(a["opened_at"] for a in open_alerts))
+            summary["open_since"] = compute_moment_label(opened)
     return summary

@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from monitors.core.measurement import Lifecycle, Measurement, RuleKey, compute_rule_key
+from monitors.core.measurement import Lifecycle, Measurement, RuleKey, clean_value, compute_rule_key
 from monitors.core.metrics import compute_breach_direction
-from monitors.core.window import Window
+from monitors.core.window import Window, compute_moment_label
 
 MAX_LISTED = 25
 
@@ -44,18 +44,13 @@ def compute_rule_text(row: Measurement) -> str:
     return f"{subject} = {_number(row.value)} (bound: {bound})"
 
 
-def _day(moment: Any) -> str:
-    text = str(moment)
-    return text[:10] if text.endswith("00:00:00") else text[:16]
-
-
 def compute_life_text(row: Measurement, lifecycle: Lifecycle | None) -> str:
     """NEW, or ONGOING since <window> (n windows), for a broken rule; empty without a lifecycle."""
     found = lifecycle.since.get(compute_rule_key(row)) if lifecycle else None
     if found is None:
         return ""
     opened, n = found
-    return "NEW " if n == 1 else f"ONGOING since {_day(opened)} ({n} windows) "
+    return "NEW " if n == 1 else f"ONGOING since {compute_moment_label(opened)} ({n} windows) "
 
 
 def compute_failure_message(model: str, window: Window, rows: Iterable[Measurement],
@@ -89,7 +84,8 @@ def compute_resolved_lines(lifecycle: Lifecycle | None) -> list[str]:
     lines = ["  resolved in this window:"]
     for rule, opened, n in lifecycle.resolved:
         windows = f"{n} window{'s' if n != 1 else ''}"
-        lines.append(f"  - RESOLVED {compute_rule_subject(rule)} (in alert since {_day(opened)}, {windows})")
+        since = compute_moment_label(opened)
+        lines.append(f"  - RESOLVED {compute_rule_subject(rule)} (in alert since {since}, {windows})")
     return lines
 
 
@@ -122,19 +118,17 @@ def compute_episode_rule(episode: dict[str, Any]) -> RuleKey:
 def compute_episode_text(episode: dict[str, Any]) -> str:
     """One alert episode (a monitor_alerts row): OPEN since <window> (n windows) or RESOLVED
     <opened> to <resolved>, then the rule with its latest value and bound."""
-    def number(value: Any) -> float | None:
-        return None if value is None or value != value else float(value)  # NaN: none
-
     n = int(episode["windows_in_alert"])
     windows = f"{n} window{'s' if n != 1 else ''}"
     resolved = episode.get("resolved_at")
     if resolved is None or resolved != resolved:
-        when = f"OPEN since {_day(episode['opened_at'])} ({windows})"
+        when = f"OPEN since {compute_moment_label(episode['opened_at'])} ({windows})"
     else:
-        when = f"RESOLVED {_day(episode['opened_at'])} to {_day(resolved)} ({windows})"
+        opened = compute_moment_label(episode["opened_at"])
+        when = f"RESOLVED {opened} to {compute_moment_label(resolved)} ({windows})"
     kind, metric, column, segment = compute_episode_rule(episode)
-    rule = compute_rule_text(Measurement(kind, metric, number(episode["latest_value"]),
-                                         number(episode["latest_threshold"]), "alert", column, segment))
+    rule = compute_rule_text(Measurement(kind, metric, clean_value(episode["latest_value"]),
+                                         clean_value(episode["latest_threshold"]), "alert", column, segment))
     return f"{when}: {rule}"
 
 def compute_tracing_text(rows: list[Measurement]) -> list[str]:

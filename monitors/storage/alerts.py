@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from monitors.core.measurement import Lifecycle
-from monitors.storage.files import load_names
+from monitors.storage.files import load_has_results
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -63,7 +63,7 @@ def load_window_lifecycle(results_dir: Path, select_sql: str, model: str, start:
     its windows in alert up to this one; the episodes this window resolved."""
     import duckdb
 
-    if not load_names(results_dir, "model=*/*.parquet"):
+    if not load_has_results(results_dir):
         return Lifecycle()
     since_sql = compute_judged_sql(f"({select_sql})") + f"""
 SELECT kind, metric, column_name, segment, opened_at, n FROM (
@@ -85,7 +85,7 @@ def load_alerts(results_dir: Path, select_sql: str, model: str | None = None, op
     import duckdb
     import pandas as pd
 
-    if not load_names(results_dir, "model=*/*.parquet"):
+    if not load_has_results(results_dir):
         return pd.DataFrame(columns=ALERT_COLUMNS)
     sql = f"SELECT * FROM ({compute_alerts_sql(f'({select_sql})')}) WHERE true"
     params: list[str] = []

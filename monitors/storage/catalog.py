@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from monitors.storage.alerts import ALERTS_VIEW, compute_alerts_sql
-from monitors.storage.files import load_exists, load_names, write_text
+from monitors.storage.files import load_exists, load_has_results, write_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -96,7 +96,7 @@ def load_results(results_dir: Path, model: str | None = None, where: ResultFilte
     the given kinds and statuses), read with DuckDB in memory."""
     import duckdb
 
-    if not load_names(results_dir, "model=*/*.parquet"):
+    if not load_has_results(results_dir):
         return compute_empty_results()
     found = where or ResultFilter()
     conditions, params = found.compute_sql()

@@ -97,6 +97,11 @@ def load_exists(path: Path) -> bool:
     return path.exists()
 
 
+def load_has_results(results_dir: Path) -> bool:
+    """Whether any window file is stored (DuckDB refuses a read over a glob matching nothing)."""
+    return bool(load_names(results_dir, "model=*/*.parquet"))
+
+
 def load_names(folder: Path, pattern: str) -> list[Path]:
     """The files below `folder` matching a glob `pattern`, sorted."""
     return sorted(folder.glob(pattern))
