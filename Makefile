@@ -7,14 +7,14 @@ UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 VENV := .venv
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint typecheck clean env airflow
+.PHONY: demo test lint typecheck clean env airflow java
 
 $(CURDIR)/.tools/bin/uv:
 	python3 -m venv .tools
 	.tools/bin/python -m pip install --quiet --disable-pip-version-check uv
 
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --all-groups
+	$(UV) sync --frozen --all-groups --all-extras
 	touch $@
 
 env: $(VENV)/.synced
@@ -29,7 +29,15 @@ $(CHROMIUM):
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium \
 	|| { echo "tests/browser need Debian's chromium: apt-get install chromium"; exit 1; }
 
-test: env $(CHROMIUM)
+# Java 17 for tests/integration/test_spark.py (pyspark's Spark SQL Thrift server); Debian's
+# openjdk-17-jre-headless is installed here when there is no java (needs root or sudo).
+java:
+	@command -v java >/dev/null || { if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO="sudo -n"; fi; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	openjdk-17-jre-headless || { echo "tests/integration/test_spark.py needs Java 17: apt-get install \
+	openjdk-17-jre-headless"; exit 1; }; }
+
+test: env $(CHROMIUM) java
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 lint: env

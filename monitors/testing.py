@@ -13,7 +13,7 @@ import yaml
 
 from monitors import demo
 from monitors.config import ModelConfig, compute_config
-from monitors.warehouse.tables import write_duckdb_tables, write_sql_tables
+from monitors.warehouse.tables import write_duckdb_tables, write_parquet_tables, write_sql_tables
 
 
 def make_tables(seed: int = 1, days: int = 6, rows_per_day: int = 400, training_rows: int = 3000,
@@ -39,6 +39,11 @@ def write_duckdb_warehouse(path: Path, tables: dict[str, pd.DataFrame]) -> str:
 def write_sql_warehouse(url: str, tables: dict[str, pd.DataFrame], schema: str | None = None) -> None:
     """Write the tables through SQLAlchemy (e.g. to a PostgreSQL schema)."""
     write_sql_tables(url, tables, schema)
+
+
+def write_spark_warehouse(url: str, tables: dict[str, pd.DataFrame], folder: Path) -> None:
+    """Write the tables as Parquet under `folder` and declare them in Spark SQL (hive:// URL)."""
+    write_parquet_tables(url, tables, folder)
 
 
 def make_config_data(warehouse: str, **overrides: Any) -> dict[str, Any]:

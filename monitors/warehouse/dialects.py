@@ -8,7 +8,7 @@ Pure data: importing this module imports no driver and no SQLAlchemy (config.py 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 NUMERIC_NAMES_DEFAULT = ("Integer", "Numeric", "Float", "INTEGER", "BIGINT", "SMALLINT", "DOUBLE",
                          "FLOAT", "REAL", "DECIMAL", "NUMERIC")
@@ -18,10 +18,22 @@ TEXT_NAMES_DEFAULT = ("String", "VARCHAR", "TEXT", "CHAR")
 @dataclass(frozen=True)
 class Dialect:
     name: str  # SQLAlchemy's backend name (the URL scheme before '+')
-    tested: bool  # run by the test suite here; else declared (compiled, not run)
-    nan_equals_nan: bool = True  # x = 'NaN' finds NaN (the MISSING slot relies on it)
-    multi_argument_grouping: bool = True  # GROUPING(a, b, ...) gives one bitmask
-    md5: str = "md5"  # a function from text to a hex digest, for seeded samples
+    title: str  # the engine, as users call it
+    tested: bool  # run by the test suite here; else declared (compiled and parsed, not run)
+    driver: str  # the package to install (its SQLAlchemy dialect)
+    sqlglot: str  # sqlglot's name of the dialect (the declared ones are parsed with it)
+    alias: str = ""  # said beside the name where it is not the engine's (hive: Spark SQL)
+    # NaN, +inf and -inf as SQL ({double}: the dialect's name of sa.Double). Never bound as
+    # parameters: a driver that binds in the client (PyHive) writes a bare `nan`, a column name.
+    special_doubles: tuple[str, str, str] = ("CAST('NaN' AS {double})", "CAST('Infinity' AS {double})",
+                                             "CAST('-Infinity' AS {double})")
+    nan_function: str = ""  # e.g. is_nan, where NaN = NaN is false (Trino, BigQuery); else x = NaN
+    multi_argument_grouping: bool = True  # GROUPING(a, b, ...) gives one bitmask; else a sum of
+    # one-argument GROUPINGs times powers of two (the same bitmask)
+    # the character doubled inside a quoted identifier, where the driver's dialect has it wrong
+    # (PyHive doubles '"' inside backticks: Spark reads `in""come`, not `in"come`)
+    identifier_escape: str = ""
+    md5: tuple[str, ...] = ("md5",)  # functions, outermost first, from text to a lowercase hex digest
     embedded_file: bool = False  # a file opened in-process: relative paths, memory limit
     gx_persisted_connection: bool = False  # GX must keep one connection (lazy cursors)
     # GX's type check: the names standing for a numeric / text column. Case-insensitive
@@ -30,17 +42,44 @@ class Dialect:
     gx_text_types: tuple[str, ...] = TEXT_NAMES_DEFAULT
     airflow_conn_types: tuple[str, ...] = ()  # Airflow connection types using this dialect
     airflow_driver: str = ""  # the SQLAlchemy scheme an Airflow connection maps to
-    notes: dict[str, str] = field(default_factory=dict)
+    notes: str = ""  # what differs, for the README's engine table
 
 
 DIALECTS: dict[str, Dialect] = {d.name: d for d in (
-    Dialect("duckdb", tested=True, embedded_file=True, gx_persisted_connection=True,
+    Dialect("duckdb", "DuckDB (embedded, the default)", tested=True, driver="duckdb-engine",
+            sqlglot="duckdb", embedded_file=True, gx_persisted_connection=True,
             airflow_conn_types=("duckdb",), airflow_driver="duckdb"),
-    Dialect("postgresql", tested=True,
+    Dialect("postgresql", "PostgreSQL", tested=True, driver="psycopg2-binary", sqlglot="postgres",
             gx_numeric_types=("SMALLINT", "INTEGER", "BIGINT", "REAL", "DOUBLE PRECISION", "FLOAT",
                               "NUMERIC", "DECIMAL"),
             gx_text_types=("TEXT", "VARCHAR", "CHAR"),
             airflow_conn_types=("postgres", "postgresql"), airflow_driver="postgresql+psycopg2"),
+    Dialect("hive", "Spark SQL (Thrift server: hive://host:10000/db)", tested=True,
+            driver="pyhive[hive_pure_sasl]", sqlglot="spark", alias="Spark SQL",
+            multi_argument_grouping=False, identifier_escape="`",
+            airflow_conn_types=("spark_sql", "hiveserver2"), airflow_driver="hive",
+            notes="GROUPING takes one argument; PyHive binds parameters in the client"),
+    Dialect("databricks", "Databricks SQL", tested=False, driver="databricks-sqlalchemy",
+            sqlglot="databricks", multi_argument_grouping=False,
+            notes="Spark SQL's semantics"),
+    Dialect("snowflake", "Snowflake", tested=False, driver="snowflake-sqlalchemy", sqlglot="snowflake",
+            special_doubles=("CAST('NaN' AS {double})", "CAST('inf' AS {double})",
+                             "CAST('-inf' AS {double})"),
+            notes="NaN = NaN is true, as in PostgreSQL"),
+    Dialect("bigquery", "BigQuery", tested=False, driver="sqlalchemy-bigquery", sqlglot="bigquery",
+            special_doubles=("CAST('NaN' AS {double})", "CAST('inf' AS {double})",
+                             "CAST('-inf' AS {double})"),
+            nan_function="is_nan", multi_argument_grouping=False, md5=("to_hex", "md5"),
+            notes="NaN = NaN is false (IS_NAN); GROUPING takes one argument; MD5 gives BYTES"),
+    Dialect("trino", "Trino", tested=False, driver="trino[sqlalchemy]", sqlglot="trino",
+            special_doubles=("nan()", "infinity()", "-infinity()"), nan_function="is_nan",
+            md5=("lower", "to_hex", "md5", "to_utf8"),
+            airflow_conn_types=("trino",), airflow_driver="trino",
+            notes="NaN = NaN is false (is_nan); md5 takes varbinary"),
+    Dialect("redshift", "Amazon Redshift", tested=False, driver="sqlalchemy-redshift",
+            sqlglot="redshift", multi_argument_grouping=False,
+            airflow_conn_types=("redshift",), airflow_driver="redshift+psycopg2",
+            notes="GROUPING takes one argument"),
 )}
 WHY_NOT = {
     "mysql": "it has no GROUPING SETS", "mariadb": "it has no GROUPING SETS",
@@ -61,6 +100,7 @@ def compute_dialect(backend: str) -> Dialect:
     found = DIALECTS.get(backend)
     if found is None:
         reason = f" ({WHY_NOT[backend]})" if backend in WHY_NOT else ""
+        supported = (f"{d.name} ({d.alias})" if d.alias else d.name for d in DIALECTS.values())
         raise ValueError(f"dialect {backend!r} is not supported{reason}; supported: "
-                         f"{', '.join(sorted(DIALECTS))}")
+                         f"{', '.join(sorted(supported))}")
     return found

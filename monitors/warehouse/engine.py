@@ -50,7 +50,12 @@ def create_warehouse_engine(config: ModelConfig, url: str | None = None) -> Engi
             and not Path(parsed.database).exists():
         raise WarehouseError(
             f"model {config.model}: warehouse {dialect.name} file {parsed.database} does not exist")
-    return sa.create_engine(parsed, **compute_engine_arguments(dialect))
+    engine = sa.create_engine(parsed, **compute_engine_arguments(dialect))
+    if dialect.identifier_escape:
+        preparer = engine.dialect.identifier_preparer
+        preparer.escape_quote = dialect.identifier_escape
+        preparer.escape_to_quote = dialect.identifier_escape * 2
+    return engine
 
 
 def compute_engine_arguments(dialect: Dialect) -> dict[str, Any]:
@@ -99,8 +104,14 @@ def load_table(engine: Engine, name: str, model: str) -> sa.Table:
         raise WarehouseError(
             f"model {model}: table {name!r} not found in warehouse {compute_safe_url(engine)}"
         )
-    return sa.Table(table, sa.MetaData(), *(sa.Column(c["name"], c["type"]) for c in columns),
+    return sa.Table(table, sa.MetaData(), *(sa.Column(c["name"], _undecorated(c["type"])) for c in columns),
                     schema=schema or None)
+
+
+def _undecorated(type_: Any) -> Any:
+    """A driver's decorated type as the type it stands for: PyHive's HiveTimestamp refuses to bind
+    a parameter ("Writing to Hive not supported"), its TIMESTAMP binds one."""
+    return type_.impl_instance if isinstance(type_, sa.types.TypeDecorator) else type_
 
 
 @contextmanager

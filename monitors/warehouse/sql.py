@@ -4,36 +4,130 @@ finite test, a value's slot on a column's bins, and the decoding of GROUPING SET
 from __future__ import annotations
 
 import gc
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.elements import ColumnElement
 
 from monitors.core.counts import FINE_BINS, MISSING, NON_FINITE, OVER, UNDER, NumericBins
+from monitors.warehouse.dialects import DIALECTS, Dialect
+
+
+class _SpecialDouble(ColumnElement[float]):
+    """NaN, +inf or -inf, written as the dialect's record says (never a bound parameter)."""
+
+    inherit_cache = True
+    type = sa.Double()
+
+    def __init__(self, position: int) -> None:
+        self.position = position  # 0: NaN, 1: +inf, 2: -inf
+
+
+@compiles(_SpecialDouble)
+def _compile_special_double(element: _SpecialDouble, compiler: Any, **kw: Any) -> str:
+    double = compiler.dialect.type_compiler_instance.process(sa.Double())
+    return _record(compiler).special_doubles[element.position].format(double=double)
+
+
+class _IsNan(ColumnElement[bool]):
+    """x is NaN: the dialect's test function, else x = NaN (true in DuckDB, PostgreSQL, Spark)."""
+
+    inherit_cache = True
+    type = sa.Boolean()
+
+    def __init__(self, x: Any) -> None:
+        self.x = x
+
+
+@compiles(_IsNan)
+def _compile_is_nan(element: _IsNan, compiler: Any, **kw: Any) -> str:
+    function = _record(compiler).nan_function
+    if function:
+        return compiler.process(getattr(sa.func, function)(element.x), **kw)
+    return compiler.process(element.x == _SpecialDouble(0), **kw)
+
+
+class _Grouping(ColumnElement[int]):
+    """GROUPING(e1, ..., en): one bitmask, e1 the highest bit; where GROUPING takes one argument,
+    the sum of GROUPING(ei) * 2^(n-i), the same number."""
+
+    inherit_cache = True
+    type = sa.Integer()
+
+    def __init__(self, exprs: list[Any]) -> None:
+        self.exprs = exprs
+
+
+@compiles(_Grouping)
+def _compile_grouping(element: _Grouping, compiler: Any, **kw: Any) -> str:
+    if _record(compiler).multi_argument_grouping:
+        return compiler.process(sa.func.grouping(*element.exprs), **kw)
+    return compiler.process(compute_grouping_sum(element.exprs), **kw)
+
+
+def compute_grouping_sum(exprs: list[Any]) -> Any:
+    """GROUPING(e1, ..., en) from one-argument GROUPINGs: the sum of GROUPING(ei) * 2^(n-i)."""
+    n = len(exprs)
+    terms = [sa.func.grouping(e) * (1 << (n - 1 - i)) for i, e in enumerate(exprs)]
+    return sum(terms[1:], terms[0]).self_group() if n > 1 else terms[0]
+
+
+def _record(compiler: Any) -> Dialect:
+    """The dialect's record; a dialect without one (e.g. str() of a statement) gets DuckDB's."""
+    return DIALECTS.get(compiler.dialect.name, DIALECTS["duckdb"])
 
 
 def compute_double_literal(value: float) -> Any:
-    """A float bound as a DOUBLE parameter (NaN and infinities included)."""
+    """A float as a DOUBLE: bound as a parameter when finite, else NaN or an infinity as SQL."""
+    if math.isnan(value):
+        return _SpecialDouble(0)
+    if math.isinf(value):
+        return _SpecialDouble(1 if value > 0 else 2)
     return sa.literal(value, sa.Double())
 
 
 def compute_is_finite(x: Any) -> Any:
-    """x is neither NaN nor an infinity (NULL stays NULL: false in WHERE and CASE). NaN equals
-    NaN in DuckDB and in PostgreSQL, which is what makes the comparison work."""
-    nan, inf = compute_double_literal(float("nan")), compute_double_literal(float("inf"))
-    return sa.and_(x != nan, x != inf, x != -inf)
+    """x is neither NaN nor an infinity (NULL stays NULL: false in WHERE and CASE)."""
+    return sa.and_(sa.not_(_IsNan(x)), x != _SpecialDouble(1), x != _SpecialDouble(2))
 
 
 def compute_is_missing(x: Any) -> Any:
-    """x is NULL or NaN (NaN = NaN holds in DuckDB and PostgreSQL)."""
-    return sa.or_(x.is_(None), x == compute_double_literal(float("nan")))
+    """x is NULL or NaN."""
+    return sa.or_(x.is_(None), _IsNan(x))
 
 
 def compute_grouping(exprs: list[Any]) -> Any:
     """GROUPING(e1, ..., en): one bitmask per row of a GROUPING SETS query, e1 the highest bit
     (decoded by compute_grouped)."""
-    return sa.func.grouping(*exprs)
+    return _Grouping(exprs)
+
+
+class _Md5(ColumnElement[str]):
+    """The lowercase hex md5 of a text, by the dialect's functions (Trino's takes varbinary,
+    BigQuery's gives BYTES)."""
+
+    inherit_cache = True
+    type = sa.String()
+
+    def __init__(self, text: Any) -> None:
+        self.text = text
+
+
+@compiles(_Md5)
+def _compile_md5(element: _Md5, compiler: Any, **kw: Any) -> str:
+    out = element.text
+    for name in reversed(_record(compiler).md5):
+        out = getattr(sa.func, name)(out)
+    return compiler.process(out, **kw)
+
+
+def compute_md5(text: Any) -> Any:
+    """The lowercase hex md5 of a text expression (seeded samples order by it)."""
+    return _Md5(text)
 
 
 def compute_double(column: Any) -> Any:
@@ -43,11 +137,10 @@ def compute_double(column: Any) -> Any:
 def compute_bin_expression(column: Any, bins: NumericBins) -> Any:
     """The slot of a value, the same arithmetic as core.counts.compute_bin_codes."""
     x = compute_double(column)
-    nan, inf = compute_double_literal(float("nan")), compute_double_literal(float("inf"))
     fine = sa.func.floor((x - compute_double_literal(bins.low)) / compute_double_literal(bins.width))
     return sa.case(
-        (x.is_(None), MISSING), (x == nan, MISSING),
-        (x == inf, NON_FINITE), (x == -inf, NON_FINITE),
+        (x.is_(None), MISSING), (_IsNan(x), MISSING),
+        (x == _SpecialDouble(1), NON_FINITE), (x == _SpecialDouble(2), NON_FINITE),
         (x < compute_double_literal(bins.low), UNDER), (x > compute_double_literal(bins.high), OVER),
         else_=sa.func.least(sa.cast(fine, sa.Integer()), FINE_BINS - 1),
     )

@@ -38,3 +38,31 @@ def write_sql_tables(url: str, tables: dict[str, pd.DataFrame], schema: str | No
         for name, frame in tables.items():
             frame.to_sql(name, conn, schema=schema, if_exists="replace", index=False)
     engine.dispose()
+
+
+def write_parquet_tables(url: str, tables: dict[str, pd.DataFrame], folder: Path) -> None:
+    """Write each table as Parquet under `folder` and (re)declare it in the warehouse as a table
+    over those files (Spark SQL: CREATE TABLE ... USING parquet LOCATION). Times are written in
+    microseconds, which Spark reads (it rejects DuckDB's nanosecond Parquet timestamps)."""
+    import pandas as pd
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    quote = engine.dialect.identifier_preparer.quote
+    try:
+        with engine.connect() as conn:
+            for i, (name, frame) in enumerate(tables.items()):
+                target = folder / f"table_{i}"
+                target.mkdir(parents=True, exist_ok=True)
+                out = frame.copy()
+                for column in out.columns:
+                    if pd.api.types.is_datetime64_any_dtype(out[column]):
+                        times = out[column]  # naive times are UTC: Spark's TIMESTAMP, not TIMESTAMP_NTZ
+                        out[column] = (times if times.dt.tz else times.dt.tz_localize("UTC")).astype(
+                            "datetime64[us, UTC]")
+                out.to_parquet(target / "part-0.parquet", index=False)
+                conn.execute(sa.text(f"DROP TABLE IF EXISTS {quote(name)}"))
+                location = str(target).replace("'", "\\'")
+                conn.execute(sa.text(f"CREATE TABLE {quote(name)} USING parquet LOCATION '{location}'"))
+    finally:
+        engine.dispose()
