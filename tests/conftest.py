@@ -71,3 +71,34 @@ def postgres_schema(postgres_url: str) -> Iterator[str]:
     with engine.begin() as conn:
         conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def spark_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Spark SQL Thrift server for the session (tests/spark_server.py): hive://127.0.0.1:PORT.
+    Needs Java 17 and pyspark (make installs both); its absence fails the test, never skips."""
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    folder = tmp_path_factory.mktemp("spark")
+    log = (folder / "server.log").open("w")
+    server = subprocess.Popen([sys.executable, str(REPO / "tests" / "spark_server.py"), str(port),
+                               str(folder / "warehouse")], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=log, text=True, cwd=folder)
+    assert server.stdout is not None
+    ready = server.stdout.readline().strip()  # the handshake: READY once it serves, EOF if it died
+    if ready != "READY":
+        server.kill()
+        pytest.fail(f"the Spark Thrift server did not start: {(folder / 'server.log').read_text()[-3000:]}")
+    yield f"hive://127.0.0.1:{port}/default"
+    assert server.stdin is not None
+    server.stdin.close()
+    try:
+        server.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        server.kill()
+    log.close()

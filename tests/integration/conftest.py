@@ -1,4 +1,4 @@
-"""Fixtures of the integration tests: the same tables in DuckDB and in PostgreSQL."""
+"""Fixtures of the integration tests: the same tables in DuckDB, PostgreSQL and Spark SQL."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ import pandas as pd
 import pytest
 
 from monitors.config import ModelConfig
-from monitors.testing import make_config, write_duckdb_warehouse, write_sql_warehouse
+from monitors.testing import make_config, write_duckdb_warehouse, write_spark_warehouse, write_sql_warehouse
 
 from .helpers import Build, schema_tables
 
 
-@pytest.fixture(params=["duckdb", "postgresql"])
+@pytest.fixture(params=["duckdb", "postgresql", pytest.param("spark", marks=pytest.mark.spark)])
 def warehouse(request: pytest.FixtureRequest, home: Path) -> Build:
     """Writes the tables into the database under test; returns the config that reads them
     (make_config's dotted-key overrides pass through)."""
@@ -22,6 +22,13 @@ def warehouse(request: pytest.FixtureRequest, home: Path) -> Build:
         def build_duckdb(tables: dict[str, pd.DataFrame], **overrides: Any) -> ModelConfig:
             return make_config(home, write_duckdb_warehouse(home / "warehouse.duckdb", tables), **overrides)
         return build_duckdb
+    if request.param == "spark":
+        spark: str = request.getfixturevalue("spark_url")
+
+        def build_spark(tables: dict[str, pd.DataFrame], **overrides: Any) -> ModelConfig:
+            write_spark_warehouse(spark, tables, home / "parquet")
+            return make_config(home, spark, **overrides)
+        return build_spark
     url: str = request.getfixturevalue("postgres_url")
     schema: str = request.getfixturevalue("postgres_schema")
 

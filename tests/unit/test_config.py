@@ -94,7 +94,8 @@ def test_relative_paths_resolve_against_monitors_home(tmp_path: Path, monkeypatc
 def test_an_unsupported_warehouse_dialect_is_refused_at_load(tmp_path: Path, url: str, reason: str) -> None:
     backend = url.split(":", 1)[0].split("+")[0]
     with pytest.raises(ConfigError, match=re.escape(
-            f"warehouse: dialect {backend!r} is not supported{reason}; supported: duckdb, postgresql")):
+            f"warehouse: dialect {backend!r} is not supported{reason}; supported: bigquery, databricks, duckdb, hive (Spark SQL), postgresql, "
+            "redshift, snowflake, trino")):
         load_config(write_config(tmp_path, url))
     with pytest.raises(ConfigError, match="warehouse: 'not a url' is not a SQLAlchemy URL"):
         load_config(write_config(tmp_path, "not a url"))
