@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from monitors.cli_args import compute_parser
 from monitors.config import ModelConfig, compute_monitors_home, load_config
 from monitors.core.errors import MonitorsError
 from monitors.core.window import Window, compute_local, compute_utc, compute_windows, compute_zone
@@ -23,51 +24,6 @@ if TYPE_CHECKING:
 EXIT_BROKEN = 1
 EXIT_ERROR = 2
 WindowResult = tuple[str, int, int, str | None]  # status, rows, broken rules, report error
-
-
-def _parse_time(text: str) -> datetime:
-    """A date or ISO time; naive values stay naive (wall time in the schedule's timezone)."""
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date or ISO time: {text!r}") from None
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="monitors", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="build the demo warehouse and monitor its history")
-    demo.add_argument("--jobs", type=int, default=2, help="windows measured at once (processes)")
-    demo.add_argument("--home", type=Path, default=None,
-                      help="project folder (default: MONITORS_HOME or the current directory)")
-    run = sub.add_parser("run", help="monitor every schedule window in [start, end)")
-    run.add_argument("config", type=Path)
-    run.add_argument("--start", type=_parse_time, required=True)
-    run.add_argument("--end", type=_parse_time, required=True)
-    run.add_argument("--as-of", type=_parse_time, default=None,
-                     help="judge label maturity as of this time (default: now)")
-    run.add_argument("--no-report", action="store_true", help="store results only")
-    run.add_argument("--jobs", type=int, default=1, help="windows measured at once (processes)")
-    results = sub.add_parser("results", help="what the store holds for the model")
-    results.add_argument("config", type=Path)
-    results.add_argument("--format", choices=["csv", "json"], default="csv")
-    results.add_argument("--start", type=_parse_time, help="windows starting at or after this time")
-    results.add_argument("--end", type=_parse_time, help="windows starting before this time")
-    results.add_argument("--kind", action="append", default=[],
-                         help="only this kind (drift, performance, ...); repeat for more")
-    results.add_argument("--status", action="append", default=[], choices=["ok", "alert", "skipped"],
-                         help="only this status; repeat for more")
-    alerts = sub.add_parser("alerts", help="the model's alert episodes: open, then resolved")
-    alerts.add_argument("config", type=Path)
-    alerts.add_argument("--open", action="store_true", help="only the open ones")
-    rep = sub.add_parser("report", help="rebuild the model's pages from the store")
-    rep.add_argument("config", type=Path)
-    exp = sub.add_parser("expectations", help="Great Expectations suites")
-    exp_sub = exp.add_subparsers(dest="action", required=True)
-    init = exp_sub.add_parser("init", help="write the suite at checks.suite from the baseline")
-    init.add_argument("config", type=Path)
-    init.add_argument("--force", action="store_true", help="overwrite an existing suite")
-    return parser
 
 
 _WORKER: dict[str, object] = {}
@@ -241,16 +197,50 @@ def _alerts(config: ModelConfig, open_only: bool) -> int:
     return 0
 
 
-def _report(config: ModelConfig) -> int:
-    """Every window page, the model page and the home page, from the store alone."""
+def _report(config: ModelConfig, args: argparse.Namespace) -> int:
+    """Every window page, the model page and the home page, from the store alone; or one
+    window's (--window), with its Evidently report rendered from the warehouse (--evidently)."""
     from monitors.run.pages import write_model_pages, write_stored_window_pages
     from monitors.storage import results
 
+    if args.evidently and args.window is None:
+        raise MonitorsError("--evidently renders one window's report: give --window")
+    if args.window is not None:
+        return _report_window(config, args.window, args.evidently, args.as_of)
     results.replace_trend_from_results(config.store_path, config.model)
     windows = results.load_windows(config.store_path, config.model)
     write_stored_window_pages(config, windows, "Rebuilt from the store.")
     write_model_pages(config)  # also when the store holds no window yet
     print(f"rebuilt {len(windows)} window pages; {config.reports_path / config.model / 'index.html'}")
+    return 0
+
+
+def _report_window(config: ModelConfig, start: datetime, evidently: bool, as_of: datetime | None) -> int:
+    from monitors.reports.evidently_page import write_evidently_report
+    from monitors.run.pages import write_stored_window_pages
+    from monitors.run.window import load_window_samples
+    from monitors.storage import results
+    from monitors.warehouse.engine import create_warehouse_engine
+
+    zone = compute_zone(config.timezone)
+    begin = compute_utc(compute_local(start, zone))
+    stored = results.load_windows(config.store_path, config.model)
+    window = next((w for w in stored if w.start == begin), None)
+    if window is None:
+        raise MonitorsError(f"model {config.model}: no stored window starts at {begin:%Y-%m-%d %H:%M} UTC; "
+                            f"run it first (monitors run)")
+    if evidently:
+        engine = create_warehouse_engine(config)
+        try:
+            samples = load_window_samples(engine, config, window, compute_utc(as_of) if as_of else
+                                          datetime.now(UTC))
+        finally:
+            engine.dispose()
+        if samples is None:
+            raise MonitorsError(f"model {config.model}, window {window}: no rows to report on")
+        write_evidently_report(config, window, samples[1], samples[0])
+    write_stored_window_pages(config, [window], "Rebuilt from the store.")
+    print(f"{config.reports_path / config.model / window.page_key / 'index.html'}")
     return 0
 
 
@@ -268,7 +258,7 @@ def _expectations_init(config: ModelConfig, force: bool) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = compute_parser(__doc__).parse_args(argv)
     try:
         if args.command == "demo":
             return _demo(args.home, args.jobs)
@@ -285,7 +275,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "alerts":
             return _alerts(config, args.open)
         if args.command == "report":
-            return _report(config)
+            return _report(config, args)
         return _expectations_init(config, args.force)
     except MonitorsError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -106,7 +106,9 @@ def build_dag(dag_file: str | Path) -> DAG:
 
         @task
         def report(stored: dict[str, Any], **context: Any) -> dict[str, Any]:
-            return run_stage("report", context)
+            """The window's pages; the Evidently report when report.evidently says so (for a
+            window that broke a rule, its samples are read from the warehouse here)."""
+            return run_stage("report", context, warehouse=True)
 
         @task(pool=settings.pool)
         def refresh_labels(stored: dict[str, Any], **context: Any) -> dict[str, Any]:

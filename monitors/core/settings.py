@@ -4,7 +4,7 @@ volume, report, airflow (plain data: monitors/ never imports airflow)."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -59,7 +59,18 @@ class Volume(Strict):
 
 class Report(Strict):
     sample_size: int = Field(default=50_000, ge=100)
-    evidently: bool = True
+    # the Evidently drift page (the most expensive part of a small window, and the least read):
+    # for windows that break a rule, for every window, or never; true/false mean always/never
+    evidently: Literal["alerts", "always", "never"] = "alerts"
+
+    @field_validator("evidently", mode="before")
+    @classmethod
+    def _from_bool(cls, value: Any) -> Any:
+        return {True: "always", False: "never"}.get(value, value) if isinstance(value, bool) else value
+
+    def compute_wants_evidently(self, broken: bool) -> bool:
+        """Whether a window (that broke a rule, or not) gets its Evidently page."""
+        return self.evidently == "always" or (self.evidently == "alerts" and broken)
 
 
 class Notify(Strict):

@@ -37,10 +37,18 @@ class WindowPage:
 
 def compute_header(page: WindowPage) -> str:
     model, status = html.escape(page.config.model), compute_window_status(page.rows)
-    evidently = ' · <a href="evidently.html">Evidently drift report</a>' if page.evidently else ""
+    evidently = ' · <a href="evidently.html">Evidently drift report</a>' if page.evidently else \
+        f" · {compute_no_evidently_text(page)}"
     return (f'<p><a href="../../index.html">All models</a> · <a href="../index.html">{model}: '
             f"all windows</a>{evidently}</p><h1>{model}: {html.escape(str(page.window))}</h1>"
             f"<p>Status: <span class={status}>{status}</span>. {html.escape(page.note)}</p>")
+
+
+def compute_no_evidently_text(page: WindowPage) -> str:
+    mode = page.config.report.evidently
+    why = "written for windows that break a rule" if mode == "alerts" else "off"
+    return (f"no Evidently report (report.evidently: {mode}, {why}; <code>monitors report CONFIG "
+            f"--window {page.window.start:%Y-%m-%dT%H:%M}Z --evidently</code> renders it)")
 
 
 def compute_broken_section(page: WindowPage) -> str:

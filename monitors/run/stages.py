@@ -1,7 +1,8 @@
 """The Airflow tasks: run_window's steps (run.window), each in its own process: extract, checks,
 drift, performance, store, refresh, report, evaluate. The extract stages the window's counts,
-tallies and the report's samples (storage.staging); each stage returns a small JSON-able dict
-(for XCom). The same step functions as run_window, so both paths store the same rows."""
+tallies and, with report.evidently: always, the report's samples (storage.staging); each stage
+returns a small JSON-able dict (for XCom). The same step functions as run_window, so both paths
+store the same rows."""
 
 from __future__ import annotations
 
@@ -18,7 +19,13 @@ from monitors.core.window import Window
 from monitors.run import labels
 from monitors.run.pages import write_stored_window_pages, write_window_reports
 from monitors.run.reference import load_reference
-from monitors.run.window import load_check_rows, load_extract, load_performance_rows, load_window_message
+from monitors.run.window import (
+    load_check_rows,
+    load_extract,
+    load_performance_rows,
+    load_window_message,
+    load_window_samples,
+)
 from monitors.storage import baseline_cache, results, staging
 from monitors.warehouse.engine import create_warehouse_engine
 from monitors.warehouse.queries import load_window_query
@@ -120,14 +127,21 @@ def run_refresh(config: ModelConfig, window: Window, run_id: str, *, url: str | 
             "message": "\n\n".join(messages) if messages else None}
 
 
-def run_report(config: ModelConfig, window: Window) -> dict[str, Any]:
-    """The window's pages from its stored rows, staged counts and samples; then the staging
-    goes."""
+def run_report(config: ModelConfig, window: Window, *, url: str | None = None) -> dict[str, Any]:
+    """The window's pages from its stored rows, staged counts and samples (report.evidently:
+    always), or samples read now when the window broke a rule (alerts); then the staging goes."""
     meta = staging.load_meta(config, window)
     rows = results.load_window_rows(config.store_path, config.model, window)
+    samples = staging.load_staged_samples(config, window)
+    broken = any(r.is_alert for r in rows)
+    if samples is None and meta["rows"] and config.report.evidently == "alerts" and broken:
+        engine = create_warehouse_engine(config, url)
+        try:
+            samples = load_window_samples(engine, config, window, datetime.fromisoformat(meta["as_of"]))
+        finally:
+            engine.dispose()
     page = write_window_reports(config, window, rows, staging.load_staged_counts(config, window),
-                                baseline_cache.load_profile_by_key(config, meta["profile"]),
-                                staging.load_staged_samples(config, window))
+                                baseline_cache.load_profile_by_key(config, meta["profile"]), samples)
     staging.delete_staging(config, window)
     return {"report": str(page)}
 

@@ -88,7 +88,7 @@ def load_extract(engine: Engine, config: ModelConfig, window: Window, baseline: 
     extract = Extract(query, load_window_counts(engine, config, query, profile),
                       load_tallies(engine, config, query.select, profile)[0],
                       load_volume_facts(engine, config, window, query))
-    if samples and config.report.evidently and extract.rows:
+    if samples and config.report.evidently == "always" and extract.rows:
         extract.samples = load_report_samples(engine, config, query, baseline)
     return extract
 
@@ -149,6 +149,16 @@ def load_report_samples(engine: Engine, config: ModelConfig, query: Query, basel
     return (current, reference) if not current.empty and not reference.empty else None
 
 
+def load_window_samples(engine: Engine, config: ModelConfig, window: Window, as_of: datetime
+                        ) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """The Evidently report's samples of a window (and of the baseline), on their own: for a
+    report rendered after the window was measured (Airflow's report task, `monitors report
+    --window W --evidently`)."""
+    baseline = load_reference(engine, config, as_of)
+    query = load_window_query(engine, config, window, as_of)
+    return load_report_samples(engine, config, query, baseline)
+
+
 def load_window_message(config: ModelConfig, window: Window, rows: list[Measurement] | None = None,
                         with_report: bool = True) -> str | None:
     """The failure message of a stored window (None when no rule broke): each broken rule, NEW
@@ -186,8 +196,9 @@ def run_window(config: ModelConfig, window: Window, *, engine: Engine | None = N
                             row_count=extract.rows)
     if write_reports:  # after the rows are stored: a failing report loses no window
         try:
+            wanted = config.report.compute_wants_evidently(summary.status == "alert")
             samples = load_report_samples(engine, config, extract.query, baseline) \
-                if config.report.evidently and extract.rows else None
+                if wanted and extract.rows else None
             summary.report = write_window_reports(config, window, rows, extract.counts, profile, samples)
             summary.evidently = summary.report.parent / "evidently.html" if samples else None
         except Exception as exc:  # reported by the caller: the rows are stored

@@ -44,7 +44,7 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
         frame.loc[frame.index[::5], "region"] = XSS[0]
         frame.loc[frame.index[1::5], "region"] = XSS[1]
     url = write_duckdb_warehouse(home / "warehouse.duckdb", tables)
-    config = write_config(home, url, checks=None)
+    config = write_config(home, url, checks=None, **{"report.evidently": "always"})
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("MONITORS_HOME", str(home))
         mp.chdir(home)

@@ -173,7 +173,7 @@ def test_results_command_filters_and_survives_a_closed_pipe(home: Path, duckdb_w
 
 
 def test_reports_are_written_with_one_shared_evidently_bundle(home: Path, duckdb_warehouse: str) -> None:
-    config_path = write_config(home, duckdb_warehouse, checks=None)
+    config_path = write_config(home, duckdb_warehouse, checks=None, **{"report.evidently": True})  # always
     assert main(["run", str(config_path), "--start", "2026-01-01", "--end", "2026-01-03",
                  "--as-of", "2026-03-01"]) == 0
     reports = home / "reports"
@@ -188,6 +188,29 @@ def test_reports_are_written_with_one_shared_evidently_bundle(home: Path, duckdb
         assert f'src="../../assets/{bundles[0].name}"' in page
         assert len(page) < 1_000_000
         assert "Status: <span class=ok>ok</span>" in (reports / "credit_risk" / day / "index.html").read_text()
+
+
+def test_evidently_reports_only_windows_that_break_a_rule_unless_asked(
+        home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """report.evidently: alerts (the default): the drifted window gets its Evidently report, the
+    clean ones a line saying how to render theirs; `monitors report --window W --evidently`
+    renders one from the warehouse and links it."""
+    url = write_duckdb_warehouse(home / "warehouse.duckdb", make_tables(seed=2, days=3, rows_per_day=1500,
+                                                                        drift_from_day=2))
+    config_path = write_config(home, url, checks=None)
+    assert main(["run", str(config_path), "--start", "2026-01-01", "--end", "2026-01-04",
+                 "--as-of", "2026-03-01"]) == 1
+    model = home / "reports" / "credit_risk"
+    assert [(model / day / "evidently.html").exists() for day in ("2026-01-01T0000Z", "2026-01-02T0000Z",
+                                                                  "2026-01-03T0000Z")] == [False, False, True]
+    clean = (model / "2026-01-01T0000Z" / "index.html").read_text()
+    assert "no Evidently report (report.evidently: alerts" in clean and 'href="evidently.html"' not in clean
+    assert "--window 2026-01-01T00:00Z --evidently" in clean
+    assert main(["report", str(config_path), "--window", "2026-01-01T00:00Z", "--evidently"]) == 0
+    assert (model / "2026-01-01T0000Z" / "evidently.html").stat().st_size > 1000
+    assert 'href="evidently.html"' in (model / "2026-01-01T0000Z" / "index.html").read_text()
+    assert main(["report", str(config_path), "--window", "2026-02-01", "--evidently"]) == 2
+    assert "no stored window starts at 2026-02-01 00:00 UTC" in capsys.readouterr().err
 
 
 def test_writing_a_window_rewrites_only_its_page_and_the_two_indexes(home: Path, duckdb_warehouse: str) -> None:

@@ -113,3 +113,14 @@ def test_a_metric_the_task_cannot_judge_is_refused_at_load(tmp_path: Path) -> No
     with pytest.raises(ConfigError, match=r"performance.metrics: metric 'roc_auc' cannot be judged for task "
                                           r"multiclass_classification; choose from accuracy, precision, recall, f1$"):
         load_config(path)
+
+
+def test_report_evidently_is_alerts_by_default_and_booleans_keep_their_meaning(tmp_path: Path) -> None:
+    assert load_config(write_config(tmp_path, "duckdb:///w.duckdb")).report.evidently == "alerts"
+    for given, meant in ((True, "always"), (False, "never"), ("never", "never")):
+        report = load_config(write_config(tmp_path, "duckdb:///w.duckdb", **{"report.evidently": given})).report
+        assert report.evidently == meant
+        assert report.compute_wants_evidently(broken=True) == (meant != "never")
+        assert report.compute_wants_evidently(broken=False) == (meant == "always")
+    with pytest.raises(ConfigError, match="report.evidently"):
+        load_config(write_config(tmp_path, "duckdb:///w.duckdb", **{"report.evidently": "sometimes"}))
