@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from airflow.sdk import DAG, CronDataIntervalTimetable, dag, task
+from airflow.sdk import DAG, Asset, AssetAlias, CronDataIntervalTimetable, dag, task
 
 from monitors.config import load_config
 from monitors_airflow.connections import compute_warehouse_url
 from monitors_airflow.notifiers import compute_notifiers, compute_resolved_notifiers
 
+ASSET_EXTRA = ("model", "window_start", "window_end", "status", "broken", "report")
 DOC = """
 Monitors model **{model}** ({task}) from `{source}`: one run per `{schedule}` window (UTC),
 reading predictions from `{table}`. Broken rules fail the `evaluate` task with a message that
@@ -71,6 +72,10 @@ def build_dag(dag_file: str | Path) -> DAG:
         render_template_as_native_obj=False,
     )
     def monitor() -> None:
+        stored_asset = Asset(f"monitors://{config.model}")
+        alerts_alias = AssetAlias(f"monitors_{config.model}_alerts")
+        alerts_asset = Asset(f"monitors://{config.model}/alerts")
+
         def run_stage(name: str, context: dict[str, Any], warehouse: bool = False,
                       run_id: bool = False) -> Any:
             """monitors.run.stages.run_<name> for this run's window (the import in the task)."""
@@ -99,10 +104,17 @@ def build_dag(dag_file: str | Path) -> DAG:
             """Realized and estimated performance; tracing queries the warehouse on an alert."""
             return run_stage("performance", context, warehouse=True)
 
-        @task
+        @task(outlets=[stored_asset, alerts_alias])
         def store(parts: list[dict[str, int]], **context: Any) -> dict[str, Any]:
-            """Replace the window's results in the store, atomically."""
-            return run_stage("store", context, run_id=True)
+            """Replace the window's results in the store, atomically; an event on the asset
+            monitors://<model> (and on monitors://<model>/alerts when a rule broke) says which
+            window, its status, its broken rules and its page, for DAGs scheduled on them."""
+            stored = run_stage("store", context, run_id=True)
+            extra = {key: stored[key] for key in ASSET_EXTRA}
+            context["outlet_events"][stored_asset].extra = extra
+            if stored["status"] == "alert":
+                context["outlet_events"][alerts_alias].add(alerts_asset, extra=extra)
+            return stored
 
         @task
         def report(stored: dict[str, Any], **context: Any) -> dict[str, Any]:

@@ -14,8 +14,10 @@ from monitors.compute.drift import compute_drift_rows
 from monitors.config import ModelConfig
 from monitors.core.counts import VolumeFacts
 from monitors.core.errors import MonitorsError
-from monitors.core.measurement import Measurement
+from monitors.core.measurement import Measurement, compute_window_status
 from monitors.core.window import Window
+from monitors.reports.pages import compute_window_link
+from monitors.reports.text import compute_broken_rules, compute_rule_text
 from monitors.run import labels
 from monitors.run.pages import write_stored_window_pages, write_window_reports
 from monitors.run.reference import load_reference
@@ -102,10 +104,15 @@ def run_performance(config: ModelConfig, window: Window, *, url: str | None = No
 
 
 def run_store(config: ModelConfig, window: Window, run_id: str) -> dict[str, Any]:
-    """Replace the window's results with the stages' rows, atomically."""
+    """Replace the window's results with the stages' rows, atomically; what was stored, as the
+    extra of the model's asset event: the window, its status, its broken rules, its page."""
     rows = [row for name in STAGE_FILES for row in staging.load_staged_rows(config, window, name)]
     path = results.replace_window(config.store_path, config.model, window, rows, run_id)
-    return {"file": str(path), "rows": len(rows), "alerts": sum(r.is_alert for r in rows)}
+    return {"file": str(path), "rows": len(rows), "alerts": sum(r.is_alert for r in rows),
+            "model": config.model, "window_start": window.start.isoformat(),
+            "window_end": window.end.isoformat(), "status": compute_window_status(rows),
+            "broken": [compute_rule_text(r) for r in compute_broken_rules(rows)],
+            "report": compute_window_link(config, window)}
 
 
 def run_refresh(config: ModelConfig, window: Window, run_id: str, *, url: str | None = None,

@@ -116,9 +116,12 @@ def test_backfill_stores_what_monitors_run_stores(standalone: tuple[Path, dict[s
                                                   tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     project, env = standalone
     deadline = time.monotonic() + TIMEOUT
-    while "monitor_credit_risk" not in _airflow(env, "dags", "list", "-o", "plain"):
-        assert time.monotonic() < deadline, "the DAG was never parsed"
+    (project / "dags" / "retrain_credit_risk.py").write_text(_docs_example())
+    while not {"monitor_credit_risk", "retrain_credit_risk"} <= set(
+            _airflow(env, "dags", "list", "-o", "plain").split()):
+        assert time.monotonic() < deadline, "the DAGs were never parsed"
         time.sleep(3)
+    _airflow(env, "dags", "unpause", "retrain_credit_risk")
     _airflow(env, "dags", "unpause", "monitor_credit_risk")
     started = time.monotonic()
     _airflow(env, "backfill", "create", "--dag-id", "monitor_credit_risk",
@@ -146,3 +149,41 @@ def test_backfill_stores_what_monitors_run_stores(standalone: tuple[Path, dict[s
     monkeypatch.setenv("MONITORS_HOME", str(project))
     assert main(["run", str(cli), "--start", "2026-01-01", "--end", "2026-01-04", "--no-report"]) == 1
     pd.testing.assert_frame_equal(airflow_rows, stored(load_config(cli)))
+    # the drifted window's event on monitors://credit_risk/alerts ran the downstream DAG (the ok
+    # windows sent none; today's empty window, scheduled on unpausing, may alert too)
+    alerted = _downstream_windows(env, deadline)
+    assert "2026-01-03T00:00:00+00:00" in alerted
+    assert not {"2026-01-01T00:00:00+00:00", "2026-01-02T00:00:00+00:00"} & set(alerted)
+    drifted = alerted["2026-01-03T00:00:00+00:00"]
+    assert drifted["status"] == "alert" and drifted["model"] == "credit_risk"
+    assert any(line.startswith("drift wasserstein of income") for line in drifted["broken"])
+    assert drifted["report"].endswith("credit_risk/2026-01-03T0000Z/index.html")
+
+
+def _docs_example() -> str:
+    """The downstream DAG of docs/airflow.md, as written there."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "airflow.md").read_text()
+    return text.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+def _downstream_windows(env: dict[str, str], deadline: float) -> dict[str, dict[str, object]]:
+    """What the downstream DAG's successful runs returned (read from XCom in the metadata DB),
+    once one of them has seen the drifted window."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"])
+    try:
+        while True:
+            with engine.connect() as conn:
+                values = conn.execute(sa.text(
+                    "select x.value from xcom x join dag_run r on r.dag_id = x.dag_id and r.run_id = x.run_id "
+                    "where x.dag_id = 'retrain_credit_risk' and x.key = 'return_value' and r.state = 'success'"
+                )).scalars().all()
+            windows = {w["window_start"]: w for v in values
+                       for w in (json.loads(v) if isinstance(v, str) else v)}
+            if "2026-01-03T00:00:00+00:00" in windows:
+                return windows
+            assert time.monotonic() < deadline, f"the downstream DAG saw no drifted window: {windows}"
+            time.sleep(3)
+    finally:
+        engine.dispose()
