@@ -41,13 +41,14 @@ test: env $(CHROMIUM) java
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 lint: env
-	$(VENV)/bin/ruff check monitors dags tests benchmarks scripts
+	$(VENV)/bin/ruff check monitors dags plugins tests benchmarks scripts
 	$(VENV)/bin/mypy monitors
 	$(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/unit/test_layout.py
 
 # Airflow locally: standalone (scheduler, dag processor, API server + UI on :8080) on
 # ./airflow-home with the DAGs in ./dags. Runs the demo first if there is no warehouse yet.
 AIRFLOW_ENV := AIRFLOW_HOME=$(CURDIR)/airflow-home AIRFLOW__CORE__DAGS_FOLDER=$(CURDIR)/dags \
+	AIRFLOW__CORE__PLUGINS_FOLDER=$(CURDIR)/plugins \
 	AIRFLOW__CORE__LOAD_EXAMPLES=False MONITORS_HOME=$(CURDIR)
 airflow: env
 	test -f warehouse.duckdb || $(VENV)/bin/monitors demo

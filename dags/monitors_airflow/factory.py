@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from airflow.sdk import DAG, Asset, AssetAlias, CronDataIntervalTimetable, dag, task
 
-from monitors.config import load_config
+from monitors.config import ModelConfig, load_config
 from monitors_airflow.connections import compute_warehouse_url
 from monitors_airflow.notifiers import compute_notifiers, compute_resolved_notifiers
 
@@ -50,9 +50,21 @@ def _window(context: dict[str, Any]) -> Any:
     return Window(context["data_interval_start"], context["data_interval_end"])
 
 
+def compute_ui_config(config: ModelConfig) -> ModelConfig:
+    """Without reports_url, and with Airflow's [api] base_url set and the monitors plugin in the
+    plugins folder, messages and notifications link the window's page inside Airflow."""
+    from airflow.configuration import conf
+
+    base = conf.get("api", "base_url", fallback=None)
+    plugin = Path(conf.get("core", "plugins_folder")) / "monitors_reports.py"
+    if config.reports_url or not base or not plugin.exists():
+        return config
+    return config.model_copy(update={"reports_url": f"{base.rstrip('/')}/monitors"})
+
+
 def build_dag(dag_file: str | Path) -> DAG:
     yaml_path = compute_yaml_path(dag_file)
-    config = load_config(yaml_path, home=compute_home(dag_file))
+    config = compute_ui_config(load_config(yaml_path, home=compute_home(dag_file)))
     settings = config.airflow
     callbacks = compute_notifiers(config)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -24,7 +25,9 @@ from tests.integration.helpers import stored
 from .conftest import make_project
 
 BIN = Path(sys.executable).parent
+REPO = Path(__file__).resolve().parents[2]
 TIMEOUT = 600
+PASSWORD = "s3cret-test-pw"
 
 
 def _free_port() -> int:
@@ -88,7 +91,12 @@ def standalone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, metadata_db: str
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
         "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(project / "plugins"),
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(tmp_path / "passwords.json"),
     })
+    (project / "plugins").mkdir()
+    shutil.copy(REPO / "plugins" / "monitors_reports.py", project / "plugins")
+    (tmp_path / "passwords.json").write_text(json.dumps({"admin": PASSWORD}))
     _airflow(env, "db", "migrate", timeout=300)
     _airflow(env, "pools", "set", "monitors_warehouse", "2", "monitors: warehouse queries")
     log = (tmp_path / "standalone.log").open("w")
@@ -157,7 +165,40 @@ def test_backfill_stores_what_monitors_run_stores(standalone: tuple[Path, dict[s
     drifted = alerted["2026-01-03T00:00:00+00:00"]
     assert drifted["status"] == "alert" and drifted["model"] == "credit_risk"
     assert any(line.startswith("drift wasserstein of income") for line in drifted["broken"])
-    assert drifted["report"].endswith("credit_risk/2026-01-03T0000Z/index.html")
+    # the plugin is installed and [api] base_url set: the page inside Airflow
+    assert drifted["report"] == f"{env['AIRFLOW__API__BASE_URL']}/monitors/credit_risk/2026-01-03T0000Z/index.html"
+    _check_the_report_in_airflow(env, next(r["run_id"] for r in runs if r["logical_date"].startswith("2026-01-03")))
+
+
+def _check_the_report_in_airflow(env: dict[str, str], run_id: str) -> None:
+    """The plugin: the run's "Monitoring report" tab URL gives the window's page to a logged-in
+    user and nothing to an anonymous one; the page's links resolve; nothing outside the reports;
+    the evaluate task links the same page; the tab and the nav entry are registered."""
+    import urllib.parse
+
+    import httpx
+
+    base = env["AIRFLOW__API__BASE_URL"]
+    tab = f"{base}/monitors/runs/monitor_credit_risk/{urllib.parse.quote(run_id, safe='')}"
+    assert httpx.get(tab).status_code == 401
+    assert httpx.get(f"{base}/monitors/credit_risk/index.html").status_code == 401
+    token = httpx.post(f"{base}/auth/token", json={"username": "admin", "password": PASSWORD}).json()
+    client = httpx.Client(headers={"Authorization": f"Bearer {token['access_token']}"}, follow_redirects=True)
+    with client:
+        page = client.get(tab)
+        assert page.status_code == 200, page.text[:500]
+        assert str(page.url).endswith("/monitors/credit_risk/2026-01-03T0000Z/index.html")
+        assert "credit_risk: [2026-01-03 00:00, 2026-01-04 00:00) UTC" in page.text
+        for link in ("../index.html", "../../index.html", "evidently.html"):  # the drifted window has one
+            assert client.get(urllib.parse.urljoin(str(page.url), link)).status_code == 200, link
+        assert client.get(f"{base}/monitors/..%2F..%2Fdags%2Fmodels%2Fcredit_risk.yaml").status_code == 404
+        links = client.get(f"{base}/api/v2/dags/monitor_credit_risk/dagRuns/{urllib.parse.quote(run_id, safe='')}"
+                           "/taskInstances/evaluate/links").json()
+        assert urllib.parse.unquote(links["extra_links"]["Monitoring report"]) == urllib.parse.unquote(tab)
+        views = [v for p in client.get(f"{base}/api/v2/plugins").json()["plugins"] if p["name"] == "monitors"
+                 for v in p["external_views"]]
+        assert {(v["name"], v["destination"]) for v in views} == {("Monitoring report", "dag_run"),
+                                                                  ("Monitoring", "nav")}
 
 
 def _docs_example() -> str:

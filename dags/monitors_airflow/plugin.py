@@ -1,0 +1,135 @@
+"""The reports inside Airflow's UI (Airflow 3.1+ plugin interface): the API server serves the
+reports under /monitors behind Airflow's own authentication and authorization (a model's pages
+need read access to its DAG, monitor_<model>), each run of a monitor DAG gets a "Monitoring
+report" tab showing its window's page, the nav a "Monitoring" entry with the home page, and the
+evaluate task a "Monitoring report" link.
+
+Install: put plugins/monitors_reports.py (which imports this module) in Airflow's plugins folder
+(`make airflow` does). The reports are found through the model YAMLs in the DAG folder's models/
+(their `reports:`); MONITORS_HOME resolves relative paths as for the tasks.
+"""
+
+import os  # no `from __future__ import annotations`: FastAPI reads the routes' annotations
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from airflow.plugins_manager import AirflowPlugin
+from airflow.sdk import BaseOperatorLink
+
+PREFIX = "/monitors"
+DAG_PREFIX = "monitor_"
+
+
+@cache
+def load_reports_roots() -> dict[str, Path]:
+    """Each model's reports folder, from the YAMLs in <dags folder>/models ("" -> the home page's,
+    the folder most models write to)."""
+    from airflow.configuration import conf
+
+    from monitors.config import load_config
+
+    dags = Path(conf.get("core", "dags_folder"))
+    home = Path(os.environ.get("MONITORS_HOME") or dags.parent)
+    roots = {}
+    for path in sorted((dags / "models").glob("*.y*ml")):
+        try:
+            config = load_config(path, home=home)
+        except Exception:  # a broken YAML is its DAG's import error; its pages are not served
+            continue
+        roots[config.model] = config.reports_path
+    folders = list(roots.values())
+    roots[""] = max(folders, key=folders.count) if folders else home / "reports"
+    return roots
+
+
+def compute_file(root: Path, relative: str) -> Path | None:
+    """The file under `root` a URL path names (a folder: its index.html); None outside it."""
+    target = (root / relative).resolve()
+    if target.is_dir():
+        target = target / "index.html"
+    inside = target == root.resolve() or root.resolve() in target.parents
+    return target if inside and target.is_file() else None
+
+
+def create_app() -> Any:
+    from airflow.api_fastapi.app import get_auth_manager
+    from airflow.api_fastapi.auth.managers.models.resource_details import DagDetails
+    from airflow.api_fastapi.core_api.security import get_user, requires_access_dag
+    from fastapi import Depends, FastAPI, HTTPException, Request
+    from fastapi.responses import FileResponse, RedirectResponse
+
+    app = FastAPI(title="monitors reports", docs_url=None, redoc_url=None, openapi_url=None)
+
+    @app.get("/runs/{dag_id}/{run_id}", dependencies=[Depends(requires_access_dag("GET"))])
+    def run_page(dag_id: str, run_id: str, request: Request) -> RedirectResponse:
+        """The window page of a run of a monitor DAG (its data interval is the window)."""
+        from airflow.models.dagrun import DagRun
+        from airflow.utils.session import create_session
+        from sqlalchemy import select
+
+        from monitors.core.window import compute_page_key
+
+        with create_session() as session:
+            start = session.scalar(select(DagRun.data_interval_start).where(
+                DagRun.dag_id == dag_id, DagRun.run_id == run_id))
+        if start is None or not dag_id.startswith(DAG_PREFIX):
+            raise HTTPException(404, f"no run {run_id!r} of a monitor DAG {dag_id!r}")
+        page = f"{dag_id.removeprefix(DAG_PREFIX)}/{compute_page_key(start)}/index.html"
+        return RedirectResponse(f"{request.scope.get('root_path', PREFIX)}/{page}")
+
+    @app.get("/{path:path}")
+    def report_file(path: str, user: Any = Depends(get_user)) -> FileResponse:  # noqa: B008
+        """A page or asset; a model's pages only for users who may read its DAG."""
+        model = path.split("/", 1)[0]
+        roots = load_reports_roots()
+        if model in roots and model:
+            allowed = get_auth_manager().is_authorized_dag(
+                method="GET", details=DagDetails(id=f"{DAG_PREFIX}{model}"), user=user)
+            if not allowed:
+                raise HTTPException(403, f"no read access to DAG {DAG_PREFIX}{model}")
+        found = compute_file(roots.get(model) or roots[""], path)
+        if found is None:
+            raise HTTPException(404, f"no report {path!r}")
+        return FileResponse(found)
+
+    return app
+
+
+class LazyApp:
+    """An ASGI app that builds the FastAPI app on its first request: every task loads the plugins
+    too (for macros), and should not pay ~0.7 s of FastAPI and Airflow API imports for it."""
+
+    def __init__(self) -> None:
+        self.app: Any = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if self.app is None:
+            self.app = create_app()
+        await self.app(scope, receive, send)
+
+
+class MonitoringReportLink(BaseOperatorLink):
+    """The window's page, on the evaluate task of a monitor DAG (empty elsewhere)."""
+
+    name = "Monitoring report"
+
+    def get_link(self, operator: Any, *, ti_key: Any) -> str:
+        if not (ti_key.dag_id.startswith(DAG_PREFIX) and ti_key.task_id == "evaluate"):
+            return ""
+        from airflow.configuration import conf
+
+        base = conf.get("api", "base_url", fallback="").rstrip("/")
+        return f"{base}{PREFIX}/runs/{ti_key.dag_id}/{ti_key.run_id}"
+
+
+class MonitorsPlugin(AirflowPlugin):
+    name = "monitors"
+    fastapi_apps = [{"app": LazyApp(), "url_prefix": PREFIX, "name": "monitors reports"}]
+    external_views = [
+        {"name": "Monitoring report", "href": f"{PREFIX}/runs/{{DAG_ID}}/{{RUN_ID}}",
+         "destination": "dag_run", "url_route": "monitoring-report"},
+        {"name": "Monitoring", "href": f"{PREFIX}/index.html", "destination": "nav",
+         "category": "browse", "url_route": "monitoring"},
+    ]
+    global_operator_extra_links = [MonitoringReportLink()]
