@@ -1,0 +1,170 @@
+"""A backfill in Airflow against `monitors run` over the same demo windows, same parallelism.
+
+    .venv/bin/python benchmarks/backfill.py [--days 30] [--parallel 2] [--workdir DIR]
+                                            [--postgres postgresql+psycopg2://postgres@127.0.0.1:5432/test]
+
+Builds a project in the workdir (the demo's warehouse, config and suite; the DAG folder as in
+the repo, with the plugin), then times:
+  (a) `monitors run --jobs P` over the first D demo windows (a store of its own);
+  (b) `airflow backfill create --max-active-runs P` over the same windows, on `airflow standalone`
+      (LocalExecutor with parallelism P, a PostgreSQL metadata database of its own), from the
+      create command until every run has finished.
+Prints both, their ratio, and whether both stores hold the same rows (but run_id and
+computed_at). Asserts nothing. Stops every process it started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import sqlalchemy as sa
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def write_project(root: Path) -> Path:
+    from monitors import demo
+
+    (root / "dags" / "models").mkdir(parents=True)
+    shutil.copy(REPO / "dags" / "monitor_credit_risk.py", root / "dags")
+    shutil.copy(REPO / "dags" / ".airflowignore", root / "dags")
+    shutil.copytree(REPO / "dags" / "monitors_airflow", root / "dags" / "monitors_airflow",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPO / "plugins", root / "plugins", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPO / "expectations", root / "expectations")
+    demo.write_demo_config(root / "dags" / "models" / "credit_risk.yaml")
+    demo.write_demo_warehouse(root / "warehouse.duckdb")
+    cli = yaml.safe_load((root / "dags" / "models" / "credit_risk.yaml").read_text())
+    cli.update(store="cli/monitoring.duckdb", reports="cli/reports")
+    (root / "cli.yaml").write_text(yaml.safe_dump(cli))
+    return root
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def airflow(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run([str(BIN / "airflow"), *args], env=env, capture_output=True, text=True, timeout=600)
+    if done.returncode:
+        raise SystemExit(f"airflow {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    return done.stdout
+
+
+def airflow_env(project: Path, home: Path, database: str, parallel: int) -> dict[str, str]:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
+    env.update({
+        "AIRFLOW_HOME": str(home), "MONITORS_HOME": str(project), "PATH": f"{BIN}:{env.get('PATH', '')}",
+        "AIRFLOW__CORE__DAGS_FOLDER": str(project / "dags"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(project / "plugins"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False", "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": database,
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor", "AIRFLOW__CORE__PARALLELISM": str(parallel),
+        "AIRFLOW__API__PORT": str(port), "AIRFLOW__API__BASE_URL": f"http://127.0.0.1:{port}",
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
+        "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
+        "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
+        "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
+    })
+    return env
+
+
+def runs(env: dict[str, str]) -> list[dict[str, str]]:
+    out = airflow(env, "dags", "list-runs", "monitor_credit_risk", "-o", "json")
+    start, end = out.find("[{"), out.rfind("}]")
+    found = json.loads(out[start:end + 2]) if start >= 0 and end > start else []
+    return [r for r in found if r["run_id"].startswith("backfill__")]
+
+
+def time_backfill(project: Path, workdir: Path, postgres: str, days: int, parallel: int) -> float:
+    name = f"monitors_bench_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(postgres, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    database = sa.make_url(postgres).set(database=name).render_as_string(hide_password=False)
+    env = airflow_env(project, workdir / "airflow", database, parallel)
+    proc = None
+    try:
+        airflow(env, "db", "migrate")
+        airflow(env, "pools", "set", "monitors_warehouse", str(parallel), "monitors")
+        log = (workdir / "standalone.log").open("w")
+        proc = subprocess.Popen([str(BIN / "airflow"), "standalone"], env=env, stdout=log,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+        while "monitor_credit_risk" not in airflow(env, "dags", "list", "-o", "plain"):
+            time.sleep(2)
+        airflow(env, "dags", "unpause", "monitor_credit_risk")
+        last = f"2026-01-{days:02d}"  # inclusive: one run per day from 2026-01-01
+        started = time.monotonic()
+        airflow(env, "backfill", "create", "--dag-id", "monitor_credit_risk", "--from-date", "2026-01-01",
+                "--to-date", last, "--max-active-runs", str(parallel))
+        while True:
+            found = runs(env)
+            if len(found) == days and all(r["state"] in ("success", "failed") for r in found):
+                return time.monotonic() - started
+            time.sleep(1)
+    finally:
+        if proc is not None:
+            os.killpg(proc.pid, signal.SIGINT)
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def same_rows(project: Path) -> bool:
+    from monitors.config import load_config
+    from monitors.storage.results import load_results
+    from monitors.testing import compute_results_difference
+
+    airflow_rows = load_results(load_config(project / "dags" / "models" / "credit_risk.yaml",
+                                            home=project).store_path)
+    cli_rows = load_results(load_config(project / "cli.yaml", home=project).store_path)
+    airflow_rows = airflow_rows[airflow_rows["window_start"].isin(set(cli_rows["window_start"]))]
+    return compute_results_difference(cli_rows, airflow_rows).empty
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--days", type=int, default=30, choices=range(1, 31))
+    parser.add_argument("--parallel", type=int, default=2)
+    parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--postgres", default="postgresql+psycopg2://postgres@127.0.0.1:5432/test")
+    args = parser.parse_args()
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="monitors-backfill-"))
+    project = write_project(workdir / "project")
+    env = {**os.environ, "MONITORS_HOME": str(project)}
+    end = f"2026-01-{args.days + 1:02d}"
+    started = time.monotonic()
+    subprocess.run([str(BIN / "monitors"), "run", str(project / "cli.yaml"), "--start", "2026-01-01",
+                    "--end", end, "--jobs", str(args.parallel)], env=env, capture_output=True, check=False)
+    cli = time.monotonic() - started
+    print(f"(a) monitors run --jobs {args.parallel}, {args.days} windows: {cli:.1f} s "
+          f"({cli / args.days:.2f} s a window)", flush=True)
+    backfill = time_backfill(project, workdir, args.postgres, args.days, args.parallel)
+    print(f"(b) airflow backfill --max-active-runs {args.parallel} (LocalExecutor, parallelism "
+          f"{args.parallel}), {args.days} windows: {backfill:.1f} s ({backfill / args.days:.2f} s a window)")
+    print(f"(b)/(a) = {backfill / cli:.2f} (target <= 2); same rows stored: {same_rows(project)}")
+    print(f"workdir: {workdir}")
+
+
+if __name__ == "__main__":
+    main()
