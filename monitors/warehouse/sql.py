@@ -12,61 +12,67 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from monitors.core.counts import FINE_BINS, MISSING, NON_FINITE, OVER, UNDER, NumericBins
 from monitors.warehouse.dialects import DIALECTS, Dialect
 
 
-class _SpecialDouble(ColumnElement[float]):
-    """NaN, +inf or -inf, written as the dialect's record says (never a bound parameter)."""
+class _ByRecord(ColumnElement[Any]):
+    """An expression compiled per dialect from its capability record, over one argument `arg`
+    (a clause, a list of clauses, or a plain value): in the statement's cache key and traversal."""
+
+    inherit_cache = True
+    _traverse_internals = [("arg", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, arg: Any) -> None:
+        self.arg = arg
+
+
+class _SpecialDouble(_ByRecord):
+    """NaN, +inf or -inf (arg 0, 1, 2), written as the dialect's record says (never a bound
+    parameter)."""
 
     inherit_cache = True
     type = sa.Double()
-
-    def __init__(self, position: int) -> None:
-        self.position = position  # 0: NaN, 1: +inf, 2: -inf
+    _traverse_internals = [("arg", InternalTraversal.dp_plain_obj)]
 
 
 @compiles(_SpecialDouble)
 def _compile_special_double(element: _SpecialDouble, compiler: Any, **kw: Any) -> str:
     double = compiler.dialect.type_compiler_instance.process(sa.Double())
-    return _record(compiler).special_doubles[element.position].format(double=double)
+    return _record(compiler).special_doubles[element.arg].format(double=double)
 
 
-class _IsNan(ColumnElement[bool]):
-    """x is NaN: the dialect's test function, else x = NaN (true in DuckDB, PostgreSQL, Spark)."""
+class _IsNan(_ByRecord):
+    """arg is NaN: the dialect's test function, else arg = NaN (true in DuckDB, PostgreSQL, Spark)."""
 
     inherit_cache = True
     type = sa.Boolean()
-
-    def __init__(self, x: Any) -> None:
-        self.x = x
 
 
 @compiles(_IsNan)
 def _compile_is_nan(element: _IsNan, compiler: Any, **kw: Any) -> str:
     function = _record(compiler).nan_function
     if function:
-        return compiler.process(getattr(sa.func, function)(element.x), **kw)
-    return compiler.process(element.x == _SpecialDouble(0), **kw)
+        return compiler.process(getattr(sa.func, function)(element.arg), **kw)
+    return compiler.process(element.arg == _SpecialDouble(0), **kw)
 
 
-class _Grouping(ColumnElement[int]):
-    """GROUPING(e1, ..., en): one bitmask, e1 the highest bit; where GROUPING takes one argument,
-    the sum of GROUPING(ei) * 2^(n-i), the same number."""
+class _Grouping(_ByRecord):
+    """GROUPING(e1, ..., en) of arg = [e1, ..., en]: one bitmask, e1 the highest bit; where
+    GROUPING takes one argument, the sum of GROUPING(ei) * 2^(n-i), the same number."""
 
     inherit_cache = True
     type = sa.Integer()
-
-    def __init__(self, exprs: list[Any]) -> None:
-        self.exprs = exprs
+    _traverse_internals = [("arg", InternalTraversal.dp_clauseelement_list)]
 
 
 @compiles(_Grouping)
 def _compile_grouping(element: _Grouping, compiler: Any, **kw: Any) -> str:
     if _record(compiler).multi_argument_grouping:
-        return compiler.process(sa.func.grouping(*element.exprs), **kw)
-    return compiler.process(compute_grouping_sum(element.exprs), **kw)
+        return compiler.process(sa.func.grouping(*element.arg), **kw)
+    return compiler.process(compute_grouping_sum(element.arg), **kw)
 
 
 def compute_grouping_sum(exprs: list[Any]) -> Any:
@@ -106,20 +112,17 @@ def compute_grouping(exprs: list[Any]) -> Any:
     return _Grouping(exprs)
 
 
-class _Md5(ColumnElement[str]):
-    """The lowercase hex md5 of a text, by the dialect's functions (Trino's takes varbinary,
-    BigQuery's gives BYTES)."""
+class _Md5(_ByRecord):
+    """The lowercase hex md5 of the text arg, by the dialect's functions (Trino's takes
+    varbinary, BigQuery's gives BYTES)."""
 
     inherit_cache = True
     type = sa.String()
 
-    def __init__(self, text: Any) -> None:
-        self.text = text
-
 
 @compiles(_Md5)
 def _compile_md5(element: _Md5, compiler: Any, **kw: Any) -> str:
-    out = element.text
+    out = element.arg
     for name in reversed(_record(compiler).md5):
         out = getattr(sa.func, name)(out)
     return compiler.process(out, **kw)

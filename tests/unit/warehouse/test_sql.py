@@ -70,3 +70,17 @@ def test_the_one_argument_grouping_sum_is_the_multi_argument_bitmask() -> None:
         rows = con.execute(_sql(query, "duckdb")).fetchall()
     assert {a for a, _ in rows} == {0b111, 0b011, 0b100, 0b010}
     assert all(a == b for a, b in rows)
+
+
+def test_the_dialect_expressions_are_in_the_statement_cache_key() -> None:
+    """SQLAlchemy caches compiled statements by key: expressions over other columns (or another
+    infinity) must not share one, and the same expression must (or nothing is cached)."""
+    def key(expr: Any) -> Any:
+        found = sa.select(expr)._generate_cache_key()
+        assert found is not None  # cacheable
+        return found
+    assert key(compute_is_missing(T.c.a)) == key(compute_is_missing(T.c.a))
+    assert key(compute_is_missing(T.c.a)) != key(compute_is_missing(T.c.b))
+    assert key(compute_double_literal(float("inf"))) != key(compute_double_literal(float("-inf")))
+    assert key(compute_grouping([T.c.a, T.c.b])) != key(compute_grouping([T.c.b, T.c.a]))
+    assert key(compute_md5(T.c.a)) != key(compute_md5(T.c.b))
