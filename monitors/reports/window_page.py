@@ -105,7 +105,9 @@ def compute_performance_section(page: WindowPage) -> str:
     estimated = {r.metric: r for r in page.whole if r.kind == "estimated_performance"}
     perf = [r for r in page.whole if r.kind == "performance"]
     if not perf:
-        return parts[0] + "<p>No labels configured.</p>"
+        why = "No labels configured (ground_truth)." if page.config.ground_truth is None else \
+            "Not measured: the window has no rows."
+        return parts[0] + f"<p>{why}</p>"
     parts.append("<table><tr><th>metric</th><th>realized</th><th>baseline</th><th>bound</th>"
                  "<th>status</th><th>estimated (CBPE)</th><th>± band</th><th>estimate status</th></tr>")
     for r in perf:
@@ -120,8 +122,11 @@ def compute_performance_section(page: WindowPage) -> str:
 
 def compute_segments_section(page: WindowPage) -> str:
     segments = [r for r in page.rows if r.segment is not None and r.kind != "tracing"]
-    return ('<h2 id="segments">Segments</h2><p>Measured per segment value; not judged '
-            "(no per-segment bounds yet).</p>" + compute_table(segments, with_segment=True))
+    broken = sum(r.is_alert for r in segments)
+    return ('<h2 id="segments">Segments</h2><p>Measured and judged per segment value, with bounds '
+            f"for the segment's size ({broken} broken rule(s) here; a value with fewer than "
+            f"{page.config.min_segment_rows} rows is measured, not judged: skipped).</p>"
+            + compute_table(segments, with_segment=True))
 
 
 SECTIONS: list[Callable[[WindowPage], str]] = [

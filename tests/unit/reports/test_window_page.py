@@ -67,3 +67,18 @@ def test_every_section_is_one_function_of_the_page() -> None:
     assert [s.__name__ for s in SECTIONS] == [
         "compute_header", "compute_broken_section", "compute_tracing_section", "compute_checks_section",
         "compute_drift_section", "compute_performance_section", "compute_segments_section"]
+
+
+def test_the_text_is_true_for_the_window(tmp_path: Path) -> None:
+    """Segments are judged (the page counts their broken rules); a model with labels whose
+    window is empty does not say it has no labels."""
+    config = make_config(tmp_path, "duckdb:///unused.duckdb")
+    page = write_window_page(config, WINDOW, ROWS, "note", None).read_text()
+    segments = page.split('<h2 id="segments">')[1]
+    assert "judged per segment value" in segments and "1 broken rule(s) here" in segments
+    assert "not judged (no per-segment bounds yet)" not in page
+    empty = [Measurement("data_quality", "row_count", 0.0, 1.0, "alert")]
+    page = write_window_page(config, WINDOW, empty, "note", None).read_text()
+    assert "Not measured: the window has no rows." in page and "No labels configured" not in page
+    unlabelled = make_config(tmp_path, "duckdb:///unused.duckdb", ground_truth=None, performance=None)
+    assert "No labels configured" in write_window_page(unlabelled, WINDOW, empty, "note", None).read_text()
