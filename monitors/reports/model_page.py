@@ -16,16 +16,23 @@ from monitors.core.window import compute_moment_label, compute_page_key
 from monitors.reports import charts
 from monitors.reports.home_page import SUMMARY
 from monitors.reports.pages import compute_page
-from monitors.storage.files import write_text
+from monitors.storage.files import load_exists, write_text
 
 
 def compute_window_table(trend: pd.DataFrame) -> pd.DataFrame:
-    """One row per window: start, end, status, broken rules, row count."""
+    """One row per window: start, end, status, broken rules (whole window and segments; the trend
+    holds segments' rows only when they broke), of them in segments, row count."""
     if trend.empty:
-        return pd.DataFrame(columns=["window_start", "window_end", "status", "alerts", "rows"])
-    grouped = trend.assign(alert=(trend["status"] == "alert").astype(int)).groupby("window_start", sort=True)
-    table = grouped.agg(window_end=("window_end", "first"), alerts=("alert", "sum")).reset_index()
-    rows = trend[trend["metric"] == "row_count"].set_index("window_start")["value"]
+        return pd.DataFrame(columns=["window_start", "window_end", "status", "alerts", "segment_alerts",
+                                     "rows"])
+    alert = trend["status"] == "alert"
+    in_segment = alert & trend["segment"].notna()
+    grouped = trend.assign(alert=alert.astype(int), segment_alert=in_segment.astype(int)
+                           ).groupby("window_start", sort=True)
+    table = grouped.agg(window_end=("window_end", "first"), alerts=("alert", "sum"),
+                        segment_alerts=("segment_alert", "sum")).reset_index()
+    whole = trend[trend["segment"].isna()]
+    rows = whole[whole["metric"] == "row_count"].set_index("window_start")["value"]
     table["rows"] = table["window_start"].map(rows)
     table["status"] = [("alert" if a else ("skipped" if not r or pd.isna(r) else "ok"))
                        for a, r in zip(table["alerts"], table["rows"], strict=True)]
@@ -38,6 +45,7 @@ Key = tuple[str, str, str | None]
 def compute_trend_index(trend: pd.DataFrame) -> dict[Key, dict[int, tuple[float, float, str]]]:
     """(kind, metric, column) -> window (ns) -> (value, threshold, status), in one pass."""
     index: dict[Key, dict[int, tuple[float, float, str]]] = {}
+    trend = trend[trend["segment"].isna()]  # charts show the whole window's values
     starts = trend["window_start"].astype("int64").to_numpy()
     columns = trend["column_name"].where(trend["column_name"].notna(), None)
     for kind, metric, column, start, value, threshold, status in zip(
@@ -146,13 +154,27 @@ def write_model_page(reports: Path, model: str, trend: pd.DataFrame,
             rows = "" if pd.isna(row.rows) else f"{int(row.rows):,}"
             parts.append(f'<tr class="window {row.status}"><td><a href="{key}/index.html">'
                          f"{html.escape(compute_moment_label(row.window_start))}</a></td>"
-                         f"<td class={row.status}>{row.status}</td><td>{row.alerts}</td><td>{rows}</td>"
-                         f'<td><a href="{key}/evidently.html">Evidently</a></td></tr>')
+                         f"<td class={row.status}>{row.status}</td><td>{compute_alert_count(row)}</td>"
+                         f"<td>{rows}</td><td>{compute_evidently_link(reports / model, key)}</td></tr>")
         parts.append("</table>")
     path = reports / model / "index.html"
     write_text(path, compute_page(f"{model}: monitoring", "".join(parts)))
     write_text(reports / model / SUMMARY, json.dumps(compute_summary(model, table, open_alerts)))
     return path
+
+
+def compute_alert_count(row: Any) -> str:
+    """e.g. "14 (2 whole window, 12 in segments)"."""
+    segments = int(row.segment_alerts)
+    if not segments:
+        return str(int(row.alerts))
+    return f"{int(row.alerts)} ({int(row.alerts) - segments} whole window, {segments} in segments)"
+
+
+def compute_evidently_link(folder: Path, key: str) -> str:
+    """A link to the window's Evidently report where one was written (report.evidently)."""
+    found = load_exists(folder / key / "evidently.html")
+    return f'<a href="{key}/evidently.html">Evidently</a>' if found else ""
 
 
 def compute_summary(model: str, table: pd.DataFrame, open_alerts: list[dict[str, Any]] | None

@@ -135,8 +135,9 @@ def load_window_lifecycle(store: Path, model: str, window: Window) -> Lifecycle:
 def replace_trend_from_results(store: Path, model: str) -> None:
     """The trend file anew from the window files (`monitors report`)."""
     results = load_results(store, model)
-    table = pa.Table.from_pandas(results[results["segment"].isna()], schema=SCHEMA, preserve_index=False)
-    write_table(trends.compute_trend_file(compute_data_dir(store), model), table)
+    table = pa.Table.from_pandas(results, schema=SCHEMA, preserve_index=False)
+    write_table(trends.compute_trend_file(compute_data_dir(store), model),
+                table.filter(trends.compute_trend_mask(table)))
 
 
 def load_trend(store: Path, model: str) -> pd.DataFrame:

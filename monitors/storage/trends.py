@@ -1,6 +1,6 @@
-"""The model's whole-window rows of every window in one small file, for trend charts: the pages
-read one file whatever the number of windows. Swapped per window under a lock (windows run in
-parallel)."""
+"""The model's whole-window rows of every window (and its segments' broken rules) in one small
+file, for trend charts and counts: the pages read one file whatever the number of windows.
+Swapped per window under a lock (windows run in parallel)."""
 
 from __future__ import annotations
 
@@ -22,11 +22,12 @@ def compute_trend_file(data_dir: Path, model: str) -> Path:
 
 
 def replace_trend(data_dir: Path, model: str, window: Window, table: pa.Table) -> None:
-    """Swap the window's whole-window rows in the trend file (table: the window's file)."""
+    """Swap the window's rows in the trend file (table: the window's file): its whole-window
+    rows and its segments' broken ones (pages count them)."""
     import pyarrow.compute as pc
 
     path = compute_trend_file(data_dir, model)
-    whole = table.filter(pc.is_null(table["segment"]))
+    whole = table.filter(compute_trend_mask(table))
     with locked(path, f"model {model}"):
         old = load_table(path, schema=table.schema)
         if old is not None:
@@ -35,6 +36,13 @@ def replace_trend(data_dir: Path, model: str, window: Window, table: pa.Table) -
             whole = pa.concat_tables([old.filter(keep), whole])
         whole = whole.sort_by([("window_start", "ascending")])
         write_table(path, whole)
+
+
+def compute_trend_mask(table: pa.Table) -> pa.ChunkedArray:
+    """The rows the trend file keeps: whole-window rows, and segments' rows that broke a rule."""
+    import pyarrow.compute as pc
+
+    return pc.or_kleene(pc.is_null(table["segment"]), pc.equal(table["status"], "alert"))
 
 
 def load_trend(data_dir: Path, model: str) -> pd.DataFrame:

@@ -1,0 +1,47 @@
+"""The model page counts a window's broken rules with its segments' (split whole / segments), as
+the CLI does; a window whose only broken rule is a segment's is an alert window; charts keep the
+whole window's values; an Evidently link only where the report was written."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from monitors.core.measurement import Measurement
+from monitors.core.window import Window
+from monitors.reports.model_page import write_model_page
+from monitors.storage import results
+
+DAY = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def test_segment_alerts_count_with_the_whole_windows(tmp_path: Path) -> None:
+    store, reports = tmp_path / "monitoring.duckdb", tmp_path / "reports"
+    windows = [Window(DAY + timedelta(days=d), DAY + timedelta(days=d + 1)) for d in range(3)]
+    whole_status = ["ok", "ok", "alert"]
+    segment_status = [["ok", "ok"], ["alert", "ok"], ["alert", "alert"]]
+    for window, whole, segments in zip(windows, whole_status, segment_status, strict=True):
+        results.replace_window(store, "m", window, [
+            Measurement("data_quality", "row_count", 1000.0, 1.0, "ok"),
+            Measurement("drift", "wasserstein", 0.05 if whole == "ok" else 0.3, 0.1, whole, "income"),
+            *(Measurement("drift", "wasserstein", 0.777, 0.888, s, "income", f"region={r}")
+              for s, r in zip(segments, ["EU", "NA"], strict=True))], "r")
+    (reports / "m" / "2026-01-03T0000Z").mkdir(parents=True)
+    (reports / "m" / "2026-01-03T0000Z" / "evidently.html").write_text("report")
+    trend = results.load_trend(store, "m")
+    assert len(trend) == 2 * 3 + 1 + 2  # whole rows of each window, the segments' broken rows only
+    page = write_model_page(reports, "m", trend).read_text()
+    assert "3 windows, 2 with broken rules" in page
+    table = page.split("<h2>Windows</h2>")[1]
+    counts = {}
+    for status, cells in re.findall(r'<tr class="window (\w+)">(.*?)</tr>', table):
+        day = re.search(r"\d{4}-\d\d-\d\d", cells)
+        assert day is not None
+        counts[day.group(0)] = (status, re.findall(r"<td[^>]*>(.*?)</td>", cells)[2])
+    assert counts == {"2026-01-03": ("alert", "3 (1 whole window, 2 in segments)"),
+                      "2026-01-02": ("alert", "1 (0 whole window, 1 in segments)"),
+                      "2026-01-01": ("ok", "0")}
+    assert table.count("evidently.html") == 1  # only the window that has one
+    charts = page.split("<h2>Windows</h2>")[0]
+    assert "0.3" in charts and "0.777" not in charts and "0.888" not in charts  # the whole window only
