@@ -217,6 +217,7 @@ def _report(config: ModelConfig, args: argparse.Namespace) -> int:
 
 def _report_window(config: ModelConfig, start: datetime, evidently: bool, as_of: datetime | None) -> int:
     from monitors.reports.evidently_page import write_evidently_report
+    from monitors.reports.pages import compute_window_dir
     from monitors.run.pages import write_stored_window_pages
     from monitors.run.window import load_window_samples
     from monitors.storage import results
@@ -240,7 +241,7 @@ def _report_window(config: ModelConfig, start: datetime, evidently: bool, as_of:
             raise MonitorsError(f"model {config.model}, window {window}: no rows to report on")
         write_evidently_report(config, window, samples[1], samples[0])
     write_stored_window_pages(config, [window], "Rebuilt from the store.")
-    print(f"{config.reports_path / config.model / window.page_key / 'index.html'}")
+    print(compute_window_dir(config, window) / "index.html")
     return 0
 
 

@@ -66,7 +66,9 @@ class Report(Strict):
     @field_validator("evidently", mode="before")
     @classmethod
     def _from_bool(cls, value: Any) -> Any:
-        return {True: "always", False: "never"}.get(value, value) if isinstance(value, bool) else value
+        if isinstance(value, bool):
+            return "always" if value else "never"
+        return value
 
     def compute_wants_evidently(self, broken: bool) -> bool:
         """Whether a window (that broke a rule, or not) gets its Evidently page."""

@@ -140,8 +140,9 @@ def run_report(config: ModelConfig, window: Window, *, url: str | None = None) -
     meta = staging.load_meta(config, window)
     rows = results.load_window_rows(config.store_path, config.model, window)
     samples = staging.load_staged_samples(config, window)
-    broken = any(r.is_alert for r in rows)
-    if samples is None and meta["rows"] and config.report.evidently == "alerts" and broken:
+    staged = config.report.evidently == "always"  # the extract staged them (or found none)
+    wanted = config.report.compute_wants_evidently(compute_window_status(rows) == "alert")
+    if not staged and wanted and meta["rows"]:
         engine = create_warehouse_engine(config, url)
         try:
             samples = load_window_samples(engine, config, window, datetime.fromisoformat(meta["as_of"]))

@@ -50,7 +50,13 @@ def create_warehouse_engine(config: ModelConfig, url: str | None = None) -> Engi
             and not Path(parsed.database).exists():
         raise WarehouseError(
             f"model {config.model}: warehouse {dialect.name} file {parsed.database} does not exist")
-    engine = sa.create_engine(parsed, **compute_engine_arguments(dialect))
+    return create_dialect_engine(parsed, dialect, **compute_engine_arguments(dialect))
+
+
+def create_dialect_engine(url: sa.URL | str, dialect: Dialect, **kwargs: Any) -> Engine:
+    """An engine whose SQLAlchemy dialect quotes identifiers as the record says (PyHive doubles
+    '"' inside backticks; Spark reads a doubled backtick)."""
+    engine = sa.create_engine(url, **kwargs)
     if dialect.identifier_escape:
         preparer = engine.dialect.identifier_preparer
         preparer.escape_quote = dialect.identifier_escape

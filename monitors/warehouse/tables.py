@@ -47,7 +47,10 @@ def write_parquet_tables(url: str, tables: dict[str, pd.DataFrame], folder: Path
     import pandas as pd
     import sqlalchemy as sa
 
-    engine = sa.create_engine(url)
+    from monitors.warehouse.dialects import compute_backend, compute_dialect
+    from monitors.warehouse.engine import create_dialect_engine
+
+    engine = create_dialect_engine(url, compute_dialect(compute_backend(url)))
     quote = engine.dialect.identifier_preparer.quote
     try:
         with engine.connect() as conn:
