@@ -104,3 +104,31 @@ def compute_results_difference(before: pd.DataFrame, after: pd.DataFrame, rtol: 
               != merged["status_after"].astype("string").fillna(""))
     mask = (merged["_merge"] != "both") | status | differs("value") | differs("threshold")
     return merged[mask].drop(columns="_merge")
+
+
+SHIFT_NUMERICAL = ("income", "debt_ratio", "tenure")
+SHIFT_CATEGORICAL = ("region", "product", "channel")
+_SHARES = {"region": (["EU", "NA", "APAC", "LATAM"], [0.4, 0.3, 0.2, 0.1]),
+           "product": (["card", "loan", "mortgage"], [0.5, 0.3, 0.2]),
+           "channel": (["web", "branch"], [0.7, 0.3])}
+
+
+def make_shift_rows(rng: Any, n: int, narrow: float = 0.0, move: float = 0.0,
+                    mean: float = 0.0) -> pd.DataFrame:
+    """Rows of three numerical and three categorical features. `narrow` shrinks every numerical
+    spread by that fraction (a normal's normed Wasserstein is ~0.8 x narrow), `mean` moves every
+    numerical mean by that many standard deviations (normed Wasserstein = mean), `move` takes that
+    share from each categorical's first value and gives it to its second (0.04: 4 points)."""
+    import numpy as np
+
+    spread = 1.0 - narrow
+    frame = pd.DataFrame({
+        "income": 50_000 + 12_000 * (rng.standard_normal(n) * spread + mean),
+        "debt_ratio": 0.35 + 0.1 * (rng.standard_normal(n) * spread + mean),
+        "tenure": 10 + 4 * (rng.standard_normal(n) * spread + mean),
+    })
+    for column, (values, shares) in _SHARES.items():
+        p = np.array(shares)
+        p[0], p[1] = p[0] - move, p[1] + move
+        frame[column] = rng.choice(values, n, p=p)
+    return frame

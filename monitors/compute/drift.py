@@ -6,8 +6,9 @@ Its bound is calibrated to the window's size: the quantile of the score's null d
 (windows of that size drawn from the baseline itself) at 1 - false_alert_rate / family, where the
 family is every judged (segment, column) of the window, so a window without drift breaks a drift
 rule with probability at most false_alert_rate. The bound never falls below the effect-size
-floor (numerical_threshold, categorical_threshold): a huge window does not alert on a
-negligible difference. A segment smaller than min_segment_rows is measured, not judged.
+floor (numerical_threshold, categorical_threshold; by default the judged score's floor in the
+metric registry): a huge window does not alert on a negligible difference. A segment smaller
+than min_segment_rows is measured, not judged.
 """
 
 from __future__ import annotations
@@ -95,7 +96,7 @@ def compute_thresholds(profile: Profile, drifts: list[ColumnDrift], settings: Dr
             out.append(d)
             continue
         shape = profile.shapes[d.column]
-        floor = settings.numerical_threshold if shape.numerical else settings.categorical_threshold
+        floor = settings.compute_floor(shape.numerical)
         size = compute_calibration_size(d.rows)
         moments = profile.null.get((d.segment, d.column, d.judged, size))
         if moments is None:

@@ -24,6 +24,10 @@ class Metric:
     columns: tuple[str, ...] = ()  # drift: the column types it scores (numerical, categorical)
     estimated: bool = False  # CBPE estimates it without labels (binary classification)
     chart: str | None = None  # the model page's chart group: drift, performance
+    # drift scores: the default effect-size floor (drift.numerical_threshold and
+    # categorical_threshold): below 4-point share moves and a normed Wasserstein of 0.07, above
+    # what a 1-point move or a 0.01 shift scores (benchmarks/drift_recall.py)
+    floor: float | None = None
 
     @property
     def relative_bound(self) -> bool:
@@ -33,10 +37,12 @@ class Metric:
 
 _ENTRIES = (
     # drift scores (every one is stored; drift.numerical_metric / categorical_metric is judged)
-    Metric("wasserstein", "drift", "at_or_above", columns=("numerical",), chart="drift"),
-    Metric("jensenshannon", "drift", "at_or_above", columns=("numerical", "categorical"), chart="drift"),
-    Metric("ks", "drift", "at_or_above", columns=("numerical",), chart="drift"),
-    Metric("psi", "drift", "at_or_above", columns=("numerical", "categorical"), chart="drift"),
+    Metric("wasserstein", "drift", "at_or_above", columns=("numerical",), chart="drift", floor=0.05),
+    Metric("jensenshannon", "drift", "at_or_above", columns=("numerical", "categorical"),
+           chart="drift", floor=0.02),
+    Metric("ks", "drift", "at_or_above", columns=("numerical",), chart="drift", floor=0.015),
+    Metric("psi", "drift", "at_or_above", columns=("numerical", "categorical"), chart="drift",
+           floor=0.003),
     Metric("drifted_share", "drift", "at_or_above"),
     # realized performance, in the order the pages show them
     # roc_auc and log_loss need class probabilities: binary only until multiclass has them
@@ -90,6 +96,14 @@ def compute_judged_metrics(task: str) -> tuple[str, ...]:
 def compute_drift_metrics(column_type: str) -> tuple[str, ...]:
     """The drift scores of a column type (numerical, categorical), in stored order."""
     return tuple(m.name for m in _ENTRIES if column_type in m.columns)
+
+
+def compute_drift_floor(metric: str) -> float:
+    """A drift score's default effect-size floor."""
+    floor = METRICS[metric].floor
+    if floor is None:
+        raise ValueError(f"{metric!r} is not a drift score")
+    return floor
 
 
 def compute_chart_metrics(chart: str) -> tuple[str, ...]:

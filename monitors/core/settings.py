@@ -9,7 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from monitors.core.fields import Duration
-from monitors.core.metrics import compute_drift_metrics
+from monitors.core.metrics import compute_drift_floor, compute_drift_metrics
 
 
 class Strict(BaseModel):
@@ -19,13 +19,15 @@ class Strict(BaseModel):
 class Drift(Strict):
     """Which score is judged per column type, and its bound: calibrated to the window's size so
     that an undrifted window breaks a drift rule with probability false_alert_rate, never below
-    the effect-size floors numerical_threshold and categorical_threshold."""
+    the effect-size floors numerical_threshold and categorical_threshold (by default the judged
+    score's own floor from the metric registry: wasserstein 0.05, jensenshannon 0.02, ks 0.015,
+    psi 0.003)."""
 
     max_drifted_share: float = Field(default=0.5, gt=0, le=1)
     numerical_metric: str = "wasserstein"  # a drift score of numerical columns (core.metrics)
     categorical_metric: str = "jensenshannon"  # a drift score of categorical columns
-    numerical_threshold: float = Field(default=0.1, gt=0)  # effect-size floor
-    categorical_threshold: float = Field(default=0.1, gt=0)  # effect-size floor
+    numerical_threshold: float | None = Field(default=None, gt=0)  # effect-size floor
+    categorical_threshold: float | None = Field(default=None, gt=0)  # effect-size floor
     false_alert_rate: float = Field(default=0.01, gt=0, lt=1)  # per window, all features
 
     @field_validator("numerical_metric", "categorical_metric")
@@ -37,6 +39,13 @@ class Drift(Strict):
             raise ValueError(f"{value!r} is not a drift score of {column_type} columns; "
                              f"choose from {', '.join(allowed)}")
         return value
+
+
+    def compute_floor(self, numerical: bool) -> float:
+        """The effect-size floor of a column type's judged score: the config's, or the score's."""
+        if numerical:
+            return self.numerical_threshold or compute_drift_floor(self.numerical_metric)
+        return self.categorical_threshold or compute_drift_floor(self.categorical_metric)
 
 
 class Performance(Strict):

@@ -55,11 +55,11 @@ def _find(rows: list[Measurement], metric: str, column: str | None, segment: str
 
 
 def test_a_shifted_column_alerts_and_the_others_do_not(tmp_path: Path, baseline: Profile) -> None:
-    rows = _drift(tmp_path, baseline, _rows(1, 5_000, income_shift=5.0))
+    rows = _drift(tmp_path, baseline, _rows(1, 5_000, income_shift=5.0, small_region=25))
     income = _find(rows, "wasserstein", "income")
     assert income.status == "alert" and income.value is not None and income.threshold is not None
     assert income.value == pytest.approx(0.5, abs=0.05)  # a half-sigma shift, normed by the spread
-    assert income.value >= income.threshold >= 0.1  # never below the effect-size floor
+    assert income.value >= income.threshold >= 0.05  # never below wasserstein's floor
     assert _find(rows, "wasserstein", "age").status == "ok"
     assert _find(rows, "jensenshannon", "region").status == "ok"
     # the other scores are stored, unjudged

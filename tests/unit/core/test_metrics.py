@@ -9,6 +9,7 @@ from monitors.core.measurement import Measurement, compute_breach
 from monitors.core.metrics import (
     METRICS,
     compute_chart_metrics,
+    compute_drift_floor,
     compute_drift_metrics,
     compute_estimated_metrics,
     compute_task_metrics,
@@ -41,3 +42,17 @@ def test_tasks_scores_and_estimates() -> None:
     assert [m for m, e in METRICS.items() if e.relative_bound] == ["log_loss", "mae", "rmse", "mape"]
     with pytest.raises(ValueError, match="unknown task"):
         compute_task_metrics("ranking")
+
+
+def test_each_drift_score_has_its_floor_and_the_config_overrides_it() -> None:
+    from monitors.core.settings import Drift
+
+    assert {m: METRICS[m].floor for m in compute_drift_metrics("numerical")} == \
+        {"wasserstein": 0.05, "jensenshannon": 0.02, "ks": 0.015, "psi": 0.003}
+    assert Drift().compute_floor(numerical=True) == 0.05
+    assert Drift().compute_floor(numerical=False) == 0.02
+    assert Drift(numerical_metric="ks", categorical_metric="psi").compute_floor(numerical=True) == 0.015
+    assert Drift(categorical_metric="psi").compute_floor(numerical=False) == 0.003
+    assert Drift(numerical_threshold=0.1).compute_floor(numerical=True) == 0.1
+    with pytest.raises(ValueError, match="not a drift score"):
+        compute_drift_floor("roc_auc")
