@@ -9,7 +9,9 @@ from typing import Any
 import pandas as pd
 
 from monitors.config import ModelConfig
+from monitors.core.counts import LABEL
 from monitors.core.errors import ChecksError
+from monitors.core.metrics import REGRESSION
 
 SCHEMA_EXPECTATIONS = frozenset({
     "expect_column_to_exist",
@@ -103,23 +105,43 @@ def compute_suite(config: ModelConfig, baseline: pd.DataFrame,
             values = pd.to_numeric(series, errors="coerce").dropna()
             if values.empty:
                 continue
-            low, high = float(values.min()), float(values.max())
-            if column == p.score and config.task != "regression":
-                low, high = 0.0, 1.0
-            else:
-                margin = (high - low) * RANGE_MARGIN
-                low, high = low - margin, high + margin
+            low, high = compute_padded_range(float(values.min()), float(values.max()),
+                                             probability=column == p.score and config.task != "regression")
             add("expect_column_values_to_be_between", column=column,
                 min_value=round(low, 6), max_value=round(high, 6), mostly=MOSTLY)
         else:
             values_set = sorted({str(v) for v in series.dropna().unique()})
             add("expect_column_values_to_be_in_set", column=column, value_set=values_set,
                 mostly=MOSTLY)
+    labels = compute_label_set(config, baseline)
+    if labels is not None and p.predicted_label:
+        add("expect_column_values_to_be_in_set", column=p.predicted_label, value_set=labels)
     meta: dict[str, Any] = {"generated_by": "monitors expectations init",
                             "baseline": _baseline_name(config)}
     if table_columns:
         meta["table_columns"] = table_columns
     return {"name": config.model, "expectations": expectations, "meta": meta}
+
+
+def compute_padded_range(low: float, high: float, probability: bool = False) -> tuple[float, float]:
+    """The baseline's range widened by RANGE_MARGIN on each side, but never across zero (a
+    feature that is never negative keeps 0 as its lower bound); a classifier's score: [0, 1]."""
+    if probability:
+        return 0.0, 1.0
+    margin = (high - low) * RANGE_MARGIN
+    padded_low, padded_high = low - margin, high + margin
+    return (max(padded_low, 0.0) if low >= 0 else padded_low,
+            min(padded_high, 0.0) if high <= 0 else padded_high)
+
+
+def compute_label_set(config: ModelConfig, baseline: pd.DataFrame) -> list[Any] | None:
+    """A classifier's class labels as the baseline has them (its labels, else its predicted
+    labels), as plain values; None for regression or a baseline without either."""
+    column = LABEL if LABEL in baseline.columns else config.predictions.predicted_label
+    if config.task == REGRESSION or column is None or column not in baseline.columns:
+        return None
+    values = baseline[column].dropna().unique()
+    return sorted({v.item() if hasattr(v, "item") else v for v in values}, key=str)
 
 
 def _baseline_name(config: ModelConfig) -> str:

@@ -12,6 +12,7 @@ from monitors.checks.results import compute_check_measurements
 from monitors.checks.suites import compute_suite
 from monitors.cli import main
 from monitors.config import load_config
+from monitors.core.counts import LABEL
 from monitors.core.errors import ChecksError
 from monitors.testing import make_tables, write_config
 
@@ -32,6 +33,12 @@ def test_expectations_init_profiles_the_baseline(home: Path, duckdb_warehouse: s
     assert age["min_value"] == pytest.approx(18 - 0.1 * (79 - 18))
     assert age["max_value"] == pytest.approx(79 + 0.1 * (79 - 18))
     assert by[("expect_column_values_to_be_between", "score")]["max_value"] == 1.0
+    # padded only where the data allows: income is never negative, so its bound stays 0
+    assert by[("expect_column_values_to_be_between", "income")]["min_value"] == 0.0
+    assert by[("expect_column_values_to_be_between", "debt_ratio")]["min_value"] == 0.0
+    # the predicted label is held to the baseline's class labels
+    assert by[("expect_column_values_to_be_in_set", "predicted_label")] == \
+        {"column": "predicted_label", "value_set": [0, 1]}
     assert by[("expect_column_values_to_be_in_set", "region")]["value_set"] == ["APAC", "EU", "LATAM", "NA"]
     # a second init refuses to overwrite an edited suite
     assert main(["expectations", "init", str(config_path)]) == 2
@@ -54,6 +61,18 @@ def test_suite_passes_on_clean_data_and_fails_on_broken(home: Path, duckdb_wareh
                            ("expect_column_values_to_not_be_null", "region")}
     age = failed[("expect_column_values_to_be_between", "age")]
     assert age.kind == "data_quality" and age.value == pytest.approx(0.1) and age.threshold == pytest.approx(0.01)
+
+
+def test_a_predicted_label_outside_the_baselines_classes_breaks_the_suite(
+        home: Path, duckdb_warehouse: str) -> None:
+    config = load_config(write_config(home, duckdb_warehouse))
+    tables = make_tables(seed=9, days=1, rows_per_day=500)
+    suite = compute_suite(config, tables["training_data"].rename(columns={"defaulted": LABEL}))
+    broken = tables["predictions"].copy()
+    broken.loc[:4, "predicted_label"] = 2  # 1% of the rows: a class the model never had
+    rows = compute_check_measurements(suite, broken, config.model)
+    failed = {(r.metric, r.column_name): r.value for r in rows if r.status == "alert"}
+    assert failed == {("expect_column_values_to_be_in_set", "predicted_label"): pytest.approx(0.01)}
 
 
 def test_malformed_suite_is_a_clear_error(home: Path, duckdb_warehouse: str) -> None:
