@@ -78,11 +78,15 @@ def load_text(path: Path) -> str | None:
 
 
 def load_table(path: Path, **kwargs: Any) -> pa.Table | None:
-    """A Parquet file (pyarrow.parquet.read_table's keyword arguments); None when it is not there."""
+    """A Parquet file (pyarrow.parquet.read_table's keyword arguments); None when it is not there.
+    Read through one open handle: given a path, pyarrow opens the file again after reading its
+    footer, and a writer's rename in between made it read the new file's pages with the old
+    file's footer ("Page was smaller than expected"); an open handle keeps the old file whole."""
     import pyarrow.parquet as pq
 
     try:
-        return pq.read_table(path, **kwargs)
+        with open(path, "rb") as handle:
+            return pq.read_table(handle, **kwargs)
     except FileNotFoundError:
         return None
 
