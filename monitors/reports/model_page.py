@@ -14,8 +14,9 @@ import pandas as pd
 from monitors.core.metrics import compute_chart_metrics
 from monitors.core.window import compute_moment_label, compute_page_key
 from monitors.reports import charts
-from monitors.reports.home_page import SUMMARY
+from monitors.reports.home_page import STRIP, SUMMARY
 from monitors.reports.pages import compute_page
+from monitors.reports.text import compute_open_rules
 from monitors.storage.files import load_exists, write_text
 
 
@@ -180,7 +181,8 @@ def compute_evidently_link(folder: Path, key: str) -> str:
 def compute_summary(model: str, table: pd.DataFrame, open_alerts: list[dict[str, Any]] | None
                     ) -> dict[str, Any]:
     """What the home page shows of a model: open alerts whatever its latest window says (an
-    empty or pending latest window does not hide a month of alerts), since when, the latest."""
+    empty or pending latest window does not hide a month of alerts), grouped by rule, since when;
+    the latest window; the last STRIP windows' statuses."""
     summary: dict[str, Any] = {"model": model, "windows": len(table)}
     if table.empty:
         return summary
@@ -188,9 +190,13 @@ def compute_summary(model: str, table: pd.DataFrame, open_alerts: list[dict[str,
     summary.update(latest_start=str(latest["window_start"]), latest_end=str(latest["window_end"]),
                    status=str(latest["status"]), open_alerts=int(latest["alerts"]),
                    alert_windows=int((table["status"] == "alert").sum()),
-                   latest_key=compute_page_key(latest["window_start"]))
+                   latest_key=compute_page_key(latest["window_start"]),
+                   strip=[{"key": compute_page_key(r.window_start), "status": str(r.status),
+                           "start": compute_moment_label(r.window_start), "alerts": compute_alert_count(r)}
+                          for r in table.iloc[-STRIP:].itertuples()])
     if open_alerts is not None:
         summary["open_alerts"] = len(open_alerts)
+        summary["rules"] = compute_open_rules(open_alerts)
         if open_alerts:
             summary["status"] = "alert"
             opened = pd.Timestamp(min(a["opened_at"] for a in open_alerts))

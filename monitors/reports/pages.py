@@ -14,7 +14,10 @@ STYLE = """body{font-family:system-ui,sans-serif;margin:2rem;color:#222;max-widt
 table{border-collapse:collapse;font-size:.9rem;margin:.5rem 0}td,th{border:1px solid #ccc;
 padding:.25rem .5rem;text-align:left;vertical-align:top}.alert{color:#b00020;font-weight:600}
 .ok{color:#1b5e20}.skipped{color:#777}figure.chart{margin:1rem 0}figcaption{font-weight:600}
-.legend{font-size:.8rem}.legend-item{margin-right:.8rem}li.rule{margin:.2rem 0}"""
+.legend{font-size:.8rem}.legend-item{margin-right:.8rem}li.rule{margin:.2rem 0}
+ul.rules{margin:0;padding-left:1rem}.where{color:#555;font-weight:400}.strip{display:flex;gap:2px}
+.strip .cell{display:inline-block;width:9px;height:18px;background:#bbb}
+.strip .cell.alert{background:#b00020}.strip .cell.ok{background:#2e7d32}"""
 
 
 def compute_window_dir(config: ModelConfig, window: Window) -> Path:

@@ -4,6 +4,7 @@ rule, its value and bound, where performance dropped, the report), tracing's sli
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from monitors.core.metrics import compute_breach_direction
 from monitors.core.window import Window, compute_moment_label
 
 MAX_LISTED = 25
+VERDICT_GROUPS = 3  # rules (segments folded) named in a window's one-line verdict
 
 
 def compute_broken_rules(rows: Iterable[Measurement]) -> list[Measurement]:
@@ -19,6 +21,55 @@ def compute_broken_rules(rows: Iterable[Measurement]) -> list[Measurement]:
     broken = [r for r in rows if r.is_alert]
     return sorted(broken, key=lambda r: (r.segment is not None, r.kind, r.metric,
                                           r.column_name or "", r.segment or ""))
+
+
+@dataclass(frozen=True)
+class RuleGroup:
+    """A rule without its segment as one window broke it: its whole-window row (if broken) and
+    its broken segment rows, out of the segments where it was judged."""
+
+    rule: RuleKey
+    whole: Measurement | None
+    segments: list[Measurement]
+    judged_segments: int
+
+
+def compute_rule_groups(rows: Iterable[Measurement]) -> list[RuleGroup]:
+    """The window's broken rules grouped by rule (segments folded), in compute_broken_rules'
+    order of their first row."""
+    rows = list(rows)
+    judged: dict[RuleKey, int] = {}
+    for r in rows:
+        if r.segment is not None and r.status in ("ok", "alert"):
+            key = (r.kind, r.metric, r.column_name, None)
+            judged[key] = judged.get(key, 0) + 1
+    groups: dict[RuleKey, list[Measurement]] = {}
+    for r in compute_broken_rules(rows):
+        groups.setdefault((r.kind, r.metric, r.column_name, None), []).append(r)
+    return [RuleGroup(key, next((r for r in found if r.segment is None), None),
+                      [r for r in found if r.segment is not None], judged.get(key, 0))
+            for key, found in groups.items()]
+
+
+def compute_group_text(group: RuleGroup) -> str:
+    """e.g. `drift wasserstein of income = 0.41 (bound: < 0.07), whole window and 4 of 4 segments`"""
+    head = compute_rule_text(group.whole) if group.whole else compute_rule_subject(group.rule)
+    where = ["whole window"] if group.whole else []
+    if group.segments:
+        where.append(f"{len(group.segments)} of {group.judged_segments} segments")
+    return f"{head}: {' and '.join(where)}"
+
+
+def compute_verdict(rows: Iterable[Measurement]) -> str:
+    """The window in one line: how many rules broke, and the first few grouped."""
+    rows = list(rows)
+    broken = compute_broken_rules(rows)
+    if not broken:
+        return "No rule broken."
+    groups = compute_rule_groups(rows)
+    listed = "; ".join(compute_group_text(g) for g in groups[:VERDICT_GROUPS])
+    more = f"; and {len(groups) - VERDICT_GROUPS} more" if len(groups) > VERDICT_GROUPS else ""
+    return f"{len(broken)} rule{'s' if len(broken) != 1 else ''} broken: {listed}{more}."
 
 
 def _number(value: float | None) -> str:
@@ -130,6 +181,29 @@ def compute_episode_text(episode: dict[str, Any]) -> str:
     rule = compute_rule_text(Measurement(kind, metric, clean_value(episode["latest_value"]),
                                          clean_value(episode["latest_threshold"]), "alert", column, segment))
     return f"{when}: {rule}"
+
+def compute_open_rules(episodes: Iterable[dict[str, Any]]) -> list[dict[str, str]]:
+    """Open alert episodes (monitor_alerts rows) grouped by their rule without the segment, oldest
+    first: {"rule": the whole window's rule with its latest value and bound, or the rule's
+    subject when only segments break it; "where": whole window and/or N segments; "since"}."""
+    grouped: dict[RuleKey, list[dict[str, Any]]] = {}
+    for e in episodes:
+        kind, metric, column, _ = compute_episode_rule(e)
+        grouped.setdefault((kind, metric, column, None), []).append(e)
+    out = []
+    for rule, found in grouped.items():
+        whole = [e for e in found if compute_episode_rule(e)[3] is None]
+        segments = len(found) - len(whole)
+        text = compute_rule_subject(rule) if not whole else compute_rule_text(Measurement(
+            rule[0], rule[1], clean_value(whole[0]["latest_value"]),
+            clean_value(whole[0]["latest_threshold"]), "alert", rule[2]))
+        where = [*(["whole window"] if whole else []),
+                 *([f"{segments} segment{'s' if segments != 1 else ''}"] if segments else [])]
+        since = min(e["opened_at"] for e in found)
+        out.append({"rule": text, "where": " and ".join(where), "since": compute_moment_label(since),
+                    "opened": str(since)})
+    return sorted(out, key=lambda r: (r["opened"], r["rule"]))
+
 
 def compute_tracing_text(rows: list[Measurement]) -> list[str]:
     """One line per traced slice, largest contribution first."""

@@ -15,7 +15,14 @@ from monitors.core.measurement import Measurement, compute_window_status
 from monitors.core.window import Window
 from monitors.reports.charts import compute_histogram
 from monitors.reports.pages import compute_cell, compute_page, compute_table, compute_window_dir
-from monitors.reports.text import compute_broken_rules, compute_rule_text, compute_tracing_text
+from monitors.reports.text import (
+    compute_broken_rules,
+    compute_group_text,
+    compute_rule_groups,
+    compute_rule_text,
+    compute_tracing_text,
+    compute_verdict,
+)
 from monitors.storage.files import load_text, write_text
 
 HISTOGRAMS = "histograms.json"
@@ -41,7 +48,8 @@ def compute_header(page: WindowPage) -> str:
         f" · {compute_no_evidently_text(page)}"
     return (f'<p><a href="../../index.html">All models</a> · <a href="../index.html">{model}: '
             f"all windows</a>{evidently}</p><h1>{model}: {html.escape(str(page.window))}</h1>"
-            f"<p>Status: <span class={status}>{status}</span>. {html.escape(page.note)}</p>")
+            f'<p class="verdict"><span class={status}>{status}</span>: '
+            f"{html.escape(compute_verdict(page.rows))}</p><p>{html.escape(page.note)}</p>")
 
 
 def compute_no_evidently_text(page: WindowPage) -> str:
@@ -52,10 +60,18 @@ def compute_no_evidently_text(page: WindowPage) -> str:
 
 
 def compute_broken_section(page: WindowPage) -> str:
+    """Broken rules grouped by rule: the whole window's value and bound, its segments folded."""
     broken = compute_broken_rules(page.rows)
-    items = "".join(f"<li class='rule alert'>{html.escape(compute_rule_text(r))}</li>" for r in broken)
+    items = []
+    for group in compute_rule_groups(page.rows):
+        folded = "" if not group.segments else (
+            f"<details><summary>{len(group.segments)} segment(s)</summary><ul>"
+            + "".join(f"<li class='rule alert'>{html.escape(compute_rule_text(r))}</li>"
+                      for r in group.segments)
+            + "</ul></details>")
+        items.append(f"<li class='rule alert'>{html.escape(compute_group_text(group))}{folded}</li>")
     return (f'<h2 id="broken">Broken rules ({len(broken)})</h2>'
-            + (f"<ul class=broken>{items}</ul>" if broken else "<p>None.</p>"))
+            + (f"<ul class=broken>{''.join(items)}</ul>" if broken else "<p>None.</p>"))
 
 
 def compute_tracing_section(page: WindowPage) -> str:

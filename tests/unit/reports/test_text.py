@@ -60,3 +60,22 @@ def test_the_message_says_what_is_new_ongoing_and_resolved() -> None:
         "  resolved in this window:",
         "  - RESOLVED drift psi of age [region=EU] (in alert since 2026-01-30, 2 windows)",
         "report: r.html"]
+
+
+def test_the_verdict_groups_a_rule_with_its_segments_and_names_the_first_three() -> None:
+    from monitors.reports.text import compute_verdict
+
+    regions = ("EU", "NA", "APAC", "LATAM")
+    rows = [Measurement("drift", "wasserstein", 0.4, 0.07, "alert", "income"),
+            *(Measurement("drift", "wasserstein", 0.5, 0.1, "alert", "income", f"region={r}") for r in regions),
+            *(Measurement("drift", "wasserstein", v, 0.1, s, "debt_ratio", f"region={r}")
+              for r, v, s in zip(regions, (0.3, 0.01, 0.02, None), ("alert", "ok", "ok", "skipped"), strict=True)),
+            Measurement("performance", "roc_auc", 0.68, 0.82, "alert"),
+            Measurement("data_quality", "missing_share", 0.2, 0.05, "alert", "age")]
+    # whole-window rules first, then rules broken only in segments (counted of those judged)
+    assert compute_verdict(rows) == (
+        "8 rules broken: data_quality missing_share of age = 0.2 (bound: <= 0.05): whole window; "
+        "drift wasserstein of income = 0.4 (bound: < 0.07): whole window and 4 of 4 segments; "
+        "performance roc_auc = 0.68 (bound: >= 0.82): whole window; and 1 more.")
+    assert compute_verdict(rows[5:9]) == "1 rule broken: drift wasserstein of debt_ratio: 1 of 3 segments."
+    assert compute_verdict([Measurement("drift", "wasserstein", 0.01, 0.07, "ok", "age")]) == "No rule broken."
