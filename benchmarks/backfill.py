@@ -27,6 +27,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 import yaml
@@ -115,7 +116,9 @@ def time_backfill(project: Path, workdir: Path, postgres: str, days: int, parall
         while True:
             found = runs(env)
             if len(found) == days and all(r["state"] in ("success", "failed") for r in found):
-                return time.monotonic() - started
+                elapsed = time.monotonic() - started
+                print_task_times(database)
+                return elapsed
             time.sleep(1)
     finally:
         if proc is not None:
@@ -127,6 +130,34 @@ def time_backfill(project: Path, workdir: Path, postgres: str, days: int, parall
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def print_task_times(database: str) -> None:
+    """Median run time of each task, and the median wait between a task's queueing and its start
+    and between its upstream's end and its queueing (the scheduler's latency)."""
+    engine = sa.create_engine(database)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text(
+            "SELECT task_id, run_id, queued_dttm, start_date, end_date FROM task_instance "
+            "WHERE run_id LIKE 'backfill__%'")).all()
+    engine.dispose()
+    by_task: dict[str, list[tuple[float, float]]] = {}
+    for task_id, _, queued, start, end in rows:
+        if queued and start and end:
+            by_task.setdefault(task_id, []).append(((end - start).total_seconds(),
+                                                    (start - queued).total_seconds()))
+    for task_id, times in sorted(by_task.items()):
+        runs_ = sorted(t for t, _ in times)
+        waits = sorted(w for _, w in times)
+        print(f"    {task_id:<16} median run {runs_[len(runs_) // 2]:5.2f} s, "
+              f"queued -> started {waits[len(waits) // 2]:5.2f} s")
+    per_run: dict[str, list[Any]] = {}
+    for _, run_id, queued, _start, end in rows:
+        if queued and end:
+            per_run.setdefault(run_id, []).append((queued, end))
+    spans = sorted((max(e for _, e in v) - min(q for q, _ in v)).total_seconds() for v in per_run.values())
+    if spans:
+        print(f"    a run, first queued -> last ended: median {spans[len(spans) // 2]:.1f} s")
 
 
 def same_rows(project: Path) -> bool:
