@@ -4,6 +4,7 @@ and reflected tables. The dialect's capability record (dialects.py) says what an
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -95,7 +96,19 @@ def compute_safe_url(engine: Engine) -> str:
 
 
 def load_table(engine: Engine, name: str, model: str) -> sa.Table:
-    """Reflect a table (`table` or `schema.table`); a clear error if it is not there."""
+    """Reflect a table (`table` or `schema.table`), once per engine (a window reads the same
+    three tables seven times; each reflection is a catalog query); a clear error if it is not
+    there."""
+    reflected = _REFLECTED.setdefault(engine, {})
+    if name not in reflected:
+        reflected[name] = _reflect_table(engine, name, model)
+    return reflected[name]
+
+
+_REFLECTED: weakref.WeakKeyDictionary[Engine, dict[str, sa.Table]] = weakref.WeakKeyDictionary()
+
+
+def _reflect_table(engine: Engine, name: str, model: str) -> sa.Table:
     schema, _, table = name.rpartition(".")
     try:
         columns = sa.inspect(engine).get_columns(table, schema=schema or None)
