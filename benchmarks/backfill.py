@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/backfill.py [--days 30] [--parallel 2] [--workdir DIR]
                                             [--postgres postgresql+psycopg2://postgres@127.0.0.1:5432/test]
+                                            [--airflow SECTION__KEY=VALUE ...]
 
 Builds a project in the workdir (the demo's warehouse, config and suite; the DAG folder as in
 the repo, with the plugin), then times:
@@ -67,7 +68,8 @@ def airflow(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
-def airflow_env(project: Path, home: Path, database: str, parallel: int) -> dict[str, str]:
+def airflow_env(project: Path, home: Path, database: str, parallel: int,
+                settings: list[str] | None = None) -> dict[str, str]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
     env.update({
@@ -82,6 +84,9 @@ def airflow_env(project: Path, home: Path, database: str, parallel: int) -> dict
         "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
         "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
     })
+    for setting in settings or []:  # --airflow SECTION__KEY=VALUE
+        key, _, value = setting.partition("=")
+        env[f"AIRFLOW__{key.upper()}"] = value
     return env
 
 
@@ -92,13 +97,14 @@ def runs(env: dict[str, str]) -> list[dict[str, str]]:
     return [r for r in found if r["run_id"].startswith("backfill__")]
 
 
-def time_backfill(project: Path, workdir: Path, postgres: str, days: int, parallel: int) -> float:
+def time_backfill(project: Path, workdir: Path, postgres: str, days: int, parallel: int,
+                  settings: list[str]) -> float:
     name = f"monitors_bench_{uuid.uuid4().hex[:8]}"
     admin = sa.create_engine(postgres, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     database = sa.make_url(postgres).set(database=name).render_as_string(hide_password=False)
-    env = airflow_env(project, workdir / "airflow", database, parallel)
+    env = airflow_env(project, workdir / "airflow", database, parallel, settings)
     proc = None
     try:
         airflow(env, "db", "migrate")
@@ -179,6 +185,8 @@ def main() -> None:
     parser.add_argument("--parallel", type=int, default=2)
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--postgres", default="postgresql+psycopg2://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--airflow", action="append", default=[], metavar="SECTION__KEY=VALUE",
+                        help="an Airflow setting, e.g. scheduler__scheduler_idle_sleep_time=0.2")
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="monitors-backfill-"))
     project = write_project(workdir / "project")
@@ -190,9 +198,10 @@ def main() -> None:
     cli = time.monotonic() - started
     print(f"(a) monitors run --jobs {args.parallel}, {args.days} windows: {cli:.1f} s "
           f"({cli / args.days:.2f} s a window)", flush=True)
-    backfill = time_backfill(project, workdir, args.postgres, args.days, args.parallel)
+    backfill = time_backfill(project, workdir, args.postgres, args.days, args.parallel, args.airflow)
     print(f"(b) airflow backfill --max-active-runs {args.parallel} (LocalExecutor, parallelism "
-          f"{args.parallel}), {args.days} windows: {backfill:.1f} s ({backfill / args.days:.2f} s a window)")
+          f"{args.parallel}{'; ' + ', '.join(args.airflow) if args.airflow else ''}), {args.days} windows: "
+          f"{backfill:.1f} s ({backfill / args.days:.2f} s a window)")
     print(f"(b)/(a) = {backfill / cli:.2f} (target <= 2); same rows stored: {same_rows(project)}")
     print(f"workdir: {workdir}")
 

@@ -8,6 +8,7 @@ pandas, GX, Evidently, DuckDB and SQLAlchemy are imported inside the tasks.
 
 from __future__ import annotations
 
+import logging
 import os
 from datetime import datetime
 from pathlib import Path
@@ -20,12 +21,15 @@ from monitors.config import ModelConfig, load_config
 from monitors_airflow.connections import compute_warehouse_url
 from monitors_airflow.notifiers import compute_notifiers, compute_resolved_notifiers
 
+log = logging.getLogger(__name__)
+PARTS = ("checks", "drift", "performance")  # monitors.run.stages.PARTS (not imported here: pandas)
 ASSET_EXTRA = ("model", "window_start", "window_end", "status", "broken", "report")
 DOC = """
 Monitors model **{model}** ({task}) from `{source}`: one run per `{schedule}` window (UTC),
-reading predictions from `{table}`. Broken rules fail the `evaluate` task with a message that
-names each rule, its value and its bound; results go to `{store}` (view `monitor_results`),
-reports to `{reports}`.
+reading predictions from `{table}`. `measure` measures, stores and reports the window; a window
+that broke rules fails the task of each part that broke (`checks`, `drift`, `performance`) with
+a message naming each rule, its value and its bound; results go to `{store}` (view
+`monitor_results`), reports to `{reports}`.
 """
 
 
@@ -88,77 +92,57 @@ def build_dag(dag_file: str | Path) -> DAG:
         alerts_alias = AssetAlias(f"monitors_{config.model}_alerts")
         alerts_asset = Asset(f"monitors://{config.model}/alerts")
 
-        def run_stage(name: str, context: dict[str, Any], warehouse: bool = False,
-                      run_id: bool = False) -> Any:
+        def run_stage(name: str, context: dict[str, Any], *args: Any, warehouse: bool = False) -> Any:
             """monitors.run.stages.run_<name> for this run's window (the import in the task)."""
             from monitors.run import stages
 
-            args = [config, _window(context), *([context["run_id"]] if run_id else [])]
             kwargs = {"url": compute_warehouse_url(config.warehouse)} if warehouse else {}
-            return getattr(stages, f"run_{name}")(*args, **kwargs)
+            return getattr(stages, f"run_{name}")(config, _window(context), *args, **kwargs)
 
-        @task(pool=settings.pool)
-        def extract(**context: Any) -> dict[str, Any]:
-            """Read the window and the baseline from the warehouse (in the warehouse pool)."""
-            return run_stage("extract", context, warehouse=True)
-
-        @task(pool=settings.pool)
-        def checks(extracted: dict[str, Any], **context: Any) -> dict[str, int]:
-            """Schema and data quality: the GX suite (validated in the warehouse) and our own."""
-            return run_stage("checks", context, warehouse=True)
-
-        @task
-        def drift(extracted: dict[str, Any], **context: Any) -> dict[str, int]:
-            return run_stage("drift", context)
-
-        @task(pool=settings.pool)
-        def performance(extracted: dict[str, Any], **context: Any) -> dict[str, int]:
-            """Realized and estimated performance; tracing queries the warehouse on an alert."""
-            return run_stage("performance", context, warehouse=True)
-
-        @task(outlets=[stored_asset, alerts_alias])
-        def store(parts: list[dict[str, int]], **context: Any) -> dict[str, Any]:
-            """Replace the window's results in the store, atomically; an event on the asset
-            monitors://<model> (and on monitors://<model>/alerts when a rule broke) says which
-            window, its status, its broken rules and its page, for DAGs scheduled on them."""
-            stored = run_stage("store", context, run_id=True)
-            extra = {key: stored[key] for key in ASSET_EXTRA}
+        @task.branch(pool=settings.pool, outlets=[stored_asset, alerts_alias],
+                     on_success_callback=compute_resolved_notifiers(config) or None)
+        def measure(**context: Any) -> list[str]:
+            """The window measured, stored and reported in one process (in the warehouse pool), then
+            earlier windows' late labels refreshed. An event on monitors://<model> (and on
+            monitors://<model>/alerts when a rule broke) says which window, its status, its broken
+            rules and its page. Runs the part tasks whose rules broke, `report` if the report
+            failed, `refresh_labels` if late labels broke a rule; skips the others."""
+            measured = run_stage("measure", context, context["run_id"], warehouse=True)
+            extra = {key: measured[key] for key in ASSET_EXTRA}
             context["outlet_events"][stored_asset].extra = extra
-            if stored["status"] == "alert":
+            if measured["status"] == "alert":
                 context["outlet_events"][alerts_alias].add(alerts_asset, extra=extra)
-            return stored
+            context["ti"].xcom_push(key="late_labels", value=measured["late_labels"])
+            if measured["report_error"]:
+                log.warning("%s", measured["report_error"])
+            return [*measured["parts"], *(["report"] if measured["report_error"] else []),
+                    *(["refresh_labels"] if measured["late_labels"] else [])]
+
+        def part_task(part: str) -> Any:
+            @task(task_id=part, retries=0)
+            def judge(**context: Any) -> None:
+                """Fail (no retry) with the window's message: each broken rule, its value and
+                bound, NEW or ONGOING, the page. Runs only when this part broke a rule."""
+                from airflow.sdk.exceptions import AirflowFailException
+
+                message = run_stage("part", context, part)
+                if message:
+                    raise AirflowFailException(message)
+
+            return judge()
 
         @task
-        def report(stored: dict[str, Any], **context: Any) -> dict[str, Any]:
-            """The window's pages; the Evidently report when report.evidently says so (for a
-            window that broke a rule, its samples are read from the warehouse here)."""
+        def report(**context: Any) -> dict[str, Any]:
+            """The report failed in measure (the window is stored): write its pages again."""
             return run_stage("report", context, warehouse=True)
 
-        @task(pool=settings.pool)
-        def refresh_labels(stored: dict[str, Any], **context: Any) -> dict[str, Any]:
-            """Recompute earlier windows' realized performance with labels that arrived since; fail
-            (no retry, as evaluate) naming the rules the new labels broke."""
+        @task(retries=0)
+        def refresh_labels(**context: Any) -> None:
+            """Labels that arrived since earlier windows ran broke their rules: fail naming them."""
             from airflow.sdk.exceptions import AirflowFailException
 
-            refreshed = run_stage("refresh", context, warehouse=True, run_id=True)
-            if refreshed["message"]:
-                raise AirflowFailException(refreshed["message"])
-            return refreshed
+            raise AirflowFailException(context["ti"].xcom_pull(task_ids="measure", key="late_labels"))
 
-        @task(retries=0, on_success_callback=compute_resolved_notifiers(config) or None)
-        def evaluate(reported: dict[str, Any], **context: Any) -> str:
-            """Fail (no retry) with a message naming each broken rule, its value and bound."""
-            from airflow.sdk.exceptions import AirflowFailException
-
-            message = run_stage("evaluate", context)
-            if message:
-                raise AirflowFailException(message)
-            return "ok"
-
-        extracted = extract()
-        parts = [checks(extracted), drift(extracted), performance(extracted)]
-        stored = store(parts)
-        refresh_labels(stored)
-        evaluate(report(stored))
+        measure() >> [*(part_task(part) for part in PARTS), report(), refresh_labels()]
 
     return monitor()

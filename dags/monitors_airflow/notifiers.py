@@ -23,7 +23,8 @@ BODY = ("<p>Task <b>{{ ti.task_id }}</b> of <b>{{ dag.dag_id }}</b> failed for t
 RESOLVED_SUBJECT = "[monitors] {{ dag.dag_id }}: alerts resolved, window {{ data_interval_start }}"
 RESOLVED_BODY = "<pre>{{ exception | e }}</pre>"
 TIMEOUT_SECONDS = 10
-RULE_TASKS = ("evaluate", "refresh_labels")  # their AirflowFailException is a broken rule
+RULE_TASKS = ("checks", "drift", "performance", "refresh_labels")  # their AirflowFailException
+# is a broken rule
 log = logging.getLogger(__name__)
 
 
@@ -65,7 +66,7 @@ class WebhookNotifier(BaseNotifier):
 
 
 class OnChange(BaseNotifier):
-    """The notifiers of a failure: a broken rule (evaluate's or refresh_labels' AirflowFailException)
+    """The notifiers of a failure: a broken rule (a part's or refresh_labels' AirflowFailException)
     only when the model's open alerts changed or notify.repeat_every passed; others always."""
 
     def __init__(self, config: ModelConfig, notifiers: list[BaseNotifier]) -> None:
@@ -87,7 +88,7 @@ class OnChange(BaseNotifier):
 
 
 class OnResolved(BaseNotifier):
-    """evaluate succeeded: a RESOLVED notice when every alert last sent about has cleared."""
+    """measure succeeded: a RESOLVED notice when every alert last sent about has cleared."""
 
     def __init__(self, config: ModelConfig, notifiers: list[BaseNotifier]) -> None:
         super().__init__()
@@ -127,6 +128,6 @@ def compute_notifiers(config: ModelConfig) -> list[BaseNotifier]:
 
 
 def compute_resolved_notifiers(config: ModelConfig) -> list[BaseNotifier]:
-    """on_success_callback of evaluate."""
+    """on_success_callback of measure."""
     channels = compute_channels(config, RESOLVED_SUBJECT, RESOLVED_BODY)
     return [OnResolved(config, channels)] if channels else []

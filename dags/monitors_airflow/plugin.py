@@ -2,7 +2,7 @@
 reports under /monitors behind Airflow's own authentication and authorization (a model's pages
 need read access to its DAG, monitor_<model>), each run of a monitor DAG gets a "Monitoring
 report" tab showing its window's page, the nav a "Monitoring" entry with the home page, and the
-evaluate task a "Monitoring report" link.
+measure task and the part tasks a "Monitoring report" link.
 
 Install: put plugins/monitors_reports.py (which imports this module) in Airflow's plugins folder
 (`make airflow` does). The reports are found through the model YAMLs in the DAG folder's models/
@@ -18,6 +18,7 @@ from airflow.plugins_manager import AirflowPlugin
 from airflow.sdk import BaseOperatorLink
 
 PREFIX = "/monitors"
+LINKED_TASKS = ("measure", "checks", "drift", "performance")
 DAG_PREFIX = "monitor_"
 
 
@@ -110,12 +111,12 @@ class LazyApp:
 
 
 class MonitoringReportLink(BaseOperatorLink):
-    """The window's page, on the evaluate task of a monitor DAG (empty elsewhere)."""
+    """The window's page, on the measure and part tasks of a monitor DAG (empty elsewhere)."""
 
     name = "Monitoring report"
 
     def get_link(self, operator: Any, *, ti_key: Any) -> str:
-        if not (ti_key.dag_id.startswith(DAG_PREFIX) and ti_key.task_id == "evaluate"):
+        if not (ti_key.dag_id.startswith(DAG_PREFIX) and ti_key.task_id in LINKED_TASKS):
             return ""
         from airflow.configuration import conf
 

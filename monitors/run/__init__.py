@@ -1,3 +1,3 @@
-"""The only wiring: a window measured end to end (window.py: run_window), the same steps as the
-Airflow stages (stages.py), the baseline read once per run (reference.py), the late-label
+"""The only wiring: a window measured end to end (window.py: run_window), which the Airflow
+tasks run too (stages.py), the baseline read once per run (reference.py), the late-label
 refresh (labels.py), pages from the store (pages.py), the suite profiled (suite.py)."""

@@ -173,7 +173,7 @@ def test_backfill_stores_what_monitors_run_stores(standalone: tuple[Path, dict[s
 def _check_the_report_in_airflow(env: dict[str, str], run_id: str) -> None:
     """The plugin: the run's "Monitoring report" tab URL gives the window's page to a logged-in
     user and nothing to an anonymous one; the page's links resolve; nothing outside the reports;
-    the evaluate task links the same page; the tab and the nav entry are registered."""
+    the drift task (that broke) links the same page; the tab and the nav entry are registered."""
     import urllib.parse
 
     import httpx
@@ -193,7 +193,7 @@ def _check_the_report_in_airflow(env: dict[str, str], run_id: str) -> None:
             assert client.get(urllib.parse.urljoin(str(page.url), link)).status_code == 200, link
         assert client.get(f"{base}/monitors/..%2F..%2Fdags%2Fmodels%2Fcredit_risk.yaml").status_code == 404
         links = client.get(f"{base}/api/v2/dags/monitor_credit_risk/dagRuns/{urllib.parse.quote(run_id, safe='')}"
-                           "/taskInstances/evaluate/links").json()
+                           "/taskInstances/drift/links").json()
         assert urllib.parse.unquote(links["extra_links"]["Monitoring report"]) == urllib.parse.unquote(tab)
         views = [v for p in client.get(f"{base}/api/v2/plugins").json()["plugins"] if p["name"] == "monitors"
                  for v in p["external_views"]]

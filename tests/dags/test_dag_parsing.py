@@ -43,8 +43,8 @@ def _parse(dags: Path) -> dict:
 def test_repo_dags_load_fast_with_nothing_heavy() -> None:
     result = _parse(REPO / "dags")
     assert result["errors"] == {}
-    assert result["dags"] == {"monitor_credit_risk": ["extract", "checks", "drift", "performance",
-                                                      "store", "refresh_labels", "report", "evaluate"]}
+    assert result["dags"] == {"monitor_credit_risk": ["measure", "checks", "drift", "performance",
+                                                      "report", "refresh_labels"]}
     assert result["timetable"]["monitor_credit_risk"] == \
         "CronDataIntervalTimetable(expression='0 0 * * *', timezone='UTC')"
     assert result["max_active_runs"]["monitor_credit_risk"] == 1

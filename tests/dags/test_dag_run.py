@@ -111,11 +111,17 @@ def test_dag_runs_windows_and_alerts_by_email(tmp_path: Path, airflow_db: None, 
         "airflow.notify.slack_webhook": f"{hooks.url}/slack",
         "airflow.notify.webhook": f"{hooks.url}/hook"})
     dag = _dag(project, monkeypatch)
-    states = {}
+    states, tasks = {}, {}
     for day in (2, 3, 4):  # dag.test(D) covers [D-1, D)
         run = dag.test(logical_date=_day(day))
         states[day - 1] = run.state
+        tasks[day - 1] = {ti.task_id: ti.state for ti in run.get_task_instances()}
     assert states == {1: "success", 2: "success", 3: "failed"}
+    # one process for a window where nothing broke; the grid names the part that broke
+    assert tasks[1] == {"measure": "success", "checks": "skipped", "drift": "skipped",
+                        "performance": "skipped", "report": "skipped", "refresh_labels": "skipped"}
+    assert tasks[3]["measure"] == "success" and tasks[3]["drift"] == "failed"
+    assert tasks[3]["report"] == tasks[3]["refresh_labels"] == "skipped"
 
     config = load_config(project / "dags" / "models" / "credit_risk.yaml", home=project)
     rows = stored(config)
@@ -123,20 +129,20 @@ def test_dag_runs_windows_and_alerts_by_email(tmp_path: Path, airflow_db: None, 
     alerts = rows[rows["status"] == "alert"]
     assert set(alerts["window_start"]) == {pd.Timestamp("2026-01-03")}
     assert (project / "reports" / "credit_risk" / "2026-01-03T0000Z" / "index.html").exists()
-    assert not (project / "monitoring" / "staging" / "credit_risk" / "2026-01-01T00:00:00Z").exists()
+    assert not (project / "monitoring" / "staging").exists()  # nothing passes between tasks as files
 
     assert len(smtp.messages) == 1
     to, subject, body = smtp.messages[0]
     assert to == ["ml-team@example.com"]
-    assert "monitor_credit_risk failed: evaluate" in subject
+    assert "monitor_credit_risk failed: drift" in subject
     assert "model credit_risk, window [2026-01-03 00:00, 2026-01-04 00:00) UTC" in body
     assert re.search(r"drift wasserstein of income = 0\.\d+ \(bound: &lt; 0\.1\d*\)", body), body
     assert "credit_risk/2026-01-03T0000Z/index.html" in body
     posts = dict(hooks.posts)
     assert set(posts) == {"/slack", "/hook"}
-    assert "monitor_credit_risk.evaluate failed for window 2026-01-03" in posts["/slack"]["text"]
+    assert "monitor_credit_risk.drift failed for window 2026-01-03" in posts["/slack"]["text"]
     assert "drift wasserstein of income = " in posts["/slack"]["text"]
-    assert posts["/hook"]["dag_id"] == "monitor_credit_risk" and posts["/hook"]["task_id"] == "evaluate"
+    assert posts["/hook"]["dag_id"] == "monitor_credit_risk" and posts["/hook"]["task_id"] == "drift"
     assert posts["/hook"]["window_start"].startswith("2026-01-03")
     assert "model credit_risk, window [2026-01-03 00:00, 2026-01-04 00:00) UTC" in posts["/hook"]["message"]
 
@@ -178,7 +184,8 @@ def test_a_refresh_that_finds_a_drop_fails_and_notifies(tmp_path: Path, airflow_
     write_duckdb_warehouse(project / "warehouse.duckdb", tables)
     run = dag.test(logical_date=first + timedelta(days=2))
     states = {ti.task_id: ti.state for ti in run.get_task_instances()}
-    assert states["evaluate"] == "success" and states["refresh_labels"] == "failed"
+    assert states == {"measure": "success", "checks": "skipped", "drift": "skipped",
+                      "performance": "skipped", "report": "skipped", "refresh_labels": "failed"}
     assert run.state == "failed"
     posts = dict(hooks.posts)
     assert posts["/hook"]["task_id"] == "refresh_labels"
@@ -204,7 +211,7 @@ def test_people_hear_of_a_change_not_of_every_window(tmp_path: Path, airflow_db:
     assert states == ["success", "failed", "failed", "success"]  # the grid stays true
     subjects = [subject for _, subject, _ in smtp.messages]
     assert len(subjects) == 2, subjects  # the new alerts, then their resolution; not the repeat
-    assert "failed: evaluate, window 2026-01-02" in subjects[0]
+    assert "failed: drift, window 2026-01-02" in subjects[0]
     assert "alerts resolved, window 2026-01-04" in subjects[1]
     assert "NEW drift wasserstein of income" in smtp.messages[0][2]
     resolved = smtp.messages[1][2]
