@@ -27,20 +27,18 @@ import numpy as np
 
 from monitors.compute.drift import compute_drift_rows
 from monitors.compute.frame_counts import compute_frame_counts
-from monitors.core.profile import Profile, compute_bins, compute_profile
-from monitors.testing import SHIFT_CATEGORICAL, SHIFT_NUMERICAL, make_config, make_shift_rows
+from monitors.core.profile import Profile
+from monitors.testing import (
+    SHIFT_CATEGORICAL,
+    SHIFT_NUMERICAL,
+    make_config,
+    make_shift_baseline,
+    make_shift_rows,
+)
 
 SIZES = {150: 300, 3500: 100, 100_000: 30, 1_000_000: 6}  # rows a window: windows
 FLOORS = {"0.1 (before)": {"drift.numerical_threshold": 0.1, "drift.categorical_threshold": 0.1},
           "registry (default)": {}}
-
-
-def build_baseline() -> tuple[Profile, dict[str, Any]]:
-    rows = make_shift_rows(np.random.default_rng(0), 50_000)
-    bins = {c: compute_bins(float(rows[c].min()), float(rows[c].max())) for c in SHIFT_NUMERICAL}
-    std = {c: float(rows[c].std(ddof=0)) for c in SHIFT_NUMERICAL}
-    counts = compute_frame_counts(rows, bins, list(SHIFT_CATEGORICAL), [])
-    return compute_profile("bench", counts, bins, std, list(SHIFT_CATEGORICAL)), bins
 
 
 def measure(baseline: tuple[Profile, dict[str, Any]], n: int, windows: int, shift: str,
@@ -67,7 +65,7 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=float, default=1.0)
     args = parser.parse_args()
-    baseline, home = build_baseline(), Path(tempfile.mkdtemp(prefix="monitors-drift-"))
+    baseline, home = make_shift_baseline(), Path(tempfile.mkdtemp(prefix="monitors-drift-"))
     print(f"{'rows':>9} {'floors':<20} {'undrifted':>10} {'minimum':>8} {'range':>8} {'negligible':>10}")
     for n, windows in SIZES.items():
         windows = max(2, round(windows * args.scale))

@@ -132,3 +132,17 @@ def make_shift_rows(rng: Any, n: int, narrow: float = 0.0, move: float = 0.0,
         p[0], p[1] = p[0] - move, p[1] + move
         frame[column] = rng.choice(values, n, p=p)
     return frame
+
+
+def make_shift_baseline(rows: int = 50_000, seed: int = 0) -> tuple[Any, dict[str, Any]]:
+    """A baseline Profile of make_shift_rows (and its numerical bins), as a warehouse counts it."""
+    import numpy as np
+
+    from monitors.compute.frame_counts import compute_frame_counts
+    from monitors.core.profile import compute_bins, compute_profile
+
+    frame = make_shift_rows(np.random.default_rng(seed), rows)
+    bins = {c: compute_bins(float(frame[c].min()), float(frame[c].max())) for c in SHIFT_NUMERICAL}
+    std = {c: float(frame[c].std(ddof=0)) for c in SHIFT_NUMERICAL}
+    counts = compute_frame_counts(frame, bins, list(SHIFT_CATEGORICAL), [])
+    return compute_profile("shift", counts, bins, std, list(SHIFT_CATEGORICAL)), bins

@@ -16,7 +16,13 @@ from monitors.compute.drift import compute_drift_rows
 from monitors.compute.frame_counts import compute_frame_counts
 from monitors.core.counts import NumericBins
 from monitors.core.profile import Profile, compute_bins, compute_profile
-from monitors.testing import SHIFT_CATEGORICAL, SHIFT_NUMERICAL, make_config, make_shift_rows
+from monitors.testing import (
+    SHIFT_CATEGORICAL,
+    SHIFT_NUMERICAL,
+    make_config,
+    make_shift_baseline,
+    make_shift_rows,
+)
 
 NUMERICAL = ["income", "debt_ratio", "age", "score"]
 CATEGORICAL = ["region", "product"]
@@ -76,7 +82,7 @@ def test_fixed_bounds_alert_on_many_small_undrifted_windows(
 def test_huge_windows_do_not_alert_on_negligible_differences(tmp_path: Path) -> None:
     """At a million rows a 0.01 shift (normed Wasserstein ~0.01, 1-point share moves) is
     statistically certain but below the effect-size floors."""
-    baseline = _shift_baseline()
+    baseline = make_shift_baseline()
     rows = make_shift_rows(np.random.default_rng(3), 1_000_000, mean=0.01, move=0.01)
     assert _alerts(tmp_path, baseline, rows, categorical=SHIFT_CATEGORICAL) == set()
     lowered = {"drift.categorical_threshold": 0.005}  # the shares' moves are certain at 1M rows
@@ -87,7 +93,7 @@ def test_moderate_shifts_that_cost_accuracy_are_caught_at_3500_rows(tmp_path: Pa
     """Spreads narrowed by 9-20% (normed Wasserstein 0.07-0.16) and category shares moved by
     4-15 points, every feature at once (what cost a public benchmark's model 19 points of
     accuracy): caught in at least 95% of feature-windows; with Evidently's 0.1 floors, half."""
-    baseline, rng = _shift_baseline(), np.random.default_rng(35)
+    baseline, rng = make_shift_baseline(), np.random.default_rng(35)
     found = {"default": 0, "evidently": 0}
     evidently = {"drift.numerical_threshold": 0.1, "drift.categorical_threshold": 0.1}
     for _ in range(20):
@@ -97,11 +103,3 @@ def test_moderate_shifts_that_cost_accuracy_are_caught_at_3500_rows(tmp_path: Pa
     features = 20 * (len(SHIFT_NUMERICAL) + len(SHIFT_CATEGORICAL))
     assert found["default"] / features >= 0.95
     assert found["evidently"] / features <= 0.5
-
-
-def _shift_baseline() -> tuple[Profile, dict[str, NumericBins]]:
-    rows = make_shift_rows(np.random.default_rng(0), 50_000)
-    bins = {c: compute_bins(float(rows[c].min()), float(rows[c].max())) for c in SHIFT_NUMERICAL}
-    std = {c: float(rows[c].std(ddof=0)) for c in SHIFT_NUMERICAL}
-    found = compute_frame_counts(rows, bins, list(SHIFT_CATEGORICAL), [])
-    return compute_profile("shift", found, bins, std, list(SHIFT_CATEGORICAL)), bins
