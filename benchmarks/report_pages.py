@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/report_pages.py
 
 Prints, per size: storing one window (Parquet file + trend file) and writing its page, the
-model page and the home page. Pages read the store's one trend file, not every window's file.
+model page and the home page, and the pages' sizes. Pages read the store's one trend file, not
+every window's file.
 """
 
 from __future__ import annotations
@@ -48,8 +49,13 @@ def main() -> None:
         write_model_pages(config)
         t2 = time.perf_counter()
         pages = sum(1 for _ in (config.reports_path / config.model).glob("*/index.html"))
+        sizes = {name: path.stat().st_size / 1024 for name, path in (
+            ("model page", config.reports_path / config.model / "index.html"),
+            ("window page", config.reports_path / config.model / last.page_key / "index.html"),
+            ("home page", config.reports_path / "index.html"))}
         print(f"{size + 1:>5} windows stored: store one window {t1 - t0:.3f} s, its pages "
-              f"{t2 - t1:.3f} s (window pages rewritten: {pages})")
+              f"{t2 - t1:.3f} s (window pages rewritten: {pages}); "
+              + ", ".join(f"{name} {kb:,.0f} KB" for name, kb in sizes.items()))
 
 
 if __name__ == "__main__":

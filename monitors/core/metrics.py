@@ -28,6 +28,11 @@ class Metric:
     # categorical_threshold): below 4-point share moves and a normed Wasserstein of 0.07, above
     # what a 1-point move or a 0.01 shift scores (benchmarks/drift_recall.py)
     floor: float | None = None
+    axis: str = ""  # the chart's y axis: what the value is, in what unit
+
+    @property
+    def axis_title(self) -> str:
+        return self.axis or self.name
 
     @property
     def relative_bound(self) -> bool:
@@ -37,28 +42,40 @@ class Metric:
 
 _ENTRIES = (
     # drift scores (every one is stored; drift.numerical_metric / categorical_metric is judged)
-    Metric("wasserstein", "drift", "at_or_above", columns=("numerical",), chart="drift", floor=0.05),
+    Metric("wasserstein", "drift", "at_or_above", columns=("numerical",), chart="drift", floor=0.05,
+           axis="Wasserstein distance (baseline SDs)"),
     Metric("jensenshannon", "drift", "at_or_above", columns=("numerical", "categorical"),
-           chart="drift", floor=0.02),
-    Metric("ks", "drift", "at_or_above", columns=("numerical",), chart="drift", floor=0.015),
+           chart="drift", floor=0.02, axis="Jensen-Shannon distance (0-1)"),
+    Metric("ks", "drift", "at_or_above", columns=("numerical",), chart="drift", floor=0.015,
+           axis="KS statistic (0-1)"),
     Metric("psi", "drift", "at_or_above", columns=("numerical", "categorical"), chart="drift",
-           floor=0.003),
-    Metric("drifted_share", "drift", "at_or_above"),
+           floor=0.003, axis="PSI"),
+    Metric("drifted_share", "drift", "at_or_above", axis="share of features drifted (0-1)"),
     # realized performance, in the order the pages show them
     # roc_auc and log_loss need class probabilities: binary only until multiclass has them
-    Metric("roc_auc", "performance", "below", frozenset({BINARY}), estimated=True, chart="performance"),
-    Metric("f1", "performance", "below", CLASSIFICATION, estimated=True, chart="performance"),
-    Metric("accuracy", "performance", "below", CLASSIFICATION, estimated=True, chart="performance"),
-    Metric("precision", "performance", "below", CLASSIFICATION, estimated=True, chart="performance"),
-    Metric("recall", "performance", "below", CLASSIFICATION, estimated=True, chart="performance"),
-    Metric("log_loss", "performance", "above", frozenset({BINARY}), chart="performance"),
-    Metric("mae", "performance", "above", frozenset({REGRESSION}), chart="performance"),
-    Metric("rmse", "performance", "above", frozenset({REGRESSION}), chart="performance"),
-    Metric("mape", "performance", "above", frozenset({REGRESSION}), chart="performance"),
-    Metric("r2", "performance", "below", frozenset({REGRESSION}), chart="performance"),
-    Metric("label_coverage", "performance", "below"),
+    Metric("roc_auc", "performance", "below", frozenset({BINARY}), estimated=True, chart="performance",
+           axis="ROC AUC (0-1)"),
+    Metric("f1", "performance", "below", CLASSIFICATION, estimated=True, chart="performance",
+           axis="F1 (0-1)"),
+    Metric("accuracy", "performance", "below", CLASSIFICATION, estimated=True, chart="performance",
+           axis="accuracy (share correct)"),
+    Metric("precision", "performance", "below", CLASSIFICATION, estimated=True, chart="performance",
+           axis="precision (0-1)"),
+    Metric("recall", "performance", "below", CLASSIFICATION, estimated=True, chart="performance",
+           axis="recall (0-1)"),
+    Metric("log_loss", "performance", "above", frozenset({BINARY}), chart="performance",
+           axis="log loss (nats)"),
+    Metric("mae", "performance", "above", frozenset({REGRESSION}), chart="performance",
+           axis="mean absolute error (label units)"),
+    Metric("rmse", "performance", "above", frozenset({REGRESSION}), chart="performance",
+           axis="RMSE (label units)"),
+    Metric("mape", "performance", "above", frozenset({REGRESSION}), chart="performance",
+           axis="MAPE (share of the label)"),
+    Metric("r2", "performance", "below", frozenset({REGRESSION}), chart="performance",
+           axis="R² (1: perfect)"),
+    Metric("label_coverage", "performance", "below", axis="share of rows labelled (0-1)"),
     # data quality and schema of our own (GX expectations: "above", the default)
-    Metric("row_count", "data_quality", "below"),
+    Metric("row_count", "data_quality", "below", axis="rows"),
     Metric("hours_since_last_prediction", "data_quality", "above"),
     Metric("missing_share", "data_quality", "above"),
     Metric("new_category_share", "data_quality", "above"),

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from monitors.core.metrics import compute_chart_metrics
+from monitors.core.metrics import METRICS, compute_chart_metrics
 from monitors.core.window import compute_moment_label, compute_page_key
 from monitors.reports import charts
 from monitors.reports.home_page import STRIP, SUMMARY
@@ -64,7 +64,8 @@ def _series(index: dict[Key, dict[int, tuple[float, float, str]]], windows: list
         item = found.get(w)
         values.append(None if item is None or pd.isna(item[field]) else float(item[field]))
     alerts = [] if dashed else [w in found and found[w][2] == "alert" for w in windows]
-    return charts.Series(name, values, alerts, dashed, color)
+    judged = [] if dashed else [w not in found or found[w][2] in ("ok", "alert") for w in windows]
+    return charts.Series(name, values, alerts, dashed, color, judged)
 
 
 def _lowest_bound(index: dict[Key, dict[int, tuple[float, float, str]]], windows: list[int],
@@ -93,11 +94,12 @@ def compute_model_charts(trend: pd.DataFrame, table: pd.DataFrame | None = None)
         series = [_series(index, windows, ("drift", method, c), c) for c in columns]
         out.append(charts.compute_line_chart(
             f"Drift per feature: {method}", labels, [*series, _lowest_bound(index, windows, method, columns)],
-            alert_windows))
+            alert_windows, METRICS[method].axis_title))
     share: Key = ("drift", "drifted_share", None)
     out.append(charts.compute_line_chart("Share of drifted features", labels, [
         _series(index, windows, share, "drifted share"),
-        _series(index, windows, share, "bound", 1, True, charts.ALERT)], alert_windows))
+        _series(index, windows, share, "bound", 1, True, charts.ALERT)], alert_windows,
+        METRICS["drifted_share"].axis_title))
     for metric in compute_chart_metrics("performance"):
         key: Key = ("performance", metric, None)
         if not any(not pd.isna(v[0]) for v in index.get(key, {}).values()):
@@ -115,14 +117,17 @@ def compute_model_charts(trend: pd.DataFrame, table: pd.DataFrame | None = None)
                   _series(index, windows, key, "bound", 1, True, charts.ALERT)]
         if any(v is not None for v in estimated.values):
             series += [estimated, *spread]
-        out.append(charts.compute_line_chart(f"Performance: {metric}", labels, series, alert_windows))
+        out.append(charts.compute_line_chart(f"Performance: {metric}", labels, series, alert_windows,
+                                             METRICS[metric].axis_title))
     coverage: Key = ("performance", "label_coverage", None)
     if coverage in index:
         out.append(charts.compute_line_chart("Label coverage", labels, [
             _series(index, windows, coverage, "label coverage"),
-            _series(index, windows, coverage, "minimum", 1, True, charts.ALERT)], alert_windows))
+            _series(index, windows, coverage, "minimum", 1, True, charts.ALERT)], alert_windows,
+            METRICS["label_coverage"].axis_title))
     out.append(charts.compute_line_chart("Rows per window", labels, [
-        _series(index, windows, ("data_quality", "row_count", None), "rows")], alert_windows))
+        _series(index, windows, ("data_quality", "row_count", None), "rows")], alert_windows,
+        METRICS["row_count"].axis_title, counts=True))
     failed: dict[int, int] = {}
     for (kind, _, _), by_window in index.items():
         if kind in ("schema", "data_quality"):
@@ -130,7 +135,8 @@ def compute_model_charts(trend: pd.DataFrame, table: pd.DataFrame | None = None)
                 failed[w] = failed.get(w, 0) + (item[2] == "alert")
     out.append(charts.compute_line_chart("Failed checks (schema and data quality)", labels, [
         charts.Series("failed checks", [float(failed.get(w, 0)) for w in windows],
-                      [bool(failed.get(w, 0)) for w in windows])], alert_windows))
+                      [bool(failed.get(w, 0)) for w in windows])], alert_windows,
+        "failed checks (count)", counts=True))
     return out
 
 
@@ -159,7 +165,7 @@ def write_model_page(reports: Path, model: str, trend: pd.DataFrame,
                          f"<td>{rows}</td><td>{compute_evidently_link(reports / model, key)}</td></tr>")
         parts.append("</table>")
     path = reports / model / "index.html"
-    write_text(path, compute_page(f"{model}: monitoring", "".join(parts)))
+    write_text(path, compute_page(f"{model}: monitoring", "".join(parts), charts.HOVER_SCRIPT))
     write_text(reports / model / SUMMARY, json.dumps(compute_summary(model, table, open_alerts)))
     return path
 

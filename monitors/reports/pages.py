@@ -10,14 +10,15 @@ from monitors.config import ModelConfig
 from monitors.core.measurement import Measurement
 from monitors.core.window import Window
 
-STYLE = """body{font-family:system-ui,sans-serif;margin:2rem;color:#222;max-width:1100px}
+STYLE = """body{font-family:system-ui,sans-serif;margin:2rem;color:#222;max-width:1400px}
 table{border-collapse:collapse;font-size:.9rem;margin:.5rem 0}td,th{border:1px solid #ccc;
 padding:.25rem .5rem;text-align:left;vertical-align:top}.alert{color:#b00020;font-weight:600}
 .ok{color:#1b5e20}.skipped{color:#777}figure.chart{margin:1rem 0}figcaption{font-weight:600}
 .legend{font-size:.8rem}.legend-item{margin-right:.8rem}li.rule{margin:.2rem 0}
 ul.rules{margin:0;padding-left:1rem}.where{color:#555;font-weight:400}.strip{display:flex;gap:2px}
 .strip .cell{display:inline-block;width:9px;height:18px;background:#bbb}
-.strip .cell.alert{background:#b00020}.strip .cell.ok{background:#2e7d32}"""
+.strip .cell.alert{background:#b00020}.strip .cell.ok{background:#2e7d32}
+figure.chart svg{display:block;max-width:100%}.hover{font-size:.8rem;color:#333;min-height:1.2em}"""
 
 
 def compute_window_dir(config: ModelConfig, window: Window) -> Path:
@@ -32,9 +33,11 @@ def compute_window_link(config: ModelConfig, window: Window) -> str:
     return str(compute_window_dir(config, window) / "index.html")
 
 
-def compute_page(title: str, body: str) -> str:
+def compute_page(title: str, body: str, script: str = "") -> str:
+    """The page; `script`: inline JavaScript run at the end of the body (chart hover)."""
+    tail = f"<script>{script}</script>" if script else ""
     return (f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{html.escape(title)}"
-            f"</title><style>{STYLE}</style></head><body>{body}</body></html>\n")
+            f"</title><style>{STYLE}</style></head><body>{body}{tail}</body></html>\n")
 
 
 def compute_cell(value: object) -> str:

@@ -57,7 +57,7 @@ class Page:
     def __init__(self, browser: Any, path: Path, shot: str) -> None:
         self.errors: list[str] = []
         self.dialogs: list[str] = []
-        self.page = browser.new_page(viewport={"width": 1200, "height": 900})
+        self.page = browser.new_page(viewport={"width": 1400, "height": 900})
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("requestfailed", lambda r: self.errors.append(f"failed: {r.url}"))
@@ -111,6 +111,23 @@ def test_model_page_draws_trends_and_marks_alert_windows(browser: Any, reports: 
     box = drift.locator("svg").bounding_box()
     assert box is not None and box["width"] > 300 and box["height"] > 100
     assert drift.locator("rect.alert-window").count() == 2  # the two drifted windows
+    # every tick label inside the chart, none clipped; axis titles with units
+    for figure in charts.all():
+        svg_box = figure.locator("svg").bounding_box()
+        assert svg_box is not None and svg_box["width"] >= 1000  # the page's width, not half
+        for tick in figure.locator("text.y-tick, text.x-tick, text.y-title").all():
+            box = tick.bounding_box()
+            assert box is not None and box["x"] >= svg_box["x"] - 0.5, tick.text_content()
+            assert box["x"] + box["width"] <= svg_box["x"] + svg_box["width"] + 0.5, tick.text_content()
+    rows_chart = view.page.locator("figure.chart", has_text="Rows per window")
+    assert rows_chart.locator("text.y-tick").first.text_content() == "0"
+    assert rows_chart.locator("text.y-title").text_content() == "rows"
+    assert "e+" not in rows_chart.inner_text()
+    # hovering a window shows its values
+    svg_box = drift.locator("svg").bounding_box()
+    assert svg_box is not None
+    view.page.mouse.move(svg_box["x"] + svg_box["width"] - 20, svg_box["y"] + svg_box["height"] / 2)
+    assert re.match(r"2026-01-04: .*income 0\.\d+", drift.locator(".hover").inner_text())
     assert drift.locator("circle.alert-point").count() >= 4  # income and debt_ratio, twice
     rows = view.page.locator("tr.window")
     assert rows.count() == 4 and view.page.locator("tr.window.alert").count() == 2

@@ -187,7 +187,8 @@ def test_reports_are_written_with_one_shared_evidently_bundle(home: Path, duckdb
         page = (reports / "credit_risk" / day / "evidently.html").read_text()
         assert f'src="../../assets/{bundles[0].name}"' in page
         assert len(page) < 1_000_000
-        assert "Status: <span class=ok>ok</span>" in (reports / "credit_risk" / day / "index.html").read_text()
+        window_page = (reports / "credit_risk" / day / "index.html").read_text()
+        assert '<p class="verdict"><span class=ok>ok</span>: No rule broken.</p>' in window_page
 
 
 def test_evidently_reports_only_windows_that_break_a_rule_unless_asked(
