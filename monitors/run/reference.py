@@ -14,7 +14,7 @@ from monitors.core.counts import Tally
 from monitors.core.profile import Profile, compute_bins, compute_hash, compute_profile, compute_profile_key
 from monitors.storage import baseline_cache
 from monitors.warehouse.counts import compute_present, load_column_stats, load_select_counts
-from monitors.warehouse.engine import compute_query_text, compute_safe_url
+from monitors.warehouse.engine import compute_engine_identity, compute_query_text
 from monitors.warehouse.outcomes import load_label_summary, load_tallies
 from monitors.warehouse.queries import Query, load_baseline_query
 from monitors.warehouse.schema import check_schema
@@ -55,7 +55,7 @@ def load_baseline_profile(engine: Engine, config: ModelConfig, query: Query | No
     categorical = [c for c in p.features.categorical if c in present]
     segments = [s for s in config.segments if s in present]
     stats = load_column_stats(engine, query.features, numerical)
-    key = compute_profile_key(*compute_query_text(engine, query.features), compute_safe_url(engine),
+    key = compute_profile_key(*compute_query_text(engine, query.features), compute_engine_identity(engine),
                               numerical, categorical, segments, stats)
     cached = baseline_cache.load_cached_profile(config, key)
     if cached is not None:

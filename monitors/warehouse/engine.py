@@ -95,6 +95,18 @@ def compute_safe_url(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=True)
 
 
+def compute_engine_identity(engine: Engine) -> str:
+    """Which warehouse, for cache keys, the same from every host: the backend and the database
+    name, without the user, password, host or port (another worker may reach the same database
+    by another name), and an embedded file by its name, not where MONITORS_HOME put it. The
+    keys also hold the data's own summary, so two warehouses alike in name do not mix."""
+    url = engine.url
+    database = url.database or ""
+    if compute_engine_dialect(engine).embedded_file and database != ":memory:":
+        database = Path(database).name
+    return f"{url.get_backend_name()}:{database}"
+
+
 def load_table(engine: Engine, name: str, model: str) -> sa.Table:
     """Reflect a table (`table` or `schema.table`), once per engine (a window reads the same
     three tables seven times; each reflection is a catalog query); a clear error if it is not
