@@ -71,6 +71,14 @@ def compute_window_status(rows: Iterable[Measurement]) -> str:
     return "ok"
 
 
+def compute_number_text(value: float) -> str:
+    """A number for people: 4 significant digits, large ones in full with thousands separators
+    (68,570, not 6.857e+04), infinities as inf and -inf."""
+    if math.isfinite(value) and abs(value) >= 1e4:
+        return f"{value:,.0f}"
+    return f"{value:.4g}"
+
+
 def clean_value(value: object) -> float | None:
     """A float for the store; None for missing, NaN or infinite values."""
     if value is None:

@@ -8,7 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from monitors.core.measurement import Lifecycle, Measurement, RuleKey, clean_value, compute_rule_key
+from monitors.core.measurement import (
+    Lifecycle,
+    Measurement,
+    RuleKey,
+    clean_value,
+    compute_number_text,
+    compute_rule_key,
+)
 from monitors.core.metrics import compute_breach_direction
 from monitors.core.window import Window, compute_moment_label
 
@@ -73,9 +80,7 @@ def compute_verdict(rows: Iterable[Measurement]) -> str:
 
 
 def _number(value: float | None) -> str:
-    if value is None:
-        return "n/a"
-    return f"{value:.4g}"
+    return "n/a" if value is None else compute_number_text(value)
 
 
 def compute_rule_subject(rule: RuleKey) -> str:

@@ -30,6 +30,7 @@ from monitors.core.counts import (
     compute_coarse_bins,
     compute_stable_sum,
 )
+from monitors.core.measurement import compute_number_text
 from monitors.core.metrics import BINARY, MULTICLASS
 from monitors.core.profile import Profile
 from monitors.warehouse.sql import (
@@ -157,7 +158,8 @@ def compute_slices(config: ModelConfig, baseline: Profile, source: Any, tracing:
         cases += [(x < compute_double_literal(edge), k) for k, edge in enumerate(inner)]
         exprs[column] = sa.case(*cases, else_=len(inner))
         bounds = [float("-inf"), *inner, float("inf")]
-        names.update({f"{column}={k}": f"{column} in [{bounds[k]:.4g}, {bounds[k + 1]:.4g})"
+        names.update({f"{column}={k}": f"{column} in [{compute_number_text(bounds[k])}, "
+                                       f"{compute_number_text(bounds[k + 1])})"
                       for k in range(len(bounds) - 1)})
     return exprs, names
 
