@@ -181,3 +181,32 @@ def test_html_in_category_values_renders_as_text(browser: Any, reports: Path) ->
         assert view.page.locator("img[src=x]").count() == 0
     text = view.page.locator("body").inner_text()
     assert f"region={XSS[0]}" in text and f"region={XSS[1]}" in text  # shown, as text
+
+
+def test_counts_on_the_pages_equal_the_clis(browser: Any, reports: Path, capsys: pytest.CaptureFixture[str],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the pages count is what `monitors results` and `monitors alerts --open` print: broken
+    rules per window (segments included) and the model's open alerts."""
+    import csv
+    import io
+
+    config = reports.parent / "model.yaml"
+    monkeypatch.setenv("MONITORS_HOME", str(reports.parent))
+    monkeypatch.chdir(reports.parent)
+    capsys.readouterr()
+    assert main(["results", str(config), "--status", "alert", "--format", "csv"]) == 0
+    per_window: dict[str, int] = {}
+    for row in csv.DictReader(io.StringIO(capsys.readouterr().out)):
+        day = row["window_start"][:10]
+        per_window[day] = per_window.get(day, 0) + 1
+    assert main(["alerts", str(config), "--open"]) == 0
+    open_alerts = int(capsys.readouterr().out.strip().splitlines()[-1].split()[0])
+
+    view = Page(browser, reports / "credit_risk" / "index.html", "model-counts")
+    shown = {}
+    for row in view.page.locator("tr.window").all():
+        cells = row.locator("td").all_inner_texts()
+        shown[cells[0][:10]] = int(cells[2].split()[0])
+    assert shown == {**{day: 0 for day in shown}, **per_window} and sum(per_window.values()) > 0
+    home = Page(browser, reports / "index.html", "home-counts")
+    assert int(home.page.locator("tr.model td").nth(2).inner_text()) == open_alerts > 0
