@@ -4,18 +4,18 @@ the home page. Writing one window rewrites only its page, this one and the home 
 
 from __future__ import annotations
 
-import html
 import json
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from markupsafe import Markup
 
 from monitors.core.metrics import METRICS, compute_chart_metrics
 from monitors.core.window import compute_moment_label, compute_page_key
 from monitors.reports import charts
 from monitors.reports.home_page import STRIP, SUMMARY
-from monitors.reports.pages import compute_page
+from monitors.reports.pages import compute_html, compute_page
 from monitors.reports.text import compute_open_rules
 from monitors.storage.files import load_exists, write_text
 
@@ -145,27 +145,17 @@ def write_model_page(reports: Path, model: str, trend: pd.DataFrame,
     """reports/<model>/index.html and its summary for the home page (`open_alerts`: the model's
     open monitor_alerts rows; without them, the latest window's broken rules)."""
     table = compute_window_table(trend)
-    parts = [f'<p><a href="../index.html">All models</a></p><h1>{html.escape(model)}</h1>']
-    if table.empty:
-        parts.append("<p>No windows stored yet.</p>")
-    else:
-        latest = table.iloc[-1]
-        parts.append(f"<p>{len(table)} windows, {int((table['status'] == 'alert').sum())} with "
-                     f"broken rules. Latest: {html.escape(compute_moment_label(latest['window_start']))} "
-                     f"<span class={latest['status']}>{latest['status']}</span>.</p>")
-        parts += compute_model_charts(trend, table)
-        parts.append('<h2>Windows</h2><table class="windows"><tr><th>window (UTC)</th><th>status</th>'
-                     "<th>broken rules</th><th>rows</th><th>reports</th></tr>")
-        for row in table.iloc[::-1].itertuples():
-            key = compute_page_key(row.window_start)
-            rows = "" if pd.isna(row.rows) else f"{int(row.rows):,}"
-            parts.append(f'<tr class="window {row.status}"><td><a href="{key}/index.html">'
-                         f"{html.escape(compute_moment_label(row.window_start))}</a></td>"
-                         f"<td class={row.status}>{row.status}</td><td>{compute_alert_count(row)}</td>"
-                         f"<td>{rows}</td><td>{compute_evidently_link(reports / model, key)}</td></tr>")
-        parts.append("</table>")
+    windows = [{"key": (key := compute_page_key(row.window_start)),
+                "label": compute_moment_label(row.window_start), "status": row.status,
+                "broken": compute_alert_count(row), "rows": "" if pd.isna(row.rows) else f"{int(row.rows):,}",
+                "evidently": load_exists(reports / model / key / "evidently.html")}
+               for row in table.itertuples()]
+    charts_markup = [Markup(c) for c in compute_model_charts(trend, table)] if windows else []
+    body = compute_html("model.html", model=model, windows=windows, charts=charts_markup,
+                        alert_windows=int((table["status"] == "alert").sum()),
+                        latest=windows[-1] if windows else None)
     path = reports / model / "index.html"
-    write_text(path, compute_page(f"{model}: monitoring", "".join(parts), charts.HOVER_SCRIPT))
+    write_text(path, compute_page(f"{model}: monitoring", body, charts.HOVER_SCRIPT))
     write_text(reports / model / SUMMARY, json.dumps(compute_summary(model, table, open_alerts)))
     return path
 
@@ -176,12 +166,6 @@ def compute_alert_count(row: Any) -> str:
     if not segments:
         return str(int(row.alerts))
     return f"{int(row.alerts)} ({int(row.alerts) - segments} whole window, {segments} in segments)"
-
-
-def compute_evidently_link(folder: Path, key: str) -> str:
-    """A link to the window's Evidently report where one was written (report.evidently)."""
-    found = load_exists(folder / key / "evidently.html")
-    return f'<a href="{key}/evidently.html">Evidently</a>' if found else ""
 
 
 def compute_summary(model: str, table: pd.DataFrame, open_alerts: list[dict[str, Any]] | None

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import html
-import math
+from functools import cache
 from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
 
 from monitors.config import ModelConfig
 from monitors.core.measurement import Measurement
@@ -33,27 +36,29 @@ def compute_window_link(config: ModelConfig, window: Window) -> str:
     return str(compute_window_dir(config, window) / "index.html")
 
 
+@cache
+def _environment() -> jinja2.Environment:
+    """Templates in reports/templates, every value escaped unless it is Markup (our own SVG)."""
+    return jinja2.Environment(loader=jinja2.PackageLoader("monitors.reports", "templates"),
+                              autoescape=True, undefined=jinja2.StrictUndefined,
+                              keep_trailing_newline=True)
+
+
+def compute_html(template: str, **values: Any) -> Markup:
+    """A template rendered with `values` (escaped; pass markup we built as Markup)."""
+    return Markup(_environment().get_template(template).render(**values))
+
+
 def compute_page(title: str, body: str, script: str = "") -> str:
-    """The page; `script`: inline JavaScript run at the end of the body (chart hover)."""
-    tail = f"<script>{script}</script>" if script else ""
-    return (f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{html.escape(title)}"
-            f"</title><style>{STYLE}</style></head><body>{body}{tail}</body></html>\n")
+    """The page around `body` (markup); `script`: inline JavaScript run at the end (chart hover)."""
+    return str(compute_html("page.html", title=title, style=Markup(STYLE), body=Markup(body),
+                            script=Markup(script)))
 
 
 def compute_cell(value: object) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "<td></td>"
-    if isinstance(value, float):
-        return f"<td>{value:.4g}</td>"
-    return f"<td>{html.escape(str(value))}</td>"
+    return str(_environment().get_template("macros.html").module.cell(value))  # type: ignore[attr-defined]
 
 
 def compute_table(rows: list[Measurement], with_segment: bool = False) -> str:
-    head = "<tr><th>metric</th><th>column</th>" + ("<th>segment</th>" if with_segment else "") + \
-        "<th>value</th><th>bound</th><th>status</th></tr>"
-    body = []
-    for r in rows:
-        cells = [r.metric, r.column_name] + ([r.segment] if with_segment else []) + [r.value, r.threshold]
-        body.append(f"<tr class={r.status}>" + "".join(compute_cell(v) for v in cells)
-                    + f"<td class={r.status}>{r.status}</td></tr>")
-    return "<table>" + head + "".join(body) + "</table>" if rows else "<p>None.</p>"
+    macros = _environment().get_template("macros.html").module
+    return str(macros.table(rows, with_segment))  # type: ignore[attr-defined]

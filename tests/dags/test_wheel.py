@@ -48,6 +48,7 @@ def test_the_wheel_alone_parses_a_two_line_dag_folder(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "monitors/cli.py" in names and "monitors_airflow/factory.py" in names
     assert "monitors_airflow/notifiers.py" in names and not any(n.startswith("dags/") for n in names)
+    assert "monitors/reports/templates/window/broken.html" in names  # the pages' templates
 
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("AIRFLOW", "PYTHON", "VIRTUAL_ENV", "MONITORS"))}
