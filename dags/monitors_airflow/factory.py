@@ -18,11 +18,11 @@ from zoneinfo import ZoneInfo
 from airflow.sdk import DAG, Asset, AssetAlias, CronDataIntervalTimetable, dag, task
 
 from monitors.config import ModelConfig, load_config
+from monitors.core.measurement import PARTS
 from monitors_airflow.connections import compute_warehouse_url
 from monitors_airflow.notifiers import compute_notifiers, compute_resolved_notifiers
 
 log = logging.getLogger(__name__)
-PARTS = ("checks", "drift", "performance")  # monitors.run.stages.PARTS (not imported here: pandas)
 ASSET_EXTRA = ("model", "window_start", "window_end", "status", "broken", "report")
 DOC = """
 Monitors model **{model}** ({task}) from `{source}`: one run per `{schedule}` window (UTC),

@@ -12,7 +12,7 @@ from typing import Any
 
 from monitors.config import ModelConfig
 from monitors.core.errors import MonitorsError
-from monitors.core.measurement import Measurement
+from monitors.core.measurement import PARTS, Measurement
 from monitors.core.window import Window
 from monitors.reports.evidently_page import write_evidently_report
 from monitors.reports.pages import compute_window_link
@@ -23,10 +23,6 @@ from monitors.run.reference import load_reference
 from monitors.run.window import load_window_message, load_window_samples, run_window
 from monitors.storage import results
 from monitors.warehouse.engine import create_warehouse_engine
-
-# the DAG's task per part of a window, and the kinds of the rules it judges
-PARTS = {"checks": ("schema", "data_quality"), "drift": ("drift",),
-         "performance": ("performance", "estimated_performance")}
 
 
 def compute_broken_parts(rows: list[Measurement]) -> list[str]:
