@@ -38,13 +38,14 @@ def _ruff(path: str, source: str) -> str:
     ("storage", "import great_expectations\n", True),
     ("storage", "from monitors.reports import charts\n", True),
     ("warehouse", "import evidently\n", True),
+    ("run", "import jinja2\n", True),
     ("checks", "import pyarrow\n", True),
     ("", "import sqlalchemy\n", True),  # top-level modules (cli, config, demo, testing)
     ("", "import airflow\n", True),
     ("warehouse", "import sqlalchemy\n", False),
     ("checks", "import great_expectations\n", False),
     ("storage", "import pyarrow.parquet\nimport fcntl\nimport duckdb\n", False),
-    ("reports", "import evidently\n", False),
+    ("reports", "import evidently\nimport jinja2\n", False),
     ("compute", "import numpy\nfrom monitors.core import counts\n", False),
 ])
 def test_each_layer_refuses_what_it_may_not_import(layer: str, source: str, banned: bool) -> None:
