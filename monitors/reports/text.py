@@ -39,6 +39,7 @@ class RuleGroup:
     whole: Measurement | None
     segments: list[Measurement]
     judged_segments: int
+    baseline: float | None = None  # a performance rule: the baseline's value (whole window)
 
 
 def compute_rule_groups(rows: Iterable[Measurement]) -> list[RuleGroup]:
@@ -50,17 +51,21 @@ def compute_rule_groups(rows: Iterable[Measurement]) -> list[RuleGroup]:
         if r.segment is not None and r.status in ("ok", "alert"):
             key = (r.kind, r.metric, r.column_name, None)
             judged[key] = judged.get(key, 0) + 1
+    baselines = {r.metric: r.value for r in rows if r.kind == "baseline_performance" and r.segment is None}
     groups: dict[RuleKey, list[Measurement]] = {}
     for r in compute_broken_rules(rows):
         groups.setdefault((r.kind, r.metric, r.column_name, None), []).append(r)
     return [RuleGroup(key, next((r for r in found if r.segment is None), None),
-                      [r for r in found if r.segment is not None], judged.get(key, 0))
+                      [r for r in found if r.segment is not None], judged.get(key, 0),
+                      baselines.get(key[1]) if key[0] == "performance" else None)
             for key, found in groups.items()]
 
 
 def compute_group_text(group: RuleGroup) -> str:
     """e.g. `drift wasserstein of income = 0.41 (bound: < 0.07), whole window and 4 of 4 segments`"""
     head = compute_rule_text(group.whole) if group.whole else compute_rule_subject(group.rule)
+    if group.whole and group.baseline is not None:  # e.g. `= 0.68 (baseline 0.87, bound: >= 0.82)`
+        head = head.replace(" (bound: ", f" (baseline {_number(group.baseline)}, bound: ", 1)
     where = ["whole window"] if group.whole else []
     if group.segments:
         where.append(f"{len(group.segments)} of {group.judged_segments} segments")

@@ -71,11 +71,12 @@ def test_the_verdict_groups_a_rule_with_its_segments_and_names_the_first_three()
             *(Measurement("drift", "wasserstein", v, 0.1, s, "debt_ratio", f"region={r}")
               for r, v, s in zip(regions, (0.3, 0.01, 0.02, None), ("alert", "ok", "ok", "skipped"), strict=True)),
             Measurement("performance", "roc_auc", 0.68, 0.82, "alert"),
+            Measurement("baseline_performance", "roc_auc", 0.87),
             Measurement("data_quality", "missing_share", 0.2, 0.05, "alert", "age")]
     # whole-window rules first, then rules broken only in segments (counted of those judged)
     assert compute_verdict(rows) == (
         "8 rules broken: data_quality missing_share of age = 0.2 (bound: <= 0.05): whole window; "
         "drift wasserstein of income = 0.4 (bound: < 0.07): whole window and 4 of 4 segments; "
-        "performance roc_auc = 0.68 (bound: >= 0.82): whole window; and 1 more.")
+        "performance roc_auc = 0.68 (baseline 0.87, bound: >= 0.82): whole window; and 1 more.")
     assert compute_verdict(rows[5:9]) == "1 rule broken: drift wasserstein of debt_ratio: 1 of 3 segments."
     assert compute_verdict([Measurement("drift", "wasserstein", 0.01, 0.07, "ok", "age")]) == "No rule broken."

@@ -41,13 +41,13 @@ def test_the_page_leads_with_what_broke(tmp_path: Path) -> None:
     # first, the window in one line: rules grouped, segments folded into their rule
     assert ('<p class="verdict"><span class=alert>alert</span>: 3 rules broken: drift wasserstein of '
             "income = 0.41 (bound: &lt; 0.1): whole window and 1 of 1 segments; performance roc_auc = "
-            "0.71 (bound: &gt;= 0.8): whole window.</p>") in page
+            "0.71 (baseline 0.85, bound: &gt;= 0.8): whole window.</p>") in page
     headings = re.findall(r'<h2 id="(\w+)"', page)
     assert headings == ["broken", "tracing", "checks", "drift", "performance", "segments"]
     rules = re.findall(r"<li class='rule alert'>([^<]+)", page.split('<h2 id="broken">')[1])
     assert rules == ["drift wasserstein of income = 0.41 (bound: &lt; 0.1): whole window and 1 of 1 segments",
                      "drift wasserstein of income [region=EU] = 0.3 (bound: &lt; 0.12)",  # folded in
-                     "performance roc_auc = 0.71 (bound: &gt;= 0.8): whole window"]
+                     "performance roc_auc = 0.71 (baseline 0.85, bound: &gt;= 0.8): whole window"]
     assert "<details><summary>1 segment(s)</summary>" in page
     drift_table = page.split('<h2 id="drift">')[1].split("</table>")[0]
     assert drift_table.index(">income<") < drift_table.index(">age<")  # broken first
