@@ -49,7 +49,8 @@ def run_measure(config: ModelConfig, window: Window, run_id: str, *, url: str | 
     report_error = summary.report_error
     try:
         write_stored_window_pages(config, [r.window for r in refreshed], labels.REFRESHED_NOTE)
-    except Exception as exc:  # the refreshed rows are stored; their pages are rebuilt by `report`
+    except Exception as exc:  # the rows are stored; `report` runs (this window's pages, logged
+        # error) and the next run or `monitors report` rebuilds the refreshed windows' pages
         report_error = report_error or f"model {config.model}: refreshed pages failed: {exc}"
     late = [r.message for r in refreshed if r.message]
     return {"model": config.model, "window_start": window.start.isoformat(),
