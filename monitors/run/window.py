@@ -62,14 +62,12 @@ class WindowSummary:
 
 @dataclass
 class Extract:
-    """What the warehouse counts of a window: its query, slot counts and outcome tallies, and the
-    report's samples (window, baseline) when asked for."""
+    """What the warehouse counts of a window: its query, slot counts, outcome tallies and volume."""
 
     query: Query
     counts: Counts
     tallies: dict[str | None, Tally]
     volume: VolumeFacts
-    samples: tuple[pd.DataFrame, pd.DataFrame] | None = None
 
     @property
     def rows(self) -> int:
@@ -81,16 +79,13 @@ def compute_run_id(prefix: str = "cli") -> str:
 
 
 def load_extract(engine: Engine, config: ModelConfig, window: Window, baseline: Baseline,
-                 as_of: datetime, samples: bool) -> Extract:
-    """The window counted in the warehouse; with the report's samples if `samples` (and any row)."""
+                 as_of: datetime) -> Extract:
+    """The window counted in the warehouse."""
     query = load_window_query(engine, config, window, as_of)
     profile = baseline.reference.profile
-    extract = Extract(query, load_window_counts(engine, config, query, profile),
-                      load_tallies(engine, config, query.select, profile)[0],
-                      load_volume_facts(engine, config, window, query))
-    if samples and config.report.evidently == "always" and extract.rows:
-        extract.samples = load_report_samples(engine, config, query, baseline)
-    return extract
+    return Extract(query, load_window_counts(engine, config, query, profile),
+                   load_tallies(engine, config, query.select, profile)[0],
+                   load_volume_facts(engine, config, window, query))
 
 
 def load_check_rows(engine: Engine, config: ModelConfig, window: Window, query: Query,
@@ -183,7 +178,7 @@ def run_window(config: ModelConfig, window: Window, *, engine: Engine | None = N
     suite = load_suite(config)
     baseline = baseline or load_reference(engine, config, as_of)
     profile = baseline.reference.profile
-    extract = load_extract(engine, config, window, baseline, as_of, samples=False)
+    extract = load_extract(engine, config, window, baseline, as_of)
     rows = (load_check_rows(engine, config, window, extract.query, extract.counts, extract.volume,
                             profile, suite)
             + compute_drift_rows(config, extract.counts, profile)

@@ -13,7 +13,6 @@ import pyarrow as pa
 
 from monitors.config import ModelConfig
 from monitors.core.counts import NUMERIC_SLOTS, Key, NumericBins, Tally
-from monitors.core.errors import StoreError
 from monitors.core.profile import Profile, Shape
 from monitors.storage.codecs import compute_tallies_from_json, compute_tallies_json
 from monitors.storage.files import load_frame, load_table, load_text, write_frame, write_table, write_text
@@ -34,14 +33,6 @@ def compute_profile_file(config: ModelConfig, key: str) -> Path:
 def load_cached_profile(config: ModelConfig, key: str) -> Profile | None:
     table = load_table(compute_profile_file(config, key))
     return None if table is None else compute_profile_from_table(key, table)
-
-
-def load_profile_by_key(config: ModelConfig, key: str) -> Profile:
-    profile = load_cached_profile(config, key)
-    if profile is None:
-        raise StoreError(f"model {config.model}: the baseline profile {compute_profile_file(config, key)} "
-                         "is gone; rerun the extract task")
-    return profile
 
 
 def write_profile_calibration(config: ModelConfig, baseline: Profile) -> None:
