@@ -216,12 +216,10 @@ def _report(config: ModelConfig, args: argparse.Namespace) -> int:
 
 
 def _report_window(config: ModelConfig, start: datetime, evidently: bool, as_of: datetime | None) -> int:
-    from monitors.reports.evidently_page import write_evidently_report
     from monitors.reports.pages import compute_window_dir
     from monitors.run.pages import write_stored_window_pages
-    from monitors.run.window import load_window_samples
+    from monitors.run.window import write_window_evidently
     from monitors.storage import results
-    from monitors.warehouse.engine import create_warehouse_engine
 
     zone = compute_zone(config.timezone)
     begin = compute_utc(compute_local(start, zone))
@@ -230,16 +228,9 @@ def _report_window(config: ModelConfig, start: datetime, evidently: bool, as_of:
     if window is None:
         raise MonitorsError(f"model {config.model}: no stored window starts at {begin:%Y-%m-%d %H:%M} UTC; "
                             f"run it first (monitors run)")
-    if evidently:
-        engine = create_warehouse_engine(config)
-        try:
-            samples = load_window_samples(engine, config, window, compute_utc(as_of) if as_of else
-                                          datetime.now(UTC))
-        finally:
-            engine.dispose()
-        if samples is None:
-            raise MonitorsError(f"model {config.model}, window {window}: no rows to report on")
-        write_evidently_report(config, window, samples[1], samples[0])
+    if evidently and not write_window_evidently(config, window, compute_utc(as_of) if as_of else
+                                                datetime.now(UTC)):
+        raise MonitorsError(f"model {config.model}, window {window}: no rows to report on")
     write_stored_window_pages(config, [window], "Rebuilt from the store.")
     print(compute_window_dir(config, window) / "index.html")
     return 0

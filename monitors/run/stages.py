@@ -14,13 +14,12 @@ from monitors.config import ModelConfig
 from monitors.core.errors import MonitorsError
 from monitors.core.measurement import PARTS, Measurement
 from monitors.core.window import Window
-from monitors.reports.evidently_page import write_evidently_report
 from monitors.reports.pages import compute_window_link
 from monitors.reports.text import compute_broken_rules, compute_rule_text
 from monitors.run import labels
 from monitors.run.pages import write_stored_window_pages
 from monitors.run.reference import load_reference
-from monitors.run.window import load_window_message, load_window_samples, run_window
+from monitors.run.window import load_window_message, run_window, write_window_evidently
 from monitors.storage import results
 from monitors.warehouse.engine import create_warehouse_engine
 
@@ -78,12 +77,6 @@ def run_report(config: ModelConfig, window: Window, *, url: str | None = None,
     Evidently report from samples read now when report.evidently wants one."""
     rows = results.load_window_rows(config.store_path, config.model, window)
     if config.report.compute_wants_evidently(any(r.is_alert for r in rows)):
-        engine = create_warehouse_engine(config, url)
-        try:
-            samples = load_window_samples(engine, config, window, as_of or datetime.now(UTC))
-        finally:
-            engine.dispose()
-        if samples is not None:
-            write_evidently_report(config, window, samples[1], samples[0])
+        write_window_evidently(config, window, as_of or datetime.now(UTC), url)
     write_stored_window_pages(config, [window], "Rebuilt from the store after the report failed.")
     return {"report": compute_window_link(config, window)}

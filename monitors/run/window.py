@@ -23,6 +23,7 @@ from monitors.core.counts import Counts, Tally, VolumeFacts
 from monitors.core.measurement import Measurement, compute_window_status
 from monitors.core.profile import Profile
 from monitors.core.window import Window
+from monitors.reports.evidently_page import write_evidently_report
 from monitors.reports.pages import compute_window_link
 from monitors.reports.text import compute_failure_message
 from monitors.run.pages import write_window_reports
@@ -144,14 +145,22 @@ def load_report_samples(engine: Engine, config: ModelConfig, query: Query, basel
     return (current, reference) if not current.empty and not reference.empty else None
 
 
-def load_window_samples(engine: Engine, config: ModelConfig, window: Window, as_of: datetime
-                        ) -> tuple[pd.DataFrame, pd.DataFrame] | None:
-    """The Evidently report's samples of a window (and of the baseline), on their own: for a
-    report rendered after the window was measured (Airflow's report task, `monitors report
-    --window W --evidently`)."""
-    baseline = load_reference(engine, config, as_of)
-    query = load_window_query(engine, config, window, as_of)
-    return load_report_samples(engine, config, query, baseline)
+def write_window_evidently(config: ModelConfig, window: Window, as_of: datetime,
+                           url: str | None = None) -> bool:
+    """The Evidently report of a stored window, from samples read now (for a report rendered
+    after the window was measured: Airflow's report task, `monitors report --window W
+    --evidently`); False when the window has no rows to report on."""
+    engine = create_warehouse_engine(config, url)
+    try:
+        baseline = load_reference(engine, config, as_of)
+        query = load_window_query(engine, config, window, as_of)
+        samples = load_report_samples(engine, config, query, baseline)
+    finally:
+        engine.dispose()
+    if samples is None:
+        return False
+    write_evidently_report(config, window, samples[1], samples[0])
+    return True
 
 
 def load_window_message(config: ModelConfig, window: Window, rows: list[Measurement] | None = None,

@@ -214,6 +214,30 @@ def test_evidently_reports_only_windows_that_break_a_rule_unless_asked(
     assert "no stored window starts at 2026-02-01 00:00 UTC" in capsys.readouterr().err
 
 
+def test_the_airflow_report_stage_rebuilds_a_stored_windows_pages(home: Path) -> None:
+    """What Airflow's `report` task does after the report failed in `measure`: the window's
+    page again from the store and, for a window that broke a rule, its Evidently report from
+    samples read now; the model page lists the window."""
+    from monitors.core.window import Window
+    from monitors.run.stages import run_report
+    from monitors.testing import make_window_bounds
+
+    url = write_duckdb_warehouse(home / "warehouse.duckdb", make_tables(seed=2, days=3, rows_per_day=1500,
+                                                                        drift_from_day=2))
+    config_path = write_config(home, url, checks=None)
+    assert main(["run", str(config_path), "--start", "2026-01-01", "--end", "2026-01-04",
+                 "--as-of", "2026-03-01", "--no-report"]) == 1
+    model = home / "reports" / "credit_risk"
+    assert not model.exists()
+    config = load_config(config_path)
+    for day in (0, 2):  # a clean window, then the drifted one
+        run_report(config, Window(*make_window_bounds(day)))
+    clean, drifted = model / "2026-01-01T0000Z", model / "2026-01-03T0000Z"
+    assert "Rebuilt from the store after the report failed." in (drifted / "index.html").read_text()
+    assert (drifted / "evidently.html").stat().st_size > 1000 and not (clean / "evidently.html").exists()
+    assert 'href="2026-01-03T0000Z/index.html"' in (model / "index.html").read_text()
+
+
 def test_writing_a_window_rewrites_only_its_page_and_the_two_indexes(home: Path, duckdb_warehouse: str) -> None:
     config_path = write_config(home, duckdb_warehouse, checks=None, **{"report.evidently": False})
     assert main(["run", str(config_path), "--start", "2026-01-01", "--end", "2026-01-04",
