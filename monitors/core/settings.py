@@ -40,7 +40,6 @@ class Drift(Strict):
                              f"choose from {', '.join(allowed)}")
         return value
 
-
     def compute_floor(self, numerical: bool) -> float:
         """The effect-size floor of a column type's judged score: the config's, or the score's."""
         if numerical:

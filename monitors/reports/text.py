@@ -63,9 +63,7 @@ def compute_rule_groups(rows: Iterable[Measurement]) -> list[RuleGroup]:
 
 def compute_group_text(group: RuleGroup) -> str:
     """e.g. `drift wasserstein of income = 0.41 (bound: < 0.07), whole window and 4 of 4 segments`"""
-    head = compute_rule_text(group.whole) if group.whole else compute_rule_subject(group.rule)
-    if group.whole and group.baseline is not None:  # e.g. `= 0.68 (baseline 0.87, bound: >= 0.82)`
-        head = head.replace(" (bound: ", f" (baseline {_number(group.baseline)}, bound: ", 1)
+    head = compute_rule_text(group.whole, group.baseline) if group.whole else compute_rule_subject(group.rule)
     where = ["whole window"] if group.whole else []
     if group.segments:
         where.append(f"{len(group.segments)} of {group.judged_segments} segments")
@@ -94,15 +92,16 @@ def compute_rule_subject(rule: RuleKey) -> str:
     return f"{kind} {metric}" + (f" of {column}" if column else "") + (f" [{segment}]" if segment else "")
 
 
-def compute_rule_text(row: Measurement) -> str:
-    """e.g. `drift wasserstein of income = 0.4123 (bound: < 0.1)`"""
+def compute_rule_text(row: Measurement, baseline: float | None = None) -> str:
+    """e.g. `drift wasserstein of income = 0.4123 (bound: < 0.1)`; with the baseline's value,
+    `performance roc_auc = 0.68 (baseline 0.87, bound: >= 0.82)`"""
     subject = compute_rule_subject(compute_rule_key(row))
     if row.threshold is None:
         return f"{subject} = {_number(row.value)} (failed)"
     # the bound a value must keep: the opposite of how it breaks
     keep = {"below": ">=", "at_or_above": "<", "above": "<="}[compute_breach_direction(row.metric)]
-    bound = f"{keep} {_number(row.threshold)}"
-    return f"{subject} = {_number(row.value)} (bound: {bound})"
+    was = "" if baseline is None else f"baseline {_number(baseline)}, "
+    return f"{subject} = {_number(row.value)} ({was}bound: {keep} {_number(row.threshold)})"
 
 
 def compute_life_text(row: Measurement, lifecycle: Lifecycle | None) -> str:
