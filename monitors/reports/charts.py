@@ -128,8 +128,8 @@ def _axes(frame: _Frame, tick_texts: list[str], x_labels: Sequence[str], alert_w
     parts.append(f'<line x1="{frame.left}" y1="{bottom}" x2="{WIDTH - RIGHT}" y2="{bottom}" stroke="#999"/>'
                  f'<line x1="{frame.left}" y1="{TOP}" x2="{frame.left}" y2="{bottom}" stroke="#999"/>')
     shown = sorted({round(k * (frame.n - 1) / (X_TICKS - 1)) for k in range(X_TICKS)}) if frame.n > 1 else [0]
+    ends = {0: "start", frame.n - 1: "end"} if frame.n > 1 else {}
     for i in shown:
-        ends = {0: "start", frame.n - 1: "end"} if frame.n > 1 else {}
         anchor = ends.get(i, "middle")
         parts.append(f'<line x1="{frame.x(i):.1f}" y1="{bottom}" x2="{frame.x(i):.1f}" y2="{bottom + 4}" '
                      f'stroke="#999"/><text class="x-tick" x="{frame.x(i):.1f}" y="{bottom + 16}" '
@@ -176,7 +176,8 @@ def _series(frame: _Frame, s: Series, color: str, x_labels: Sequence[str]) -> li
 
 def _hover_data(x_labels: Sequence[str], series: Sequence[Series], frame: _Frame) -> str:
     """What the hover script shows per window, as JSON safe inside a <script> element."""
-    data = {"left": frame.left, "step": frame.step, "labels": list(x_labels),
+    data = {"first": frame.x(0), "step": frame.step, "top": TOP, "bottom": TOP + frame.plot_h,
+            "labels": list(x_labels),
             "series": [{"name": s.name, "values": [None if v is None or not math.isfinite(v) else
                                                    float(f"{v:.4g}") for v in s.values]}
                        for s in series]}
@@ -226,10 +227,10 @@ HOVER_SCRIPT = """document.querySelectorAll('figure.chart').forEach(function (fi
   svg.addEventListener('mousemove', function (e) {
     var p = svg.createSVGPoint(); p.x = e.clientX; p.y = e.clientY;
     var x = p.matrixTransform(svg.getScreenCTM().inverse()).x;
-    var i = Math.max(0, Math.min(data.labels.length - 1, Math.round((x - data.left) / data.step)));
-    var gx = data.left + i * data.step;
-    line.setAttribute('x1', gx); line.setAttribute('x2', gx); line.setAttribute('y1', 14);
-    line.setAttribute('y2', svg.viewBox.baseVal.height - 46); line.setAttribute('visibility', 'visible');
+    var i = Math.max(0, Math.min(data.labels.length - 1, Math.round((x - data.first) / data.step)));
+    var gx = data.first + i * data.step;
+    line.setAttribute('x1', gx); line.setAttribute('x2', gx); line.setAttribute('y1', data.top);
+    line.setAttribute('y2', data.bottom); line.setAttribute('visibility', 'visible');
     box.textContent = data.labels[i] + ': ' + data.series
       .filter(function (s) { return s.values[i] !== null; })
       .map(function (s) { return s.name + ' ' + s.values[i]; }).join(' · ');
