@@ -15,6 +15,7 @@ from typing import Any
 from airflow.sdk import BaseNotifier
 
 from monitors.config import ModelConfig
+from monitors.core.measurement import PARTS
 
 SUBJECT = "[monitors] {{ dag.dag_id }} failed: {{ ti.task_id }}, window {{ data_interval_start }}"
 BODY = ("<p>Task <b>{{ ti.task_id }}</b> of <b>{{ dag.dag_id }}</b> failed for the window "
@@ -23,8 +24,7 @@ BODY = ("<p>Task <b>{{ ti.task_id }}</b> of <b>{{ dag.dag_id }}</b> failed for t
 RESOLVED_SUBJECT = "[monitors] {{ dag.dag_id }}: alerts resolved, window {{ data_interval_start }}"
 RESOLVED_BODY = "<pre>{{ exception | e }}</pre>"
 TIMEOUT_SECONDS = 10
-RULE_TASKS = ("checks", "drift", "performance", "refresh_labels")  # their AirflowFailException
-# is a broken rule
+RULE_TASKS = (*PARTS, "refresh_labels")  # their AirflowFailException is a broken rule
 log = logging.getLogger(__name__)
 
 

@@ -18,7 +18,6 @@ from airflow.plugins_manager import AirflowPlugin
 from airflow.sdk import BaseOperatorLink
 
 PREFIX = "/monitors"
-LINKED_TASKS = ("measure", "checks", "drift", "performance")
 DAG_PREFIX = "monitor_"
 
 
@@ -116,7 +115,9 @@ class MonitoringReportLink(BaseOperatorLink):
     name = "Monitoring report"
 
     def get_link(self, operator: Any, *, ti_key: Any) -> str:
-        if not (ti_key.dag_id.startswith(DAG_PREFIX) and ti_key.task_id in LINKED_TASKS):
+        from monitors.core.measurement import PARTS
+
+        if not (ti_key.dag_id.startswith(DAG_PREFIX) and ti_key.task_id in ("measure", *PARTS)):
             return ""
         from airflow.configuration import conf
 
