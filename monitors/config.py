@@ -22,6 +22,7 @@ from pydantic import (
 
 from monitors.core.errors import ConfigError
 from monitors.core.fields import Duration, Identifier, TableName
+from monitors.core.location import CAS_SCHEMES, Location, compute_is_url, compute_location
 from monitors.core.metrics import TASKS, compute_judged_metrics, compute_task_metrics
 from monitors.core.settings import AirflowSettings, Drift, Performance, Report, Strict, Volume
 from monitors.core.window import check_schedule, compute_zone
@@ -103,8 +104,8 @@ class ModelConfig(Strict):
     volume: Volume = Volume()
     report: Report = Report()
     airflow: AirflowSettings = AirflowSettings()
-    store: str = "monitoring.duckdb"
-    reports: str = "reports/"
+    store: str = "monitoring.duckdb"  # a DuckDB file, or an object-storage folder (s3://bucket/prefix)
+    reports: str = "reports/"  # a folder, or an object-storage URL
     reports_url: str | None = None  # where the reports folder is served: messages link there
 
     _home: Path = PrivateAttr(default_factory=Path.cwd)
@@ -137,6 +138,16 @@ class ModelConfig(Strict):
         """A SQLAlchemy URL of a supported dialect, or airflow://CONN_ID (resolved in a task)."""
         if not value.startswith("airflow://"):
             compute_dialect(compute_backend(value))
+        return value
+
+    @field_validator("store")
+    @classmethod
+    def _store(cls, value: str) -> str:
+        """A local DuckDB file or an object-storage URL whose writes can be conditional."""
+        if compute_is_url(value) and value.partition("://")[0] not in CAS_SCHEMES:
+            raise ValueError(f"{value!r}: the store updates shared files with conditional writes, "
+                             f"which monitors does on {', '.join(CAS_SCHEMES)}:// (and local disk); "
+                             f"other schemes can hold the reports")
         return value
 
     @model_validator(mode="after")
@@ -173,12 +184,14 @@ class ModelConfig(Strict):
         return candidate if candidate.is_absolute() else self._home / candidate
 
     @property
-    def store_path(self) -> Path:
-        return self.resolve(self.store)
+    def store_path(self) -> Location:
+        """The DuckDB catalog file (its data in a folder beside it), or the object-storage folder
+        holding the data (no catalog file: DuckDB cannot write one there)."""
+        return compute_location(self.store, self._home)
 
     @property
-    def reports_path(self) -> Path:
-        return self.resolve(self.reports)
+    def reports_path(self) -> Location:
+        return compute_location(self.reports, self._home)
 
     @property
     def suite_path(self) -> Path | None:

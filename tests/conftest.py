@@ -73,17 +73,59 @@ def postgres_schema(postgres_url: str) -> Iterator[str]:
     engine.dispose()
 
 
+def compute_free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """An S3-compatible server for the session (tests/s3_server.py, moto), and the standard AWS
+    environment pointing at it (as a user's CLI or worker would have it)."""
+    import subprocess
+    import sys
+
+    port = compute_free_port()
+    server = subprocess.Popen([sys.executable, str(REPO / "tests" / "s3_server.py"), str(port)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert server.stdout is not None
+    if server.stdout.readline().strip() != "READY":  # the handshake; EOF if it died
+        server.kill()
+        pytest.fail("the S3 server (moto) did not start")
+    endpoint = f"http://127.0.0.1:{port}"
+    env = {"AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "monitors", "AWS_DEFAULT_REGION": "us-east-1",
+           "AWS_SECRET_ACCESS_KEY": "monitors-secret"}
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    yield endpoint
+    for key, value in saved.items():
+        os.environ.pop(key, None) if value is None else os.environ.__setitem__(key, value)
+    assert server.stdin is not None
+    server.stdin.close()
+    server.wait(timeout=30)
+
+
+@pytest.fixture
+def s3_bucket(s3_endpoint: str) -> str:
+    """A new empty bucket: s3://<name>."""
+    import s3fs
+
+    name = f"monitors-{uuid.uuid4().hex[:12]}"
+    s3fs.S3FileSystem().mkdir(name)
+    return f"s3://{name}"
+
+
 @pytest.fixture(scope="session")
 def spark_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A Spark SQL Thrift server for the session (tests/spark_server.py): hive://127.0.0.1:PORT.
     Needs Java 17 and pyspark (make installs both); its absence fails the test, never skips."""
-    import socket
     import subprocess
     import sys
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = compute_free_port()
     folder = tmp_path_factory.mktemp("spark")
     log = (folder / "server.log").open("w")
     server = subprocess.Popen([sys.executable, str(REPO / "tests" / "spark_server.py"), str(port),

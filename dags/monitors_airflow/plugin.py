@@ -6,23 +6,28 @@ measure task and the part tasks a "Monitoring report" link.
 
 Install: put plugins/monitors_reports.py (which imports this module) in Airflow's plugins folder
 (`make airflow` does). The reports are found through the model YAMLs in the DAG folder's models/
-(their `reports:`); MONITORS_HOME resolves relative paths as for the tasks.
+(their `reports:`, a folder or an object-storage URL); MONITORS_HOME resolves relative paths
+as for the tasks.
 """
 
+import mimetypes
 import os  # no `from __future__ import annotations`: FastAPI reads the routes' annotations
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.plugins_manager import AirflowPlugin
 from airflow.sdk import BaseOperatorLink
+
+if TYPE_CHECKING:
+    from monitors.core.location import Location
 
 PREFIX = "/monitors"
 DAG_PREFIX = "monitor_"
 
 
 @cache
-def load_reports_roots() -> dict[str, Path]:
+def load_reports_roots() -> "dict[str, Location]":
     """Each model's reports folder, from the YAMLs in <dags folder>/models ("" -> the home page's,
     the folder most models write to)."""
     from airflow.configuration import conf
@@ -31,7 +36,7 @@ def load_reports_roots() -> dict[str, Path]:
 
     dags = Path(conf.get("core", "dags_folder"))
     home = Path(os.environ.get("MONITORS_HOME") or dags.parent)
-    roots = {}
+    roots: dict[str, Location] = {}
     for path in sorted((dags / "models").glob("*.y*ml")):
         try:
             config = load_config(path, home=home)
@@ -43,13 +48,23 @@ def load_reports_roots() -> dict[str, Path]:
     return roots
 
 
-def compute_file(root: Path, relative: str) -> Path | None:
-    """The file under `root` a URL path names (a folder: its index.html); None outside it."""
-    target = (root / relative).resolve()
-    if target.is_dir():
-        target = target / "index.html"
-    inside = target == root.resolve() or root.resolve() in target.parents
-    return target if inside and target.is_file() else None
+def load_file(root: "Location", relative: str) -> tuple[bytes, str] | None:
+    """The bytes and media type of the file under `root` (local or object storage) a URL path
+    names (a folder: its index.html); None when there is none, or the path leaves `root`."""
+    from monitors.storage.files import load_bytes
+
+    parts = [part for part in relative.split("/") if part not in ("", ".")]
+    if ".." in parts:
+        return None
+    target = root.joinpath(*parts)
+    for candidate in (target, target / "index.html"):
+        try:
+            found = load_bytes(candidate)
+        except (IsADirectoryError, NotADirectoryError):
+            continue
+        if found is not None:
+            return found, mimetypes.guess_type(candidate.name)[0] or "application/octet-stream"
+    return None
 
 
 def create_app() -> Any:
@@ -57,7 +72,7 @@ def create_app() -> Any:
     from airflow.api_fastapi.auth.managers.models.resource_details import DagDetails
     from airflow.api_fastapi.core_api.security import get_user, requires_access_dag
     from fastapi import Depends, FastAPI, HTTPException, Request
-    from fastapi.responses import FileResponse, RedirectResponse
+    from fastapi.responses import RedirectResponse, Response
 
     app = FastAPI(title="monitors reports", docs_url=None, redoc_url=None, openapi_url=None)
 
@@ -79,7 +94,7 @@ def create_app() -> Any:
         return RedirectResponse(f"{request.scope.get('root_path', PREFIX)}/{page}")
 
     @app.get("/{path:path}")
-    def report_file(path: str, user: Any = Depends(get_user)) -> FileResponse:  # noqa: B008
+    def report_file(path: str, user: Any = Depends(get_user)) -> Response:  # noqa: B008
         """A page or asset; a model's pages only for users who may read its DAG."""
         model = path.split("/", 1)[0]
         roots = load_reports_roots()
@@ -88,10 +103,10 @@ def create_app() -> Any:
                 method="GET", details=DagDetails(id=f"{DAG_PREFIX}{model}"), user=user)
             if not allowed:
                 raise HTTPException(403, f"no read access to DAG {DAG_PREFIX}{model}")
-        found = compute_file(roots.get(model) or roots[""], path)
+        found = load_file(roots.get(model) or roots[""], path)
         if found is None:
             raise HTTPException(404, f"no report {path!r}")
-        return FileResponse(found)
+        return Response(content=found[0], media_type=found[1])
 
     return app
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from monitors.config import ModelConfig
+from monitors.core.location import Location
 from monitors.core.window import Window
 from monitors.reports.pages import compute_window_dir
 from monitors.storage.files import load_exists, write_text
@@ -20,7 +21,7 @@ ASSETS = "assets"
 _SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
 
 
-def _share_bundle(page: str, reports: Path, depth: int) -> str:
+def _share_bundle(page: str, reports: Location, depth: int) -> str:
     """Move the largest inline script (Evidently's bundle) to reports/assets, once."""
     scripts = list(_SCRIPT.finditer(page))
     if not scripts:
@@ -38,7 +39,7 @@ def _share_bundle(page: str, reports: Path, depth: int) -> str:
 
 
 def write_evidently_report(config: ModelConfig, window: Window, reference: pd.DataFrame,
-                           current: pd.DataFrame) -> Path:
+                           current: pd.DataFrame) -> Location:
     """Evidently's DataDriftPreset on the seeded samples (frames.load_sample)."""
     from evidently import DataDefinition, Dataset, Report
     from evidently.presets import DataDriftPreset

@@ -5,9 +5,9 @@ windows, from the summaries the model pages leave beside them."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
+from monitors.core.location import Location
 from monitors.reports.pages import compute_html, compute_page
 from monitors.storage.files import load_names, load_text, write_text
 
@@ -17,7 +17,7 @@ RULES_LISTED = 6
 RANK = {"alert": 0, "skipped": 1, "ok": 2}
 
 
-def load_summaries(reports: Path) -> list[dict[str, Any]]:
+def load_summaries(reports: Location) -> list[dict[str, Any]]:
     """The models' summaries, worst first: alerting, then not judged, then ok; more open alerts
     first."""
     summaries = []
@@ -30,7 +30,7 @@ def load_summaries(reports: Path) -> list[dict[str, Any]]:
                                             -int(s.get("open_alerts", 0)), str(s["model"])))
 
 
-def write_home(reports: Path) -> Path:
+def write_home(reports: Location) -> Location:
     """reports/index.html: every model, worst first, with what is wrong now and since when."""
     summaries = load_summaries(reports)
     body = compute_html("home.html", summaries=summaries, strip=STRIP, listed=RULES_LISTED,

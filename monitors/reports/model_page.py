@@ -5,12 +5,12 @@ the home page. Writing one window rewrites only its page, this one and the home 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from markupsafe import Markup
 
+from monitors.core.location import Location
 from monitors.core.metrics import METRICS, compute_chart_metrics
 from monitors.core.window import compute_moment_label, compute_page_key
 from monitors.reports import charts
@@ -140,8 +140,8 @@ def compute_model_charts(trend: pd.DataFrame, table: pd.DataFrame | None = None)
     return out
 
 
-def write_model_page(reports: Path, model: str, trend: pd.DataFrame,
-                     open_alerts: list[dict[str, Any]] | None = None) -> Path:
+def write_model_page(reports: Location, model: str, trend: pd.DataFrame,
+                     open_alerts: list[dict[str, Any]] | None = None) -> Location:
     """reports/<model>/index.html and its summary for the home page (`open_alerts`: the model's
     open monitor_alerts rows; without them, the latest window's broken rules)."""
     table = compute_window_table(trend)

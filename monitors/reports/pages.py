@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
 from monitors.config import ModelConfig
+from monitors.core.location import Location
 from monitors.core.measurement import Measurement
 from monitors.core.window import Window
 
@@ -24,7 +24,7 @@ ul.rules{margin:0;padding-left:1rem}.where{color:#555;font-weight:400}.strip{dis
 figure.chart svg{display:block;max-width:100%}.hover{font-size:.8rem;color:#333;min-height:1.2em}"""
 
 
-def compute_window_dir(config: ModelConfig, window: Window) -> Path:
+def compute_window_dir(config: ModelConfig, window: Window) -> Location:
     return config.reports_path / config.model / window.page_key
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from monitors.core.location import Location
 from monitors.core.measurement import (
     Lifecycle,
     Measurement,
@@ -114,7 +114,7 @@ def compute_life_text(row: Measurement, lifecycle: Lifecycle | None) -> str:
 
 
 def compute_failure_message(model: str, window: Window, rows: Iterable[Measurement],
-                            report: Path | str | None = None, lifecycle: Lifecycle | None = None
+                            report: Location | str | None = None, lifecycle: Lifecycle | None = None
                             ) -> str | None:
     """None when no rule broke; else a message naming each broken rule, its value and bound
     (with the lifecycle: NEW or ONGOING since when, and the alerts this window resolved)."""
@@ -151,7 +151,7 @@ def compute_resolved_lines(lifecycle: Lifecycle | None) -> list[str]:
 
 
 def compute_late_label_message(model: str, window: Window, before: Iterable[Measurement],
-                               after: list[Measurement], report: Path | str | None = None) -> str | None:
+                               after: list[Measurement], report: Location | str | None = None) -> str | None:
     """The rules that labels arriving after the window ran broke (broken now, not before the
     refresh), with where performance dropped; None when they broke none."""
     def rule(r: Measurement) -> tuple[str, str, str | None, str | None]:

@@ -7,11 +7,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from markupsafe import Markup
 
 from monitors.config import ModelConfig
+from monitors.core.location import Location
 from monitors.core.measurement import Measurement, compute_window_status
 from monitors.core.window import Window
 from monitors.reports.charts import compute_histogram
@@ -35,7 +35,7 @@ class WindowPage:
     window: Window
     rows: list[Measurement]
     note: str  # what the stored values and the Evidently report were computed on
-    evidently: Path | None
+    evidently: Location | None
     histograms: dict[str, dict[str, list]]
 
     @property
@@ -113,8 +113,8 @@ SECTIONS: list[Callable[[WindowPage], Markup]] = [
 
 
 def write_window_page(config: ModelConfig, window: Window, rows: list[Measurement],
-                      sample_note: str, evidently: Path | None,
-                      histograms: dict[str, dict[str, list]] | None = None) -> Path:
+                      sample_note: str, evidently: Location | None,
+                      histograms: dict[str, dict[str, list]] | None = None) -> Location:
     """The page from the window's rows; its histograms are kept beside it, so a page rebuilt
     from the store alone (`monitors report`, a late-label refresh) keeps them."""
     folder = compute_window_dir(config, window)

@@ -50,7 +50,7 @@ def run_passing_notice(config: ModelConfig, now: datetime) -> Notice:
     def decide(old: notices.NoticeState) -> notices.NoticeState | None:
         if not old.open or current:
             return None
-        cleared.extend(old.open)
+        cleared[:] = old.open
         return notices.NoticeState((), now)
 
     sent = notices.replace_notice_state(config.store_path, config.model, decide) is not None

@@ -4,11 +4,11 @@ page and the home page; and pages rebuilt from the store alone (a late-label ref
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from monitors.config import ModelConfig
 from monitors.core.counts import Counts
+from monitors.core.location import Location
 from monitors.core.measurement import Measurement
 from monitors.core.profile import Profile
 from monitors.core.window import Window
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 def write_window_reports(config: ModelConfig, window: Window, rows: list[Measurement],
                          window_counts: Counts, baseline: Profile,
-                         samples: tuple[pd.DataFrame, pd.DataFrame] | None) -> Path:
+                         samples: tuple[pd.DataFrame, pd.DataFrame] | None) -> Location:
     """The window's page (with histograms from the counts) and Evidently report (on the samples),
     the model page, the home page."""
     evidently = None

@@ -8,7 +8,6 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from monitors.checks.results import compute_schema_measurements
@@ -20,6 +19,7 @@ from monitors.compute.quality import compute_quality_measurements
 from monitors.compute.tracing import compute_tracing_rows
 from monitors.config import ModelConfig
 from monitors.core.counts import Counts, Tally, VolumeFacts
+from monitors.core.location import Location
 from monitors.core.measurement import Measurement, compute_window_status
 from monitors.core.profile import Profile
 from monitors.core.window import Window
@@ -50,9 +50,9 @@ class WindowSummary:
     window: Window
     rows: list[Measurement]
     status: str
-    store_file: Path
-    report: Path | None = None
-    evidently: Path | None = None
+    store_file: Location
+    report: Location | None = None
+    evidently: Location | None = None
     row_count: int = 0
     report_error: str | None = None  # the report failed; the rows are stored
 

@@ -5,7 +5,6 @@ Deleting the folder makes the next run profile the baseline again."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -13,6 +12,7 @@ import pyarrow as pa
 
 from monitors.config import ModelConfig
 from monitors.core.counts import NUMERIC_SLOTS, Key, NumericBins, Tally
+from monitors.core.location import Location
 from monitors.core.profile import Profile, Shape
 from monitors.storage.codecs import compute_tallies_from_json, compute_tallies_json
 from monitors.storage.files import load_frame, load_table, load_text, write_frame, write_table, write_text
@@ -22,11 +22,11 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-def compute_profile_dir(config: ModelConfig) -> Path:
+def compute_profile_dir(config: ModelConfig) -> Location:
     return compute_data_dir(config.store_path) / "profiles"
 
 
-def compute_profile_file(config: ModelConfig, key: str) -> Path:
+def compute_profile_file(config: ModelConfig, key: str) -> Location:
     return compute_profile_dir(config) / f"{key}.parquet"
 
 
@@ -41,32 +41,32 @@ def write_profile_calibration(config: ModelConfig, baseline: Profile) -> None:
     baseline.changed = False
 
 
-def compute_tallies_file(config: ModelConfig, profile_key: str, key: str) -> Path:
+def compute_tallies_file(config: ModelConfig, profile_key: str, key: str) -> Location:
     return compute_profile_dir(config) / f"{profile_key}.tallies-{key}.json"
 
 
-def load_cached_tallies(path: Path) -> dict[str | None, Tally] | None:
+def load_cached_tallies(path: Location) -> dict[str | None, Tally] | None:
     text = load_text(path)
     return None if text is None else compute_tallies_from_json(text)
 
 
-def write_tallies(path: Path, tallies: dict[str | None, Tally]) -> None:
+def write_tallies(path: Location, tallies: dict[str | None, Tally]) -> None:
     write_text(path, compute_tallies_json(tallies))
 
 
-def compute_sample_file(config: ModelConfig, profile_key: str, size: int) -> Path:
+def compute_sample_file(config: ModelConfig, profile_key: str, size: int) -> Location:
     return compute_profile_dir(config) / f"{profile_key}.sample-{size}.parquet"
 
 
-def load_cached_sample(path: Path) -> pd.DataFrame | None:
+def load_cached_sample(path: Location) -> pd.DataFrame | None:
     return load_frame(path)
 
 
-def write_sample(path: Path, sample: pd.DataFrame) -> None:
+def write_sample(path: Location, sample: pd.DataFrame) -> None:
     write_frame(path, sample)
 
 
-def write_profile(path: Path, profile: Profile) -> None:
+def write_profile(path: Location, profile: Profile) -> None:
     """The profile as one long table (segment, column_name, part, position, value, text), written
     to a temporary file and renamed over the old one."""
     rows: list[tuple[str | None, str | None, str, int, float, str | None]] = []

@@ -11,8 +11,15 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from monitors.core.location import Location
 from monitors.storage.alerts import ALERTS_VIEW, compute_alerts_sql
-from monitors.storage.files import load_exists, load_has_results, write_text
+from monitors.storage.files import (
+    compute_glob_text,
+    connect_duckdb,
+    load_exists,
+    load_has_results,
+    write_text,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -35,19 +42,22 @@ COLUMNS = [
 ]
 
 
-def compute_select_sql(results_dir: Path) -> str:
-    pattern = str(results_dir.resolve() / "**" / "*.parquet").replace("'", "''")
+def compute_select_sql(results_dir: Location) -> str:
+    pattern = compute_glob_text(results_dir, "**/*.parquet").replace("'", "''")
     casts = ",\n  ".join(f"CAST({name} AS {sql}) AS {name}" for name, sql, _ in COLUMNS)
     return (f"SELECT\n  {casts}\nFROM read_parquet('{pattern}', union_by_name=true, "
             f"hive_partitioning=false)")
 
 
-def replace_catalog(store: Path, results_dir: Path) -> bool:
+def replace_catalog(store: Location, results_dir: Location) -> bool:
     """Create the views (monitor_results, and monitor_alerts over it) in the DuckDB file once,
     after the first window file exists. Returns False (and leaves it for the next run) if
-    another process holds the file."""
+    another process holds the file. An object-storage store has no catalog file (DuckDB cannot
+    write one there): readers query the files (README: "Query the results")."""
     import duckdb
 
+    if not isinstance(store, Path):
+        return True
     marker = results_dir.parent / f".catalog-v{CATALOG_VERSION}"
     if load_exists(marker) and load_exists(store):
         return True
@@ -57,7 +67,7 @@ def replace_catalog(store: Path, results_dir: Path) -> bool:
             con.execute(f"CREATE OR REPLACE VIEW {ALERTS_VIEW} AS {compute_alerts_sql(VIEW)}")
     except duckdb.IOException:
         return False
-    write_text(marker, f"view {VIEW} over {results_dir.resolve()}\n")
+    write_text(marker, f"view {VIEW} over {compute_glob_text(results_dir, '')}\n")
     return True
 
 
@@ -90,12 +100,10 @@ def compute_empty_results() -> pd.DataFrame:
     return pd.DataFrame({name: pd.Series(dtype="object") for name, _, _ in COLUMNS})
 
 
-def load_results(results_dir: Path, model: str | None = None, where: ResultFilter | None = None
+def load_results(results_dir: Location, model: str | None = None, where: ResultFilter | None = None
                  ) -> pd.DataFrame:
     """What the window files hold (for one model, or all; windows starting in [start, end), of
     the given kinds and statuses), read with DuckDB in memory."""
-    import duckdb
-
     if not load_has_results(results_dir):
         return compute_empty_results()
     found = where or ResultFilter()
@@ -107,5 +115,5 @@ def load_results(results_dir: Path, model: str | None = None, where: ResultFilte
     if conditions:
         sql += " WHERE " + " AND ".join(conditions)
     sql += " ORDER BY model, window_start, kind, metric, column_name NULLS FIRST, segment NULLS FIRST"
-    with duckdb.connect() as con:
+    with connect_duckdb(results_dir) as con:
         return con.execute(sql, params).df()

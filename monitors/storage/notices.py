@@ -1,6 +1,7 @@
 """What was last sent about a model's alerts (monitoring/notices/model=<m>.json): the open alerts
 it named and when, so a notifier sends only when that set changes (or after notify.repeat_every)
-and says RESOLVED when it clears. Updated under the model's lock: windows run in parallel."""
+and says RESOLVED when it clears. Updated read-modify-write (storage.files.update_bytes): windows
+run in parallel."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
-from monitors.storage.files import load_text, locked, write_text
+from monitors.core.location import Location
+from monitors.storage.files import update_bytes
 from monitors.storage.results import compute_data_dir
 
 
@@ -20,22 +21,26 @@ class NoticeState:
     sent_at: datetime | None = None
 
 
-def compute_notice_file(store: Path, model: str) -> Path:
+def compute_notice_file(store: Location, model: str) -> Location:
     return compute_data_dir(store) / "notices" / f"model={model}.json"
 
 
-def replace_notice_state(store: Path, model: str,
+def replace_notice_state(store: Location, model: str,
                          decide: Callable[[NoticeState], NoticeState | None]) -> NoticeState | None:
     """Read the state, let `decide` say the new one (None: nothing sent, nothing written), write
-    it; all under the model's lock. Returns what decide returned."""
-    path = compute_notice_file(store, model)
-    with locked(path, f"model {model}"):
-        text = load_text(path)
+    it, as one read-modify-write (decide may be called again on a newer state: it must depend on
+    its argument only). Returns what decide last returned."""
+    decided: list[NoticeState | None] = [None]
+
+    def change(text: bytes | None) -> bytes | None:
         found = json.loads(text) if text else {}
         old = NoticeState(tuple(found.get("open", ())),
                           datetime.fromisoformat(found["sent_at"]) if found.get("sent_at") else None)
-        new = decide(old)
-        if new is not None:
-            write_text(path, json.dumps({"open": list(new.open),
-                                         "sent_at": new.sent_at.isoformat() if new.sent_at else None}))
-    return new
+        new = decided[0] = decide(old)
+        if new is None:
+            return None
+        return json.dumps({"open": list(new.open),
+                           "sent_at": new.sent_at.isoformat() if new.sent_at else None}).encode()
+
+    update_bytes(compute_notice_file(store, model), change, f"model {model}")
+    return decided[0]

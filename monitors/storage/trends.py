@@ -1,41 +1,45 @@
 """The model's whole-window rows of every window (and its segments' broken rules) in one small
 file, for trend charts and counts: the pages read one file whatever the number of windows.
-Swapped per window under a lock (windows run in parallel)."""
+Swapped per window by compare-and-set (windows run in parallel, on any worker)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
+from monitors.core.location import Location
 from monitors.core.window import Window
 from monitors.storage.catalog import compute_empty_results
-from monitors.storage.files import load_frame, load_table, locked, write_table
+from monitors.storage.files import load_frame, load_table, update_table
 
 if TYPE_CHECKING:
     import pandas as pd
 
 
-def compute_trend_file(data_dir: Path, model: str) -> Path:
+def compute_trend_file(data_dir: Location, model: str) -> Location:
     return data_dir / "trends" / f"model={model}.parquet"
 
 
-def replace_trend(data_dir: Path, model: str, window: Window, table: pa.Table) -> None:
-    """Swap the window's rows in the trend file (table: the window's file): its whole-window
-    rows and its segments' broken ones (pages count them)."""
+def replace_trend(data_dir: Location, model: str, window: Window, window_file: Location,
+                  schema: pa.Schema) -> None:
+    """Swap the window's rows in the trend file: its whole-window rows and its segments' broken
+    ones (pages count them), as the window's file holds them when the swap is written (so of
+    two writers racing on a window, the later swap carries the later file)."""
     import pyarrow.compute as pc
 
-    path = compute_trend_file(data_dir, model)
-    whole = table.filter(compute_trend_mask(table))
-    with locked(path, f"model {model}"):
-        old = load_table(path, schema=table.schema)
+    def swap(old: pa.Table | None) -> pa.Table | None:
+        table = load_table(window_file, schema=schema)
+        if table is None:
+            return None
+        whole = table.filter(compute_trend_mask(table))
         if old is not None:
             start = whole["window_start"].type
             keep = pc.not_equal(old["window_start"], pa.scalar(window.start.replace(tzinfo=None), start))
             whole = pa.concat_tables([old.filter(keep), whole])
-        whole = whole.sort_by([("window_start", "ascending")])
-        write_table(path, whole)
+        return whole.sort_by([("window_start", "ascending")])
+
+    update_table(compute_trend_file(data_dir, model), swap, f"model {model}", schema=schema)
 
 
 def compute_trend_mask(table: pa.Table) -> pa.ChunkedArray:
@@ -45,6 +49,6 @@ def compute_trend_mask(table: pa.Table) -> pa.ChunkedArray:
     return pc.or_kleene(pc.is_null(table["segment"]), pc.equal(table["status"], "alert"))
 
 
-def load_trend(data_dir: Path, model: str) -> pd.DataFrame:
+def load_trend(data_dir: Location, model: str) -> pd.DataFrame:
     found = load_frame(compute_trend_file(data_dir, model))
     return compute_empty_results() if found is None else found

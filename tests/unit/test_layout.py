@@ -40,11 +40,13 @@ def _ruff(path: str, source: str) -> str:
     ("warehouse", "import evidently\n", True),
     ("run", "import jinja2\n", True),
     ("checks", "import pyarrow\n", True),
+    ("reports", "import s3fs\n", True),
+    ("run", "import fsspec\n", True),
     ("", "import sqlalchemy\n", True),  # top-level modules (cli, config, demo, testing)
     ("", "import airflow\n", True),
     ("warehouse", "import sqlalchemy\n", False),
     ("checks", "import great_expectations\n", False),
-    ("storage", "import pyarrow.parquet\nimport fcntl\nimport duckdb\n", False),
+    ("storage", "import pyarrow.parquet\nimport fcntl\nimport duckdb\nimport s3fs\n", False),
     ("reports", "import evidently\nimport jinja2\n", False),
     ("compute", "import numpy\nfrom monitors.core import counts\n", False),
 ])
