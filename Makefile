@@ -7,7 +7,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 VENV := .venv
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint typecheck clean env airflow java
+.PHONY: demo test lint typecheck clean env airflow java redis
 
 $(CURDIR)/.tools/bin/uv:
 	python3 -m venv .tools
@@ -37,7 +37,15 @@ java:
 	openjdk-17-jre-headless || { echo "tests/integration/test_spark.py needs Java 17: apt-get install \
 	openjdk-17-jre-headless"; exit 1; }; }
 
-test: env $(CHROMIUM) java
+# Redis for tests/dags/test_cluster.py (the Celery broker; the test starts its own on a free port);
+# Debian's redis-server is installed here when missing (needs root or sudo).
+redis:
+	@command -v redis-server >/dev/null || { if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO="sudo -n"; fi; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	redis-server || { echo "tests/dags/test_cluster.py needs redis-server: apt-get install redis-server"; \
+	exit 1; }; }
+
+test: env $(CHROMIUM) java redis
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 lint: env

@@ -7,12 +7,14 @@ until its stdin closes (the test session ends).
 
 from __future__ import annotations
 
+import logging
 import sys
 
 from moto.server import ThreadedMotoServer
 
 
 def main(port: int) -> None:
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()  # returns once the server is bound
     print("READY", flush=True)

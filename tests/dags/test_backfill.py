@@ -8,7 +8,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,50 +19,14 @@ import pytest
 
 from monitors.cli import main
 from monitors.config import load_config
+from tests.conftest import compute_free_port
 from tests.integration.helpers import stored
 
-from .conftest import make_project
+from .conftest import PASSWORD, find_runs, make_project, run_airflow
 
 BIN = Path(sys.executable).parent
 REPO = Path(__file__).resolve().parents[2]
 TIMEOUT = 600
-PASSWORD = "s3cret-test-pw"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _airflow(env: dict[str, str], *args: str, timeout: int = 120) -> str:
-    done = subprocess.run([str(BIN / "airflow"), *args], env=env, capture_output=True, text=True,
-                          timeout=timeout)
-    assert done.returncode == 0, f"airflow {' '.join(args)}:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}"
-    return done.stdout
-
-
-def _runs(output: str) -> list[dict[str, str]]:
-    """The JSON list in `airflow dags list-runs -o json` output (which may carry log lines)."""
-    start, end = output.find("[{"), output.rfind("}]")
-    return json.loads(output[start:end + 2]) if start >= 0 and end > start else []
-
-
-@pytest.fixture
-def metadata_db(postgres_url: str) -> Iterator[str]:
-    """A PostgreSQL database of its own for Airflow's metadata (SQLite locks under a scheduler)."""
-    import uuid
-
-    import sqlalchemy as sa
-
-    name = f"monitors_airflow_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield sa.make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 @pytest.fixture
@@ -72,7 +35,7 @@ def standalone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, metadata_db: str
     monkeypatch.delenv("MONITORS_HOME", raising=False)
     project = make_project(tmp_path / "project", days=3, drift_from_day=2)
     home = tmp_path / "airflow"
-    port = _free_port()
+    port = compute_free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
     env.pop("MONITORS_HOME", None)
     env.update({
@@ -97,8 +60,8 @@ def standalone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, metadata_db: str
     (project / "plugins").mkdir()
     shutil.copy(REPO / "plugins" / "monitors_reports.py", project / "plugins")
     (tmp_path / "passwords.json").write_text(json.dumps({"admin": PASSWORD}))
-    _airflow(env, "db", "migrate", timeout=300)
-    _airflow(env, "pools", "set", "monitors_warehouse", "2", "monitors: warehouse queries")
+    run_airflow(env, "db", "migrate", timeout=300)
+    run_airflow(env, "pools", "set", "monitors_warehouse", "2", "monitors: warehouse queries")
     log = (tmp_path / "standalone.log").open("w")
     proc = subprocess.Popen([str(BIN / "airflow"), "standalone"], env=env, stdout=log,
                             stderr=subprocess.STDOUT, start_new_session=True)
@@ -126,17 +89,17 @@ def test_backfill_stores_what_monitors_run_stores(standalone: tuple[Path, dict[s
     deadline = time.monotonic() + TIMEOUT
     (project / "dags" / "retrain_credit_risk.py").write_text(_docs_example())
     while not {"monitor_credit_risk", "retrain_credit_risk"} <= set(
-            _airflow(env, "dags", "list", "-o", "plain").split()):
+            run_airflow(env, "dags", "list", "-o", "plain").split()):
         assert time.monotonic() < deadline, "the DAGs were never parsed"
         time.sleep(3)
-    _airflow(env, "dags", "unpause", "retrain_credit_risk")
-    _airflow(env, "dags", "unpause", "monitor_credit_risk")
+    run_airflow(env, "dags", "unpause", "retrain_credit_risk")
+    run_airflow(env, "dags", "unpause", "monitor_credit_risk")
     started = time.monotonic()
-    _airflow(env, "backfill", "create", "--dag-id", "monitor_credit_risk",
+    run_airflow(env, "backfill", "create", "--dag-id", "monitor_credit_risk",
              "--from-date", "2026-01-01", "--to-date", "2026-01-03")
     runs: list[dict[str, str]] = []
     while True:
-        runs = [r for r in _runs(_airflow(env, "dags", "list-runs", "monitor_credit_risk", "-o", "json"))
+        runs = [r for r in find_runs(run_airflow(env, "dags", "list-runs", "monitor_credit_risk", "-o", "json"))
                 if r["run_id"].startswith("backfill__")]  # unpausing also schedules today's window
         if len(runs) == 3 and all(r["state"] in ("success", "failed") for r in runs):
             break
