@@ -1,8 +1,12 @@
-"""`warehouse: airflow://CONN_ID`: the SQLAlchemy URL of an Airflow connection, resolved at run
-time so passwords live in Airflow (and Airflow masks them in logs), not in YAML."""
+"""Credentials from Airflow connections, resolved at run time so secrets live in Airflow (and
+Airflow masks them in logs), not in YAML: `warehouse: airflow://CONN_ID` (a SQLAlchemy URL) and
+`airflow.storage_conn_id` (the object store's credentials)."""
 
 from __future__ import annotations
 
+import os
+
+from monitors.config import ModelConfig
 from monitors.warehouse.dialects import DIALECTS
 
 PREFIX = "airflow://"
@@ -31,3 +35,29 @@ def compute_warehouse_url(warehouse: str) -> str:
                         host=conn.host or None, port=conn.port or None,
                         database=conn.schema or None)
     return url.render_as_string(hide_password=False)
+
+
+# aws connection fields -> the standard AWS environment that s3fs (botocore) reads
+STORAGE_EXTRA = {"endpoint_url": "AWS_ENDPOINT_URL", "region_name": "AWS_DEFAULT_REGION",
+                 "aws_session_token": "AWS_SESSION_TOKEN", "aws_access_key_id": "AWS_ACCESS_KEY_ID",
+                 "aws_secret_access_key": "AWS_SECRET_ACCESS_KEY"}
+
+
+def compute_storage_env(conn_id: str) -> dict[str, str]:
+    """The AWS environment an aws-type connection gives: login/password as the key pair (or
+    extra aws_access_key_id / aws_secret_access_key), extra endpoint_url, region_name,
+    aws_session_token."""
+    from airflow.sdk import Connection
+
+    conn = Connection.get(conn_id)
+    env = {"AWS_ACCESS_KEY_ID": conn.login or "", "AWS_SECRET_ACCESS_KEY": conn.password or ""}
+    extra = conn.extra_dejson or {}
+    env.update({name: str(extra[key]) for key, name in STORAGE_EXTRA.items() if extra.get(key)})
+    return {name: value for name, value in env.items() if value}
+
+
+def apply_storage_connection(config: ModelConfig) -> None:
+    """In a task's process: the object store's credentials from `airflow.storage_conn_id`, if
+    set (each task is its own process: the environment goes no further)."""
+    if config.airflow.storage_conn_id:
+        os.environ.update(compute_storage_env(config.airflow.storage_conn_id))

@@ -19,7 +19,7 @@ from airflow.sdk import DAG, Asset, AssetAlias, CronDataIntervalTimetable, dag, 
 
 from monitors.config import ModelConfig, load_config
 from monitors.core.measurement import PARTS
-from monitors_airflow.connections import compute_warehouse_url
+from monitors_airflow.connections import apply_storage_connection, compute_warehouse_url
 from monitors_airflow.notifiers import compute_notifiers, compute_resolved_notifiers
 
 log = logging.getLogger(__name__)
@@ -96,6 +96,7 @@ def build_dag(dag_file: str | Path) -> DAG:
             """monitors.run.stages.run_<name> for this run's window (the import in the task)."""
             from monitors.run import stages
 
+            apply_storage_connection(config)
             kwargs = {"url": compute_warehouse_url(config.warehouse)} if warehouse else {}
             return getattr(stages, f"run_{name}")(config, _window(context), *args, **kwargs)
 

@@ -77,7 +77,9 @@ class OnChange(BaseNotifier):
         from airflow.sdk.exceptions import AirflowFailException
 
         from monitors.run.notices import run_failing_notice
+        from monitors_airflow.connections import apply_storage_connection
 
+        apply_storage_connection(self.config)
         task = getattr(context.get("ti"), "task_id", None)
         if task in RULE_TASKS and isinstance(context.get("exception"), AirflowFailException) \
                 and not run_failing_notice(self.config, datetime.now(UTC)).send:
@@ -96,6 +98,9 @@ class OnResolved(BaseNotifier):
 
     def notify(self, context: dict[str, Any]) -> None:  # type: ignore[override]
         from monitors.run.notices import run_passing_notice
+        from monitors_airflow.connections import apply_storage_connection
+
+        apply_storage_connection(self.config)
 
         notice = run_passing_notice(self.config, datetime.now(UTC))
         if notice.send:

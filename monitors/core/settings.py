@@ -106,3 +106,7 @@ class AirflowSettings(Strict):
     tags: list[str] = Field(default_factory=list)
     catchup: bool = False
     notify: Notify = Notify()
+    # an Airflow connection (type aws: login = access key id, password = secret key, extra
+    # endpoint_url / region_name / aws_session_token) giving the tasks the credentials of an
+    # object-storage store or reports; without it, the workers' standard AWS environment
+    storage_conn_id: str | None = None

@@ -2,7 +2,8 @@
 PostgreSQL for the metadata and the warehouse), two Celery workers each with its own
 AIRFLOW_HOME, copy of the DAG folder, MONITORS_HOME, HOME and TMPDIR, as two hosts would have,
 and the store and the reports in an S3 bucket. A backfill stores what `monitors run` stores,
-its tasks ran on both workers, and nothing is left on their disks."""
+its tasks ran on both workers with the store's credentials from an Airflow connection (no AWS
+environment on any host), and nothing is left on their disks."""
 
 from __future__ import annotations
 
@@ -110,10 +111,16 @@ def celery_cluster(tmp_path: Path, metadata_db: str, redis_url: str, postgres_ur
     write_sql_warehouse(postgres_url, make_tables(seed=4, days=DAYS, rows_per_day=1500, drift_from_day=3),
                         schema=postgres_schema)
     project = make_project(tmp_path / "main" / "project", warehouse=postgres_url, **schema_tables(postgres_schema),
-                           store=f"{s3_bucket}/monitoring", reports=f"{s3_bucket}/reports")
+                           store=f"{s3_bucket}/monitoring", reports=f"{s3_bucket}/reports",
+                           **{"airflow.storage_conn_id": "monitors_s3"})
     port = compute_free_port()
-    base = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW") and k != "MONITORS_HOME"}
+    # no AWS environment on any host: the tasks take the store's credentials from the connection
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "AWS_")) and k != "MONITORS_HOME"}
     base.update({
+        "AIRFLOW_CONN_MONITORS_S3": json.dumps({
+            "conn_type": "aws", "login": os.environ["AWS_ACCESS_KEY_ID"],
+            "password": os.environ["AWS_SECRET_ACCESS_KEY"],
+            "extra": {"endpoint_url": os.environ["AWS_ENDPOINT_URL"], "region_name": "us-east-1"}}),
         "PATH": f"{BIN}:{base.get('PATH', '')}", "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor", "AIRFLOW__CELERY__BROKER_URL": redis_url,
         "AIRFLOW__CELERY__WORKER_CONCURRENCY": "2", "AIRFLOW__CORE__PARALLELISM": "8",
