@@ -11,11 +11,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from monitors.core.location import Location
 from monitors.core.measurement import Lifecycle
-from monitors.storage.files import connect_duckdb, load_has_results
 
 if TYPE_CHECKING:
+    import duckdb
     import pandas as pd
 
 ALERTS_VIEW = "monitor_alerts"
@@ -58,11 +57,11 @@ FROM episodes e LEFT JOIN judged r
 """
 
 
-def load_window_lifecycle(results_dir: Location, select_sql: str, model: str, start: datetime) -> Lifecycle:
+def load_window_lifecycle(con: duckdb.DuckDBPyConnection, select_sql: str, model: str, start: datetime
+                          ) -> Lifecycle:
     """For the window starting at `start` (naive UTC): each alerting rule's episode start and
-    its windows in alert up to this one; the episodes this window resolved."""
-    if not load_has_results(results_dir):
-        return Lifecycle()
+    its windows in alert up to this one; the episodes this window resolved (`select_sql`: every
+    stored row, on `con`)."""
     since_sql = compute_judged_sql(f"({select_sql})") + f"""
 SELECT kind, metric, column_name, segment, opened_at, n FROM (
   SELECT *, min(window_start) OVER (PARTITION BY {RULE}, episode) AS opened_at,
@@ -70,20 +69,16 @@ SELECT kind, metric, column_name, segment, opened_at, n FROM (
 WHERE model = ? AND window_start = ?"""
     resolved_sql = f"""SELECT kind, metric, column_name, segment, opened_at, windows_in_alert
 FROM ({compute_alerts_sql(f'({select_sql})')}) WHERE model = ? AND resolved_at = ? ORDER BY ALL"""
-    with connect_duckdb(results_dir) as con:
-        since = con.execute(since_sql, [model, start]).fetchall()
-        resolved = con.execute(resolved_sql, [model, start]).fetchall()
+    since = con.execute(since_sql, [model, start]).fetchall()
+    resolved = con.execute(resolved_sql, [model, start]).fetchall()
     return Lifecycle({(k, m, c, s): (opened, int(n)) for k, m, c, s, opened, n in since},
                      [((k, m, c, s), opened, int(n)) for k, m, c, s, opened, n in resolved])
 
 
-def load_alerts(results_dir: Location, select_sql: str, model: str | None = None, open_only: bool = False
-                ) -> pd.DataFrame:
-    """The episodes of the stored results (`select_sql`: the results' SELECT), newest first."""
-    import pandas as pd
-
-    if not load_has_results(results_dir):
-        return pd.DataFrame(columns=ALERT_COLUMNS)
+def load_alerts(con: duckdb.DuckDBPyConnection, select_sql: str, model: str | None = None,
+                open_only: bool = False) -> pd.DataFrame:
+    """The episodes of the stored results (`select_sql`: every stored row, on `con`), newest
+    first."""
     sql = f"SELECT * FROM ({compute_alerts_sql(f'({select_sql})')}) WHERE true"
     params: list[str] = []
     if model is not None:
@@ -92,5 +87,4 @@ def load_alerts(results_dir: Location, select_sql: str, model: str | None = None
     if open_only:
         sql += " AND resolved_at IS NULL"
     sql += " ORDER BY resolved_at IS NULL DESC, last_seen_at DESC, kind, metric, column_name, segment"
-    with connect_duckdb(results_dir) as con:
-        return con.execute(sql, params).df()
+    return con.execute(sql, params).df()

@@ -13,13 +13,7 @@ import pyarrow as pa
 
 from monitors.core.location import Location
 from monitors.storage.alerts import ALERTS_VIEW, compute_alerts_sql
-from monitors.storage.files import (
-    compute_glob_text,
-    connect_duckdb,
-    load_exists,
-    load_has_results,
-    write_text,
-)
+from monitors.storage.files import compute_read_parquet_sql, connect_parquet, load_exists, write_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -42,32 +36,33 @@ COLUMNS = [
 ]
 
 
-def compute_select_sql(results_dir: Location) -> str:
-    pattern = compute_glob_text(results_dir, "**/*.parquet").replace("'", "''")
+def compute_select_sql(source: str) -> str:
+    """Every stored row with the view's column types, from `source` (a FROM clause: the window
+    files' read_parquet, or their table registered on the connection)."""
     casts = ",\n  ".join(f"CAST({name} AS {sql}) AS {name}" for name, sql, _ in COLUMNS)
-    return (f"SELECT\n  {casts}\nFROM read_parquet('{pattern}', union_by_name=true, "
-            f"hive_partitioning=false)")
+    return f"SELECT\n  {casts}\nFROM {source}"
 
 
 def replace_catalog(store: Location, results_dir: Location) -> bool:
     """Create the views (monitor_results, and monitor_alerts over it) in the DuckDB file once,
     after the first window file exists. Returns False (and leaves it for the next run) if
     another process holds the file. An object-storage store has no catalog file (DuckDB cannot
-    write one there): readers query the files (README: "Query the results")."""
+    write one there): readers query the files (README: "Run on many workers")."""
     import duckdb
 
-    if not isinstance(store, Path):
+    if not isinstance(store, Path) or not isinstance(results_dir, Path):
         return True
     marker = results_dir.parent / f".catalog-v{CATALOG_VERSION}"
     if load_exists(marker) and load_exists(store):
         return True
     try:
         with duckdb.connect(str(store)) as con:
-            con.execute(f"CREATE OR REPLACE VIEW {VIEW} AS {compute_select_sql(results_dir)}")
+            con.execute(f"CREATE OR REPLACE VIEW {VIEW} AS "
+                        f"{compute_select_sql(compute_read_parquet_sql(results_dir))}")
             con.execute(f"CREATE OR REPLACE VIEW {ALERTS_VIEW} AS {compute_alerts_sql(VIEW)}")
     except duckdb.IOException:
         return False
-    write_text(marker, f"view {VIEW} over {compute_glob_text(results_dir, '')}\n")
+    write_text(marker, f"view {VIEW} over {results_dir.resolve()}\n")
     return True
 
 
@@ -104,16 +99,17 @@ def load_results(results_dir: Location, model: str | None = None, where: ResultF
                  ) -> pd.DataFrame:
     """What the window files hold (for one model, or all; windows starting in [start, end), of
     the given kinds and statuses), read with DuckDB in memory."""
-    if not load_has_results(results_dir):
-        return compute_empty_results()
     found = where or ResultFilter()
     conditions, params = found.compute_sql()
     if model is not None:
         conditions.insert(0, "model = ?")
         params.insert(0, model)
-    sql = f"SELECT * FROM ({compute_select_sql(results_dir)})"
-    if conditions:
-        sql += " WHERE " + " AND ".join(conditions)
-    sql += " ORDER BY model, window_start, kind, metric, column_name NULLS FIRST, segment NULLS FIRST"
-    with connect_duckdb(results_dir) as con:
+    with connect_parquet(results_dir) as stored:
+        if stored is None:
+            return compute_empty_results()
+        con, source = stored
+        sql = f"SELECT * FROM ({compute_select_sql(source)})"
+        if conditions:
+            sql += " WHERE " + " AND ".join(conditions)
+        sql += " ORDER BY model, window_start, kind, metric, column_name NULLS FIRST, segment NULLS FIRST"
         return con.execute(sql, params).df()

@@ -26,12 +26,12 @@ from typing import TYPE_CHECKING, Any
 
 from monitors.core.errors import StoreError
 from monitors.core.location import Location
+from monitors.storage import remote
 
 if TYPE_CHECKING:
     import duckdb
     import pandas as pd
     import pyarrow as pa
-    from upath import UPath
 
 STALE_TMP_SECONDS = 3600
 CAS_ATTEMPTS = 20  # compare-and-set tries before giving up (each loses only to a completed write)
@@ -51,7 +51,7 @@ def replace_file(path: Location, write: Callable[[Path], object], durable: bool 
         with tempfile.TemporaryDirectory(prefix="monitors-") as scratch:
             tmp = Path(scratch) / path.name
             write(tmp)
-            path.fs.pipe_file(path.path, tmp.read_bytes())
+            remote.write_bytes(path, tmp.read_bytes())
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = compute_tmp_path(path)
@@ -91,7 +91,7 @@ def write_frame(path: Location, frame: pd.DataFrame) -> None:
 def load_bytes(path: Location) -> bytes | None:
     """The file's bytes; None when it is not there."""
     try:
-        return path.read_bytes() if isinstance(path, Path) else path.fs.cat_file(path.path)
+        return path.read_bytes() if isinstance(path, Path) else remote.load_bytes(path)
     except FileNotFoundError:
         return None
 
@@ -129,13 +129,10 @@ def load_exists(path: Location) -> bool:
     return path.exists()
 
 
-def load_has_results(results_dir: Location) -> bool:
-    """Whether any window file is stored (DuckDB refuses a read over a glob matching nothing)."""
-    return bool(load_names(results_dir, "model=*/*.parquet"))
-
-
 def load_names(folder: Location, pattern: str) -> list[Location]:
     """The files below `folder` matching a glob `pattern`, sorted."""
+    if not isinstance(folder, Path):
+        return list(remote.load_names(folder, pattern))
     return sorted(folder.glob(pattern), key=str)
 
 
@@ -144,26 +141,39 @@ def delete_tree(folder: Location) -> None:
     import shutil
 
     if not isinstance(folder, Path):
-        if folder.exists():
-            folder.fs.rm(folder.path, recursive=True)
+        remote.delete_tree(folder)
         return
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def connect_duckdb(folder: Location) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB connection that reads the files below `folder`: on object storage its
-    fsspec filesystem is registered on the connection (DuckDB's httpfs is not needed)."""
+@contextmanager
+def connect_parquet(folder: Location) -> Iterator[tuple[duckdb.DuckDBPyConnection, str] | None]:
+    """An in-memory DuckDB connection and the FROM clause reading every Parquet file below
+    `folder` (columns unified by name); None when there is no file (DuckDB refuses a read over
+    a glob matching nothing). On disk DuckDB reads the files itself; on object storage they are
+    fetched concurrently and registered as one Arrow table (DuckDB's httpfs is not needed)."""
     import duckdb
 
-    con = duckdb.connect()
-    if not isinstance(folder, Path):
-        con.register_filesystem(folder.fs)
-    return con
+    if isinstance(folder, Path):
+        if not load_names(folder, "**/*.parquet"):
+            yield None
+            return
+        with duckdb.connect() as con:
+            yield con, compute_read_parquet_sql(folder)
+        return
+    table = remote.load_tables(folder)
+    if table is None:
+        yield None
+        return
+    with duckdb.connect() as con:
+        con.register("stored_parquet_files", table)
+        yield con, "stored_parquet_files"
 
 
-def compute_glob_text(folder: Location, pattern: str) -> str:
-    """The glob DuckDB reads: an absolute local path, or the URL."""
-    return str((folder.resolve() if isinstance(folder, Path) else folder) / pattern)
+def compute_read_parquet_sql(folder: Path) -> str:
+    """DuckDB's read of every Parquet file below a local folder (its absolute path)."""
+    pattern = str(folder.resolve() / "**" / "*.parquet").replace("'", "''")
+    return f"read_parquet('{pattern}', union_by_name=true, hive_partitioning=false)"
 
 
 def replace_stale_tmp_files(path: Location) -> None:
@@ -208,38 +218,12 @@ def update_bytes(path: Location, change: Callable[[bytes | None], bytes | None],
                 replace_file(path, lambda tmp: tmp.write_bytes(data), durable)
         return
     for attempt in range(CAS_ATTEMPTS):
-        etag = load_etag(path)
+        etag = remote.load_etag(path)
         new = change(load_bytes(path) if etag else None)
-        if new is None or write_if_unchanged(path, new, etag):
+        if new is None or remote.write_if_unchanged(path, new, etag):
             return
         time.sleep(random.uniform(0, 0.02 * 2 ** min(attempt, 6)))  # back off: another writer won
     raise StoreError(f"{what}: {path} kept changing during {CAS_ATTEMPTS} attempts to update it")
-
-
-def load_etag(path: UPath) -> str | None:
-    """The object's ETag, None when it is not there."""
-    bucket, key, _ = path.fs.split_path(path.path)
-    try:
-        return str(path.fs.call_s3("head_object", Bucket=bucket, Key=key)["ETag"])
-    except FileNotFoundError:
-        return None
-
-
-def write_if_unchanged(path: UPath, data: bytes, etag: str | None) -> bool:
-    """One PUT that succeeds only if the object still has `etag` (None: is still absent);
-    False when another writer changed it first (S3 answers 412 or 409)."""
-    bucket, key, _ = path.fs.split_path(path.path)
-    condition = {"IfMatch": etag} if etag else {"IfNoneMatch": "*"}
-    try:
-        path.fs.call_s3("put_object", Bucket=bucket, Key=key, Body=data, **condition)
-    except OSError as exc:
-        code = getattr(exc.__cause__, "response", {}).get("Error", {}).get("Code")
-        if code in ("PreconditionFailed", "ConditionalRequestConflict"):
-            return False
-        raise
-    finally:
-        path.fs.invalidate_cache(path.path)
-    return True
 
 
 def update_table(path: Location, change: Callable[[pa.Table | None], pa.Table | None], what: str,

@@ -17,7 +17,13 @@ from monitors.core.location import Location
 from monitors.core.measurement import Lifecycle, Measurement
 from monitors.core.window import Window
 from monitors.storage import alerts, catalog, trends
-from monitors.storage.files import load_table, replace_stale_tmp_files, update_table, write_table
+from monitors.storage.files import (
+    connect_parquet,
+    load_table,
+    replace_stale_tmp_files,
+    update_table,
+    write_table,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -130,15 +136,23 @@ def load_results(store: Location, model: str | None = None, where: catalog.Resul
 
 def load_alerts(store: Location, model: str | None = None, open_only: bool = False) -> pd.DataFrame:
     """The alert episodes of the stored results (storage.alerts), read from the Parquet files."""
-    results_dir = compute_results_dir(store)
-    return alerts.load_alerts(results_dir, catalog.compute_select_sql(results_dir), model, open_only)
+    import pandas as pd
+
+    with connect_parquet(compute_results_dir(store)) as stored:
+        if stored is None:
+            return pd.DataFrame(columns=alerts.ALERT_COLUMNS)
+        con, source = stored
+        return alerts.load_alerts(con, catalog.compute_select_sql(source), model, open_only)
 
 
 def load_window_lifecycle(store: Location, model: str, window: Window) -> Lifecycle:
     """Where the window's broken rules stand in their alerts' lives (storage.alerts)."""
-    results_dir = compute_results_dir(store)
-    return alerts.load_window_lifecycle(results_dir, catalog.compute_select_sql(results_dir), model,
-                                        compute_naive(window.start))
+    with connect_parquet(compute_results_dir(store)) as stored:
+        if stored is None:
+            return Lifecycle()
+        con, source = stored
+        return alerts.load_window_lifecycle(con, catalog.compute_select_sql(source), model,
+                                            compute_naive(window.start))
 
 
 def replace_trend_from_results(store: Location, model: str) -> None:
