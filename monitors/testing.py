@@ -134,6 +134,42 @@ def make_shift_rows(rng: Any, n: int, narrow: float = 0.0, move: float = 0.0,
     return frame
 
 
+def make_correlated_rows(rng: Any, n: int, broken: bool = False) -> Any:
+    """Rows (numpy, n x 4) of income, debt_ratio, age, tenure: debt_ratio follows income
+    (correlation 0.8) and tenure follows age (0.6). `broken`: debt_ratio drawn on its own with the
+    same normal marginal (no single feature's distribution changes, only the correlation)."""
+    import numpy as np
+
+    income, age = rng.standard_normal(n), rng.standard_normal(n)
+    own = rng.standard_normal(n)
+    debt = own if broken else 0.8 * income + 0.6 * own
+    tenure = 0.6 * age + 0.8 * rng.standard_normal(n)
+    return np.column_stack([50_000 + 12_000 * income, 0.35 + 0.1 * debt, 45 + 12 * age, 10 + 4 * tenure])
+
+
+def make_correlated_tables(seed: int = 1, days: int = 4, rows_per_day: int = 1500,
+                           broken_from_day: int | None = None) -> dict[str, pd.DataFrame]:
+    """make_tables with income and debt_ratio correlated (0.8) in the baseline and every window;
+    from broken_from_day (0-based) debt_ratio is shuffled within each day: its distribution and
+    income's stay as they were, their correlation is gone."""
+    import numpy as np
+
+    tables = make_tables(seed=seed, days=days, rows_per_day=rows_per_day)
+    rng = np.random.default_rng(seed)
+    for name in ("training_data", "predictions"):
+        frame = tables[name]
+        values = make_correlated_rows(rng, len(frame))
+        frame["income"], frame["debt_ratio"] = values[:, 0], values[:, 1]
+    predictions = tables["predictions"]
+    if broken_from_day is not None:
+        day = (predictions["predicted_at"] - demo.START.replace(tzinfo=None)).dt.days  # naive UTC
+        for broken in sorted(set(day[day >= broken_from_day])):
+            rows = predictions.index[day == broken]
+            shuffled = rng.permutation(predictions.loc[rows, "debt_ratio"].to_numpy())
+            predictions.loc[rows, "debt_ratio"] = shuffled
+    return tables
+
+
 def make_shift_baseline(rows: int = 50_000, seed: int = 0) -> tuple[Any, dict[str, Any]]:
     """A baseline Profile of make_shift_rows (and its numerical bins), as a warehouse counts it."""
     import numpy as np

@@ -51,6 +51,10 @@ _ENTRIES = (
     Metric("psi", "drift", "at_or_above", columns=("numerical", "categorical"), chart="drift",
            floor=0.003, axis="PSI"),
     Metric("drifted_share", "drift", "at_or_above", axis="share of features drifted (0-1)"),
+    # multivariate drift: a window's mean PCA reconstruction error; floor: the bound is never
+    # below the baseline's mean error raised by this share (compute.multivariate)
+    Metric("pca_reconstruction_error", "drift", "above", chart="multivariate", floor=0.05,
+           axis="mean reconstruction error (standardised units)"),
     # realized performance, in the order the pages show them
     # roc_auc and log_loss need class probabilities: binary only until multiclass has them
     Metric("roc_auc", "performance", "below", frozenset({BINARY}), estimated=True, chart="performance",

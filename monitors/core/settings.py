@@ -29,6 +29,9 @@ class Drift(Strict):
     numerical_threshold: float | None = Field(default=None, gt=0)  # effect-size floor
     categorical_threshold: float | None = Field(default=None, gt=0)  # effect-size floor
     false_alert_rate: float = Field(default=0.01, gt=0, lt=1)  # per window, all features
+    # multivariate drift: the window's mean PCA reconstruction error over the numerical
+    # features (at least two), against the baseline's (catches changed correlations)
+    multivariate: bool = True
 
     @field_validator("numerical_metric", "categorical_metric")
     @classmethod

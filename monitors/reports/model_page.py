@@ -95,11 +95,14 @@ def compute_model_charts(trend: pd.DataFrame, table: pd.DataFrame | None = None)
         out.append(charts.compute_line_chart(
             f"Drift per feature: {method}", labels, [*series, _lowest_bound(index, windows, method, columns)],
             alert_windows, METRICS[method].axis_title))
-    share: Key = ("drift", "drifted_share", None)
-    out.append(charts.compute_line_chart("Share of drifted features", labels, [
-        _series(index, windows, share, "drifted share"),
-        _series(index, windows, share, "bound", 1, True, charts.ALERT)], alert_windows,
-        METRICS["drifted_share"].axis_title))
+    def bound_chart(title: str, key: Key, name: str, bound: str = "bound") -> str:
+        return charts.compute_line_chart(title, labels, [
+            _series(index, windows, key, name), _series(index, windows, key, bound, 1, True, charts.ALERT)],
+            alert_windows, METRICS[key[1]].axis_title)
+
+    out.append(bound_chart("Share of drifted features", ("drift", "drifted_share", None), "drifted share"))
+    out += [bound_chart("Multivariate drift (PCA reconstruction)", ("drift", m, None), "mean error")
+            for m in compute_chart_metrics("multivariate") if ("drift", m, None) in index]
     for metric in compute_chart_metrics("performance"):
         key: Key = ("performance", metric, None)
         if not any(not pd.isna(v[0]) for v in index.get(key, {}).values()):
@@ -121,10 +124,7 @@ def compute_model_charts(trend: pd.DataFrame, table: pd.DataFrame | None = None)
                                              METRICS[metric].axis_title))
     coverage: Key = ("performance", "label_coverage", None)
     if coverage in index:
-        out.append(charts.compute_line_chart("Label coverage", labels, [
-            _series(index, windows, coverage, "label coverage"),
-            _series(index, windows, coverage, "minimum", 1, True, charts.ALERT)], alert_windows,
-            METRICS["label_coverage"].axis_title))
+        out.append(bound_chart("Label coverage", coverage, "label coverage", "minimum"))
     out.append(charts.compute_line_chart("Rows per window", labels, [
         _series(index, windows, ("data_quality", "row_count", None), "rows")], alert_windows,
         METRICS["row_count"].axis_title, counts=True))

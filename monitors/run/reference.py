@@ -11,7 +11,9 @@ from monitors.checks.suites import load_schema_snapshot
 from monitors.compute.measure import Reference, compute_reference
 from monitors.config import ModelConfig
 from monitors.core.counts import Tally
+from monitors.core.multivariate import PcaModel
 from monitors.core.profile import Profile, compute_bins, compute_hash, compute_profile, compute_profile_key
+from monitors.run.multivariate import load_pca_model
 from monitors.storage import baseline_cache
 from monitors.warehouse.counts import compute_present, load_column_stats, load_select_counts
 from monitors.warehouse.engine import compute_engine_identity, compute_query_text
@@ -31,6 +33,7 @@ class Baseline:
     reference: Reference
     query: Query
     slices: dict[str | None, Tally] | None = None
+    pca: PcaModel | None = None  # multivariate drift (run.multivariate)
 
 
 def load_reference(engine: Engine, config: ModelConfig, as_of: datetime | None = None) -> Baseline:
@@ -40,7 +43,8 @@ def load_reference(engine: Engine, config: ModelConfig, as_of: datetime | None =
     query = load_baseline_query(engine, config, as_of)
     profile = load_baseline_profile(engine, config, query)
     tallies = load_baseline_tallies(engine, config, query, profile)
-    return Baseline(compute_reference(config, profile, tallies), query)
+    return Baseline(compute_reference(config, profile, tallies), query,
+                    pca=load_pca_model(engine, config, query, profile))
 
 
 def load_baseline_profile(engine: Engine, config: ModelConfig, query: Query | None = None) -> Profile:

@@ -26,6 +26,7 @@ from monitors.core.window import Window
 from monitors.reports.evidently_page import write_evidently_report
 from monitors.reports.pages import compute_window_link
 from monitors.reports.text import compute_failure_message
+from monitors.run.multivariate import load_multivariate_rows
 from monitors.run.pages import write_window_reports
 from monitors.run.reference import Baseline, load_reference
 from monitors.storage import baseline_cache, results
@@ -191,6 +192,7 @@ def run_window(config: ModelConfig, window: Window, *, engine: Engine | None = N
     rows = (load_check_rows(engine, config, window, extract.query, extract.counts, extract.volume,
                             profile, suite)
             + compute_drift_rows(config, extract.counts, profile)
+            + load_multivariate_rows(engine, config, extract.query, baseline.pca)
             + load_performance_rows(engine, config, window, extract.query, extract.tallies, baseline,
                                     as_of))
     if profile.changed:

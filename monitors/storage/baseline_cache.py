@@ -5,6 +5,8 @@ Deleting the folder makes the next run profile the baseline again."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -13,6 +15,7 @@ import pyarrow as pa
 from monitors.config import ModelConfig
 from monitors.core.counts import NUMERIC_SLOTS, Key, NumericBins, Tally
 from monitors.core.location import Location
+from monitors.core.multivariate import PcaModel
 from monitors.core.profile import Profile, Shape
 from monitors.storage.codecs import compute_tallies_from_json, compute_tallies_json
 from monitors.storage.files import load_frame, load_table, load_text, write_frame, write_table, write_text
@@ -52,6 +55,23 @@ def load_cached_tallies(path: Location) -> dict[str | None, Tally] | None:
 
 def write_tallies(path: Location, tallies: dict[str | None, Tally]) -> None:
     write_text(path, compute_tallies_json(tallies))
+
+
+def compute_pca_file(config: ModelConfig, profile_key: str) -> Location:
+    return compute_profile_dir(config) / f"{profile_key}.pca-v1.json"
+
+
+def load_cached_pca(path: Location) -> PcaModel | None:
+    text = load_text(path)
+    if text is None:
+        return None
+    found = json.loads(text)
+    return PcaModel(**{**found, **{k: tuple(found[k]) for k in ("columns", "means", "scales")},
+                       "components": tuple(tuple(c) for c in found["components"])})
+
+
+def write_pca(path: Location, model: PcaModel) -> None:
+    write_text(path, json.dumps(dataclasses.asdict(model)))
 
 
 def compute_sample_file(config: ModelConfig, profile_key: str, size: int) -> Location:

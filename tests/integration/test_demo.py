@@ -60,6 +60,8 @@ def test_demo_shows_the_injected_drift_and_drop(tmp_path: Path) -> None:
         assert days == set(pd.date_range(drift_start, periods=(demo.DAYS - 31), freq="D")), feature
     untouched = drift[drift["column_name"].isin(["age", "region", "product"])]
     assert untouched["window_start"].nunique() <= 3  # "no drift alerts in most windows"
+    multivariate = rows[rows["metric"] == "pca_reconstruction_error"].set_index("window_start")["status"]
+    assert set(multivariate[multivariate == "alert"].index) == set(days)  # income and debt_ratio moved
     perf = alerts[(alerts["kind"] == "performance") & (alerts["metric"] == "roc_auc")]
     assert perf["window_start"].min() == drop_start
     assert perf["window_start"].nunique() >= 10
@@ -67,7 +69,7 @@ def test_demo_shows_the_injected_drift_and_drop(tmp_path: Path) -> None:
                    & (rows["status"] == "skipped")]
     assert pending["window_start"].min() > pd.Timestamp("2026-02-14")  # labels still arriving
     # every stored value, bound and status is the snapshot's (taken before the layout move,
-    # rewritten when row_count got its bounds and when the drift floors
-    # moved to the metric registry); a change that means to alter them rewrites it
+    # rewritten when row_count got its bounds, when the drift floors moved to the metric
+    # registry, and when multivariate drift came); a change that means to alter them rewrites it
     stored = load_results(tmp_path / "monitoring.duckdb")
     assert compute_results_difference(pd.read_parquet(SNAPSHOT), stored).empty

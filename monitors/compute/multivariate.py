@@ -1,0 +1,88 @@
+"""Multivariate drift (NannyML's data reconstruction with PCA), computed from sums the
+warehouse returns: the PCA of the baseline's standardised numerical features, and a window's
+mean reconstruction error held to a bound calibrated like the univariate ones (the sampling
+error of a mean of this many rows at the false-alert rate), never below the floor (the
+registry's relative rise over the baseline's mean error)."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+from scipy.stats import norm
+
+from monitors.core.measurement import Measurement, compute_status
+from monitors.core.metrics import METRICS
+from monitors.core.multivariate import EXPLAINED_VARIANCE, PcaModel
+from monitors.core.settings import Drift
+
+METRIC = "pca_reconstruction_error"
+
+
+def compute_pca_components(correlation: np.ndarray, explained: float = EXPLAINED_VARIANCE) -> np.ndarray:
+    """The fewest leading eigenvectors (columns) of the correlation matrix explaining at least
+    `explained` of its variance, and always at least one fewer than there are features (all of
+    them would reconstruct every row exactly). Signs fixed (largest entry positive) so the
+    same baseline gives the same components."""
+    values, vectors = np.linalg.eigh(correlation)
+    order = np.argsort(values)[::-1]
+    values, vectors = np.clip(values[order], 0.0, None), vectors[:, order]
+    share = np.cumsum(values) / values.sum() if values.sum() > 0 else np.ones_like(values)
+    keep = min(int(np.searchsorted(share, explained - 1e-12) + 1), len(values) - 1)
+    kept = vectors[:, :keep]
+    signs = np.sign(kept[np.argmax(np.abs(kept), axis=0), np.arange(keep)])
+    return kept * np.where(signs == 0, 1.0, signs)
+
+
+def compute_row_errors(model: PcaModel, values: np.ndarray) -> np.ndarray:
+    """Each row's reconstruction error, as the warehouse computes it (values: rows x columns in
+    model.columns' order; NaN, missing or infinite values imputed with the mean)."""
+    z = (values - np.asarray(model.means)) / np.asarray(model.scales)
+    z = np.where(np.isfinite(z), z, 0.0)
+    projected = z @ np.asarray(model.components).T
+    return np.sqrt(np.clip((z * z).sum(axis=1) - (projected * projected).sum(axis=1), 0.0, None))
+
+
+def compute_pca_model(values: np.ndarray, columns: tuple[str, ...]) -> PcaModel:
+    """The PCA model of rows held in memory (the sums the warehouse returns, taken here): for
+    tests, benchmarks and small baselines."""
+    finite = np.where(np.isfinite(values), values, np.nan)
+    means, scales = np.nanmean(finite, axis=0), np.nanstd(finite, axis=0)
+    z = np.where(np.isfinite(finite), (finite - means) / scales, 0.0)
+    correlation = z.T @ z / len(z)
+    components = compute_pca_components(correlation)
+    draft = PcaModel(columns, tuple(map(float, means)), tuple(map(float, scales)),
+                     tuple(tuple(map(float, c)) for c in components.T), 0.0, 0.0, len(values))
+    errors = compute_row_errors(draft, values)
+    return dataclasses.replace(draft, error_mean=float(errors.mean()), error_sd=float(errors.std()))
+
+
+def compute_correlation(rows: int, products: dict[tuple[int, int], float], width: int) -> np.ndarray:
+    """The correlation matrix of standardised values from the sums of their products (i <= j)."""
+    matrix = np.zeros((width, width))
+    for (i, j), total in products.items():
+        matrix[i, j] = matrix[j, i] = total / rows
+    return matrix
+
+
+def compute_bound(model: PcaModel, rows: int, settings: Drift) -> float:
+    """The highest mean error an undrifted window of `rows` rows reaches at the false-alert rate
+    (one-sided), never below the baseline's mean error raised by the registry's floor."""
+    z = float(norm.ppf(1.0 - settings.false_alert_rate))
+    floor = METRICS[METRIC].floor or 0.0
+    calibrated = model.error_mean + z * model.error_sd / math.sqrt(max(rows, 1))
+    return max(calibrated, model.error_mean * (1.0 + floor))
+
+
+def compute_multivariate_row(model: PcaModel | None, window_mean: float | None, rows: int,
+                             settings: Drift) -> list[Measurement]:
+    """The window's row: its mean reconstruction error against its bound (skipped when the
+    window has no rows); none when there is no model (fewer than two numerical features, or
+    switched off)."""
+    if model is None:
+        return []
+    if window_mean is None or not rows:
+        return [Measurement("drift", METRIC, None, None, "skipped")]
+    bound = compute_bound(model, rows, settings)
+    return [Measurement("drift", METRIC, window_mean, bound, compute_status(METRIC, window_mean, bound))]

@@ -1,0 +1,80 @@
+"""Multivariate drift in SQL: the sums a PCA of the baseline's standardised numerical features
+is fitted from (means and scales, then the products of every pair), and a rows' mean
+reconstruction error, a linear projection written as one SQL expression (no row leaves the
+warehouse)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from monitors.core.multivariate import PcaModel
+from monitors.warehouse.engine import query_errors
+from monitors.warehouse.sql import compute_double, compute_double_literal, compute_is_finite
+
+if TYPE_CHECKING:
+    from monitors.warehouse.engine import Engine
+
+
+def compute_standardised(source: sa.Subquery, columns: tuple[str, ...], means: tuple[float, ...],
+                         scales: tuple[float, ...]) -> list[Any]:
+    """Each column as (x - mean) / scale, 0 where it is missing or not finite (mean imputation)."""
+    out = []
+    for name, mean, scale in zip(columns, means, scales, strict=True):
+        x = compute_double(source.c[name])
+        z = (x - compute_double_literal(mean)) / compute_double_literal(scale)
+        out.append(sa.case((compute_is_finite(x), z), else_=compute_double_literal(0.0)))
+    return out
+
+
+def compute_errors(source: sa.Subquery, model: PcaModel) -> sa.Subquery:
+    """Each row's reconstruction error (column `error`): sqrt(|z|^2 - |W^T z|^2), clipped at 0
+    (rounding), z computed once per row in an inner SELECT."""
+    standardised = compute_standardised(source, model.columns, model.means, model.scales)
+    inner = sa.select(*[v.label(f"z{i}") for i, v in enumerate(standardised)]).subquery("standardised")
+    z = [inner.c[f"z{i}"] for i in range(len(standardised))]
+    total: Any = sum((v * v for v in z[1:]), z[0] * z[0])
+    for component in model.components:
+        terms = [compute_double_literal(w) * v for w, v in zip(component, z, strict=True)]
+        projected: Any = sum(terms[1:], terms[0])
+        total = total - projected * projected
+    zero = compute_double_literal(0.0)
+    error = sa.case((total > zero, sa.func.sqrt(total)), else_=zero)
+    return sa.select(error.label("error")).subquery("errors")
+
+
+def load_moments(engine: Engine, select: sa.Select[Any], columns: list[str], model: str
+                 ) -> tuple[int, list[float | None], list[float | None]]:
+    """Rows, and per column the mean and the mean square of its finite values."""
+    source = select.subquery("rows")
+    parts: list[Any] = [sa.func.count()]
+    for name in columns:
+        x = compute_double(source.c[name])
+        finite = sa.case((compute_is_finite(x), x), else_=None)
+        parts += [sa.func.avg(finite), sa.func.avg(finite * finite)]
+    with query_errors(engine, model, "the multivariate drift's baseline moments"), engine.connect() as conn:
+        row = conn.execute(sa.select(*parts)).one()
+    values = [None if v is None else float(v) for v in row[1:]]
+    return int(row[0]), values[0::2], values[1::2]
+
+
+def load_products(engine: Engine, select: sa.Select[Any], columns: tuple[str, ...], means: tuple[float, ...],
+                  scales: tuple[float, ...], model: str) -> dict[tuple[int, int], float]:
+    """The sums of z_i * z_j (i <= j) over the rows, z standardised and imputed."""
+    source = select.subquery("rows")
+    z = compute_standardised(source, columns, means, scales)
+    pairs = [(i, j) for i in range(len(z)) for j in range(i, len(z))]
+    what = "the multivariate drift's baseline correlations"
+    with query_errors(engine, model, what), engine.connect() as conn:
+        row = conn.execute(sa.select(*[sa.func.sum(z[i] * z[j]) for i, j in pairs])).one()
+    return {pair: float(value or 0.0) for pair, value in zip(pairs, row, strict=True)}
+
+
+def load_error_summary(engine: Engine, select: sa.Select[Any], pca: PcaModel, model: str
+                       ) -> tuple[int, float | None, float | None]:
+    """Rows, their mean reconstruction error and mean squared error."""
+    error = compute_errors(select.subquery("rows"), pca).c.error
+    with query_errors(engine, model, "the multivariate drift"), engine.connect() as conn:
+        row = conn.execute(sa.select(sa.func.count(), sa.func.avg(error), sa.func.avg(error * error))).one()
+    return int(row[0]), None if row[1] is None else float(row[1]), None if row[2] is None else float(row[2])

@@ -1,0 +1,63 @@
+"""Multivariate drift in the warehouse: the PCA fitted from SQL sums is the one fitted in memory,
+a window's stored error is the mean of its rows' errors, and a correlation that breaks while
+every feature keeps its distribution alerts on the PCA row and on no feature's drift."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from monitors.cli import main
+from monitors.compute.multivariate import compute_pca_model, compute_row_errors
+from monitors.config import load_config
+from monitors.storage.baseline_cache import compute_pca_file, load_cached_pca
+from monitors.testing import make_correlated_tables, write_config, write_duckdb_warehouse
+
+from .helpers import stored
+
+DAYS = ["--start", "2026-01-01", "--end", "2026-01-05", "--no-report", "--as-of", "2026-03-01"]
+
+
+def test_a_broken_correlation_alerts_on_the_pca_row_and_on_no_feature(home: Path) -> None:
+    tables = make_correlated_tables(seed=3, days=4, rows_per_day=1500, broken_from_day=2)
+    url = write_duckdb_warehouse(home / "warehouse.duckdb", tables)
+    config_path = write_config(home, url, checks=None, segments=[])
+    assert main(["run", str(config_path), *DAYS]) == 1
+    config = load_config(config_path)
+    rows = stored(config)
+    pca = rows.query("metric == 'pca_reconstruction_error'").set_index("window_start")
+    assert list(pca["status"]) == ["ok", "ok", "alert", "alert"]
+    features = rows.query("kind == 'drift' and column_name in ('income', 'debt_ratio')")
+    assert (features["status"] != "alert").all()
+
+    # the model fitted from the warehouse's sums is the one fitted on the rows in memory
+    model = load_cached_pca(compute_pca_file(config, _profile_key(config)))
+    assert model is not None and model.columns == ("income", "debt_ratio", "age")
+    baseline = tables["training_data"][list(model.columns)].to_numpy(float)
+    ours = compute_pca_model(baseline, model.columns)
+    assert model.error_mean == pytest.approx(ours.error_mean, rel=1e-9)
+    for a, b in zip(model.components, ours.components, strict=True):
+        np.testing.assert_allclose(a, b, atol=1e-9)
+    # and a window's stored value is the mean of its rows' errors
+    predictions = tables["predictions"]
+    day = predictions[predictions["predicted_at"] < pd.Timestamp("2026-01-02")]  # naive UTC
+    expected = compute_row_errors(model, day[list(model.columns)].to_numpy(float)).mean()
+    assert pca["value"].iloc[0] == pytest.approx(expected, rel=1e-9)
+
+
+def _profile_key(config: object) -> str:
+    from monitors.storage.baseline_cache import compute_profile_dir
+
+    names = [p.name for p in compute_profile_dir(config).glob("*.pca-v1.json")]  # type: ignore[arg-type]
+    assert len(names) == 1
+    return names[0].removesuffix(".pca-v1.json")
+
+
+def test_multivariate_drift_can_be_switched_off(home: Path) -> None:
+    url = write_duckdb_warehouse(home / "warehouse.duckdb", make_correlated_tables(seed=3, days=1))
+    config_path = write_config(home, url, checks=None, **{"drift.multivariate": False})
+    assert main(["run", str(config_path), "--start", "2026-01-01", "--end", "2026-01-02", "--no-report"]) in (0, 1)
+    assert "pca_reconstruction_error" not in set(stored(load_config(config_path))["metric"])
