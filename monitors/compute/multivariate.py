@@ -45,16 +45,22 @@ def compute_row_errors(model: PcaModel, values: np.ndarray) -> np.ndarray:
 
 
 def compute_pca_model(values: np.ndarray, columns: tuple[str, ...]) -> PcaModel:
-    """The PCA model of rows held in memory (the sums the warehouse returns, taken here): for
-    tests, benchmarks and small baselines."""
-    finite = np.where(np.isfinite(values), values, np.nan)
+    """The PCA model of rows held in memory (the sums the warehouse returns, taken here), fitted
+    on the even rows and its errors measured on the odd ones (as the warehouse's two halves):
+    for tests and benchmarks."""
+    return compute_pca_fit(values[0::2], values[1::2], columns)
+
+
+def compute_pca_fit(fit_values: np.ndarray, held: np.ndarray, columns: tuple[str, ...]) -> PcaModel:
+    """The PCA of the rows `fit_values`, its errors measured on the rows `held`."""
+    finite = np.where(np.isfinite(fit_values), fit_values, np.nan)
     means, scales = np.nanmean(finite, axis=0), np.nanstd(finite, axis=0)
     z = np.where(np.isfinite(finite), (finite - means) / scales, 0.0)
     correlation = z.T @ z / len(z)
     components = compute_pca_components(correlation)
     draft = PcaModel(columns, tuple(map(float, means)), tuple(map(float, scales)),
-                     tuple(tuple(map(float, c)) for c in components.T), 0.0, 0.0, len(values))
-    errors = compute_row_errors(draft, values)
+                     tuple(tuple(map(float, c)) for c in components.T), 0.0, 0.0, len(held))
+    errors = compute_row_errors(draft, held)
     return dataclasses.replace(draft, error_mean=float(errors.mean()), error_sd=float(errors.std()))
 
 
@@ -68,10 +74,12 @@ def compute_correlation(rows: int, products: dict[tuple[int, int], float], width
 
 def compute_bound(model: PcaModel, rows: int, settings: Drift) -> float:
     """The highest mean error an undrifted window of `rows` rows reaches at the false-alert rate
-    (one-sided), never below the baseline's mean error raised by the registry's floor."""
+    (one-sided; the sampling error of both the window's mean and the baseline's), never below
+    the baseline's mean error raised by the registry's floor."""
     z = float(norm.ppf(1.0 - settings.false_alert_rate))
     floor = METRICS[METRIC].floor or 0.0
-    calibrated = model.error_mean + z * model.error_sd / math.sqrt(max(rows, 1))
+    spread = model.error_sd * math.sqrt(1.0 / max(rows, 1) + 1.0 / max(model.rows, 1))
+    calibrated = model.error_mean + z * spread
     return max(calibrated, model.error_mean * (1.0 + floor))
 
 

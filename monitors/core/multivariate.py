@@ -21,6 +21,6 @@ class PcaModel:
     means: tuple[float, ...]
     scales: tuple[float, ...]  # population standard deviations (> 0)
     components: tuple[tuple[float, ...], ...]  # kept components, each a unit vector over columns
-    error_mean: float  # the baseline rows' mean reconstruction error
+    error_mean: float  # the mean reconstruction error of baseline rows the fit did not see
     error_sd: float  # and its standard deviation (per row)
-    rows: int  # baseline rows it was fitted on
+    rows: int  # how many rows those two were measured on

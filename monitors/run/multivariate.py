@@ -17,7 +17,7 @@ from monitors.core.multivariate import MAX_FEATURES, PcaModel
 from monitors.core.profile import Profile
 from monitors.storage import baseline_cache
 from monitors.warehouse.counts import compute_present
-from monitors.warehouse.multivariate import load_error_summary, load_moments, load_products
+from monitors.warehouse.multivariate import compute_halves, load_error_summary, load_moments, load_products
 from monitors.warehouse.queries import Query
 
 if TYPE_CHECKING:
@@ -31,8 +31,10 @@ def compute_pca_columns(config: ModelConfig, query: Query) -> list[str]:
 
 
 def load_pca_model(engine: Engine, config: ModelConfig, query: Query, profile: Profile) -> PcaModel | None:
-    """The baseline's PCA: from the store when this baseline (its profile key) was fitted before;
-    None when drift.multivariate is off or fewer than two features vary."""
+    """The baseline's PCA, fitted on one half of the baseline's rows and its errors measured on
+    the other (warehouse.multivariate.compute_halves): from the store when this baseline (its
+    profile key) was fitted before; None when drift.multivariate is off, fewer than two
+    features vary or the baseline is too small."""
     if not config.drift.multivariate:
         return None
     path = baseline_cache.compute_pca_file(config, profile.key)
@@ -40,20 +42,23 @@ def load_pca_model(engine: Engine, config: ModelConfig, query: Query, profile: P
     if cached is not None:
         return cached
     columns = compute_pca_columns(config, query)
-    rows, means, squares = load_moments(engine, query.features, columns, config.model)
+    fit, held = compute_halves(query.features, columns)
+    rows, means, squares = load_moments(engine, fit, columns, config.model)
     kept = [(c, m, math.sqrt(max(s - m * m, 0.0))) for c, m, s in zip(columns, means, squares, strict=True)
             if m is not None and s is not None and s - m * m > 1e-12 * max(1.0, m * m)]
     if len(kept) < 2 or rows < 2:
         return None
     names, centres, scales = (tuple(x) for x in zip(*kept, strict=True))
-    products = load_products(engine, query.features, names, centres, scales, config.model)
+    products = load_products(engine, fit, names, centres, scales, config.model)
     components = compute_pca_components(compute_correlation(rows, products, len(names)))
     draft = PcaModel(names, centres, scales, tuple(tuple(float(w) for w in c) for c in components.T),
-                     0.0, 0.0, rows)
-    _, mean, square = load_error_summary(engine, query.features, draft, config.model)
+                     0.0, 0.0, 0)
+    held_rows, mean, square = load_error_summary(engine, held, draft, config.model)
+    if held_rows < 2:
+        return None
     error_mean = mean or 0.0
     model = PcaModel(names, centres, scales, draft.components, error_mean,
-                     math.sqrt(max((square or 0.0) - error_mean ** 2, 0.0)), rows)
+                     math.sqrt(max((square or 0.0) - error_mean ** 2, 0.0)), held_rows)
     baseline_cache.write_pca(path, model)
     return model
 

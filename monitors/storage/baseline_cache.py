@@ -58,7 +58,7 @@ def write_tallies(path: Location, tallies: dict[str | None, Tally]) -> None:
 
 
 def compute_pca_file(config: ModelConfig, profile_key: str) -> Location:
-    return compute_profile_dir(config) / f"{profile_key}.pca-v1.json"
+    return compute_profile_dir(config) / f"{profile_key}.pca-v2.json"
 
 
 def load_cached_pca(path: Location) -> PcaModel | None:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from monitors.core.multivariate import PcaModel
 from monitors.warehouse.engine import query_errors
-from monitors.warehouse.sql import compute_double, compute_double_literal, compute_is_finite
+from monitors.warehouse.sql import compute_double, compute_double_literal, compute_is_finite, compute_md5
 
 if TYPE_CHECKING:
     from monitors.warehouse.engine import Engine
@@ -42,6 +42,17 @@ def compute_errors(source: sa.Subquery, model: PcaModel) -> sa.Subquery:
     zero = compute_double_literal(0.0)
     error = sa.case((total > zero, sa.func.sqrt(total)), else_=zero)
     return sa.select(error.label("error")).subquery("errors")
+
+
+def compute_halves(select: sa.Select[Any], columns: list[str]) -> tuple[sa.Select[Any], sa.Select[Any]]:
+    """The baseline's rows in two halves, the same on every run (by the md5 of the columns'
+    values): the PCA is fitted on the first and its errors measured on the second, so the
+    errors a window is held to are those of rows the fit has not seen (fitted rows' errors run
+    low: the components chase their noise)."""
+    source = select.subquery("baseline_rows")
+    text = [sa.func.coalesce(sa.cast(source.c[c], sa.String()), "") for c in columns]
+    first = sa.func.substr(compute_md5(sa.func.concat(*text)), 1, 1).in_(list("01234567"))
+    return sa.select(source).where(first), sa.select(source).where(sa.not_(first))
 
 
 def load_moments(engine: Engine, select: sa.Select[Any], columns: list[str], model: str

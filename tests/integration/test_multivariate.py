@@ -11,10 +11,13 @@ import pandas as pd
 import pytest
 
 from monitors.cli import main
-from monitors.compute.multivariate import compute_pca_model, compute_row_errors
+from monitors.compute.multivariate import compute_pca_fit, compute_row_errors
 from monitors.config import load_config
 from monitors.storage.baseline_cache import compute_pca_file, load_cached_pca
 from monitors.testing import make_correlated_tables, write_config, write_duckdb_warehouse
+from monitors.warehouse.engine import create_warehouse_engine
+from monitors.warehouse.multivariate import compute_halves
+from monitors.warehouse.queries import load_baseline_query
 
 from .helpers import stored
 
@@ -33,11 +36,17 @@ def test_a_broken_correlation_alerts_on_the_pca_row_and_on_no_feature(home: Path
     features = rows.query("kind == 'drift' and column_name in ('income', 'debt_ratio')")
     assert (features["status"] != "alert").all()
 
-    # the model fitted from the warehouse's sums is the one fitted on the rows in memory
+    # the model fitted from the warehouse's sums is the one fitted on the same rows in memory:
+    # one half of the baseline fitted, the other's errors measured
     model = load_cached_pca(compute_pca_file(config, _profile_key(config)))
     assert model is not None and model.columns == ("income", "debt_ratio", "age")
-    baseline = tables["training_data"][list(model.columns)].to_numpy(float)
-    ours = compute_pca_model(baseline, model.columns)
+    engine = create_warehouse_engine(config)
+    halves = compute_halves(load_baseline_query(engine, config).features, list(model.columns))
+    with engine.connect() as conn:
+        fit, held = (pd.DataFrame(conn.execute(h).mappings().all())[list(model.columns)].to_numpy(float)
+                     for h in halves)
+    assert abs(len(fit) - len(held)) < 0.1 * len(tables["training_data"]) and model.rows == len(held)
+    ours = compute_pca_fit(fit, held, model.columns)
     assert model.error_mean == pytest.approx(ours.error_mean, rel=1e-9)
     for a, b in zip(model.components, ours.components, strict=True):
         np.testing.assert_allclose(a, b, atol=1e-9)
@@ -51,9 +60,9 @@ def test_a_broken_correlation_alerts_on_the_pca_row_and_on_no_feature(home: Path
 def _profile_key(config: object) -> str:
     from monitors.storage.baseline_cache import compute_profile_dir
 
-    names = [p.name for p in compute_profile_dir(config).glob("*.pca-v1.json")]  # type: ignore[arg-type]
+    names = [p.name for p in compute_profile_dir(config).glob("*.pca-v2.json")]  # type: ignore[arg-type]
     assert len(names) == 1
-    return names[0].removesuffix(".pca-v1.json")
+    return names[0].removesuffix(".pca-v2.json")
 
 
 def test_multivariate_drift_can_be_switched_off(home: Path) -> None:
