@@ -44,13 +44,23 @@ def compute_errors(source: sa.Subquery, model: PcaModel) -> sa.Subquery:
     return sa.select(error.label("error")).subquery("errors")
 
 
+def compute_fixed_point(column: Any) -> Any:
+    """A number in millionths as a BIGINT (NULL when not finite or beyond 9e12): its text is the
+    same on every engine, where a DOUBLE's is not (PostgreSQL and DuckDB print different digits;
+    a DECIMAL without precision rounds to an integer on Spark)."""
+    x = compute_double(column)
+    inside = sa.and_(compute_is_finite(x), sa.func.abs(x) < compute_double_literal(9e12))
+    millionths = sa.cast(sa.func.floor(x * compute_double_literal(1e6)), sa.BigInteger())
+    return sa.case((inside, millionths), else_=None)
+
+
 def compute_halves(select: sa.Select[Any], columns: list[str]) -> tuple[sa.Select[Any], sa.Select[Any]]:
     """The baseline's rows in two halves, the same on every run (by the md5 of the columns'
     values): the PCA is fitted on the first and its errors measured on the second, so the
     errors a window is held to are those of rows the fit has not seen (fitted rows' errors run
     low: the components chase their noise)."""
     source = select.subquery("baseline_rows")
-    text = [sa.func.coalesce(sa.cast(source.c[c], sa.String()), "") for c in columns]
+    text = [sa.func.coalesce(sa.cast(compute_fixed_point(source.c[c]), sa.String()), "") for c in columns]
     first = sa.func.substr(compute_md5(sa.func.concat(*text)), 1, 1).in_(list("01234567"))
     return sa.select(source).where(first), sa.select(source).where(sa.not_(first))
 
