@@ -23,7 +23,7 @@ from pydantic import (
 from monitors.core.errors import ConfigError
 from monitors.core.fields import Duration, Identifier, TableName
 from monitors.core.location import CAS_SCHEMES, Location, compute_is_url, compute_location
-from monitors.core.metrics import TASKS, compute_judged_metrics, compute_task_metrics
+from monitors.core.metrics import MULTICLASS, TASKS, compute_judged_metrics, compute_task_metrics
 from monitors.core.settings import AirflowSettings, Drift, Performance, Report, Strict, Volume
 from monitors.core.window import check_schedule, compute_zone
 from monitors.warehouse.dialects import compute_backend, compute_dialect
@@ -46,10 +46,23 @@ class Predictions(Strict):
     table: TableName
     id: Identifier
     timestamp: Identifier
-    score: Identifier
+    score: Identifier | None = None  # binary: P(label = 1); regression: the prediction
+    # multiclass: each class label's probability column (then `score` may be left out)
+    class_scores: dict[str, Identifier] | None = None
     predicted_label: Identifier | None = None
     model_version: Identifier | None = None
     features: Features
+
+    @field_validator("class_scores", mode="before")
+    @classmethod
+    def _class_names(cls, value: Any) -> Any:
+        """Class labels as text (YAML reads 0: p_0 as a number): compared with the labels as text."""
+        return {str(k): v for k, v in value.items()} if isinstance(value, dict) else value
+
+    @property
+    def outputs(self) -> list[str]:
+        """The model's output columns: required, profiled, drift-monitored as prediction drift."""
+        return list(dict.fromkeys(c for c in [self.score, *(self.class_scores or {}).values()] if c))
 
 
 class GroundTruth(Strict):
@@ -152,11 +165,14 @@ class ModelConfig(Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> ModelConfig:
-        allowed = compute_judged_metrics(self.task)
+        self._check_outputs()
+        allowed = compute_judged_metrics(self.task, probabilities=bool(self.predictions.class_scores))
         for metric in self.performance.metrics:
             if metric not in allowed:
                 what = f"metric {metric!r} cannot be judged" if metric in compute_task_metrics(self.task) \
                     else f"unknown metric {metric!r}"
+                if metric in compute_judged_metrics(self.task, probabilities=True):
+                    what += " without each class's probability (predictions.class_scores)"
                 raise ValueError(f"performance.metrics: {what} for task {self.task}; "
                                  f"choose from {', '.join(allowed)}")
         features = self.predictions.features.all
@@ -168,6 +184,18 @@ class ModelConfig(Strict):
         if self.performance.metrics and self.ground_truth is None:
             raise ValueError("performance.metrics needs a ground_truth section")
         return self
+
+    def _check_outputs(self) -> None:
+        p = self.predictions
+        if p.class_scores is not None:
+            if self.task != MULTICLASS:
+                raise ValueError(f"predictions.class_scores: only for {MULTICLASS} (this is {self.task})")
+            if len(p.class_scores) < 2 or len(set(p.class_scores.values())) < len(p.class_scores):
+                raise ValueError("predictions.class_scores: name at least two classes, each with its "
+                                 "own column")
+        elif p.score is None:
+            raise ValueError("predictions.score: required key is missing" + (
+                " (or predictions.class_scores)" if self.task == MULTICLASS else ""))
 
     # -- paths -------------------------------------------------------------------------
     @property

@@ -170,6 +170,49 @@ def make_correlated_tables(seed: int = 1, days: int = 4, rows_per_day: int = 150
     return tables
 
 
+CLASSES = ("low", "mid", "high")
+
+
+def make_multiclass_tables(seed: int = 1, days: int = 4, rows_per_day: int = 1500,
+                           drop_from_day: int | None = None) -> dict[str, pd.DataFrame]:
+    """make_tables as a 3-class model's: the label `defaulted` one of CLASSES drawn from the
+    softmax of the features' logits, and the model's probabilities p_low, p_mid, p_high that
+    softmax (calibrated); from drop_from_day the labels are drawn at random (the model is
+    wrong as often as chance). score and predicted_label are dropped."""
+    import numpy as np
+
+    tables = make_tables(seed=seed, days=days, rows_per_day=rows_per_day)
+    rng = np.random.default_rng(seed)
+    for name in ("training_data", "predictions"):
+        frame = tables[name]
+        z = np.column_stack([-(frame["income"] - 50_000) / 20_000, np.zeros(len(frame)),
+                             (frame["debt_ratio"] - 0.33) / 0.1])
+        p = np.exp(1.5 * z)
+        p /= p.sum(axis=1, keepdims=True)
+        for k, cls in enumerate(CLASSES):
+            frame[f"p_{cls}"] = p[:, k]
+        drawn = np.array([rng.choice(3, p=row) for row in p])
+        if name == "predictions" and drop_from_day is not None:
+            day = (frame["predicted_at"] - demo.START.replace(tzinfo=None)).dt.days.to_numpy()
+            drawn = np.where(day >= drop_from_day, rng.integers(0, 3, len(frame)), drawn)
+        labels = np.array(CLASSES)[drawn]
+        frame.drop(columns=[c for c in ("score", "predicted_label") if c in frame.columns], inplace=True)
+        if name == "training_data":
+            frame["defaulted"] = labels
+        else:
+            by_id = dict(zip(frame["prediction_id"], labels, strict=True))
+            tables["outcomes"]["defaulted"] = tables["outcomes"]["prediction_id"].map(by_id)
+    return tables
+
+
+def make_multiclass_overrides() -> dict[str, Any]:
+    """Config overrides for make_multiclass_tables' model."""
+    return {"task": "multiclass_classification", "predictions.score": None,
+            "predictions.predicted_label": None,
+            "predictions.class_scores": {cls: f"p_{cls}" for cls in CLASSES},
+            "performance.metrics": ["roc_auc", "log_loss", "accuracy", "f1"]}
+
+
 def make_shift_baseline(rows: int = 50_000, seed: int = 0) -> tuple[Any, dict[str, Any]]:
     """A baseline Profile of make_shift_rows (and its numerical bins), as a warehouse counts it."""
     import numpy as np

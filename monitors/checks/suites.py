@@ -90,7 +90,7 @@ def compute_suite(config: ModelConfig, baseline: pd.DataFrame,
     def add(kind: str, **kwargs: Any) -> None:
         expectations.append({"type": kind, "kwargs": kwargs})
 
-    numerical = [*p.features.numerical, p.score]
+    numerical = [*p.features.numerical, *p.outputs]
     for column in [*numerical, *p.features.categorical]:
         add("expect_column_to_exist", column=column)
         if column not in baseline.columns:
@@ -106,7 +106,7 @@ def compute_suite(config: ModelConfig, baseline: pd.DataFrame,
             if values.empty:
                 continue
             low, high = compute_padded_range(float(values.min()), float(values.max()),
-                                             probability=column == p.score and config.task != "regression")
+                                             probability=column in p.outputs and config.task != "regression")
             add("expect_column_values_to_be_between", column=column,
                 min_value=round(low, 6), max_value=round(high, 6), mostly=MOSTLY)
         else:

@@ -112,10 +112,10 @@ def compute_thresholds(profile: Profile, drifts: list[ColumnDrift], settings: Dr
     return out, added
 
 
-def compute_drift_measurements(drifts: list[ColumnDrift], settings: Drift, score: str,
+def compute_drift_measurements(drifts: list[ColumnDrift], settings: Drift, outputs: list[str],
                                segments: list[str | None]) -> list[Measurement]:
     """Rows for the store: every score of every column (the judged one with its bound), and per
-    segment the share of drifted features (the score column is not a feature)."""
+    segment the share of drifted features (the model's outputs, `outputs`, are not features)."""
     rows = []
     for d in drifts:
         if not d.scores:
@@ -130,7 +130,7 @@ def compute_drift_measurements(drifts: list[ColumnDrift], settings: Drift, score
             rows.append(Measurement("drift", metric, clean_value(value), d.threshold, status,
                                     d.column, d.segment))
     for segment in segments:
-        features = [d for d in drifts if d.segment == segment and d.column != score
+        features = [d for d in drifts if d.segment == segment and d.column not in outputs
                     and d.threshold is not None]
         bound = settings.max_drifted_share
         if not features:
@@ -155,5 +155,5 @@ def compute_drift_rows(config: ModelConfig, window_counts: Counts, baseline: Pro
     drifts = compute_column_drifts(baseline, window_counts, keys, config.drift, config.min_segment_rows)
     drifts, added = compute_thresholds(baseline, drifts, config.drift)
     baseline.changed = baseline.changed or added
-    return compute_drift_measurements(drifts, config.drift, config.predictions.score,
+    return compute_drift_measurements(drifts, config.drift, config.predictions.outputs,
                                       [None, *segments])

@@ -59,7 +59,8 @@ def compute_frame_tally(task: str, frame: Any, config: ModelConfig, score_bins: 
                         ) -> Tally:
     """The tally of rows in pandas (tests, and the Airflow stages' staged frames)."""
     p = config.predictions
-    score = pd.to_numeric(frame[p.score], errors="coerce").to_numpy(float)
+    score = pd.to_numeric(frame[p.score], errors="coerce").to_numpy(float) if p.score \
+        else np.full(len(frame), np.nan)
     label = frame[LABEL] if LABEL in frame.columns else pd.Series([None] * len(frame), dtype=object)
     tally = Tally(task, total=len(frame))
     if task == BINARY:
@@ -75,7 +76,7 @@ def compute_frame_tally(task: str, frame: Any, config: ModelConfig, score_bins: 
         ok = keep & (labels >= 0) & (np.asarray(pred, float) >= 0)
         tally.log_loss_sum = float(-np.sum(np.where(labels[ok] == 1, np.log(s[ok]), np.log(1 - s[ok]))))
     elif task == MULTICLASS:
-        pred = frame[p.predicted_label] if p.predicted_label in frame.columns else frame[p.score]
+        pred = frame[p.predicted_label] if p.predicted_label in frame.columns else frame[str(p.score)]
         pairs = pd.DataFrame({"y": label.astype("string"), "p": pred.astype("string")}).dropna()
         tally.confusion = {(str(a), str(b)): int(n) for (a, b), n in pairs.value_counts().items()}
     else:

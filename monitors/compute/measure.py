@@ -41,7 +41,8 @@ class Reference:
 
 
 def compute_score_bins(config: ModelConfig, baseline: Profile) -> NumericBins:
-    shape = baseline.shapes.get(config.predictions.score)
+    score = config.predictions.score
+    shape = baseline.shapes.get(score) if score else None
     return shape.bins if shape is not None and shape.bins is not None else DEFAULT_SCORE_BINS
 
 

@@ -83,8 +83,26 @@ def _multiclass(tally: Tally) -> dict[str, float | None]:
         f1.append(2 * tp / (predicted + actual) if predicted + actual else 0.0)
     correct = sum(n for (a, b), n in confusion.items() if a == b)
     return {"accuracy": correct / total, "precision": float(np.mean(precision)),
-            "recall": float(np.mean(recall)), "f1": float(np.mean(f1)), "roc_auc": None,
-            "log_loss": None}
+            "recall": float(np.mean(recall)), "f1": float(np.mean(f1)),
+            "roc_auc": compute_one_vs_rest_auc(tally),
+            "log_loss": tally.log_loss_sum / tally.log_loss_rows if tally.log_loss_rows else None}
+
+
+def compute_one_vs_rest_auc(tally: Tally) -> float | None:
+    """Macro one-vs-rest ROC AUC from the per-class probability counts (as scikit-learn's
+    roc_auc_score(multi_class="ovr", average="macro")); a class without positives or without
+    negatives in the rows is left out; None without class probabilities."""
+    aucs = []
+    for rows in tally.probabilities.values():
+        if not len(rows):
+            continue
+        slots, index = np.unique(compute_slot_order(rows[:, 1]), return_inverse=True)
+        n = rows[:, 2].astype(float)
+        positive = np.bincount(index, weights=n * (rows[:, 0] == 1), minlength=len(slots))
+        negative = np.bincount(index, weights=n * (rows[:, 0] == 0), minlength=len(slots))
+        if positive.sum() and negative.sum():
+            aucs.append(float(compute_auc(positive, negative)))
+    return float(np.mean(aucs)) if aucs else None
 
 
 def _regression(tally: Tally) -> dict[str, float | None]:

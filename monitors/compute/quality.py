@@ -74,9 +74,10 @@ def compute_quality_measurements(config: ModelConfig, counts: Counts, profile: P
         value = outside / present if present else 0.0
         rows.append(Measurement("data_quality", metric, value, tolerance,
                                 "alert" if value > tolerance else "ok", column))
-    scores = profile.compute_slots(counts, (None, p.score))
-    if scores is not None and p.score in profile.shapes and profile.shapes[p.score].numerical:
-        bad = _missing(profile, scores, p.score) / rows_n
-        rows.append(Measurement("data_quality", "non_finite_share", bad, 0.0,
-                                "alert" if bad > 0 else "ok", p.score))
+    for output in p.outputs:  # the score, each class's probability
+        scores = profile.compute_slots(counts, (None, output))
+        if scores is not None and output in profile.shapes and profile.shapes[output].numerical:
+            bad = _missing(profile, scores, output) / rows_n
+            rows.append(Measurement("data_quality", "non_finite_share", bad, 0.0,
+                                    "alert" if bad > 0 else "ok", output))
     return rows

@@ -58,6 +58,10 @@ class Tally:
     log_loss_sum: float = 0.0
     confusion: dict[tuple[str, str], int] = field(default_factory=dict)  # multiclass, labelled
     sums: dict[str, float] = field(default_factory=dict)  # regression, labelled: n and SUMS
+    # multiclass with class probabilities, labelled rows: per class, rows by (is this class:
+    # 1/0, the class's probability slot, count); the log loss over log_loss_rows of them
+    probabilities: dict[str, np.ndarray] = field(default_factory=dict)
+    log_loss_rows: int = 0
 
     @property
     def labelled(self) -> int:

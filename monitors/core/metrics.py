@@ -29,6 +29,7 @@ class Metric:
     # what a 1-point move or a 0.01 shift scores (benchmarks/drift_recall.py)
     floor: float | None = None
     axis: str = ""  # the chart's y axis: what the value is, in what unit
+    probabilities: bool = False  # multiclass: needs each class's probability (class_scores)
 
     @property
     def axis_title(self) -> str:
@@ -56,9 +57,10 @@ _ENTRIES = (
     Metric("pca_reconstruction_error", "drift", "above", chart="multivariate", floor=0.05,
            axis="mean reconstruction error (standardised units)"),
     # realized performance, in the order the pages show them
-    # roc_auc and log_loss need class probabilities: binary only until multiclass has them
-    Metric("roc_auc", "performance", "below", frozenset({BINARY}), estimated=True, chart="performance",
-           axis="ROC AUC (0-1)"),
+    # roc_auc and log_loss need class probabilities: multiclass only with predictions.class_scores
+    # (macro one-vs-rest ROC AUC)
+    Metric("roc_auc", "performance", "below", CLASSIFICATION, estimated=True, chart="performance",
+           axis="ROC AUC (0-1)", probabilities=True),
     Metric("f1", "performance", "below", CLASSIFICATION, estimated=True, chart="performance",
            axis="F1 (0-1)"),
     Metric("accuracy", "performance", "below", CLASSIFICATION, estimated=True, chart="performance",
@@ -67,8 +69,8 @@ _ENTRIES = (
            axis="precision (0-1)"),
     Metric("recall", "performance", "below", CLASSIFICATION, estimated=True, chart="performance",
            axis="recall (0-1)"),
-    Metric("log_loss", "performance", "above", frozenset({BINARY}), chart="performance",
-           axis="log loss (nats)"),
+    Metric("log_loss", "performance", "above", CLASSIFICATION, chart="performance",
+           axis="log loss (nats)", probabilities=True),
     Metric("mae", "performance", "above", frozenset({REGRESSION}), chart="performance",
            axis="mean absolute error (label units)"),
     Metric("rmse", "performance", "above", frozenset({REGRESSION}), chart="performance",
@@ -109,9 +111,11 @@ def compute_task_metrics(task: str) -> tuple[str, ...]:
     raise ValueError(f"unknown task {task!r}")
 
 
-def compute_judged_metrics(task: str) -> tuple[str, ...]:
-    """The performance metrics a task's rules may name (performance.metrics)."""
-    return tuple(m for m in compute_task_metrics(task) if task in METRICS[m].tasks)
+def compute_judged_metrics(task: str, probabilities: bool = False) -> tuple[str, ...]:
+    """The performance metrics a task's rules may name (performance.metrics); a multiclass
+    model's probability metrics only with its class probabilities."""
+    return tuple(m for m in compute_task_metrics(task) if task in METRICS[m].tasks
+                 and (probabilities or task != MULTICLASS or not METRICS[m].probabilities))
 
 
 def compute_drift_metrics(column_type: str) -> tuple[str, ...]:

@@ -45,7 +45,7 @@ def write_evidently_report(config: ModelConfig, window: Window, reference: pd.Da
     from evidently.presets import DataDriftPreset
 
     p = config.predictions
-    numerical = [c for c in [*p.features.numerical, p.score]
+    numerical = [c for c in [*p.features.numerical, *p.outputs]
                  if c in reference.columns and c in current.columns]
     categorical = [c for c in p.features.categorical
                    if c in reference.columns and c in current.columns]

@@ -54,7 +54,7 @@ def load_baseline_profile(engine: Engine, config: ModelConfig, query: Query | No
     query = query or load_baseline_query(engine, config)
     present = compute_present(query)
     p = config.predictions
-    numerical = [c for c in dict.fromkeys([*p.features.numerical, p.score])
+    numerical = [c for c in dict.fromkeys([*p.features.numerical, *p.outputs])
                  if c in present and query.columns.get(c) == "numeric"]
     categorical = [c for c in p.features.categorical if c in present]
     segments = [s for s in config.segments if s in present]

@@ -33,6 +33,7 @@ from monitors.core.counts import (
 from monitors.core.measurement import compute_number_text
 from monitors.core.metrics import BINARY, MULTICLASS
 from monitors.core.profile import Profile
+from monitors.warehouse.probabilities import load_class_probabilities
 from monitors.warehouse.sql import (
     compute_bin_expression,
     compute_double_literal,
@@ -47,7 +48,7 @@ def _expressions(config: ModelConfig, source: sa.Subquery, score_bins: NumericBi
                  ) -> tuple[list[Any], list[Any]]:
     """(group expressions, aggregate expressions) of the task."""
     p = config.predictions
-    score: Any = sa.cast(source.c[p.score], sa.Double())
+    score: Any = sa.cast(source.c[p.score], sa.Double()) if p.score else None
     label: Any = source.c[LABEL]
     predicted: Any = source.c[p.predicted_label] if p.predicted_label and p.predicted_label in source.c \
         else None
@@ -59,10 +60,12 @@ def _expressions(config: ModelConfig, source: sa.Subquery, score_bins: NumericBi
         clip: Any = sa.literal(CLIP, sa.Double())
         p1 = sa.func.greatest(sa.func.least(score, 1 - clip), clip)
         loss = sa.case((label_e == 1, -sa.func.ln(p1)), (label_e == 0, -sa.func.ln(1 - p1)), else_=0.0)
-        return [label_e, pred, compute_bin_expression(source.c[p.score], score_bins)], \
+        return [label_e, pred, compute_bin_expression(source.c[str(p.score)], score_bins)], \
             [sa.func.count(), sa.func.sum(loss)]
     if config.task == MULTICLASS:
-        pred = sa.cast(predicted if predicted is not None else source.c[p.score], sa.String())
+        shown = predicted if predicted is not None else source.c[p.score] if p.score else \
+            compute_argmax(source, p.class_scores or {})
+        pred = sa.cast(shown, sa.String())
         return [sa.cast(label, sa.String()), pred], [sa.func.count()]
     y: Any = sa.cast(label, sa.Double())
     ok = sa.and_(label.is_not(None), score.is_not(None), compute_is_finite(score))
@@ -75,6 +78,18 @@ def _expressions(config: ModelConfig, source: sa.Subquery, score_bins: NumericBi
                 total(err * err * err * err), total(y), total(y * y),
                 total(sa.func.abs(err / sa.func.nullif(y, 0)), sa.and_(ok, y != 0)),
                 total(1.0, sa.and_(ok, y != 0))]
+
+
+def compute_argmax(source: sa.Subquery, scores: dict[str, str]) -> Any:
+    """The class with the highest probability (the first listed on a tie): the predicted label
+    of a multiclass model that logs only its probabilities."""
+    names = list(scores)
+    cases = []
+    for i, name in enumerate(names[:-1]):
+        mine: Any = sa.cast(source.c[scores[name]], sa.Double())
+        beats = [mine >= sa.cast(source.c[scores[other]], sa.Double()) for other in names[i + 1:]]
+        cases.append((sa.and_(*beats), sa.literal(name)))
+    return sa.case(*cases, else_=sa.literal(names[-1]))
 
 
 def load_outcomes(conn: sa.Connection, source: sa.Subquery, config: ModelConfig,
@@ -196,4 +211,7 @@ def load_tallies(engine: Engine, config: ModelConfig, select: Any, baseline: Pro
     if tracing:
         bins = compute_coarse_bins(bins, TRACING_BINS)
     with engine.connect() as conn:
-        return load_outcomes(conn, source, config, bins, slices), names
+        tallies = load_outcomes(conn, source, config, bins, slices)
+        if config.predictions.class_scores and not tracing:
+            load_class_probabilities(conn, source, config, tallies[None])
+        return tallies, names

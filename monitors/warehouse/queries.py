@@ -107,9 +107,9 @@ def _load_predictions_query(engine: Engine, config: ModelConfig, start: datetime
     usual answer, no, leaves plain scans with no window function for every later query."""
     p = config.predictions
     table = load_table(engine, p.table, config.model)
-    _require(table, [p.id, p.timestamp, p.score], config.model, "predictions")
+    _require(table, [p.id, p.timestamp, *p.outputs], config.model, "predictions")
     present, missing = _feature_columns(config, table)
-    names = list(dict.fromkeys([p.id, p.timestamp, p.score, *present]))
+    names = list(dict.fromkeys([p.id, p.timestamp, *p.outputs, *present]))
     columns = [table.c[c] for c in names]
     in_window = [table.c[p.timestamp] >= compute_column_moment(table, p.timestamp, start),
                  table.c[p.timestamp] < compute_column_moment(table, p.timestamp, end)]
@@ -159,9 +159,9 @@ def load_baseline_query(engine: Engine, config: ModelConfig, as_of: datetime | N
         return _load_predictions_query(engine, config, w.start, w.end, as_of)
     assert config.baseline.table is not None
     table_ = load_table(engine, config.baseline.table, config.model)
-    _require(table_, [config.predictions.score], config.model, "baseline")
+    _require(table_, config.predictions.outputs, config.model, "baseline")
     present, missing = _feature_columns(config, table_)
-    names = [config.predictions.score, *present]
+    names = [*config.predictions.outputs, *present]
     columns: list[Any] = [table_.c[c] for c in dict.fromkeys(names)]
     has_labels = False
     gt = config.ground_truth

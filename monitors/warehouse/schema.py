@@ -47,13 +47,22 @@ def _check(model: str, table: str, columns: dict[str, str], wanted: dict[str, tu
     return problems
 
 
+def compute_output_columns(config: ModelConfig, score_types: set[str]) -> dict[str, tuple[str, set[str]]]:
+    """The model's output columns and the key naming each: the score, each class's probability."""
+    p = config.predictions
+    found = {c: (f"predictions.class_scores.{k}", {"numeric"}) for k, c in (p.class_scores or {}).items()}
+    if p.score:
+        found[p.score] = ("predictions.score", score_types)
+    return found
+
+
 def _prediction_columns(config: ModelConfig) -> tuple[dict[str, tuple[str, set[str]]],
                                                       dict[str, tuple[str, set[str]]]]:
     """(required columns, feature columns) of the predictions table."""
     p = config.predictions
     score_types = {"numeric"} if config.task != MULTICLASS else set()
     required = {p.id: ("predictions.id", set()), p.timestamp: ("predictions.timestamp", {"time"}),
-                p.score: ("predictions.score", score_types)}
+                **compute_output_columns(config, score_types)}
     features: dict[str, tuple[str, set[str]]] = {
         c: ("predictions.features.numerical", set()) for c in p.features.numerical}
     features.update({c: ("predictions.features.categorical", set()) for c in p.features.categorical})
@@ -79,7 +88,7 @@ def load_schema_problems(engine: Engine, config: ModelConfig, snapshot: dict[str
     segments: dict[str, tuple[str, set[str]]] = {s: ("segments", set()) for s in config.segments}
     problems += _check(model, p.table, predictions, segments, known)
     if config.baseline.table:
-        problems += _check(model, config.baseline.table, baseline, {p.score: ("predictions.score", set())})
+        problems += _check(model, config.baseline.table, baseline, compute_output_columns(config, set()))
     if gt is not None:
         labels = compute_table_columns(load_table(engine, gt.table, model))
         label_types = LABEL_TYPES.get(config.task, set())

@@ -28,7 +28,8 @@ SPECIAL = {"nan", "inf", "infinity", "-inf"}  # what a client-side binding of a 
 @pytest.fixture(scope="module")
 def statements(tmp_path_factory: pytest.TempPathFactory) -> list[sa.sql.Select[Any]]:
     """The SELECTs three runs issue on DuckDB (binary with drift, a performance drop, tracing,
-    label-free estimates, reports from md5 samples; regression; multiclass), without the
+    label-free estimates, reports from md5 samples; regression; multiclass, with and without class
+    probabilities), without the
     driver's own catalog queries (reflection is each dialect's own business)."""
     home = tmp_path_factory.mktemp("dialects")
     tables = make_tables(seed=4, days=3, rows_per_day=900, drift_from_day=1, drop_from_day=1,
@@ -36,8 +37,9 @@ def statements(tmp_path_factory: pytest.TempPathFactory) -> list[sa.sql.Select[A
     later = tables["predictions"].head(30).copy()  # rescored: the latest row per id wins
     later["predicted_at"] += pd.Timedelta(minutes=1)
     tables["predictions"] = pd.concat([tables["predictions"], later], ignore_index=True)
-    for table in ("predictions", "training_data"):  # a class label for the multiclass run
+    for table in ("predictions", "training_data"):  # a class label and probabilities for multiclass
         tables[table]["predicted_class"] = (tables[table]["score"] >= 0.5).astype(int)
+        tables[table]["p_one"], tables[table]["p_zero"] = tables[table]["score"], 1 - tables[table]["score"]
     url = write_duckdb_warehouse(home / "warehouse.duckdb", tables)
     configs = [
         write_config(home, url, name="binary.yaml", checks=None, **{"report.sample_size": 100}),
@@ -46,6 +48,11 @@ def statements(tmp_path_factory: pytest.TempPathFactory) -> list[sa.sql.Select[A
         write_config(home, url, name="multiclass.yaml", checks=None, store="m.duckdb",
                      task="multiclass_classification",
                      **{"predictions.score": "predicted_class", "performance.metrics": ["accuracy", "f1"]}),
+        write_config(home, url, name="probabilities.yaml", checks=None, store="p.duckdb",
+                     task="multiclass_classification",
+                     **{"predictions.score": None, "predictions.predicted_label": None,
+                        "predictions.class_scores": {"1": "p_one", "0": "p_zero"},
+                        "performance.metrics": ["roc_auc", "log_loss"]}),
     ]
     captured: list[sa.sql.Select[Any]] = []
 

@@ -123,9 +123,32 @@ def test_drift_scores_are_checked_against_the_registry(tmp_path: Path) -> None:
 def test_a_metric_the_task_cannot_judge_is_refused_at_load(tmp_path: Path) -> None:
     path = write_config(tmp_path, "duckdb:///w.duckdb", task="multiclass_classification",
                         **{"performance.metrics": ["accuracy", "roc_auc"]})
-    with pytest.raises(ConfigError, match=r"performance.metrics: metric 'roc_auc' cannot be judged for task "
+    with pytest.raises(ConfigError, match=r"performance.metrics: metric 'roc_auc' cannot be judged without each "
+                                          r"class's probability \(predictions.class_scores\) for task "
                                           r"multiclass_classification; choose from accuracy, precision, recall, f1$"):
         load_config(path)
+
+
+def test_class_scores_make_probability_metrics_judged_and_score_optional(tmp_path: Path) -> None:
+    from monitors.testing import make_multiclass_overrides
+
+    config = load_config(write_config(tmp_path, "duckdb:///w.duckdb", **make_multiclass_overrides()))
+    assert config.predictions.score is None
+    assert config.predictions.outputs == ["p_low", "p_mid", "p_high"]
+    numbered = write_config(tmp_path, "duckdb:///w.duckdb", name="numbered.yaml", **{
+        **make_multiclass_overrides(), "predictions.class_scores": {0: "p0", 1: "p1"}})
+    assert load_config(numbered).predictions.class_scores == {"0": "p0", "1": "p1"}  # labels compared as text
+    binary = write_config(tmp_path, "duckdb:///w.duckdb", name="binary.yaml",
+                          **{"predictions.class_scores": {"a": "pa", "b": "pb"}})
+    with pytest.raises(ConfigError, match=r"predictions.class_scores: only for multiclass_classification"):
+        load_config(binary)
+    one = write_config(tmp_path, "duckdb:///w.duckdb", name="one.yaml", **{
+        **make_multiclass_overrides(), "predictions.class_scores": {"a": "pa"}})
+    with pytest.raises(ConfigError, match=r"name at least two classes"):
+        load_config(one)
+    bare = write_config(tmp_path, "duckdb:///w.duckdb", name="bare.yaml", **{"predictions.score": None})
+    with pytest.raises(ConfigError, match=r"predictions.score: required key is missing"):
+        load_config(bare)
 
 
 def test_report_evidently_is_alerts_by_default_and_booleans_keep_their_meaning(tmp_path: Path) -> None:
