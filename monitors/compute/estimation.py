@@ -1,5 +1,5 @@
 """Performance without labels: confidence-based performance estimation (CBPE, as NannyML
-describes it) for binary classification.
+describes it) for binary and multiclass classification.
 
 Calibrate the scores on the labelled baseline (isotonic regression), then take the expected
 confusion matrix from the calibrated probabilities: a row predicted positive with calibrated
@@ -8,10 +8,18 @@ the area under the expected ROC curve. The sampling-error band is 3 standard dev
 realized metric when labels are drawn from the calibrated probabilities (a seeded parametric
 bootstrap). Rows come as outcome tallies: counts per (predicted label, score slot), the slot's
 score at its bin's middle, so a window of any size costs the same.
+
+Multiclass (with class_scores): each class's probability is calibrated one-vs-rest on the
+baseline, each class's expected one-vs-rest confusion matrix taken from its calibrated
+probabilities over the rows (predicted that class or not), and the macro averages taken, as
+scikit-learn's and NannyML's; accuracy is the expected correct rows over all rows. The
+calibrated probabilities of a row are not rescaled to sum to 1 (NannyML does): the counts hold
+each class's probability apart from the others'.
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,9 +27,17 @@ import numpy as np
 
 from monitors.compute.performance import compute_bound, compute_confusion_metrics
 from monitors.config import ModelConfig
-from monitors.core.counts import FINE_BINS, OVER, UNDER, NumericBins, Tally, compute_slot_order
+from monitors.core.counts import (
+    DEFAULT_SCORE_BINS,
+    FINE_BINS,
+    OVER,
+    UNDER,
+    NumericBins,
+    Tally,
+    compute_slot_order,
+)
 from monitors.core.measurement import Measurement, Status, clean_value, compute_status
-from monitors.core.metrics import BINARY, compute_estimated_metrics
+from monitors.core.metrics import BINARY, MULTICLASS, compute_estimated_metrics
 
 ESTIMATED = compute_estimated_metrics()
 BOOTSTRAPS = 40
@@ -42,34 +58,64 @@ def compute_slot_scores(slots: np.ndarray, bins: NumericBins) -> np.ndarray:
     return np.where(slots == UNDER, bins.low, np.where(slots == OVER, bins.high, middle))
 
 
+def _fit_isotonic(scores: np.ndarray, positive: np.ndarray, counts: np.ndarray) -> Any | None:
+    """Isotonic regression of P(positive) on the scores; None without both outcomes."""
+    from sklearn.isotonic import IsotonicRegression
+
+    if counts.sum() < MIN_ROWS or len(np.unique(positive)) < 2:
+        return None
+    return IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(
+        scores, positive.astype(float), sample_weight=counts)
+
+
 def compute_calibrator(baseline: Tally, bins: NumericBins) -> Any | None:
     """Isotonic calibration of scores to P(label = 1) on the labelled baseline; None without
     both classes."""
-    from sklearn.isotonic import IsotonicRegression
-
     g = baseline.groups[(baseline.groups[:, 0] >= 0) & (baseline.groups[:, 1] >= 0)]
-    if g[:, 3].sum() < MIN_ROWS or len(np.unique(g[:, 0])) < 2:
-        return None
-    return IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(
-        compute_slot_scores(g[:, 2], bins), (g[:, 0] == 1).astype(float), sample_weight=g[:, 3])
+    return _fit_isotonic(compute_slot_scores(g[:, 2], bins), g[:, 0] == 1, g[:, 3])
 
 
-def compute_estimates(calibrator: Any, tally: Tally, bins: NumericBins, seed: int = 0
-                      ) -> list[Estimate]:
-    """CBPE estimates with their sampling-error bands, from every row with a finite score."""
-    g = tally.groups
-    if calibrator is None or g[:, 3].sum() < MIN_ROWS:
-        return [Estimate(m, None, None) for m in ESTIMATED]
-    keys = np.stack([g[:, 1] == 1, g[:, 2]], axis=1).astype(np.int64)  # (predicted, slot)
+def compute_class_calibrators(baseline: Tally) -> dict[str, Any] | None:
+    """Per class, isotonic calibration of its probability to P(label = the class) on the
+    labelled baseline (one vs rest); None without class probabilities or if a class cannot be
+    calibrated (never seen, or always)."""
+    found = {}
+    for name, rows in baseline.probabilities.items():
+        g = rows[rows[:, 0] >= 0]
+        found[name] = _fit_isotonic(compute_slot_scores(g[:, 2], DEFAULT_SCORE_BINS), g[:, 0] == 1, g[:, 3])
+    return found if found and all(c is not None for c in found.values()) else None
+
+
+@dataclass(frozen=True)
+class _Expected:
+    """One binary (or one-vs-rest) table's CBPE: its metrics from the expected counts and from
+    BOOTSTRAPS draws of labels, and its expected and drawn true positives."""
+
+    values: dict[str, np.ndarray]
+    draws: dict[str, np.ndarray]
+    true_positives: float
+    drawn_true_positives: np.ndarray
+    rows: float
+
+
+def _expect(calibrator: Any, predicted: np.ndarray, slots: np.ndarray, counts: np.ndarray,
+            bins: NumericBins, rng: np.random.Generator) -> _Expected:
+    """Groups (predicted positive 1/0, score slot) holding `counts` rows -> metrics expected
+    from the calibrated probabilities of their slots' scores."""
+    keys = np.stack([predicted == 1, slots], axis=1).astype(np.int64)
     unique, inverse = np.unique(keys, axis=0, return_inverse=True)
-    counts = np.bincount(inverse.ravel(), weights=g[:, 3], minlength=len(unique))
-    slots, index = np.unique(compute_slot_order(unique[:, 1]), return_inverse=True)
+    n = np.bincount(inverse.ravel(), weights=counts, minlength=len(unique))
+    ordered, index = np.unique(compute_slot_order(unique[:, 1]), return_inverse=True)
     probability = np.asarray(calibrator.predict(compute_slot_scores(unique[:, 1], bins)), dtype=float)
-    predicted = unique[:, 0]
-    values = compute_confusion_metrics(probability * counts, counts, predicted, index, len(slots))
-    rng = np.random.default_rng(seed)
-    drawn = rng.binomial(counts.astype(np.int64), probability, size=(BOOTSTRAPS, len(counts)))
-    draws = compute_confusion_metrics(drawn.astype(float), counts, predicted, index, len(slots))
+    values = compute_confusion_metrics(probability * n, n, unique[:, 0], index, len(ordered))
+    drawn = rng.binomial(n.astype(np.int64), probability, size=(BOOTSTRAPS, len(n))).astype(float)
+    draws = compute_confusion_metrics(drawn, n, unique[:, 0], index, len(ordered))
+    chosen = unique[:, 0] == 1
+    return _Expected(values, draws, float((probability * n)[chosen].sum()),
+                     drawn[:, chosen].sum(axis=1), float(n.sum()))
+
+
+def _as_estimates(values: dict[str, Any], draws: dict[str, np.ndarray]) -> list[Estimate]:
     out = []
     for metric in ESTIMATED:
         value = float(values[metric])
@@ -79,16 +125,51 @@ def compute_estimates(calibrator: Any, tally: Tally, bins: NumericBins, seed: in
     return out
 
 
+def compute_estimates(calibrator: Any, tally: Tally, bins: NumericBins, seed: int = 0
+                      ) -> list[Estimate]:
+    """CBPE estimates with their sampling-error bands, from every row with a finite score."""
+    g = tally.groups
+    if calibrator is None or g[:, 3].sum() < MIN_ROWS:
+        return [Estimate(m, None, None) for m in ESTIMATED]
+    found = _expect(calibrator, g[:, 1], g[:, 2], g[:, 3], bins, np.random.default_rng(seed))
+    return _as_estimates(found.values, found.draws)
+
+
+def compute_class_estimates(calibrators: dict[str, Any] | None, tally: Tally, seed: int = 0
+                            ) -> list[Estimate]:
+    """Multiclass CBPE: macro one-vs-rest ROC AUC, precision, recall and f1 and accuracy, with
+    bands, from every row's class probability counts."""
+    tables = tally.probabilities
+    if not calibrators or not tables or any(name not in tables for name in calibrators) \
+            or max(tables[name][:, 3].sum() for name in calibrators) < MIN_ROWS:
+        return [Estimate(m, None, None) for m in ESTIMATED]
+    rng = np.random.default_rng(seed)
+    each = [_expect(calibrators[name], tables[name][:, 1], tables[name][:, 2], tables[name][:, 3],
+                    DEFAULT_SCORE_BINS, rng) for name in calibrators]
+    rows = max(e.rows for e in each)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a class's metric undefined in every draw
+        values = {m: np.nanmean([e.values[m] for e in each]) for m in ESTIMATED}
+        draws = {m: np.nanmean(np.stack([e.draws[m] for e in each]), axis=0) for m in ESTIMATED}
+    values["accuracy"] = np.float64(sum(e.true_positives for e in each) / rows)
+    draws["accuracy"] = sum(e.drawn_true_positives for e in each) / rows
+    return _as_estimates(values, draws)
+
+
 def compute_estimated_measurements(config: ModelConfig, tally: Tally, bins: NumericBins,
                                    calibrator: Any, baseline_metrics: dict[str, float | None],
                                    pending: bool, segment: str | None = None) -> list[Measurement]:
     """Rows of kind estimated_performance: each estimate with its bound (as the realized metric)
     and its band (`<metric>_band`: the half-width). Estimates alert only while labels are
     pending; once realized metrics can be judged, the estimate is kept for comparison."""
-    if config.task != BINARY or not tally.total:
+    if config.task not in (BINARY, MULTICLASS) or not tally.total:
         return []
+    if config.task == MULTICLASS and not config.predictions.class_scores:
+        return []
+    estimates = compute_estimates(calibrator, tally, bins) if config.task == BINARY \
+        else compute_class_estimates(calibrator, tally)
     rows = []
-    for estimate in compute_estimates(calibrator, tally, bins):
+    for estimate in estimates:
         watched = estimate.metric in config.performance.metrics
         bound = compute_bound(estimate.metric, baseline_metrics.get(estimate.metric),
                               config.performance.max_drop) if watched else None

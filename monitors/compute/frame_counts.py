@@ -11,6 +11,7 @@ import pandas as pd
 from monitors.config import ModelConfig
 from monitors.core.counts import (
     CLIP,
+    DEFAULT_SCORE_BINS,
     LABEL,
     MISSING,
     NON_FINITE,
@@ -76,9 +77,16 @@ def compute_frame_tally(task: str, frame: Any, config: ModelConfig, score_bins: 
         ok = keep & (labels >= 0) & (np.asarray(pred, float) >= 0)
         tally.log_loss_sum = float(-np.sum(np.where(labels[ok] == 1, np.log(s[ok]), np.log(1 - s[ok]))))
     elif task == MULTICLASS:
-        pred = frame[p.predicted_label] if p.predicted_label in frame.columns else frame[str(p.score)]
+        if p.predicted_label in frame.columns or p.score:
+            pred = frame[p.predicted_label] if p.predicted_label in frame.columns else frame[str(p.score)]
+        else:  # the argmax of the class probabilities, the first listed on a tie
+            names = list(p.class_scores or {})
+            best = frame[[(p.class_scores or {})[n] for n in names]].to_numpy(float).argmax(axis=1)
+            pred = pd.Series(np.array(names, dtype=object)[best], index=frame.index)
         pairs = pd.DataFrame({"y": label.astype("string"), "p": pred.astype("string")}).dropna()
         tally.confusion = {(str(a), str(b)): int(n) for (a, b), n in pairs.value_counts().items()}
+        if p.class_scores:
+            _count_class_probabilities(tally, frame, p.class_scores, label, pred)
     else:
         y = pd.to_numeric(label, errors="coerce").to_numpy(float)
         ok = ~np.isnan(y) & np.isfinite(score)
@@ -88,3 +96,23 @@ def compute_frame_tally(task: str, frame: Any, config: ModelConfig, score_bins: 
                       "quad": float((e ** 4).sum()), "y": float(yy.sum()), "yy": float((yy * yy).sum()),
                       "ape": float(np.abs(e[nz] / yy[nz]).sum()), "ape_n": float(nz.sum())}
     return tally
+
+
+def _count_class_probabilities(tally: Tally, frame: Any, scores: dict[str, str], label: Any,
+                               pred: Any) -> None:
+    """warehouse.probabilities' counts of rows in pandas."""
+    text, chosen = label.astype("string"), pred.astype("string")
+    for name, column in scores.items():
+        slots = compute_bin_codes(pd.to_numeric(frame[column], errors="coerce").to_numpy(float),
+                                  DEFAULT_SCORE_BINS)
+        is_class = np.where(text.isna(), -1, (text == name).fillna(False).astype(int))
+        keys = np.stack([is_class, (chosen == name).fillna(False).astype(int), slots], axis=1)
+        keys = keys[(slots != MISSING) & (slots != NON_FINITE)]
+        unique, counts = np.unique(keys.astype(np.int64), axis=0, return_counts=True)
+        tally.probabilities[name] = np.column_stack([unique, counts]).astype(np.int64).reshape(-1, 4)
+    true_p = pd.Series(np.nan, index=frame.index)
+    for name, column in scores.items():
+        true_p = true_p.where(text != name, pd.to_numeric(frame[column], errors="coerce"))
+    known = true_p[text.notna()].dropna().to_numpy(float)
+    tally.log_loss_sum = float(-np.log(np.clip(known, CLIP, 1.0)).sum())
+    tally.log_loss_rows = len(known)

@@ -11,20 +11,20 @@ from typing import Any
 
 from monitors.compute import estimation, performance
 from monitors.config import ModelConfig
-from monitors.core.counts import FINE_BINS, NumericBins, Tally
+from monitors.core.counts import DEFAULT_SCORE_BINS, NumericBins, Tally
 from monitors.core.measurement import Measurement
-from monitors.core.metrics import BINARY
+from monitors.core.metrics import BINARY, MULTICLASS
 from monitors.core.profile import Profile
 from monitors.core.window import Window
 
-DEFAULT_SCORE_BINS = NumericBins(0.0, 1.0 / FINE_BINS, 1.0)
+__all__ = ["DEFAULT_SCORE_BINS", "Reference", "compute_performance_rows", "compute_reference"]
 
 
 @dataclass
 class Reference:
     """The baseline, summarised once per run of many windows: its profile (drift, data quality),
     its outcome tallies whole and per segment (performance) and, for CBPE, a calibrator of
-    scores to P(label = 1) fitted on its labelled rows."""
+    scores to P(label = 1) fitted on its labelled rows (multiclass: one per class)."""
 
     profile: Profile
     tallies: dict[str | None, Tally]
@@ -52,6 +52,8 @@ def compute_reference(config: ModelConfig, profile: Profile, tallies: dict[str |
     if config.task == BINARY and reference.has_labels:
         reference.calibrator = estimation.compute_calibrator(tallies[None],
                                                              compute_score_bins(config, profile))
+    elif config.task == MULTICLASS and reference.has_labels:
+        reference.calibrator = estimation.compute_class_calibrators(tallies[None])
     return reference
 
 

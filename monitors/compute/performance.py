@@ -96,8 +96,8 @@ def compute_one_vs_rest_auc(tally: Tally) -> float | None:
     for rows in tally.probabilities.values():
         if not len(rows):
             continue
-        slots, index = np.unique(compute_slot_order(rows[:, 1]), return_inverse=True)
-        n = rows[:, 2].astype(float)
+        slots, index = np.unique(compute_slot_order(rows[:, 2]), return_inverse=True)
+        n = rows[:, 3].astype(float)
         positive = np.bincount(index, weights=n * (rows[:, 0] == 1), minlength=len(slots))
         negative = np.bincount(index, weights=n * (rows[:, 0] == 0), minlength=len(slots))
         if positive.sum() and negative.sum():

@@ -35,6 +35,10 @@ class NumericBins:
     high: float  # the baseline's largest value: above it is outside
 
 
+# probabilities' bins: a score without a baseline shape, and every class probability
+DEFAULT_SCORE_BINS = NumericBins(0.0, 1.0 / FINE_BINS, 1.0)
+
+
 @dataclass
 class Counts:
     """Slot counts of numerical columns and value counts of categorical ones per (segment,
@@ -58,8 +62,9 @@ class Tally:
     log_loss_sum: float = 0.0
     confusion: dict[tuple[str, str], int] = field(default_factory=dict)  # multiclass, labelled
     sums: dict[str, float] = field(default_factory=dict)  # regression, labelled: n and SUMS
-    # multiclass with class probabilities, labelled rows: per class, rows by (is this class:
-    # 1/0, the class's probability slot, count); the log loss over log_loss_rows of them
+    # multiclass with class probabilities: per class, rows by (is this class: 1/0/-1 unlabelled,
+    # predicted this class: 1/0, the class's probability slot, count); the log loss over the
+    # log_loss_rows labelled rows
     probabilities: dict[str, np.ndarray] = field(default_factory=dict)
     log_loss_rows: int = 0
 

@@ -22,6 +22,14 @@ def compute_tallies_from_json(text: str) -> dict[str | None, Tally]:
         probabilities, loss_rows = rest if rest else ({}, 0)  # tallies cached before they had them
         out[key] = Tally(task, total, np.array(groups, dtype=np.int64).reshape(-1, 4), loss,
                          {(a, b): n for a, b, n in confusion}, sums,
-                         {k: np.array(v, dtype=np.int64).reshape(-1, 3) for k, v in probabilities.items()},
-                         loss_rows)
+                         {k: _class_rows(v) for k, v in probabilities.items()}, loss_rows)
     return out
+
+
+def _class_rows(rows: list[list[int]]) -> np.ndarray:
+    """A class's probability counts (is the class, predicted it, slot, count); cached before
+    they had the prediction: (is the class, slot, count) of labelled rows, predicted unknown."""
+    found = np.array(rows, dtype=np.int64).reshape(len(rows), -1) if rows else np.zeros((0, 4), np.int64)
+    if found.shape[1] == 3:
+        found = np.insert(found, 1, -1, axis=1)
+    return found

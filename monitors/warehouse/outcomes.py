@@ -4,8 +4,9 @@ GROUPING SETS scan, so no row is read into Python.
 
 Binary classification: rows counted by (label: 1, 0 or -1 when missing; predicted label; score
 slot on the baseline's score bins), with the sum of the log loss. Multiclass: labelled rows by
-(label, predicted). Regression: sums of errors. The metrics from these counts are exact, except
-ROC AUC, where scores in one of 4096 bins count as tied (within 1e-3; see tests).
+(label, predicted); with class probabilities also warehouse.probabilities' counts. Regression:
+sums of errors. The metrics from these counts are exact, except ROC AUC, where scores in one
+of 4096 bins count as tied (within 1e-3; see tests).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from monitors.core.counts import (
 from monitors.core.measurement import compute_number_text
 from monitors.core.metrics import BINARY, MULTICLASS
 from monitors.core.profile import Profile
-from monitors.warehouse.probabilities import load_class_probabilities
+from monitors.warehouse.probabilities import compute_predicted_class, load_class_probabilities
 from monitors.warehouse.sql import (
     compute_bin_expression,
     compute_double_literal,
@@ -63,10 +64,7 @@ def _expressions(config: ModelConfig, source: sa.Subquery, score_bins: NumericBi
         return [label_e, pred, compute_bin_expression(source.c[str(p.score)], score_bins)], \
             [sa.func.count(), sa.func.sum(loss)]
     if config.task == MULTICLASS:
-        shown = predicted if predicted is not None else source.c[p.score] if p.score else \
-            compute_argmax(source, p.class_scores or {})
-        pred = sa.cast(shown, sa.String())
-        return [sa.cast(label, sa.String()), pred], [sa.func.count()]
+        return [sa.cast(label, sa.String()), compute_predicted_class(config, source)], [sa.func.count()]
     y: Any = sa.cast(label, sa.Double())
     ok = sa.and_(label.is_not(None), score.is_not(None), compute_is_finite(score))
     err = y - score
@@ -78,18 +76,6 @@ def _expressions(config: ModelConfig, source: sa.Subquery, score_bins: NumericBi
                 total(err * err * err * err), total(y), total(y * y),
                 total(sa.func.abs(err / sa.func.nullif(y, 0)), sa.and_(ok, y != 0)),
                 total(1.0, sa.and_(ok, y != 0))]
-
-
-def compute_argmax(source: sa.Subquery, scores: dict[str, str]) -> Any:
-    """The class with the highest probability (the first listed on a tie): the predicted label
-    of a multiclass model that logs only its probabilities."""
-    names = list(scores)
-    cases = []
-    for i, name in enumerate(names[:-1]):
-        mine: Any = sa.cast(source.c[scores[name]], sa.Double())
-        beats = [mine >= sa.cast(source.c[scores[other]], sa.Double()) for other in names[i + 1:]]
-        cases.append((sa.and_(*beats), sa.literal(name)))
-    return sa.case(*cases, else_=sa.literal(names[-1]))
 
 
 def load_outcomes(conn: sa.Connection, source: sa.Subquery, config: ModelConfig,

@@ -1,8 +1,10 @@
 """A multiclass model's class probabilities counted in the warehouse (predictions.class_scores):
-for each class, the labelled rows by (whether the label is that class, the class's probability
-slot on 4096 bins of [0, 1]), and the summed log loss of the true class's probability, in one
-GROUPING SETS scan. Macro one-vs-rest ROC AUC and log loss come from these counts
-(compute.performance), ROC AUC within 1e-3 of scikit-learn's (scores in one bin count as tied)."""
+for each class, every row by (whether the label is that class: 1, 0, or -1 while unlabelled;
+whether the model predicted that class; the class's probability slot on 4096 bins of [0, 1]),
+and the summed log loss of the true class's probability, in one GROUPING SETS scan. Macro
+one-vs-rest ROC AUC and log loss come from the labelled counts (compute.performance), ROC AUC
+within 1e-3 of scikit-learn's (scores in one bin count as tied); CBPE's estimates from every
+row's (compute.estimation)."""
 
 from __future__ import annotations
 
@@ -12,9 +14,16 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 
-from monitors.compute.measure import DEFAULT_SCORE_BINS
 from monitors.config import ModelConfig
-from monitors.core.counts import CLIP, LABEL, MISSING, NON_FINITE, Tally, compute_stable_sum
+from monitors.core.counts import (
+    CLIP,
+    DEFAULT_SCORE_BINS,
+    LABEL,
+    MISSING,
+    NON_FINITE,
+    Tally,
+    compute_stable_sum,
+)
 from monitors.warehouse.sql import compute_bin_expression, compute_grouped, compute_grouping
 
 
@@ -26,6 +35,29 @@ def _true_class_probability(config: ModelConfig, source: sa.Subquery, label: Any
     return sa.case(*cases, else_=None)
 
 
+def compute_argmax(source: sa.Subquery, scores: dict[str, str]) -> Any:
+    """The class with the highest probability (the first listed on a tie): the predicted label
+    of a multiclass model that logs only its probabilities."""
+    names = list(scores)
+    cases = []
+    for i, name in enumerate(names[:-1]):
+        mine: Any = sa.cast(source.c[scores[name]], sa.Double())
+        beats = [mine >= sa.cast(source.c[scores[other]], sa.Double()) for other in names[i + 1:]]
+        cases.append((sa.and_(*beats), sa.literal(name)))
+    return sa.case(*cases, else_=sa.literal(names[-1]))
+
+
+def compute_predicted_class(config: ModelConfig, source: sa.Subquery) -> Any:
+    """A multiclass model's predicted class as text: its predicted_label column, else its score
+    column (the class), else the argmax of its class probabilities."""
+    p = config.predictions
+    if p.predicted_label and p.predicted_label in source.c:
+        shown: Any = source.c[p.predicted_label]
+    else:
+        shown = source.c[p.score] if p.score else compute_argmax(source, p.class_scores or {})
+    return sa.cast(shown, sa.String())
+
+
 def load_class_probabilities(conn: sa.Connection, source: sa.Subquery, config: ModelConfig,
                              tally: Tally) -> None:
     """Fill `tally` (the whole window's) with its per-class probability counts and log loss."""
@@ -34,29 +66,33 @@ def load_class_probabilities(conn: sa.Connection, source: sa.Subquery, config: M
         return
     names = list(scores)
     label: Any = sa.cast(source.c[LABEL], sa.String())
+    predicted = compute_predicted_class(config, source)
     slots = [compute_bin_expression(source.c[scores[name]], DEFAULT_SCORE_BINS) for name in names]
+    is_class = [sa.case((label.is_(None), -1), (label == name, 1), else_=0) for name in names]
+    chosen = [sa.case((predicted == name, 1), else_=0) for name in names]
     true_p = _true_class_probability(config, source, label)
     clip: Any = sa.literal(CLIP, sa.Double())
     loss = sa.case((true_p.is_not(None), -sa.func.ln(sa.func.greatest(sa.func.least(true_p, 1.0), clip))),
                    else_=None)
-    sets = [sa.tuple_(label, slot) for slot in slots] + [sa.tuple_()]
-    query = (sa.select(label.label("label"), *(s.label(f"s{i}") for i, s in enumerate(slots)),
-                       compute_grouping(slots).label("gid"), sa.func.count().label("n"),
+    sets = [sa.tuple_(*parts) for parts in zip(is_class, chosen, slots, strict=True)] + [sa.tuple_()]
+    columns = [e.label(f"{kind}{i}") for kind, exprs in (("l", is_class), ("p", chosen), ("s", slots))
+               for i, e in enumerate(exprs)]
+    query = (sa.select(*columns, compute_grouping(slots).label("gid"), sa.func.count().label("n"),
                        sa.func.sum(loss).label("loss"), sa.func.count(loss).label("loss_n"))
-             .select_from(source).where(source.c[LABEL].is_not(None))
-             .group_by(sa.func.grouping_sets(*sets)))
-    found: dict[str, list[tuple[int, int, int]]] = {name: [] for name in names}
+             .select_from(source).group_by(sa.func.grouping_sets(*sets)))
+    found: dict[str, list[tuple[int, int, int, int]]] = {name: [] for name in names}
     losses, loss_rows = [], 0
     for row in conn.execute(query):
         grouped = compute_grouped(int(row.gid), len(names))
-        if not grouped:  # the () set: every labelled row
+        if not grouped:  # the () set: every row
             losses.append(compute_stable_sum(row.loss))
             loss_rows += int(row.loss_n)
             continue
         k = grouped[0]
-        slot = int(row[1 + k])
+        slot = int(row._mapping[f"s{k}"])
         if slot not in (MISSING, NON_FINITE):
-            found[names[k]].append((int(str(row.label) == names[k]), slot, int(row.n)))
-    tally.probabilities = {name: np.array(rows, dtype=np.int64).reshape(-1, 3)
+            found[names[k]].append((int(row._mapping[f"l{k}"]), int(row._mapping[f"p{k}"]), slot,
+                                    int(row.n)))
+    tally.probabilities = {name: np.array(rows, dtype=np.int64).reshape(-1, 4)
                            for name, rows in found.items()}
     tally.log_loss_sum, tally.log_loss_rows = math.fsum(losses), loss_rows

@@ -1,6 +1,7 @@
 """A multiclass model with class probabilities (predictions.class_scores): ROC AUC (macro one-vs-
-rest) and log loss counted in the warehouse equal scikit-learn's, its probability columns are
-profiled and drift-monitored, a drop alerts, and probability metrics are refused without them."""
+rest) and log loss counted in the warehouse equal scikit-learn's, CBPE estimates them without
+labels, its probability columns are profiled and drift-monitored, a drop alerts, and
+probability metrics are refused without them."""
 
 from __future__ import annotations
 
@@ -68,6 +69,22 @@ def test_probability_metrics_equal_scikit_learn_and_a_drop_alerts(home: Path) ->
     assert list(auc["status"]) == ["ok", "ok", "alert", "alert"]
     drift = rows.query("kind == 'drift' and segment.isna() and column_name.notna()")
     assert {f"p_{c}" for c in CLASSES} <= set(drift["column_name"])  # prediction drift per class
+    _check_estimates(rows, days=(0, 1))
+
+
+def _check_estimates(rows: pd.DataFrame, days: tuple[int, ...]) -> None:
+    """CBPE's estimates of the windows whose labels follow the model's probabilities lie within
+    their bands of the realized metrics (labels arrived: stored, not judged)."""
+    whole = rows[rows["segment"].isna()]
+    for day in days:
+        at = whole[whole["window_start"] == pd.Timestamp("2026-01-01") + pd.Timedelta(days=day)]
+        realized = dict(zip(at.query("kind == 'performance'")["metric"],
+                            at.query("kind == 'performance'")["value"], strict=True))
+        estimated = at.query("kind == 'estimated_performance'")
+        values = dict(zip(estimated["metric"], estimated["value"], strict=True))
+        for metric in ("roc_auc", "accuracy", "f1"):
+            assert abs(values[metric] - realized[metric]) <= values[f"{metric}_band"], (day, metric)
+        assert set(estimated["status"]) == {"ok"}
 
 
 def test_postgres_counts_what_duckdb_counts(home: Path, postgres_url: str, postgres_schema: str) -> None:
@@ -76,7 +93,9 @@ def test_postgres_counts_what_duckdb_counts(home: Path, postgres_url: str, postg
     config_path = write_config(home, postgres_url, checks=None, **make_multiclass_overrides(),
                                **schema_tables(postgres_schema))
     assert main(["run", str(config_path), *RANGE]) in (0, 1)
-    _check_against_sklearn(stored(load_config(config_path)), tables)
+    rows = stored(load_config(config_path))
+    _check_against_sklearn(rows, tables)
+    _check_estimates(rows, days=(0, 1, 2, 3))
 
 
 def test_probability_metrics_without_class_scores_are_refused(home: Path,

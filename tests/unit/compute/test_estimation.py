@@ -5,9 +5,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.metrics import accuracy_score, f1_score, roc_auc_score
+from sklearn.metrics import accuracy_score, f1_score, precision_score, recall_score, roc_auc_score
 
-from monitors.compute.estimation import compute_calibrator, compute_estimates
+from monitors.compute.estimation import (
+    compute_calibrator,
+    compute_class_calibrators,
+    compute_class_estimates,
+    compute_estimates,
+)
 from monitors.compute.frame_counts import compute_frame_tally
 from monitors.compute.measure import DEFAULT_SCORE_BINS
 from monitors.compute.performance import compute_confusion_metrics, compute_metrics
@@ -72,3 +77,71 @@ def test_no_calibration_without_both_classes() -> None:
     assert compute_calibrator(tally(scores, np.ones(100, int)), DEFAULT_SCORE_BINS) is None
     estimates = compute_estimates(None, tally(scores, None), DEFAULT_SCORE_BINS)
     assert all(e.value is None for e in estimates)
+
+
+MULTICLASS_CONFIG = make_config(Path("/nonexistent"), "duckdb:///w.duckdb", **{
+    "task": "multiclass_classification", "predictions.score": None, "predictions.predicted_label": None,
+    "predictions.class_scores": {c: f"p_{c}" for c in "abc"}})
+
+
+def sample_classes(rng: np.random.Generator, n: int, shift: float) -> tuple[pd.DataFrame, np.ndarray]:
+    """A 3-class model 1.6x over-confident (its probabilities need calibrating), on features
+    moved by `shift` (which moves rows towards the uncertain middle and changes accuracy); the
+    labels drawn from the true probabilities."""
+    x = rng.normal(shift, 1.0, size=(n, 2))
+    logits = x @ np.array([[2.0, -1.0, -1.0], [0.0, 1.5, -1.5]])
+    true = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    shown = np.exp(1.6 * logits) / np.exp(1.6 * logits).sum(axis=1, keepdims=True)
+    labels = np.array(list("abc"))[(rng.random(n)[:, None] > np.cumsum(true, axis=1)).sum(axis=1)]
+    return pd.DataFrame({f"p_{c}": shown[:, k] for k, c in enumerate("abc")}), labels
+
+
+def class_tally(frame: pd.DataFrame, labels: np.ndarray | None) -> Tally:
+    frame = frame.assign(**{LABEL: labels if labels is not None else [None] * len(frame)})
+    return compute_frame_tally("multiclass_classification", frame, MULTICLASS_CONFIG, DEFAULT_SCORE_BINS)
+
+
+def test_multiclass_estimates_land_within_their_band_after_calibration() -> None:
+    rng = np.random.default_rng(3)
+    calibrators = compute_class_calibrators(class_tally(*sample_classes(rng, 30_000, 0.0)))
+    assert calibrators is not None and set(calibrators) == set("abc")
+    inside = {m: 0 for m in ("roc_auc", "accuracy", "precision", "recall", "f1")}
+    errors: dict[str, list[float]] = {m: [] for m in inside}
+    windows = 30
+    for k in range(windows):
+        frame, labels = sample_classes(rng, 2000, shift=-0.6 + 1.2 * k / (windows - 1))
+        predicted = np.array(list("abc"))[frame.to_numpy().argmax(axis=1)]
+        realized = {"roc_auc": roc_auc_score(labels, frame.to_numpy(), multi_class="ovr", labels=list("abc")),
+                    "accuracy": accuracy_score(labels, predicted),
+                    "precision": precision_score(labels, predicted, average="macro"),
+                    "recall": recall_score(labels, predicted, average="macro"),
+                    "f1": f1_score(labels, predicted, average="macro")}
+        for estimate in compute_class_estimates(calibrators, class_tally(frame, None)):
+            assert estimate.value is not None and estimate.band is not None and estimate.band > 0
+            inside[estimate.metric] += abs(estimate.value - realized[estimate.metric]) <= estimate.band
+            errors[estimate.metric].append(abs(estimate.value - realized[estimate.metric]))
+    shares = {m: k / windows for m, k in inside.items()}
+    print("within the band:", shares, "mean abs error:", {m: np.mean(e) for m, e in errors.items()})
+    assert all(share >= 0.9 for share in shares.values()), shares
+    assert all(np.mean(e) < 0.02 for e in errors.values()), errors
+
+
+def test_uncalibrated_multiclass_probabilities_would_miss_the_accuracy() -> None:
+    """The estimate follows the calibrated probabilities, not the model's over-confident ones:
+    the mean of the shown top probability overstates accuracy, the estimate does not."""
+    rng = np.random.default_rng(4)
+    calibrators = compute_class_calibrators(class_tally(*sample_classes(rng, 30_000, 0.0)))
+    frame, labels = sample_classes(rng, 20_000, 0.0)
+    predicted = np.array(list("abc"))[frame.to_numpy().argmax(axis=1)]
+    realized = accuracy_score(labels, predicted)
+    estimate = {e.metric: e for e in compute_class_estimates(calibrators, class_tally(frame, None))}
+    assert frame.to_numpy().max(axis=1).mean() - realized > 0.03
+    assert abs(estimate["accuracy"].value - realized) < 0.01
+
+
+def test_no_multiclass_calibration_when_a_class_is_never_seen() -> None:
+    rng = np.random.default_rng(5)
+    frame, _ = sample_classes(rng, 1000, 0.0)
+    labels = np.where(rng.random(1000) < 0.5, "a", "b")
+    assert compute_class_calibrators(class_tally(frame, labels)) is None
+    assert all(e.value is None for e in compute_class_estimates(None, class_tally(frame, None)))
