@@ -1,12 +1,13 @@
 r"""NannyML's label-free performance estimates per window, for comparison with ours.
 
-    /work/nannyml-env/bin/python benchmarks/nannyml_estimates.py SPEC.json OUT.json
+    ../nannyml-env/bin/python benchmarks/nannyml_estimates.py SPEC.json OUT.json
 
 NannyML is never a dependency of monitors: it lives in its own virtual environment outside the repo,
-and this script imports nothing from `monitors`. To build that environment:
+and this script imports nothing from `monitors` (benchmarks/estimation_vs_nannyml.py runs it). To
+build that environment:
 
-    .tools/bin/uv venv /work/nannyml-env --python 3.11
-    .tools/bin/uv pip install --python /work/nannyml-env/bin/python \
+    .tools/bin/uv venv ../nannyml-env --python 3.11
+    .tools/bin/uv pip install --python ../nannyml-env/bin/python \
         nannyml==0.13.1 pyarrow statsmodels "pandas<3"
 
 (`import nannyml` needs statsmodels, which NannyML 0.13.1 does not declare; with pandas 3 its DLE

@@ -174,14 +174,17 @@ CLASSES = ("low", "mid", "high")
 
 
 def make_multiclass_tables(seed: int = 1, days: int = 4, rows_per_day: int = 1500,
-                           drop_from_day: int | None = None) -> dict[str, pd.DataFrame]:
+                           drop_from_day: int | None = None, drift_from_day: int | None = None,
+                           training_rows: int = 3000) -> dict[str, pd.DataFrame]:
     """make_tables as a 3-class model's: the label `defaulted` one of CLASSES drawn from the
     softmax of the features' logits, and the model's probabilities p_low, p_mid, p_high that
     softmax (calibrated); from drop_from_day the labels are drawn at random (the model is
-    wrong as often as chance). score and predicted_label are dropped."""
+    wrong as often as chance); from drift_from_day income and debt_ratio shift (make_tables), which
+    moves the accuracy. score and predicted_label are dropped."""
     import numpy as np
 
-    tables = make_tables(seed=seed, days=days, rows_per_day=rows_per_day)
+    tables = make_tables(seed=seed, days=days, rows_per_day=rows_per_day, drift_from_day=drift_from_day,
+                         training_rows=training_rows)
     rng = np.random.default_rng(seed)
     for name in ("training_data", "predictions"):
         frame = tables[name]
@@ -211,6 +214,45 @@ def make_multiclass_overrides() -> dict[str, Any]:
             "predictions.predicted_label": None,
             "predictions.class_scores": {cls: f"p_{cls}" for cls in CLASSES},
             "performance.metrics": ["roc_auc", "log_loss", "accuracy", "f1"]}
+
+
+def make_regression_tables(seed: int = 1, days: int = 4, rows_per_day: int = 1500,
+                           shift_from_day: int | None = None, training_rows: int = 3000
+                           ) -> dict[str, pd.DataFrame]:
+    """make_tables as a regression model's: the label `defaulted` a loan's loss, the model's
+    prediction `score` its expectation, the noise larger in region LATAM and for high debt
+    ratios (so the error depends on the features); from shift_from_day the windows hold more of
+    both (the realized MAE and RMSE rise: what direct loss estimation must see without labels).
+    predicted_label is dropped."""
+    import numpy as np
+
+    tables = make_tables(seed=seed, days=days, rows_per_day=rows_per_day, training_rows=training_rows)
+    rng = np.random.default_rng(seed)
+    for name in ("training_data", "predictions"):
+        frame = tables[name]
+        if name == "predictions" and shift_from_day is not None:
+            day = (frame["predicted_at"] - demo.START.replace(tzinfo=None)).dt.days.to_numpy()
+            later = day >= shift_from_day
+            frame.loc[later, "debt_ratio"] = frame.loc[later, "debt_ratio"] + 0.12
+            frame.loc[later & (rng.random(len(frame)) < 0.4), "region"] = "LATAM"
+        expected = 1_000 + 0.02 * frame["income"].to_numpy() + 3_000 * frame["debt_ratio"].to_numpy()
+        spread = 150 + 900 * np.clip(frame["debt_ratio"].to_numpy() - 0.3, 0, None) \
+            + 250 * (frame["region"] == "LATAM").to_numpy()
+        frame["score"] = expected
+        labels = expected + rng.normal(0, 1, len(frame)) * spread
+        frame.drop(columns=[c for c in ("predicted_label",) if c in frame.columns], inplace=True)
+        if name == "training_data":
+            frame["defaulted"] = labels
+        else:
+            by_id = dict(zip(frame["prediction_id"], labels, strict=True))
+            tables["outcomes"]["defaulted"] = tables["outcomes"]["prediction_id"].map(by_id)
+    return tables
+
+
+def make_regression_overrides() -> dict[str, Any]:
+    """Config overrides for make_regression_tables' model."""
+    return {"task": "regression", "predictions.predicted_label": None,
+            "performance.metrics": ["mae", "rmse"], "performance.max_drop": 0.1}
 
 
 def make_shift_baseline(rows: int = 50_000, seed: int = 0) -> tuple[Any, dict[str, Any]]:

@@ -39,7 +39,7 @@ from monitors.core.counts import (
 from monitors.core.measurement import Measurement, Status, clean_value, compute_status
 from monitors.core.metrics import BINARY, MULTICLASS, compute_estimated_metrics
 
-ESTIMATED = compute_estimated_metrics()
+ESTIMATED = compute_estimated_metrics(BINARY)  # multiclass: the same
 BOOTSTRAPS = 40
 BAND_SIGMAS = 3.0
 MIN_ROWS = 30
@@ -158,16 +158,18 @@ def compute_class_estimates(calibrators: dict[str, Any] | None, tally: Tally, se
 
 def compute_estimated_measurements(config: ModelConfig, tally: Tally, bins: NumericBins,
                                    calibrator: Any, baseline_metrics: dict[str, float | None],
-                                   pending: bool, segment: str | None = None) -> list[Measurement]:
+                                   pending: bool, estimates: list[Estimate] | None = None
+                                   ) -> list[Measurement]:
     """Rows of kind estimated_performance: each estimate with its bound (as the realized metric)
-    and its band (`<metric>_band`: the half-width). Estimates alert only while labels are
-    pending; once realized metrics can be judged, the estimate is kept for comparison."""
-    if config.task not in (BINARY, MULTICLASS) or not tally.total:
-        return []
-    if config.task == MULTICLASS and not config.predictions.class_scores:
-        return []
-    estimates = compute_estimates(calibrator, tally, bins) if config.task == BINARY \
-        else compute_class_estimates(calibrator, tally)
+    and its band (`<metric>_band`: the half-width); CBPE's from the tally, or `estimates` given
+    (regression's, compute.loss_estimation). Estimates alert only while labels are pending; once
+    realized metrics can be judged, the estimate is kept for comparison."""
+    if estimates is None:
+        if config.task not in (BINARY, MULTICLASS) or not tally.total \
+                or (config.task == MULTICLASS and not config.predictions.class_scores):
+            return []
+        estimates = compute_estimates(calibrator, tally, bins) if config.task == BINARY \
+            else compute_class_estimates(calibrator, tally)
     rows = []
     for estimate in estimates:
         watched = estimate.metric in config.performance.metrics
@@ -178,8 +180,8 @@ def compute_estimated_measurements(config: ModelConfig, tally: Tally, bins: Nume
         else:
             status = compute_status(estimate.metric, estimate.value, bound) if pending else "ok"
         rows.append(Measurement("estimated_performance", estimate.metric, clean_value(estimate.value),
-                                bound, status, None, segment))
+                                bound, status))
         rows.append(Measurement("estimated_performance", f"{estimate.metric}_band",
                                 clean_value(estimate.band), None,
-                                "ok" if estimate.band is not None else "skipped", None, segment))
+                                "ok" if estimate.band is not None else "skipped"))
     return rows

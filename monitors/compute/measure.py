@@ -90,10 +90,12 @@ def compute_segment_rows(config: ModelConfig, window: Window, tallies: dict[str 
 
 def compute_performance_rows(config: ModelConfig, window: Window, tallies: dict[str | None, Tally],
                              reference: Reference, as_of: datetime,
-                             trace: Callable[[str], list[Measurement]] | None = None
+                             trace: Callable[[str], list[Measurement]] | None = None,
+                             loss_estimates: list[estimation.Estimate] | None = None
                              ) -> list[Measurement]:
-    """Realized performance (whole and per segment), CBPE estimates, and, when a realized rule
-    breaks, the tracing rows `trace(metric)` gives."""
+    """Realized performance (whole and per segment), estimates without labels (CBPE's from the
+    tallies; a regression's `loss_estimates`, compute.loss_estimation), and, when a realized
+    rule breaks, the tracing rows `trace(metric)` gives."""
     whole = tallies.get(None)
     if config.ground_truth is None or whole is None or not whole.total:
         return []
@@ -103,7 +105,7 @@ def compute_performance_rows(config: ModelConfig, window: Window, tallies: dict[
         or whole.labelled < config.performance.min_labels
     rows += estimation.compute_estimated_measurements(
         config, whole, compute_score_bins(config, reference.profile), reference.calibrator,
-        reference.metrics, pending)
+        reference.metrics, pending, loss_estimates)
     broken = {r.metric for r in rows if r.kind == "performance" and r.is_alert}
     traced = [m for m in config.performance.metrics if m in broken]
     if traced and reference.has_labels and trace is not None:

@@ -1,6 +1,6 @@
 """The metric registry: one entry per metric the store can hold, and everything known about it
 (its kind, the tasks it applies to, the column types it scores, the direction that breaks its
-rule, whether CBPE estimates it, the chart that draws it). Config validation, rule checks, rule
+rule, whether it is estimated without labels, the chart that draws it). Config validation, rule checks, rule
 text, estimation and the pages all read it here; a new metric is one entry (and its maths).
 """
 
@@ -22,7 +22,7 @@ class Metric:
     breach: Breach  # below: value < bound; at_or_above: value >= bound; above: value > bound
     tasks: frozenset[str] = frozenset(TASKS)  # the tasks it can be judged for
     columns: tuple[str, ...] = ()  # drift: the column types it scores (numerical, categorical)
-    estimated: bool = False  # CBPE estimates it without labels (binary classification)
+    estimated: bool = False  # estimated without labels: CBPE (classification), DLE (regression)
     chart: str | None = None  # the model page's chart group: drift, performance
     # drift scores: the default effect-size floor (drift.numerical_threshold and
     # categorical_threshold): below 4-point share moves and a normed Wasserstein of 0.07, above
@@ -71,9 +71,9 @@ _ENTRIES = (
            axis="recall (0-1)"),
     Metric("log_loss", "performance", "above", CLASSIFICATION, chart="performance",
            axis="log loss (nats)", probabilities=True),
-    Metric("mae", "performance", "above", frozenset({REGRESSION}), chart="performance",
+    Metric("mae", "performance", "above", frozenset({REGRESSION}), estimated=True, chart="performance",
            axis="mean absolute error (label units)"),
-    Metric("rmse", "performance", "above", frozenset({REGRESSION}), chart="performance",
+    Metric("rmse", "performance", "above", frozenset({REGRESSION}), estimated=True, chart="performance",
            axis="RMSE (label units)"),
     Metric("mape", "performance", "above", frozenset({REGRESSION}), chart="performance",
            axis="MAPE (share of the label)"),
@@ -135,5 +135,6 @@ def compute_chart_metrics(chart: str) -> tuple[str, ...]:
     return tuple(m.name for m in _ENTRIES if m.chart == chart)
 
 
-def compute_estimated_metrics() -> tuple[str, ...]:
-    return tuple(m.name for m in _ENTRIES if m.estimated)
+def compute_estimated_metrics(task: str) -> tuple[str, ...]:
+    """The metrics a task's performance is estimated on without labels, in stored order."""
+    return tuple(m.name for m in _ENTRIES if m.estimated and task in m.tasks)

@@ -108,7 +108,7 @@ def compute_model_charts(trend: pd.DataFrame, table: pd.DataFrame | None = None)
         if not any(not pd.isna(v[0]) for v in index.get(key, {}).values()):
             continue
         estimated = _series(index, windows, ("estimated_performance", metric, None),
-                            "estimated (CBPE)", color="#9467bd")
+                            "estimated (no labels)", color="#9467bd")
         band = _series(index, windows, ("estimated_performance", f"{metric}_band", None), "band")
         spread = [charts.Series(name, [None if e is None or b is None else e + sign * b
                                        for e, b in zip(estimated.values, band.values, strict=True)],

@@ -8,11 +8,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from monitors.checks.suites import load_schema_snapshot
+from monitors.compute.loss_estimation import LossModel
 from monitors.compute.measure import Reference, compute_reference
 from monitors.config import ModelConfig
 from monitors.core.counts import Tally
 from monitors.core.multivariate import PcaModel
 from monitors.core.profile import Profile, compute_bins, compute_hash, compute_profile, compute_profile_key
+from monitors.run.loss_estimation import load_loss_model
 from monitors.run.multivariate import load_pca_model
 from monitors.storage import baseline_cache
 from monitors.warehouse.counts import compute_present, load_column_stats, load_select_counts
@@ -34,6 +36,7 @@ class Baseline:
     query: Query
     slices: dict[str | None, Tally] | None = None
     pca: PcaModel | None = None  # multivariate drift (run.multivariate)
+    loss: LossModel | None = None  # a regression's estimates without labels (run.loss_estimation)
 
 
 def load_reference(engine: Engine, config: ModelConfig, as_of: datetime | None = None) -> Baseline:
@@ -44,7 +47,8 @@ def load_reference(engine: Engine, config: ModelConfig, as_of: datetime | None =
     profile = load_baseline_profile(engine, config, query)
     tallies = load_baseline_tallies(engine, config, query, profile)
     return Baseline(compute_reference(config, profile, tallies), query,
-                    pca=load_pca_model(engine, config, query, profile))
+                    pca=load_pca_model(engine, config, query, profile),
+                    loss=load_loss_model(engine, config, query))
 
 
 def load_baseline_profile(engine: Engine, config: ModelConfig, query: Query | None = None) -> Profile:

@@ -26,6 +26,7 @@ from monitors.core.window import Window
 from monitors.reports.evidently_page import write_evidently_report
 from monitors.reports.pages import compute_window_link
 from monitors.reports.text import compute_failure_message
+from monitors.run.loss_estimation import load_loss_estimates
 from monitors.run.multivariate import load_multivariate_rows
 from monitors.run.pages import write_window_reports
 from monitors.run.reference import Baseline, load_reference
@@ -118,8 +119,9 @@ def load_tracing_rows(engine: Engine, config: ModelConfig, query: Query, baselin
 def load_performance_rows(engine: Engine, config: ModelConfig, window: Window, query: Query,
                           tallies: dict[str | None, Tally], baseline: Baseline, as_of: datetime
                           ) -> list[Measurement]:
-    """Performance from the window's tallies; tracing queries the warehouse when a rule breaks
-    (optional: if it fails, the window keeps its rows and a skipped `<metric>_tracing` row)."""
+    """Performance from the window's tallies (a regression's estimates from a sample of its rows);
+    tracing queries the warehouse when a rule breaks (optional: if it fails, the window keeps
+    its rows and a skipped `<metric>_tracing` row)."""
     def trace(metric: str) -> list[Measurement]:
         try:
             return load_tracing_rows(engine, config, query, baseline, metric)
@@ -128,7 +130,9 @@ def load_performance_rows(engine: Engine, config: ModelConfig, window: Window, q
                         config.model, window, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
             return [Measurement("tracing", f"{metric}_tracing", None, None, "skipped")]
 
-    return compute_performance_rows(config, window, tallies, baseline.reference, as_of, trace)
+    whole = tallies.get(None)
+    losses = load_loss_estimates(engine, config, query, baseline.loss, whole.total if whole else 0)
+    return compute_performance_rows(config, window, tallies, baseline.reference, as_of, trace, losses)
 
 
 def load_report_samples(engine: Engine, config: ModelConfig, query: Query, baseline: Baseline

@@ -1,5 +1,6 @@
-"""CBPE in the pipeline: estimated performance stored beside the realized one; it alerts while
-labels are pending and stays, for comparison, once they have matured."""
+"""Estimates without labels in the pipeline (CBPE; a regression's direct loss estimation): stored
+beside the realized metrics, they alert while labels are pending and stay, for comparison, once
+the labels have matured."""
 
 from __future__ import annotations
 
@@ -11,7 +12,13 @@ import pytest
 
 from monitors.cli import main
 from monitors.config import load_config
-from monitors.testing import make_tables, write_config, write_duckdb_warehouse
+from monitors.testing import (
+    make_regression_overrides,
+    make_regression_tables,
+    make_tables,
+    write_config,
+    write_duckdb_warehouse,
+)
 
 from .helpers import stored
 
@@ -50,3 +57,31 @@ def test_estimates_alert_while_labels_are_pending_and_stay_after(home: Path,
     estimate = judged.loc[("estimated_performance", day1, "roc_auc"), "value"]
     band = judged.loc[("estimated_performance", day1, "roc_auc_band"), "value"]
     assert abs(realized_auc - estimate) <= band
+
+
+def test_regression_loss_estimates_alert_while_labels_are_pending(home: Path) -> None:
+    """Direct loss estimation: the windows whose features move to where the baseline's errors
+    were larger get a higher estimated MAE and RMSE, alerting before any label arrives; once
+    labels arrive each estimate lies within its band of the realized metric."""
+    tables = make_regression_tables(seed=7, days=4, rows_per_day=1500, shift_from_day=2)
+    tables["outcomes"]["labelled_at"] = tables["outcomes"]["labelled_at"] + pd.Timedelta(days=5)
+    url = write_duckdb_warehouse(home / "warehouse.duckdb", tables)
+    config_path = write_config(home, url, checks=None, segments=[], **make_regression_overrides(),
+                               **{"ground_truth.timestamp": "labelled_at"})
+    run = ["run", str(config_path), "--start", "2026-01-01", "--end", "2026-01-05", "--no-report"]
+
+    assert main([*run, "--as-of", "2026-01-05T01:00"]) == 1  # no label has arrived yet
+    rows = stored(load_config(config_path)).query("segment.isna() and kind == 'estimated_performance'")
+    status = rows.pivot(index="window_start", columns="metric", values="status")
+    assert list(status["mae"]) == ["ok", "ok", "alert", "alert"]
+    assert list(status["rmse"]) == ["ok", "ok", "alert", "alert"]
+
+    assert main([*run, "--as-of", "2026-03-01"]) == 1  # labels in: realized metrics judged
+    rows = stored(load_config(config_path)).query("segment.isna()")
+    values = rows.pivot_table(index="window_start", columns=["kind", "metric"], values="value")
+    for metric in ("mae", "rmse"):
+        error = (values[("estimated_performance", metric)] - values[("performance", metric)]).abs()
+        assert (error <= values[("estimated_performance", f"{metric}_band")]).all(), (metric, error)
+    realized = rows.query("kind == 'performance' and metric == 'mae'")
+    assert list(realized["status"]) == ["ok", "ok", "alert", "alert"]
+    assert set(rows.query("kind == 'estimated_performance'")["status"]) == {"ok"}  # kept, not judged

@@ -37,7 +37,11 @@ def test_tasks_scores_and_estimates() -> None:
     assert compute_task_metrics("binary_classification")[-1] == "log_loss"
     assert compute_drift_metrics("numerical") == ("wasserstein", "jensenshannon", "ks", "psi")
     assert compute_drift_metrics("categorical") == ("jensenshannon", "psi")
-    assert set(compute_estimated_metrics()) == {"roc_auc", "accuracy", "precision", "recall", "f1"}
+    assert set(compute_estimated_metrics("binary_classification")) == {"roc_auc", "accuracy", "precision",
+                                                                       "recall", "f1"}
+    assert compute_estimated_metrics("multiclass_classification") == compute_estimated_metrics(
+        "binary_classification")
+    assert compute_estimated_metrics("regression") == ("mae", "rmse")
     assert compute_chart_metrics("performance")[:2] == ("roc_auc", "f1")
     assert [m for m, e in METRICS.items() if e.relative_bound] == ["log_loss", "mae", "rmse", "mape"]
     with pytest.raises(ValueError, match="unknown task"):

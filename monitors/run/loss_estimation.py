@@ -1,0 +1,55 @@
+"""A regression's performance without labels, wired: the loss models fitted on a seeded sample of
+the labelled baseline (once per run, as the baseline is summarised), and a window's estimates
+from a seeded sample of its rows (compute.loss_estimation)."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from typing import TYPE_CHECKING
+
+from monitors.compute.estimation import Estimate
+from monitors.compute.loss_estimation import (
+    FIT_ROWS,
+    SAMPLE_ROWS,
+    LossModel,
+    compute_loss_estimates,
+    compute_loss_model,
+)
+from monitors.config import ModelConfig
+from monitors.core.counts import LABEL
+from monitors.core.metrics import REGRESSION
+from monitors.warehouse.counts import compute_present
+from monitors.warehouse.frames import load_sample
+from monitors.warehouse.queries import Query
+
+if TYPE_CHECKING:
+    from monitors.warehouse.engine import Engine
+
+log = logging.getLogger(__name__)
+
+
+def load_loss_model(engine: Engine, config: ModelConfig, query: Query) -> LossModel | None:
+    """The baseline's loss models, for a regression whose baseline has labels and a prediction
+    column; None otherwise, or when too few rows are labelled."""
+    score = config.predictions.score
+    if config.task != REGRESSION or not query.has_labels or not score or score not in query.columns:
+        return None
+    present = compute_present(query)
+    features = config.predictions.features
+    frame = load_sample(engine, config, query, FIT_ROWS)
+    return compute_loss_model(frame, LABEL, score, [c for c in features.numerical if c in present],
+                              [c for c in features.categorical if c in present])
+
+
+def load_loss_estimates(engine: Engine, config: ModelConfig, query: Query, model: LossModel | None,
+                        window_rows: int) -> list[Estimate] | None:
+    """A regression window's MAE and RMSE estimates from a seeded sample of its rows (None for
+    other tasks). A column the models need that the window lacks leaves them unestimated."""
+    if config.task != REGRESSION:
+        return None
+    needed = {*model.numerical, *model.categories} if model is not None else set()
+    if model is None or not window_rows or not needed <= compute_present(query):
+        return compute_loss_estimates(None, None, 0)
+    sample = load_sample(engine, config, dataclasses.replace(query, select=query.features), SAMPLE_ROWS)
+    return compute_loss_estimates(model, sample, window_rows)
