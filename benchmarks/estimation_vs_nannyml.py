@@ -58,7 +58,8 @@ def run_ours(home: Path, tables: dict[str, pd.DataFrame], overrides: dict[str, A
     end = (pd.Timestamp("2026-01-01") + pd.Timedelta(days=days)).strftime("%Y-%m-%d")
     started = time.perf_counter()
     with contextlib.redirect_stdout(io.StringIO()):  # the alert messages
-        main(["run", str(path), "--start", "2026-01-01", "--end", end, "--no-report", "--as-of", "2027-01-01"])
+        main(["run", str(path), "--start", "2026-01-01", "--end", end, "--no-report",
+              "--as-of", "2027-01-01"])
     print(f"  monitors run: {time.perf_counter() - started:.1f} s", file=sys.stderr)
     config = load_config(path)
     rows = load_results(config.store_path, config.model)

@@ -173,6 +173,21 @@ def make_correlated_tables(seed: int = 1, days: int = 4, rows_per_day: int = 150
 CLASSES = ("low", "mid", "high")
 
 
+def _compute_days(frame: pd.DataFrame) -> Any:
+    """Each prediction's day since the demo's start (0 on the first)."""
+    return (frame["predicted_at"] - demo.START.replace(tzinfo=None)).dt.days.to_numpy()
+
+
+def _set_labels(tables: dict[str, pd.DataFrame], name: str, labels: Any) -> None:
+    """The label `defaulted` of each row of training_data, or of each prediction (in outcomes)."""
+    frame = tables[name]
+    if name == "training_data":
+        frame["defaulted"] = labels
+    else:
+        by_id = dict(zip(frame["prediction_id"], labels, strict=True))
+        tables["outcomes"]["defaulted"] = tables["outcomes"]["prediction_id"].map(by_id)
+
+
 def make_multiclass_tables(seed: int = 1, days: int = 4, rows_per_day: int = 1500,
                            drop_from_day: int | None = None, drift_from_day: int | None = None,
                            training_rows: int = 3000) -> dict[str, pd.DataFrame]:
@@ -196,15 +211,11 @@ def make_multiclass_tables(seed: int = 1, days: int = 4, rows_per_day: int = 150
             frame[f"p_{cls}"] = p[:, k]
         drawn = np.array([rng.choice(3, p=row) for row in p])
         if name == "predictions" and drop_from_day is not None:
-            day = (frame["predicted_at"] - demo.START.replace(tzinfo=None)).dt.days.to_numpy()
+            day = _compute_days(frame)
             drawn = np.where(day >= drop_from_day, rng.integers(0, 3, len(frame)), drawn)
         labels = np.array(CLASSES)[drawn]
         frame.drop(columns=[c for c in ("score", "predicted_label") if c in frame.columns], inplace=True)
-        if name == "training_data":
-            frame["defaulted"] = labels
-        else:
-            by_id = dict(zip(frame["prediction_id"], labels, strict=True))
-            tables["outcomes"]["defaulted"] = tables["outcomes"]["prediction_id"].map(by_id)
+        _set_labels(tables, name, labels)
     return tables
 
 
@@ -227,11 +238,11 @@ def make_regression_tables(seed: int = 1, days: int = 4, rows_per_day: int = 150
     import numpy as np
 
     tables = make_tables(seed=seed, days=days, rows_per_day=rows_per_day, training_rows=training_rows)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng([seed, 1])  # not make_tables' stream: its draws made the features
     for name in ("training_data", "predictions"):
         frame = tables[name]
         if name == "predictions" and shift_from_day is not None:
-            day = (frame["predicted_at"] - demo.START.replace(tzinfo=None)).dt.days.to_numpy()
+            day = _compute_days(frame)
             later = day >= shift_from_day
             frame.loc[later, "debt_ratio"] = frame.loc[later, "debt_ratio"] + 0.12
             frame.loc[later & (rng.random(len(frame)) < 0.4), "region"] = "LATAM"
@@ -241,11 +252,7 @@ def make_regression_tables(seed: int = 1, days: int = 4, rows_per_day: int = 150
         frame["score"] = expected
         labels = expected + rng.normal(0, 1, len(frame)) * spread
         frame.drop(columns=[c for c in ("predicted_label",) if c in frame.columns], inplace=True)
-        if name == "training_data":
-            frame["defaulted"] = labels
-        else:
-            by_id = dict(zip(frame["prediction_id"], labels, strict=True))
-            tables["outcomes"]["defaulted"] = tables["outcomes"]["prediction_id"].map(by_id)
+        _set_labels(tables, name, labels)
     return tables
 
 

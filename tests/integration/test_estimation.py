@@ -63,7 +63,7 @@ def test_regression_loss_estimates_alert_while_labels_are_pending(home: Path) ->
     """Direct loss estimation: the windows whose features move to where the baseline's errors
     were larger get a higher estimated MAE and RMSE, alerting before any label arrives; once
     labels arrive each estimate lies within its band of the realized metric."""
-    tables = make_regression_tables(seed=7, days=4, rows_per_day=1500, shift_from_day=2)
+    tables = make_regression_tables(seed=7, days=4, rows_per_day=1500, shift_from_day=2, training_rows=20_000)
     tables["outcomes"]["labelled_at"] = tables["outcomes"]["labelled_at"] + pd.Timedelta(days=5)
     url = write_duckdb_warehouse(home / "warehouse.duckdb", tables)
     config_path = write_config(home, url, checks=None, segments=[], **make_regression_overrides(),
