@@ -40,20 +40,11 @@ def best(repeat: int, run: Any) -> float:
 
 
 def fit_model(engine: Any, select: Any, columns: list[str]) -> Any:
-    """The baseline fit as run.multivariate does it: moments, products, components, errors."""
-    from monitors.compute.multivariate import compute_correlation, compute_pca_components
-    from monitors.core.multivariate import PcaModel
-    from monitors.warehouse.multivariate import load_error_summary, load_moments, load_products
+    """The baseline fit as run.multivariate does it (moments, products, components, errors), on
+    the whole table: no halves."""
+    from monitors.run.multivariate import load_pca_fit
 
-    n, means, squares = load_moments(engine, select, columns, "bench")
-    centres = tuple(float(m or 0.0) for m in means)
-    scales = tuple(float(np.sqrt((s or 0.0) - m * m)) for m, s in zip(centres, squares, strict=True))
-    products = load_products(engine, select, tuple(columns), centres, scales, "bench")
-    parts = compute_pca_components(compute_correlation(n, products, len(columns)))
-    components = tuple(tuple(map(float, c)) for c in parts.T)
-    model = PcaModel(tuple(columns), centres, scales, components, 0.0, 0.0, n)
-    load_error_summary(engine, select, model, "bench")
-    return model
+    return load_pca_fit(engine, select, select, list(columns), "bench")
 
 
 def measure(path: Path, rows: int, width: int, repeat: int) -> str:

@@ -36,30 +36,33 @@ def compute_pca_components(correlation: np.ndarray, explained: float = EXPLAINED
 
 
 def compute_row_errors(model: PcaModel, values: np.ndarray) -> np.ndarray:
-    """Each row's reconstruction error, as the warehouse computes it (values: rows x columns in
-    model.columns' order; NaN, missing or infinite values imputed with the mean)."""
+    """Each row's reconstruction error, as the warehouse computes it (values: rows x inputs in
+    model.inputs' order; NaN, missing or infinite values imputed with the mean)."""
     z = (values - np.asarray(model.means)) / np.asarray(model.scales)
     z = np.where(np.isfinite(z), z, 0.0)
     projected = z @ np.asarray(model.components).T
     return np.sqrt(np.clip((z * z).sum(axis=1) - (projected * projected).sum(axis=1), 0.0, None))
 
 
-def compute_pca_model(values: np.ndarray, columns: tuple[str, ...]) -> PcaModel:
+def compute_pca_model(values: np.ndarray, columns: tuple[str, ...],
+                      categories: tuple[tuple[str, str], ...] = ()) -> PcaModel:
     """The PCA model of rows held in memory (the sums the warehouse returns, taken here), fitted
     on the even rows and its errors measured on the odd ones (as the warehouse's two halves):
     for tests and benchmarks."""
-    return compute_pca_fit(values[0::2], values[1::2], columns)
+    return compute_pca_fit(values[0::2], values[1::2], columns, categories)
 
 
-def compute_pca_fit(fit_values: np.ndarray, held: np.ndarray, columns: tuple[str, ...]) -> PcaModel:
-    """The PCA of the rows `fit_values`, its errors measured on the rows `held`."""
+def compute_pca_fit(fit_values: np.ndarray, held: np.ndarray, columns: tuple[str, ...],
+                    categories: tuple[tuple[str, str], ...] = ()) -> PcaModel:
+    """The PCA of the rows `fit_values`, its errors measured on the rows `held` (values: the
+    numerical columns, then a 1/0 indicator per category)."""
     finite = np.where(np.isfinite(fit_values), fit_values, np.nan)
     means, scales = np.nanmean(finite, axis=0), np.nanstd(finite, axis=0)
     z = np.where(np.isfinite(finite), (finite - means) / scales, 0.0)
     correlation = z.T @ z / len(z)
     components = compute_pca_components(correlation)
     draft = PcaModel(columns, tuple(map(float, means)), tuple(map(float, scales)),
-                     tuple(tuple(map(float, c)) for c in components.T), 0.0, 0.0, len(held))
+                     tuple(tuple(map(float, c)) for c in components.T), 0.0, 0.0, len(held), categories)
     errors = compute_row_errors(draft, held)
     return dataclasses.replace(draft, error_mean=float(errors.mean()), error_sd=float(errors.std()))
 

@@ -7,20 +7,35 @@ from dataclasses import dataclass
 
 # share of the standardised features' variance the kept components explain (NannyML's default)
 EXPLAINED_VARIANCE = 0.65
-MAX_FEATURES = 64  # the first numerical features the PCA is fitted on (p(p+1)/2 sums in SQL)
+MAX_FEATURES = 64  # inputs the PCA is fitted on, numerical features first (p(p+1)/2 sums in SQL)
+TOP_CATEGORIES = 5  # a categorical feature's most frequent baseline values, one-hot inputs
+MIN_CATEGORY_SHARE = 0.01  # ... each holding at least this share of the baseline's rows
+
+Input = str | tuple[str, str]  # a numerical column, or (categorical column, value): 1 if equal
 
 
 @dataclass(frozen=True)
 class PcaModel:
-    """Fitted on the baseline's numerical features, standardised (a missing or non-finite value
-    imputed with the column's mean, i.e. 0 once standardised). A row's reconstruction error is
-    the distance between its standardised vector z and its projection on the kept components:
-    sqrt(|z|^2 - |W^T z|^2)."""
+    """Fitted on the baseline's numerical features and its top categories one-hot (an input per
+    value: 1 when the row has it, else 0), standardised (a missing or non-finite number imputed
+    with the column's mean, i.e. 0 once standardised). A row's reconstruction error is the
+    distance between its standardised vector z and its projection on the kept components:
+    sqrt(|z|^2 - |W^T z|^2). means, scales and components run over `inputs`."""
 
-    columns: tuple[str, ...]
+    columns: tuple[str, ...]  # the numerical inputs
     means: tuple[float, ...]
     scales: tuple[float, ...]  # population standard deviations (> 0)
     components: tuple[tuple[float, ...], ...]  # kept components, each a unit vector over columns
     error_mean: float  # the mean reconstruction error of baseline rows the fit did not see
     error_sd: float  # and its standard deviation (per row)
     rows: int  # how many rows those two were measured on
+    categories: tuple[tuple[str, str], ...] = ()  # the one-hot inputs, after the numerical ones
+
+    @property
+    def inputs(self) -> tuple[Input, ...]:
+        return (*self.columns, *self.categories)
+
+    @property
+    def needed(self) -> set[str]:
+        """The columns a window needs for its error."""
+        return {*self.columns, *(column for column, _ in self.categories)}

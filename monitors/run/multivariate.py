@@ -1,10 +1,12 @@
-"""Multivariate drift, wired: the baseline's PCA (fitted from warehouse sums once per baseline,
-then read from the store) and a window's row (its mean reconstruction error, one query)."""
+"""Multivariate drift, wired: the baseline's PCA of its numerical features and top categories
+(fitted from warehouse sums once per baseline, then read from the store) and a window's row (its
+mean reconstruction error, one query)."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from monitors.compute.multivariate import (
     compute_correlation,
@@ -13,7 +15,13 @@ from monitors.compute.multivariate import (
 )
 from monitors.config import ModelConfig
 from monitors.core.measurement import Measurement
-from monitors.core.multivariate import MAX_FEATURES, PcaModel
+from monitors.core.multivariate import (
+    MAX_FEATURES,
+    MIN_CATEGORY_SHARE,
+    TOP_CATEGORIES,
+    Input,
+    PcaModel,
+)
 from monitors.core.profile import Profile
 from monitors.storage import baseline_cache
 from monitors.warehouse.counts import compute_present
@@ -30,11 +38,50 @@ def compute_pca_columns(config: ModelConfig, query: Query) -> list[str]:
     return found[:MAX_FEATURES]
 
 
+def compute_pca_categories(config: ModelConfig, query: Query, profile: Profile, room: int
+                           ) -> list[tuple[str, str]]:
+    """The one-hot inputs: each present categorical feature's most frequent baseline values
+    (at most TOP_CATEGORIES, each at least MIN_CATEGORY_SHARE of the rows), at most `room`."""
+    found: list[tuple[str, str]] = []
+    rows = profile.rows.get(None) or 0
+    for column in config.predictions.features.categorical:
+        counts = profile.slots.get((None, column))
+        if column not in query.columns or counts is None or not rows:
+            continue
+        values = profile.values.get(column, [])[:TOP_CATEGORIES]
+        found += [(column, v) for v, n in zip(values, counts, strict=False) if n >= MIN_CATEGORY_SHARE * rows]
+    return found[:max(room, 0)]
+
+
+def load_pca_fit(engine: Engine, fit: Any, held: Any, inputs: list[Input],
+                 model: str) -> PcaModel | None:
+    """The PCA of the rows `fit` (their moments, then every pair's products, in the warehouse),
+    its errors measured on the rows `held`; None when fewer than two inputs vary."""
+    rows, means, squares = load_moments(engine, fit, inputs, model)
+    kept = [(c, m, math.sqrt(max(s - m * m, 0.0))) for c, m, s in zip(inputs, means, squares, strict=True)
+            if m is not None and s is not None and s - m * m > 1e-12 * max(1.0, m * m)]
+    if len(kept) < 2 or rows < 2:
+        return None
+    names, centres, scales = (tuple(x) for x in zip(*kept, strict=True))
+    products = load_products(engine, fit, names, centres, scales, model)
+    components = compute_pca_components(compute_correlation(rows, products, len(names)))
+    numerical = tuple(n for n in names if isinstance(n, str))
+    categories = tuple(n for n in names if not isinstance(n, str))
+    draft = PcaModel(numerical, centres, scales, tuple(tuple(float(w) for w in c) for c in components.T),
+                     0.0, 0.0, 0, categories)
+    held_rows, mean, square = load_error_summary(engine, held, draft, model)
+    if held_rows < 2:
+        return None
+    error_mean = mean or 0.0
+    return dataclasses.replace(draft, error_mean=error_mean, rows=held_rows,
+                               error_sd=math.sqrt(max((square or 0.0) - error_mean ** 2, 0.0)))
+
+
 def load_pca_model(engine: Engine, config: ModelConfig, query: Query, profile: Profile) -> PcaModel | None:
     """The baseline's PCA, fitted on one half of the baseline's rows and its errors measured on
     the other (warehouse.multivariate.compute_halves): from the store when this baseline (its
     profile key) was fitted before; None when drift.multivariate is off, fewer than two
-    features vary or the baseline is too small."""
+    inputs vary or the baseline is too small."""
     if not config.drift.multivariate:
         return None
     path = baseline_cache.compute_pca_file(config, profile.key)
@@ -42,24 +89,11 @@ def load_pca_model(engine: Engine, config: ModelConfig, query: Query, profile: P
     if cached is not None:
         return cached
     columns = compute_pca_columns(config, query)
-    fit, held = compute_halves(query.features, columns)
-    rows, means, squares = load_moments(engine, fit, columns, config.model)
-    kept = [(c, m, math.sqrt(max(s - m * m, 0.0))) for c, m, s in zip(columns, means, squares, strict=True)
-            if m is not None and s is not None and s - m * m > 1e-12 * max(1.0, m * m)]
-    if len(kept) < 2 or rows < 2:
-        return None
-    names, centres, scales = (tuple(x) for x in zip(*kept, strict=True))
-    products = load_products(engine, fit, names, centres, scales, config.model)
-    components = compute_pca_components(compute_correlation(rows, products, len(names)))
-    draft = PcaModel(names, centres, scales, tuple(tuple(float(w) for w in c) for c in components.T),
-                     0.0, 0.0, 0)
-    held_rows, mean, square = load_error_summary(engine, held, draft, config.model)
-    if held_rows < 2:
-        return None
-    error_mean = mean or 0.0
-    model = PcaModel(names, centres, scales, draft.components, error_mean,
-                     math.sqrt(max((square or 0.0) - error_mean ** 2, 0.0)), held_rows)
-    baseline_cache.write_pca(path, model)
+    categories = compute_pca_categories(config, query, profile, MAX_FEATURES - len(columns))
+    fit, held = compute_halves(query.features, columns, list(dict.fromkeys(c for c, _ in categories)))
+    model = load_pca_fit(engine, fit, held, [*columns, *categories], config.model)
+    if model is not None:
+        baseline_cache.write_pca(path, model)
     return model
 
 
@@ -69,7 +103,7 @@ def load_multivariate_rows(engine: Engine, config: ModelConfig, query: Query, mo
     model's columns is missing from the window: the schema rows say which)."""
     if model is None:
         return []
-    if not set(model.columns) <= compute_present(query):
+    if not model.needed <= compute_present(query):
         return compute_multivariate_row(model, None, 0, config.drift)
     rows, mean, _ = load_error_summary(engine, query.features, model, config.model)
     return compute_multivariate_row(model, mean, rows, config.drift)

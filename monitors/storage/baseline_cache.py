@@ -58,7 +58,7 @@ def write_tallies(path: Location, tallies: dict[str | None, Tally]) -> None:
 
 
 def compute_pca_file(config: ModelConfig, profile_key: str) -> Location:
-    return compute_profile_dir(config) / f"{profile_key}.pca-v2.json"
+    return compute_profile_dir(config) / f"{profile_key}.pca-v3.json"
 
 
 def load_cached_pca(path: Location) -> PcaModel | None:
@@ -67,7 +67,7 @@ def load_cached_pca(path: Location) -> PcaModel | None:
         return None
     found = json.loads(text)
     return PcaModel(**{**found, **{k: tuple(found[k]) for k in ("columns", "means", "scales")},
-                       "components": tuple(tuple(c) for c in found["components"])})
+                       **{k: tuple(tuple(c) for c in found[k]) for k in ("components", "categories")}})
 
 
 def write_pca(path: Location, model: PcaModel) -> None:

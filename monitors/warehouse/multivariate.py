@@ -1,7 +1,7 @@
-"""Multivariate drift in SQL: the sums a PCA of the baseline's standardised numerical features
-is fitted from (means and scales, then the products of every pair), and a rows' mean
-reconstruction error, a linear projection written as one SQL expression (no row leaves the
-warehouse)."""
+"""Multivariate drift in SQL: the sums a PCA of the baseline's standardised inputs (numerical
+features, top categories one-hot) is fitted from (means and scales, then the products of every
+pair), and a rows' mean reconstruction error, a linear projection written as one SQL expression
+(no row leaves the warehouse)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from monitors.core.multivariate import PcaModel
+from monitors.core.multivariate import Input, PcaModel
 from monitors.warehouse.engine import query_errors
 from monitors.warehouse.sql import compute_double, compute_double_literal, compute_is_finite, compute_md5
 
@@ -17,12 +17,21 @@ if TYPE_CHECKING:
     from monitors.warehouse.engine import Engine
 
 
-def compute_standardised(source: sa.Subquery, columns: tuple[str, ...], means: tuple[float, ...],
+def compute_input(source: sa.Subquery, item: Input) -> Any:
+    """An input's value as a DOUBLE: the number, or 1.0 when the category is the value (else 0)."""
+    if isinstance(item, str):
+        return compute_double(source.c[item])
+    column, value = item
+    return sa.case((sa.cast(source.c[column], sa.String()) == sa.literal(value, sa.String()),
+                    compute_double_literal(1.0)), else_=compute_double_literal(0.0))
+
+
+def compute_standardised(source: sa.Subquery, inputs: tuple[Input, ...], means: tuple[float, ...],
                          scales: tuple[float, ...]) -> list[Any]:
-    """Each column as (x - mean) / scale, 0 where it is missing or not finite (mean imputation)."""
+    """Each input as (x - mean) / scale, 0 where it is missing or not finite (mean imputation)."""
     out = []
-    for name, mean, scale in zip(columns, means, scales, strict=True):
-        x = compute_double(source.c[name])
+    for item, mean, scale in zip(inputs, means, scales, strict=True):
+        x = compute_input(source, item)
         z = (x - compute_double_literal(mean)) / compute_double_literal(scale)
         out.append(sa.case((compute_is_finite(x), z), else_=compute_double_literal(0.0)))
     return out
@@ -31,7 +40,7 @@ def compute_standardised(source: sa.Subquery, columns: tuple[str, ...], means: t
 def compute_errors(source: sa.Subquery, model: PcaModel) -> sa.Subquery:
     """Each row's reconstruction error (column `error`): sqrt(|z|^2 - |W^T z|^2), clipped at 0
     (rounding), z computed once per row in an inner SELECT."""
-    standardised = compute_standardised(source, model.columns, model.means, model.scales)
+    standardised = compute_standardised(source, model.inputs, model.means, model.scales)
     inner = sa.select(*[v.label(f"z{i}") for i, v in enumerate(standardised)]).subquery("standardised")
     z = [inner.c[f"z{i}"] for i in range(len(standardised))]
     total: Any = sum((v * v for v in z[1:]), z[0] * z[0])
@@ -54,24 +63,26 @@ def compute_fixed_point(column: Any) -> Any:
     return sa.case((inside, millionths), else_=None)
 
 
-def compute_halves(select: sa.Select[Any], columns: list[str]) -> tuple[sa.Select[Any], sa.Select[Any]]:
-    """The baseline's rows in two halves, the same on every run (by the md5 of the columns'
-    values): the PCA is fitted on the first and its errors measured on the second, so the
-    errors a window is held to are those of rows the fit has not seen (fitted rows' errors run
-    low: the components chase their noise)."""
+def compute_halves(select: sa.Select[Any], columns: list[str], categorical: list[str]
+                   ) -> tuple[sa.Select[Any], sa.Select[Any]]:
+    """The baseline's rows in two halves, the same on every run (by the md5 of the numerical and
+    categorical columns' values): the PCA is fitted on the first and its errors measured on the
+    second, so the errors a window is held to are those of rows the fit has not seen (fitted
+    rows' errors run low: the components chase their noise)."""
     source = select.subquery("baseline_rows")
     text = [sa.func.coalesce(sa.cast(compute_fixed_point(source.c[c]), sa.String()), "") for c in columns]
+    text += [sa.func.coalesce(sa.cast(source.c[c], sa.String()), "") for c in categorical]
     first = sa.func.substr(compute_md5(sa.func.concat(*text)), 1, 1).in_(list("01234567"))
     return sa.select(source).where(first), sa.select(source).where(sa.not_(first))
 
 
-def load_moments(engine: Engine, select: sa.Select[Any], columns: list[str], model: str
+def load_moments(engine: Engine, select: sa.Select[Any], inputs: list[Input], model: str
                  ) -> tuple[int, list[float | None], list[float | None]]:
-    """Rows, and per column the mean and the mean square of its finite values."""
+    """Rows, and per input the mean and the mean square of its finite values."""
     source = select.subquery("rows")
     parts: list[Any] = [sa.func.count()]
-    for name in columns:
-        x = compute_double(source.c[name])
+    for item in inputs:
+        x = compute_input(source, item)
         finite = sa.case((compute_is_finite(x), x), else_=None)
         parts += [sa.func.avg(finite), sa.func.avg(finite * finite)]
     with query_errors(engine, model, "the multivariate drift's baseline moments"), engine.connect() as conn:
@@ -80,11 +91,11 @@ def load_moments(engine: Engine, select: sa.Select[Any], columns: list[str], mod
     return int(row[0]), values[0::2], values[1::2]
 
 
-def load_products(engine: Engine, select: sa.Select[Any], columns: tuple[str, ...], means: tuple[float, ...],
+def load_products(engine: Engine, select: sa.Select[Any], inputs: tuple[Input, ...], means: tuple[float, ...],
                   scales: tuple[float, ...], model: str) -> dict[tuple[int, int], float]:
     """The sums of z_i * z_j (i <= j) over the rows, z standardised and imputed."""
     source = select.subquery("rows")
-    z = compute_standardised(source, columns, means, scales)
+    z = compute_standardised(source, inputs, means, scales)
     pairs = [(i, j) for i in range(len(z)) for j in range(i, len(z))]
     what = "the multivariate drift's baseline correlations"
     with query_errors(engine, model, what), engine.connect() as conn:

@@ -13,6 +13,7 @@ import pytest
 from monitors.cli import main
 from monitors.compute.multivariate import compute_pca_fit, compute_row_errors
 from monitors.config import load_config
+from monitors.core.multivariate import PcaModel
 from monitors.storage.baseline_cache import compute_pca_file, load_cached_pca
 from monitors.testing import make_correlated_tables, write_config, write_duckdb_warehouse
 from monitors.warehouse.engine import create_warehouse_engine
@@ -40,29 +41,38 @@ def test_a_broken_correlation_alerts_on_the_pca_row_and_on_no_feature(home: Path
     # one half of the baseline fitted, the other's errors measured
     model = load_cached_pca(compute_pca_file(config, _profile_key(config)))
     assert model is not None and model.columns == ("income", "debt_ratio", "age")
+    assert {c for c, _ in model.categories} == {"region", "product"}  # top categories one-hot
+    assert ("region", "EU") in model.categories
     engine = create_warehouse_engine(config)
-    halves = compute_halves(load_baseline_query(engine, config).features, list(model.columns))
+    halves = compute_halves(load_baseline_query(engine, config).features, list(model.columns),
+                            ["region", "product"])
     with engine.connect() as conn:
-        fit, held = (pd.DataFrame(conn.execute(h).mappings().all())[list(model.columns)].to_numpy(float)
-                     for h in halves)
+        fit, held = (_inputs(model, pd.DataFrame(conn.execute(h).mappings().all())) for h in halves)
     assert abs(len(fit) - len(held)) < 0.1 * len(tables["training_data"]) and model.rows == len(held)
-    ours = compute_pca_fit(fit, held, model.columns)
+    ours = compute_pca_fit(fit, held, model.columns, model.categories)
     assert model.error_mean == pytest.approx(ours.error_mean, rel=1e-9)
     for a, b in zip(model.components, ours.components, strict=True):
         np.testing.assert_allclose(a, b, atol=1e-9)
     # and a window's stored value is the mean of its rows' errors
     predictions = tables["predictions"]
     day = predictions[predictions["predicted_at"] < pd.Timestamp("2026-01-02")]  # naive UTC
-    expected = compute_row_errors(model, day[list(model.columns)].to_numpy(float)).mean()
+    expected = compute_row_errors(model, _inputs(model, day)).mean()
     assert pca["value"].iloc[0] == pytest.approx(expected, rel=1e-9)
+
+
+def _inputs(model: PcaModel, frame: pd.DataFrame) -> np.ndarray:
+    """The model's inputs of rows in pandas: the numbers, then 1/0 per category."""
+    numbers = frame[list(model.columns)].to_numpy(float)
+    flags = [(frame[c].astype("string") == v).fillna(False).to_numpy(float) for c, v in model.categories]
+    return np.column_stack([numbers, *flags])
 
 
 def _profile_key(config: object) -> str:
     from monitors.storage.baseline_cache import compute_profile_dir
 
-    names = [p.name for p in compute_profile_dir(config).glob("*.pca-v2.json")]  # type: ignore[arg-type]
+    names = [p.name for p in compute_profile_dir(config).glob("*.pca-v3.json")]  # type: ignore[arg-type]
     assert len(names) == 1
-    return names[0].removesuffix(".pca-v2.json")
+    return names[0].removesuffix(".pca-v3.json")
 
 
 def test_multivariate_drift_can_be_switched_off(home: Path) -> None:

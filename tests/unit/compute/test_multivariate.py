@@ -75,3 +75,26 @@ def test_an_empty_window_is_skipped_and_no_model_gives_no_row() -> None:
     model = compute_pca_model(make_correlated_rows(np.random.default_rng(1), 1000), COLUMNS)
     assert compute_multivariate_row(model, None, 0, Drift())[0].status == "skipped"
     assert compute_multivariate_row(None, 1.0, 100, Drift()) == []
+
+
+def _category_rows(rng: np.random.Generator, n: int, flipped: bool = False) -> np.ndarray:
+    """Two independent numbers and a category tied to the first ("a" mostly where it is high);
+    flipped: "a" mostly where it is low. Every marginal is the same either way. Columns: the two
+    numbers, then the indicators of "a" and "b" (one-hot)."""
+    x = rng.normal(0, 1, size=(n, 2))
+    high = x[:, 0] + rng.normal(0, 0.5, n) > 0
+    is_a = ~high if flipped else high
+    return np.column_stack([x, is_a.astype(float), (~is_a).astype(float)])
+
+
+def test_a_category_that_stops_following_a_number_is_caught_through_its_one_hot_inputs() -> None:
+    rng = np.random.default_rng(9)
+    baseline = _category_rows(rng, 50_000)
+    categories = (("segment", "a"), ("segment", "b"))
+    model = compute_pca_model(baseline, ("x1", "x2"), categories)
+    numbers_only = compute_pca_model(baseline[:, :2], ("x1", "x2"))
+    undrifted = [_category_rows(rng, 3500) for _ in range(100)]
+    flipped = [_category_rows(rng, 3500, flipped=True) for _ in range(50)]
+    assert _alert_share(model, undrifted) <= 0.02
+    assert _alert_share(model, flipped) == 1.0
+    assert _alert_share(numbers_only, [w[:, :2] for w in flipped]) <= 0.02  # the numbers alone: no change
