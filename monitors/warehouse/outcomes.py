@@ -199,5 +199,5 @@ def load_tallies(engine: Engine, config: ModelConfig, select: Any, baseline: Pro
     with engine.connect() as conn:
         tallies = load_outcomes(conn, source, config, bins, slices)
         if config.predictions.class_scores and not tracing:
-            load_class_probabilities(conn, source, config, tallies[None])
+            load_class_probabilities(conn, source, config, tallies, slices)
         return tallies, names

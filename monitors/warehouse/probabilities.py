@@ -1,10 +1,10 @@
 """A multiclass model's class probabilities counted in the warehouse (predictions.class_scores):
-for each class, every row by (whether the label is that class: 1, 0, or -1 while unlabelled;
-whether the model predicted that class; the class's probability slot on 4096 bins of [0, 1]),
-and the summed log loss of the true class's probability, in one GROUPING SETS scan. Macro
-one-vs-rest ROC AUC and log loss come from the labelled counts (compute.performance), ROC AUC
-within 1e-3 of scikit-learn's (scores in one bin count as tied); CBPE's estimates from every
-row's (compute.estimation)."""
+for the whole window and per segment value, for each class, every row by (whether the label is
+that class: 1, 0, or -1 while unlabelled; whether the model predicted that class; the class's
+probability slot on 4096 bins of [0, 1]), and the summed log loss of the true class's
+probability, in one GROUPING SETS scan. Macro one-vs-rest ROC AUC and log loss come from the
+labelled counts (compute.performance), ROC AUC within 1e-3 of scikit-learn's (scores in one bin
+count as tied); CBPE's estimates from every row's (compute.estimation)."""
 
 from __future__ import annotations
 
@@ -59,40 +59,58 @@ def compute_predicted_class(config: ModelConfig, source: sa.Subquery) -> Any:
 
 
 def load_class_probabilities(conn: sa.Connection, source: sa.Subquery, config: ModelConfig,
-                             tally: Tally) -> None:
-    """Fill `tally` (the whole window's) with its per-class probability counts and log loss."""
+                             tallies: dict[str | None, Tally], slices: dict[str, Any]) -> None:
+    """Fill the tallies (the whole window's, key None, and each slice value's, "name=value") with
+    their per-class probability counts and log loss, in one GROUPING SETS scan."""
     scores = config.predictions.class_scores or {}
     if not scores or LABEL not in source.c:
         return
-    names = list(scores)
+    names, cuts = list(scores), list(slices)
     label: Any = sa.cast(source.c[LABEL], sa.String())
     predicted = compute_predicted_class(config, source)
     slots = [compute_bin_expression(source.c[scores[name]], DEFAULT_SCORE_BINS) for name in names]
     is_class = [sa.case((label.is_(None), -1), (label == name, 1), else_=0) for name in names]
     chosen = [sa.case((predicted == name, 1), else_=0) for name in names]
-    true_p = _true_class_probability(config, source, label)
-    clip: Any = sa.literal(CLIP, sa.Double())
-    loss = sa.case((true_p.is_not(None), -sa.func.ln(sa.func.greatest(sa.func.least(true_p, 1.0), clip))),
-                   else_=None)
-    sets = [sa.tuple_(*parts) for parts in zip(is_class, chosen, slots, strict=True)] + [sa.tuple_()]
-    columns = [e.label(f"{kind}{i}") for kind, exprs in (("l", is_class), ("p", chosen), ("s", slots))
-               for i, e in enumerate(exprs)]
-    query = (sa.select(*columns, compute_grouping(slots).label("gid"), sa.func.count().label("n"),
-                       sa.func.sum(loss).label("loss"), sa.func.count(loss).label("loss_n"))
+    cut_exprs = [slices[c] for c in cuts]
+    loss = _log_loss(config, source, label)
+    per_class = [list(parts) for parts in zip(is_class, chosen, slots, strict=True)]
+    sets = [sa.tuple_(*cut, *parts) for cut in [[], *([e] for e in cut_exprs)] for parts in [*per_class, []]]
+    columns = [e.label(f"{kind}{i}") for kind, exprs in (("g", cut_exprs), ("l", is_class), ("p", chosen),
+                                                         ("s", slots)) for i, e in enumerate(exprs)]
+    query = (sa.select(*columns, compute_grouping([*cut_exprs, *slots]).label("gid"),
+                       sa.func.count().label("n"), sa.func.sum(loss).label("loss"),
+                       sa.func.count(loss).label("loss_n"))
              .select_from(source).group_by(sa.func.grouping_sets(*sets)))
-    found: dict[str, list[tuple[int, int, int, int]]] = {name: [] for name in names}
-    losses, loss_rows = [], 0
+    found: dict[str | None, dict[str, list[tuple[int, int, int, int]]]] = {}
+    losses: dict[str | None, list[float]] = {}
+    loss_rows: dict[str | None, int] = {}
     for row in conn.execute(query):
-        grouped = compute_grouped(int(row.gid), len(names))
-        if not grouped:  # the () set: every row
-            losses.append(compute_stable_sum(row.loss))
-            loss_rows += int(row.loss_n)
+        grouped = compute_grouped(int(row.gid), len(cuts) + len(names))
+        cut = [i for i in grouped if i < len(cuts)]
+        value = row._mapping[f"g{cut[0]}"] if cut else None
+        if cut and value is None:  # a NULL slice value is no slice
             continue
-        k = grouped[0]
+        key = f"{cuts[cut[0]]}={value}" if cut else None
+        classes = [i - len(cuts) for i in grouped if i >= len(cuts)]
+        if not classes:  # every row of the slice
+            losses.setdefault(key, []).append(compute_stable_sum(row.loss))
+            loss_rows[key] = loss_rows.get(key, 0) + int(row.loss_n)
+            continue
+        k = classes[0]
         slot = int(row._mapping[f"s{k}"])
         if slot not in (MISSING, NON_FINITE):
-            found[names[k]].append((int(row._mapping[f"l{k}"]), int(row._mapping[f"p{k}"]), slot,
-                                    int(row.n)))
-    tally.probabilities = {name: np.array(rows, dtype=np.int64).reshape(-1, 4)
-                           for name, rows in found.items()}
-    tally.log_loss_sum, tally.log_loss_rows = math.fsum(losses), loss_rows
+            found.setdefault(key, {}).setdefault(names[k], []).append(
+                (int(row._mapping[f"l{k}"]), int(row._mapping[f"p{k}"]), slot, int(row.n)))
+    for key, tally in tallies.items():
+        counted = found.get(key, {})
+        tally.probabilities = {name: np.array(counted.get(name, []), dtype=np.int64).reshape(-1, 4)
+                               for name in names}
+        tally.log_loss_sum, tally.log_loss_rows = math.fsum(losses.get(key, [])), loss_rows.get(key, 0)
+
+
+def _log_loss(config: ModelConfig, source: sa.Subquery, label: Any) -> Any:
+    """A labelled row's log loss: -ln of the probability of its label, clipped (NULL unlabelled)."""
+    true_p = _true_class_probability(config, source, label)
+    clip: Any = sa.literal(CLIP, sa.Double())
+    return sa.case((true_p.is_not(None), -sa.func.ln(sa.func.greatest(sa.func.least(true_p, 1.0), clip))),
+                   else_=None)

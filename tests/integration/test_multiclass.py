@@ -28,13 +28,16 @@ from .helpers import schema_tables, stored
 RANGE = ["--start", "2026-01-01", "--end", "2026-01-05", "--no-report", "--as-of", "2026-03-01"]
 
 
-def compute_expected(tables: dict[str, pd.DataFrame], day: int) -> dict[str, float]:
-    """scikit-learn's metrics of one day's window."""
+def compute_expected(tables: dict[str, pd.DataFrame], day: int, region: str | None = None
+                     ) -> dict[str, float]:
+    """scikit-learn's metrics of one day's window (of its rows in `region`)."""
     predictions = tables["predictions"].merge(tables["outcomes"][["prediction_id", "defaulted"]],
                                               on="prediction_id")
     start = pd.Timestamp("2026-01-01") + pd.Timedelta(days=day)
     at = predictions["predicted_at"]
     window = predictions[(at >= start) & (at < start + pd.Timedelta(days=1))]
+    if region is not None:
+        window = window[window["region"] == region]
     ordered = sorted(CLASSES)  # scikit-learn's labels are sorted, the probability columns follow
     proba = window[[f"p_{c}" for c in ordered]].to_numpy()
     # the predicted class: the highest probability, the first in class_scores' order on a tie
@@ -56,6 +59,14 @@ def _check_against_sklearn(rows: pd.DataFrame, tables: dict[str, pd.DataFrame]) 
         assert values["log_loss"] == pytest.approx(expected["log_loss"], rel=1e-9)
         assert values["accuracy"] == pytest.approx(expected["accuracy"], rel=1e-12)
         assert values["f1"] == pytest.approx(expected["f1"], rel=1e-9)
+    # per segment value too (the demo config's segments: region)
+    segments = rows[(rows["kind"] == "performance") & (rows["window_start"] == pd.Timestamp("2026-01-01"))]
+    for region in ("EU", "NA", "APAC"):
+        expected = compute_expected(tables, 0, region)
+        found = segments[segments["segment"] == f"region={region}"]
+        values = dict(zip(found["metric"], found["value"], strict=True))
+        assert values["roc_auc"] == pytest.approx(expected["roc_auc"], abs=1e-3), region
+        assert values["log_loss"] == pytest.approx(expected["log_loss"], rel=1e-9), region
 
 
 def test_probability_metrics_equal_scikit_learn_and_a_drop_alerts(home: Path) -> None:
