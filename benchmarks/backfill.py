@@ -1,14 +1,16 @@
 """A backfill in Airflow against `monitors run` over the same demo windows, same parallelism.
 
-    .venv/bin/python benchmarks/backfill.py [--days 30] [--parallel 2] [--workdir DIR]
+    .venv/bin/python benchmarks/backfill.py [--days 30] [--parallel 2] [--max-active-runs R]
+                                            [--workdir DIR]
                                             [--postgres postgresql+psycopg2://postgres@127.0.0.1:5432/test]
                                             [--airflow SECTION__KEY=VALUE ...]
 
 Builds a project in the workdir (the demo's warehouse, config and suite; the DAG folder as in
 the repo, with the plugin), then times:
   (a) `monitors run --jobs P` over the first D demo windows (a store of its own);
-  (b) `airflow backfill create --max-active-runs P` over the same windows, on `airflow standalone`
-      (LocalExecutor with parallelism P, a PostgreSQL metadata database of its own), from the
+  (b) `airflow backfill create --max-active-runs R` (default P) over the same windows, on `airflow
+      standalone` (LocalExecutor with parallelism P, the warehouse pool P slots: at most P tasks
+      at once, as the CLI's P jobs; a PostgreSQL metadata database of its own), from the
       create command until every run has finished.
 Prints both, their ratio, and whether both stores hold the same rows (but run_id and
 computed_at). Asserts nothing. Stops every process it started.
@@ -97,7 +99,7 @@ def runs(env: dict[str, str]) -> list[dict[str, str]]:
     return [r for r in found if r["run_id"].startswith("backfill__")]
 
 
-def time_backfill(project: Path, workdir: Path, postgres: str, days: int, parallel: int,
+def time_backfill(project: Path, workdir: Path, postgres: str, days: int, parallel: int, active: int,
                   settings: list[str]) -> float:
     name = f"monitors_bench_{uuid.uuid4().hex[:8]}"
     admin = sa.create_engine(postgres, isolation_level="AUTOCOMMIT")
@@ -118,7 +120,7 @@ def time_backfill(project: Path, workdir: Path, postgres: str, days: int, parall
         last = f"2026-01-{days:02d}"  # inclusive: one run per day from 2026-01-01
         started = time.monotonic()
         airflow(env, "backfill", "create", "--dag-id", "monitor_credit_risk", "--from-date", "2026-01-01",
-                "--to-date", last, "--max-active-runs", str(parallel))
+                "--to-date", last, "--max-active-runs", str(active))
         while True:
             found = runs(env)
             if len(found) == days and all(r["state"] in ("success", "failed") for r in found):
@@ -183,6 +185,7 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--days", type=int, default=30, choices=range(1, 31))
     parser.add_argument("--parallel", type=int, default=2)
+    parser.add_argument("--max-active-runs", type=int, default=0, help="default: --parallel")
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--postgres", default="postgresql+psycopg2://postgres@127.0.0.1:5432/test")
     parser.add_argument("--airflow", action="append", default=[], metavar="SECTION__KEY=VALUE",
@@ -198,8 +201,9 @@ def main() -> None:
     cli = time.monotonic() - started
     print(f"(a) monitors run --jobs {args.parallel}, {args.days} windows: {cli:.1f} s "
           f"({cli / args.days:.2f} s a window)", flush=True)
-    backfill = time_backfill(project, workdir, args.postgres, args.days, args.parallel, args.airflow)
-    print(f"(b) airflow backfill --max-active-runs {args.parallel} (LocalExecutor, parallelism "
+    active = args.max_active_runs or args.parallel
+    backfill = time_backfill(project, workdir, args.postgres, args.days, args.parallel, active, args.airflow)
+    print(f"(b) airflow backfill --max-active-runs {active} (LocalExecutor, parallelism "
           f"{args.parallel}{'; ' + ', '.join(args.airflow) if args.airflow else ''}), {args.days} windows: "
           f"{backfill:.1f} s ({backfill / args.days:.2f} s a window)")
     print(f"(b)/(a) = {backfill / cli:.2f} (target <= 2); same rows stored: {same_rows(project)}")
