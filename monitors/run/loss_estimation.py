@@ -5,7 +5,6 @@ from a seeded sample of its rows (compute.loss_estimation)."""
 from __future__ import annotations
 
 import dataclasses
-import logging
 from typing import TYPE_CHECKING
 
 from monitors.compute.estimation import Estimate
@@ -25,8 +24,6 @@ from monitors.warehouse.queries import Query
 
 if TYPE_CHECKING:
     from monitors.warehouse.engine import Engine
-
-log = logging.getLogger(__name__)
 
 
 def load_loss_model(engine: Engine, config: ModelConfig, query: Query) -> LossModel | None:
