@@ -19,7 +19,6 @@ computed_at). Asserts nothing. Stops every process it started.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import signal
@@ -92,11 +91,12 @@ def airflow_env(project: Path, home: Path, database: str, parallel: int,
     return env
 
 
-def runs(env: dict[str, str]) -> list[dict[str, str]]:
-    out = airflow(env, "dags", "list-runs", "monitor_credit_risk", "-o", "json")
-    start, end = out.find("[{"), out.rfind("}]")
-    found = json.loads(out[start:end + 2]) if start >= 0 and end > start else []
-    return [r for r in found if r["run_id"].startswith("backfill__")]
+def load_backfill_states(engine: sa.Engine) -> list[str]:
+    """The backfill runs' states, from the metadata database (polling with the `airflow` CLI
+    cost a core: every call imports Airflow)."""
+    with engine.connect() as conn:
+        return [state for (state,) in conn.execute(sa.text(
+            "SELECT state FROM dag_run WHERE dag_id = 'monitor_credit_risk' AND run_id LIKE 'backfill__%'"))]
 
 
 def time_backfill(project: Path, workdir: Path, postgres: str, days: int, parallel: int, active: int,
@@ -118,13 +118,16 @@ def time_backfill(project: Path, workdir: Path, postgres: str, days: int, parall
             time.sleep(2)
         airflow(env, "dags", "unpause", "monitor_credit_risk")
         last = f"2026-01-{days:02d}"  # inclusive: one run per day from 2026-01-01
-        started = time.monotonic()
+        started, cpu_before = time.monotonic(), compute_cpu(proc.pid)
         airflow(env, "backfill", "create", "--dag-id", "monitor_credit_risk", "--from-date", "2026-01-01",
                 "--to-date", last, "--max-active-runs", str(active))
+        metadata = sa.create_engine(database)
         while True:
-            found = runs(env)
-            if len(found) == days and all(r["state"] in ("success", "failed") for r in found):
+            found = load_backfill_states(metadata)
+            if len(found) == days and all(state in ("success", "failed") for state in found):
                 elapsed = time.monotonic() - started
+                print_cpu(cpu_before, compute_cpu(proc.pid), elapsed)
+                metadata.dispose()
                 print_task_times(database)
                 return elapsed
             time.sleep(1)
@@ -138,6 +141,38 @@ def time_backfill(project: Path, workdir: Path, postgres: str, days: int, parall
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def compute_cpu(root: int) -> dict[str, float]:
+    """CPU seconds so far of the long-lived processes under `root` (their own, not their
+    children's), by process title (the scheduler, its executor's workers, the API server, ...),
+    and of the whole machine ("machine")."""
+    import psutil
+
+    found: dict[str, float] = {}
+    for child in psutil.Process(root).children(recursive=True):
+        try:
+            words = [w for w in " ".join(child.cmdline()).split() if not w.startswith("/")]
+            times = child.cpu_times()
+        except psutil.Error:
+            continue
+        title = " ".join(words)[:40]
+        found[title] = found.get(title, 0.0) + times.user + times.system
+    machine = psutil.cpu_times()
+    found["machine"] = machine.user + machine.system + machine.nice
+    return found
+
+
+def print_cpu(before: dict[str, float], after: dict[str, float], elapsed: float) -> None:
+    """Where the cores went during the backfill: each long-lived process's CPU seconds (those
+    alive at both ends), and the rest (task processes, the CLI commands, anything else)."""
+    spent = {k: after[k] - before[k] for k in after if k in before and k != "machine"}
+    top = sorted(spent.items(), key=lambda kv: -kv[1])[:8]
+    parts = ", ".join(f"{title!r} {seconds:.1f} s" for title, seconds in top)
+    rest = after["machine"] - before["machine"] - sum(spent.values())
+    cores = os.cpu_count() or 1
+    print(f"    CPU during the backfill ({elapsed:.0f} s wall, {cores * elapsed:.0f} core-s on {cores} "
+          f"cores): {parts}; the rest (tasks, ...) {rest:.1f} s")
 
 
 def print_task_times(database: str) -> None:
