@@ -1,7 +1,7 @@
 """A backfill in Airflow against `monitors run` over the same demo windows, same parallelism.
 
     .venv/bin/python benchmarks/backfill.py [--days 30] [--parallel 2] [--max-active-runs R]
-                                            [--workdir DIR]
+                                            [--executor-slots E] [--workdir DIR]
                                             [--postgres postgresql+psycopg2://postgres@127.0.0.1:5432/test]
                                             [--airflow SECTION__KEY=VALUE ...]
 
@@ -9,9 +9,10 @@ Builds a project in the workdir (the demo's warehouse, config and suite; the DAG
 the repo, with the plugin), then times:
   (a) `monitors run --jobs P` over the first D demo windows (a store of its own);
   (b) `airflow backfill create --max-active-runs R` (default P) over the same windows, on `airflow
-      standalone` (LocalExecutor with parallelism P, the warehouse pool P slots: at most P tasks
-      at once, as the CLI's P jobs; a PostgreSQL metadata database of its own), from the
-      create command until every run has finished.
+      standalone` (the warehouse pool P slots: at most P `measure` tasks at once, as the CLI's P
+      jobs; LocalExecutor with parallelism E, default P: E = P + 1 lets a task start while the
+      one before it, already done, tears its process down; a PostgreSQL metadata database of
+      its own), from the create command until every run has finished.
 Prints both, their ratio, and whether both stores hold the same rows (but run_id and
 computed_at). Asserts nothing. Stops every process it started.
 """
@@ -69,7 +70,7 @@ def airflow(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
-def airflow_env(project: Path, home: Path, database: str, parallel: int,
+def airflow_env(project: Path, home: Path, database: str, slots: int,
                 settings: list[str] | None = None) -> dict[str, str]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
@@ -78,7 +79,7 @@ def airflow_env(project: Path, home: Path, database: str, parallel: int,
         "AIRFLOW__CORE__DAGS_FOLDER": str(project / "dags"),
         "AIRFLOW__CORE__PLUGINS_FOLDER": str(project / "plugins"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False", "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": database,
-        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor", "AIRFLOW__CORE__PARALLELISM": str(parallel),
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor", "AIRFLOW__CORE__PARALLELISM": str(slots),
         "AIRFLOW__API__PORT": str(port), "AIRFLOW__API__BASE_URL": f"http://127.0.0.1:{port}",
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
@@ -100,13 +101,13 @@ def load_backfill_states(engine: sa.Engine) -> list[str]:
 
 
 def time_backfill(project: Path, workdir: Path, postgres: str, days: int, parallel: int, active: int,
-                  settings: list[str]) -> float:
+                  slots: int, settings: list[str]) -> float:
     name = f"monitors_bench_{uuid.uuid4().hex[:8]}"
     admin = sa.create_engine(postgres, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     database = sa.make_url(postgres).set(database=name).render_as_string(hide_password=False)
-    env = airflow_env(project, workdir / "airflow", database, parallel, settings)
+    env = airflow_env(project, workdir / "airflow", database, slots, settings)
     proc = None
     try:
         airflow(env, "db", "migrate")
@@ -221,6 +222,7 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=30, choices=range(1, 31))
     parser.add_argument("--parallel", type=int, default=2)
     parser.add_argument("--max-active-runs", type=int, default=0, help="default: --parallel")
+    parser.add_argument("--executor-slots", type=int, default=0, help="default: --parallel")
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--postgres", default="postgresql+psycopg2://postgres@127.0.0.1:5432/test")
     parser.add_argument("--airflow", action="append", default=[], metavar="SECTION__KEY=VALUE",
@@ -236,11 +238,13 @@ def main() -> None:
     cli = time.monotonic() - started
     print(f"(a) monitors run --jobs {args.parallel}, {args.days} windows: {cli:.1f} s "
           f"({cli / args.days:.2f} s a window)", flush=True)
-    active = args.max_active_runs or args.parallel
-    backfill = time_backfill(project, workdir, args.postgres, args.days, args.parallel, active, args.airflow)
-    print(f"(b) airflow backfill --max-active-runs {active} (LocalExecutor, parallelism "
-          f"{args.parallel}{'; ' + ', '.join(args.airflow) if args.airflow else ''}), {args.days} windows: "
-          f"{backfill:.1f} s ({backfill / args.days:.2f} s a window)")
+    active, slots = args.max_active_runs or args.parallel, args.executor_slots or args.parallel
+    backfill = time_backfill(project, workdir, args.postgres, args.days, args.parallel, active, slots,
+                             args.airflow)
+    extra = "; " + ", ".join(args.airflow) if args.airflow else ""
+    print(f"(b) airflow backfill --max-active-runs {active} (pool {args.parallel} slots, LocalExecutor "
+          f"parallelism {slots}{extra}), {args.days} windows: {backfill:.1f} s "
+          f"({backfill / args.days:.2f} s a window)")
     print(f"(b)/(a) = {backfill / cli:.2f} (target <= 2); same rows stored: {same_rows(project)}")
     print(f"workdir: {workdir}")
 
