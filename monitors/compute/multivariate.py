@@ -40,8 +40,9 @@ def compute_row_errors(model: PcaModel, values: np.ndarray) -> np.ndarray:
     model.inputs' order; NaN, missing or infinite values imputed with the mean)."""
     z = (values - np.asarray(model.means)) / np.asarray(model.scales)
     z = np.where(np.isfinite(z), z, 0.0)
-    projected = z @ np.asarray(model.components).T
-    return np.sqrt(np.clip((z * z).sum(axis=1) - (projected * projected).sum(axis=1), 0.0, None))
+    w = np.asarray(model.components)
+    residual = z - (z @ w.T) @ w
+    return np.sqrt((residual * residual).sum(axis=1))
 
 
 def compute_pca_model(values: np.ndarray, columns: tuple[str, ...],

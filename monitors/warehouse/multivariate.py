@@ -21,9 +21,9 @@ def compute_input(source: sa.Subquery, item: Input) -> Any:
     """An input's value as a DOUBLE: the number, or 1.0 when the category is the value (else 0)."""
     if isinstance(item, str):
         return compute_double(source.c[item])
-    column, value = item
-    return sa.case((sa.cast(source.c[column], sa.String()) == sa.literal(value, sa.String()),
-                    compute_double_literal(1.0)), else_=compute_double_literal(0.0))
+    column, value = item  # a DOUBLE, not a literal's type: Spark's DECIMAL arithmetic rounds
+    flag = sa.case((sa.cast(source.c[column], sa.String()) == sa.literal(value, sa.String()), 1), else_=0)
+    return compute_double(flag)
 
 
 def compute_standardised(source: sa.Subquery, inputs: tuple[Input, ...], means: tuple[float, ...],
@@ -38,19 +38,26 @@ def compute_standardised(source: sa.Subquery, inputs: tuple[Input, ...], means: 
 
 
 def compute_errors(source: sa.Subquery, model: PcaModel) -> sa.Subquery:
-    """Each row's reconstruction error (column `error`): sqrt(|z|^2 - |W^T z|^2), clipped at 0
-    (rounding), z computed once per row in an inner SELECT."""
+    """Each row's reconstruction error (column `error`): the length of z minus its projection
+    W W^T z, summed input by input (not |z|^2 - |W^T z|^2, whose cancellation left engines apart
+    in the 7th digit once one-hot inputs made |z| large); z computed once per row, then its
+    projections p = W^T z, in inner SELECTs."""
     standardised = compute_standardised(source, model.inputs, model.means, model.scales)
     inner = sa.select(*[v.label(f"z{i}") for i, v in enumerate(standardised)]).subquery("standardised")
     z = [inner.c[f"z{i}"] for i in range(len(standardised))]
-    total: Any = sum((v * v for v in z[1:]), z[0] * z[0])
+    projections = []
     for component in model.components:
         terms = [compute_double_literal(w) * v for w, v in zip(component, z, strict=True)]
-        projected: Any = sum(terms[1:], terms[0])
-        total = total - projected * projected
-    zero = compute_double_literal(0.0)
-    error = sa.case((total > zero, sa.func.sqrt(total)), else_=zero)
-    return sa.select(error.label("error")).subquery("errors")
+        projections.append(sum(terms[1:], terms[0]))
+    middle = sa.select(*z, *[p.label(f"p{k}") for k, p in enumerate(projections)]).subquery("projected")
+    p = [middle.c[f"p{k}"] for k in range(len(projections))]
+    squares = []
+    for i in range(len(z)):
+        back = [compute_double_literal(c[i]) * p[k] for k, c in enumerate(model.components)]
+        residual = middle.c[f"z{i}"] - sum(back[1:], back[0])
+        squares.append(residual * residual)
+    total: Any = sum(squares[1:], squares[0])
+    return sa.select(sa.func.sqrt(total).label("error")).subquery("errors")
 
 
 def compute_fixed_point(column: Any) -> Any:
