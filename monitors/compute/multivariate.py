@@ -23,16 +23,23 @@ METRIC = "pca_reconstruction_error"
 def compute_pca_components(correlation: np.ndarray, explained: float = EXPLAINED_VARIANCE) -> np.ndarray:
     """The fewest leading eigenvectors (columns) of the correlation matrix explaining at least
     `explained` of its variance, and always at least one fewer than there are features (all of
-    them would reconstruct every row exactly). Signs fixed (largest entry positive) so the
-    same baseline gives the same components."""
+    them would reconstruct every row exactly)."""
+    return compute_pca_basis(correlation, explained)[0]
+
+
+def compute_pca_basis(correlation: np.ndarray, explained: float = EXPLAINED_VARIANCE
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """The kept components (compute_pca_components) and the other eigenvectors, as columns, by
+    decreasing eigenvalue. Signs fixed (largest entry positive) so the same baseline gives the
+    same vectors."""
     values, vectors = np.linalg.eigh(correlation)
     order = np.argsort(values)[::-1]
     values, vectors = np.clip(values[order], 0.0, None), vectors[:, order]
     share = np.cumsum(values) / values.sum() if values.sum() > 0 else np.ones_like(values)
     keep = min(int(np.searchsorted(share, explained - 1e-12) + 1), len(values) - 1)
-    kept = vectors[:, :keep]
-    signs = np.sign(kept[np.argmax(np.abs(kept), axis=0), np.arange(keep)])
-    return kept * np.where(signs == 0, 1.0, signs)
+    signs = np.sign(vectors[np.argmax(np.abs(vectors), axis=0), np.arange(len(values))])
+    vectors = vectors * np.where(signs == 0, 1.0, signs)
+    return vectors[:, :keep], vectors[:, keep:]
 
 
 def compute_row_errors(model: PcaModel, values: np.ndarray) -> np.ndarray:
@@ -40,6 +47,9 @@ def compute_row_errors(model: PcaModel, values: np.ndarray) -> np.ndarray:
     model.inputs' order; NaN, missing or infinite values imputed with the mean)."""
     z = (values - np.asarray(model.means)) / np.asarray(model.scales)
     z = np.where(np.isfinite(z), z, 0.0)
+    if model.by_rest:
+        away = z @ np.asarray(model.rest).T
+        return np.sqrt((away * away).sum(axis=1))
     w = np.asarray(model.components)
     residual = z - (z @ w.T) @ w
     return np.sqrt((residual * residual).sum(axis=1))
@@ -61,11 +71,16 @@ def compute_pca_fit(fit_values: np.ndarray, held: np.ndarray, columns: tuple[str
     means, scales = np.nanmean(finite, axis=0), np.nanstd(finite, axis=0)
     z = np.where(np.isfinite(finite), (finite - means) / scales, 0.0)
     correlation = z.T @ z / len(z)
-    components = compute_pca_components(correlation)
+    components, rest = compute_pca_basis(correlation)
     draft = PcaModel(columns, tuple(map(float, means)), tuple(map(float, scales)),
-                     tuple(tuple(map(float, c)) for c in components.T), 0.0, 0.0, len(held), categories)
+                     compute_vectors(components), 0.0, 0.0, len(held), categories, compute_vectors(rest))
     errors = compute_row_errors(draft, held)
     return dataclasses.replace(draft, error_mean=float(errors.mean()), error_sd=float(errors.std()))
+
+
+def compute_vectors(columns: np.ndarray) -> tuple[tuple[float, ...], ...]:
+    """A matrix's columns as plain tuples (a PcaModel's vectors)."""
+    return tuple(tuple(float(w) for w in c) for c in columns.T)
 
 
 def compute_correlation(rows: int, products: dict[tuple[int, int], float], width: int) -> np.ndarray:

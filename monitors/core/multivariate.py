@@ -19,8 +19,10 @@ class PcaModel:
     """Fitted on the baseline's numerical features and its top categories one-hot (an input per
     value: 1 when the row has it, else 0), standardised (a missing or non-finite number imputed
     with the column's mean, i.e. 0 once standardised). A row's reconstruction error is the
-    distance between its standardised vector z and its projection on the kept components:
-    sqrt(|z|^2 - |W^T z|^2). means, scales and components run over `inputs`."""
+    distance between its standardised vector z and its projection on the kept components W:
+    |z - W W^T z|, or, the eigenvectors being orthonormal, the length of z's projection on the
+    others R: |R^T z|, which is fewer products when fewer than twice as many are left out as
+    kept (`by_rest`). means, scales, components and rest run over `inputs`."""
 
     columns: tuple[str, ...]  # the numerical inputs
     means: tuple[float, ...]
@@ -30,10 +32,17 @@ class PcaModel:
     error_sd: float  # and its standard deviation (per row)
     rows: int  # how many rows those two were measured on
     categories: tuple[tuple[str, str], ...] = ()  # the one-hot inputs, after the numerical ones
+    rest: tuple[tuple[float, ...], ...] = ()  # the other eigenvectors (unit vectors over inputs)
 
     @property
     def inputs(self) -> tuple[Input, ...]:
         return (*self.columns, *self.categories)
+
+    @property
+    def by_rest(self) -> bool:
+        """The error as |R^T z| (a dot product per left-out eigenvector), not |z - W W^T z| (one
+        per kept component, then one per input over the kept ones)."""
+        return bool(self.rest) and len(self.rest) < 2 * len(self.components)
 
     @property
     def needed(self) -> set[str]:

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 from monitors.compute.multivariate import (
     compute_correlation,
     compute_multivariate_row,
-    compute_pca_components,
+    compute_pca_basis,
+    compute_vectors,
 )
 from monitors.config import ModelConfig
 from monitors.core.measurement import Measurement
@@ -64,11 +65,11 @@ def load_pca_fit(engine: Engine, fit: Any, held: Any, inputs: list[Input],
         return None
     names, centres, scales = (tuple(x) for x in zip(*kept, strict=True))
     products = load_products(engine, fit, names, centres, scales, model)
-    components = compute_pca_components(compute_correlation(rows, products, len(names)))
+    components, rest = compute_pca_basis(compute_correlation(rows, products, len(names)))
     numerical = tuple(n for n in names if isinstance(n, str))
     categories = tuple(n for n in names if not isinstance(n, str))
-    draft = PcaModel(numerical, centres, scales, tuple(tuple(float(w) for w in c) for c in components.T),
-                     0.0, 0.0, 0, categories)
+    draft = PcaModel(numerical, centres, scales, compute_vectors(components), 0.0, 0.0, 0, categories,
+                     compute_vectors(rest))
     held_rows, mean, square = load_error_summary(engine, held, draft, model)
     if held_rows < 2:
         return None

@@ -58,7 +58,7 @@ def write_tallies(path: Location, tallies: dict[str | None, Tally]) -> None:
 
 
 def compute_pca_file(config: ModelConfig, profile_key: str) -> Location:
-    return compute_profile_dir(config) / f"{profile_key}.pca-v3.json"
+    return compute_profile_dir(config) / f"{profile_key}.pca-v4.json"
 
 
 def load_cached_pca(path: Location) -> PcaModel | None:
@@ -66,8 +66,9 @@ def load_cached_pca(path: Location) -> PcaModel | None:
     if text is None:
         return None
     found = json.loads(text)
+    nested = ("components", "categories", "rest")
     return PcaModel(**{**found, **{k: tuple(found[k]) for k in ("columns", "means", "scales")},
-                       **{k: tuple(tuple(c) for c in found[k]) for k in ("components", "categories")}})
+                       **{k: tuple(tuple(c) for c in found[k]) for k in nested}})
 
 
 def write_pca(path: Location, model: PcaModel) -> None:

@@ -35,6 +35,9 @@ class Dialect:
     identifier_escape: str = ""
     md5: tuple[str, ...] = ("md5",)  # functions, outermost first, from text to a lowercase hex digest
     embedded_file: bool = False  # a file opened in-process: relative paths, memory limit
+    # array_value(...) and array_inner_product(a, b): a long dot product is one call, not a sum
+    # of products (the multivariate error's projections; sql.ARRAY_DOT_MIN)
+    array_functions: bool = False
     gx_persisted_connection: bool = False  # GX must keep one connection (lazy cursors)
     # GX's type check: the names standing for a numeric / text column. Case-insensitive
     # dialects compare the compiled type name; the rest resolve names on the type module.
@@ -47,7 +50,7 @@ class Dialect:
 
 DIALECTS: dict[str, Dialect] = {d.name: d for d in (
     Dialect("duckdb", "DuckDB (embedded, the default)", tested=True, driver="duckdb-engine",
-            sqlglot="duckdb", embedded_file=True, gx_persisted_connection=True,
+            sqlglot="duckdb", embedded_file=True, array_functions=True, gx_persisted_connection=True,
             airflow_conn_types=("duckdb",), airflow_driver="duckdb"),
     Dialect("postgresql", "PostgreSQL", tested=True, driver="psycopg2-binary", sqlglot="postgres",
             gx_numeric_types=("SMALLINT", "INTEGER", "BIGINT", "REAL", "DOUBLE PRECISION", "FLOAT",

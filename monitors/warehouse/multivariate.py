@@ -11,7 +11,14 @@ import sqlalchemy as sa
 
 from monitors.core.multivariate import Input, PcaModel
 from monitors.warehouse.engine import query_errors
-from monitors.warehouse.sql import compute_double, compute_double_literal, compute_is_finite, compute_md5
+from monitors.warehouse.sql import (
+    compute_dot,
+    compute_double,
+    compute_double_literal,
+    compute_is_finite,
+    compute_md5,
+    compute_vector,
+)
 
 if TYPE_CHECKING:
     from monitors.warehouse.engine import Engine
@@ -38,24 +45,27 @@ def compute_standardised(source: sa.Subquery, inputs: tuple[Input, ...], means: 
 
 
 def compute_errors(source: sa.Subquery, model: PcaModel) -> sa.Subquery:
-    """Each row's reconstruction error (column `error`): the length of z minus its projection
-    W W^T z, summed input by input (not |z|^2 - |W^T z|^2, whose cancellation left engines apart
-    in the 7th digit once one-hot inputs made |z| large); z computed once per row, then its
-    projections p = W^T z, in inner SELECTs."""
+    """Each row's reconstruction error (column `error`), summed input by input (not |z|^2 -
+    |W^T z|^2, whose cancellation left engines apart in the 7th digit once one-hot inputs made
+    |z| large): |R^T z| when model.by_rest, else |z - W W^T z|. z computed once per row (and as
+    one array where the dialect has arrays), then its projections, in inner SELECTs."""
     standardised = compute_standardised(source, model.inputs, model.means, model.scales)
     inner = sa.select(*[v.label(f"z{i}") for i, v in enumerate(standardised)]).subquery("standardised")
     z = [inner.c[f"z{i}"] for i in range(len(standardised))]
-    projections = []
-    for component in model.components:
-        terms = [compute_double_literal(w) * v for w, v in zip(component, z, strict=True)]
-        projections.append(sum(terms[1:], terms[0]))
-    middle = sa.select(*z, *[p.label(f"p{k}") for k, p in enumerate(projections)]).subquery("projected")
+    vectors = sa.select(*z, compute_vector(z).label("zs")).subquery("vectors")
+    z = [vectors.c[f"z{i}"] for i in range(len(standardised))]
+    onto = model.rest if model.by_rest else model.components
+    projections = [compute_dot(vectors.c.zs, z, vector).label(f"p{k}") for k, vector in enumerate(onto)]
+    middle = sa.select(*z, *projections).subquery("projected")
     p = [middle.c[f"p{k}"] for k in range(len(projections))]
-    squares = []
-    for i in range(len(z)):
-        back = [compute_double_literal(c[i]) * p[k] for k, c in enumerate(model.components)]
-        residual = middle.c[f"z{i}"] - sum(back[1:], back[0])
-        squares.append(residual * residual)
+    if model.by_rest:
+        squares = [x * x for x in p]
+    else:
+        squares = []
+        for i in range(len(z)):
+            back = [compute_double_literal(c[i]) * p[k] for k, c in enumerate(model.components)]
+            residual = middle.c[f"z{i}"] - sum(back[1:], back[0])
+            squares.append(residual * residual)
     total: Any = sum(squares[1:], squares[0])
     return sa.select(sa.func.sqrt(total).label("error")).subquery("errors")
 

@@ -17,6 +17,11 @@ from sqlalchemy.sql.visitors import InternalTraversal
 from monitors.core.counts import FINE_BINS, MISSING, NON_FINITE, OVER, UNDER, NumericBins
 from monitors.warehouse.dialects import DIALECTS, Dialect
 
+# dot products at least this long are one array call where the dialect has them; shorter ones a
+# sum of products, faster there (DuckDB, a million rows, the multivariate error: 8 inputs 0.05 s
+# against 0.22 s, 40 inputs 1.25 against 1.46; 48: 2.33 against 1.98, 64: 4.28 against 2.65)
+ARRAY_DOT_MIN = 48
+
 
 class _ByRecord(ColumnElement[Any]):
     """An expression compiled per dialect from its capability record, over one argument `arg`
@@ -27,6 +32,11 @@ class _ByRecord(ColumnElement[Any]):
 
     def __init__(self, arg: Any) -> None:
         self.arg = arg
+
+    @property
+    def _from_objects(self) -> list[Any]:  # the tables under arg: a SELECT of it alone has a FROM
+        args = self.arg if isinstance(self.arg, list) else [self.arg]
+        return [f for a in args if isinstance(a, sa.ClauseElement) for f in a._from_objects]
 
 
 class _SpecialDouble(_ByRecord):
@@ -110,6 +120,55 @@ def compute_grouping(exprs: list[Any]) -> Any:
     """GROUPING(e1, ..., en): one bitmask per row of a GROUPING SETS query, e1 the highest bit
     (decoded by compute_grouped)."""
     return _Grouping(exprs)
+
+
+class _Vector(_ByRecord):
+    """The DOUBLE expressions arg as one array where the dialect has array functions (for
+    compute_dot); elsewhere NULL, never read."""
+
+    inherit_cache = True
+    _traverse_internals = [("arg", InternalTraversal.dp_clauseelement_list)]
+
+
+def _by_array(compiler: Any, width: int) -> bool:
+    return _record(compiler).array_functions and width >= ARRAY_DOT_MIN
+
+
+@compiles(_Vector)
+def _compile_vector(element: _Vector, compiler: Any, **kw: Any) -> str:
+    if _by_array(compiler, len(element.arg)):
+        return compiler.process(sa.func.array_value(*element.arg), **kw)
+    return "NULL"
+
+
+class _Dot(_ByRecord):
+    """The dot product of values and weights (arg: [vector, *values, *weights], vector the
+    values' compute_vector): array_inner_product(vector, array_value(weights)) where the dialect
+    has array functions, else the sum of the products."""
+
+    inherit_cache = True
+    type = sa.Double()
+    _traverse_internals = [("arg", InternalTraversal.dp_clauseelement_list)]
+
+
+@compiles(_Dot)
+def _compile_dot(element: _Dot, compiler: Any, **kw: Any) -> str:
+    vector, rest = element.arg[0], element.arg[1:]
+    values, weights = rest[:len(rest) // 2], rest[len(rest) // 2:]
+    if _by_array(compiler, len(values)):
+        return compiler.process(sa.func.array_inner_product(vector, sa.func.array_value(*weights)), **kw)
+    terms = [w * v for w, v in zip(weights, values, strict=True)]
+    return compiler.process(sum(terms[1:], terms[0]).self_group(), **kw)
+
+
+def compute_vector(values: list[Any]) -> Any:
+    """Columns as one array value (where the dialect has arrays), for compute_dot."""
+    return _Vector(values)
+
+
+def compute_dot(vector: Any, values: list[Any], weights: tuple[float, ...]) -> Any:
+    """sum(w_i * v_i): `vector` is compute_vector(values), selected in an inner query."""
+    return _Dot([vector, *values, *(compute_double_literal(w) for w in weights)])
 
 
 class _Md5(_ByRecord):

@@ -4,6 +4,8 @@ every feature keeps its distribution alerts on the PCA row and on no feature's d
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -14,11 +16,12 @@ from monitors.cli import main
 from monitors.compute.multivariate import compute_pca_fit, compute_row_errors
 from monitors.config import load_config
 from monitors.core.multivariate import PcaModel
+from monitors.core.window import Window
 from monitors.storage.baseline_cache import compute_pca_file, load_cached_pca
 from monitors.testing import make_correlated_tables, write_config, write_duckdb_warehouse
 from monitors.warehouse.engine import create_warehouse_engine
-from monitors.warehouse.multivariate import compute_halves
-from monitors.warehouse.queries import load_baseline_query
+from monitors.warehouse.multivariate import compute_halves, load_error_summary
+from monitors.warehouse.queries import load_baseline_query, load_window_query
 
 from .helpers import stored
 
@@ -58,6 +61,13 @@ def test_a_broken_correlation_alerts_on_the_pca_row_and_on_no_feature(home: Path
     day = predictions[predictions["predicted_at"] < pd.Timestamp("2026-01-02")]  # naive UTC
     expected = compute_row_errors(model, _inputs(model, day)).mean()
     assert pca["value"].iloc[0] == pytest.approx(expected, rel=1e-9)
+    # measured by the left-out eigenvectors (DuckDB's array_inner_product) or by the
+    # reconstruction (sums of products), the warehouse's error is the same
+    assert model.by_rest
+    rows = load_window_query(engine, config, Window(datetime(2026, 1, 1), datetime(2026, 1, 2))).features
+    both = [load_error_summary(engine, rows, m, config.model) for m in (model, replace(model, rest=()))]
+    assert both[0][0] == both[1][0] == len(day)
+    assert both[0][1] == pytest.approx(expected, rel=1e-9) and both[1][1] == pytest.approx(expected, rel=1e-9)
 
 
 def _inputs(model: PcaModel, frame: pd.DataFrame) -> np.ndarray:
@@ -70,9 +80,9 @@ def _inputs(model: PcaModel, frame: pd.DataFrame) -> np.ndarray:
 def _profile_key(config: object) -> str:
     from monitors.storage.baseline_cache import compute_profile_dir
 
-    names = [p.name for p in compute_profile_dir(config).glob("*.pca-v3.json")]  # type: ignore[arg-type]
+    names = [p.name for p in compute_profile_dir(config).glob("*.pca-v4.json")]  # type: ignore[arg-type]
     assert len(names) == 1
-    return names[0].removesuffix(".pca-v3.json")
+    return names[0].removesuffix(".pca-v4.json")
 
 
 def test_multivariate_drift_can_be_switched_off(home: Path) -> None:

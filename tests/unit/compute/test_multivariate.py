@@ -4,6 +4,8 @@ unchanged marginals is caught; a negligible shift at 1M rows is not), on seeded 
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -33,6 +35,17 @@ def test_components_are_scikit_learns_on_standardised_features() -> None:
     reconstructed = theirs.inverse_transform(theirs.transform(z))
     errors = np.linalg.norm(z - reconstructed, axis=1)
     np.testing.assert_allclose(compute_row_errors(model, values), errors, atol=1e-9)
+
+
+def test_the_error_is_the_same_by_the_left_out_eigenvectors_as_by_the_reconstruction() -> None:
+    values = make_correlated_rows(np.random.default_rng(5), 4_000)
+    model = compute_pca_model(values, COLUMNS)
+    assert model.by_rest and len(model.rest) == len(COLUMNS) - len(model.components)
+    reconstruction = dataclasses.replace(model, rest=())
+    assert not reconstruction.by_rest
+    ours, theirs = compute_row_errors(model, values), compute_row_errors(reconstruction, values)
+    assert ours.mean() > 0.1
+    np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-12)
 
 
 def test_two_strongly_correlated_features_keep_one_component() -> None:

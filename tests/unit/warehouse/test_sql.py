@@ -7,16 +7,20 @@ from __future__ import annotations
 from typing import Any
 
 import duckdb
+import numpy as np
 import pytest
 import sqlalchemy as sa
 
 from monitors.warehouse.sql import (
+    ARRAY_DOT_MIN,
+    compute_dot,
     compute_double_literal,
     compute_grouping,
     compute_grouping_sum,
     compute_is_finite,
     compute_is_missing,
     compute_md5,
+    compute_vector,
 )
 
 T = sa.table("t", sa.column("a"), sa.column("b"), sa.column("c"))
@@ -84,3 +88,21 @@ def test_the_dialect_expressions_are_in_the_statement_cache_key() -> None:
     assert key(compute_double_literal(float("inf"))) != key(compute_double_literal(float("-inf")))
     assert key(compute_grouping([T.c.a, T.c.b])) != key(compute_grouping([T.c.b, T.c.a]))
     assert key(compute_md5(T.c.a)) != key(compute_md5(T.c.b))
+
+
+@pytest.mark.parametrize("width", [3, ARRAY_DOT_MIN + 12])
+def test_a_dot_product_is_the_same_by_arrays_or_by_sums(width: int) -> None:
+    rng = np.random.default_rng(width)
+    values, weights = rng.normal(size=(50, width)), tuple(float(w) for w in rng.normal(size=width))
+    names = [f"x{i}" for i in range(width)]
+    table = sa.table("t", *(sa.column(n) for n in names))
+    inner = sa.select(*table.c, compute_vector(list(table.c)).label("v")).subquery("inner")
+    query = sa.select(compute_dot(inner.c.v, [inner.c[n] for n in names], weights))
+    by_duckdb = _sql(query, "duckdb")
+    assert ("array_inner_product(" in by_duckdb) == (width >= ARRAY_DOT_MIN)
+    assert "array" not in _sql(query, "hive") and "NULL AS `v`" in _sql(query, "hive")
+    with duckdb.connect() as con:
+        con.execute(f"create table t ({', '.join(f'{n} double' for n in names)})")
+        con.executemany(f"insert into t values ({', '.join('?' * width)})", values.tolist())
+        got = [row[0] for row in con.execute(by_duckdb).fetchall()]
+    np.testing.assert_allclose(sorted(got), sorted(values @ np.array(weights)), rtol=1e-12)
