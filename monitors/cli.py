@@ -46,6 +46,9 @@ def _stop_worker() -> None:
     engine = _WORKER.pop("engine", None)
     if engine is not None:
         engine.dispose()  # type: ignore[attr-defined]
+    beside = _WORKER.pop("beside", None)
+    if beside is not None:
+        beside.close()  # type: ignore[attr-defined]
     _WORKER.clear()
 
 
@@ -55,7 +58,8 @@ def _run_in_worker(window: Window, run_id: str, reports: bool) -> WindowResult:
     summary = run_window(
         _WORKER["config"], window, engine=_WORKER["engine"],  # type: ignore[arg-type]
         baseline=_WORKER["baseline"], run_id=run_id,  # type: ignore[arg-type]
-        as_of=_WORKER["as_of"], write_reports=reports)  # type: ignore[arg-type]
+        as_of=_WORKER["as_of"], write_reports=reports,  # type: ignore[arg-type]
+        beside=_WORKER.get("beside"))  # type: ignore[arg-type]
     return summary.status, summary.row_count, len(summary.broken), summary.report_error
 
 
@@ -66,9 +70,12 @@ def _run_all(config: ModelConfig, windows: list[Window], as_of: datetime, run_id
     from multiprocessing import get_context
 
     from monitors.run import labels
+    from monitors.run.beside import ChecksBeside
 
-    _start_worker(config, as_of)  # this process: the windows when jobs == 1, then the refresh
     try:
+        if jobs == 1 and ChecksBeside.compute_available(config):  # the suite on the second core,
+            _WORKER["beside"] = ChecksBeside()  # forked before any warehouse connection opens
+        _start_worker(config, as_of)  # this process: the windows when jobs == 1, then the refresh
         if jobs == 1:
             for i, window in enumerate(windows, 1):
                 show(i, window, _run_in_worker(window, run_id, reports))

@@ -41,8 +41,11 @@ from monitors.warehouse.volume import load_volume_facts
 log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     import pandas as pd
 
+    from monitors.run.beside import ChecksBeside
     from monitors.warehouse.engine import Engine
 
 
@@ -92,16 +95,18 @@ def load_extract(engine: Engine, config: ModelConfig, window: Window, baseline: 
 
 
 def load_check_rows(engine: Engine, config: ModelConfig, window: Window, query: Query,
-                    window_counts: Counts, volume: VolumeFacts, profile: Profile, suite: dict | None
-                    ) -> list[Measurement]:
+                    window_counts: Counts, volume: VolumeFacts, profile: Profile, suite: dict | None,
+                    gx: Future[list[Measurement]] | None = None) -> list[Measurement]:
     """Schema and data quality: our own measurements from the counts and the volume facts, then
-    the GX suite's, validated in the warehouse on the window's query."""
+    the GX suite's, validated in the warehouse on the window's query (here, or by `gx`: the
+    same validation beside this process, run.beside)."""
     rows = compute_quality_measurements(config, window_counts, profile, query.missing_columns, window,
                                         volume)
     if suite is not None:
         rows += compute_schema_measurements(suite, query.columns)
     if suite is not None and window_counts.rows.get(None):
-        rows += load_warehouse_check_measurements(suite, engine, query.select, config.model)
+        rows += gx.result() if gx is not None else \
+            load_warehouse_check_measurements(suite, engine, query.select, config.model)
     return rows
 
 
@@ -182,10 +187,12 @@ def load_window_message(config: ModelConfig, window: Window, rows: list[Measurem
 
 def run_window(config: ModelConfig, window: Window, *, engine: Engine | None = None,
                baseline: Baseline | None = None, run_id: str | None = None,
-               as_of: datetime | None = None, write_reports: bool = True) -> WindowSummary:
+               as_of: datetime | None = None, write_reports: bool = True,
+               beside: ChecksBeside | None = None) -> WindowSummary:
     """Measure one window in the warehouse, replace its results in the store, write its report;
     never raises for broken rules (see WindowSummary.broken, and load_window_message once the
-    run's windows are stored), only for bad input or infrastructure."""
+    run's windows are stored), only for bad input or infrastructure. With `beside`, the GX
+    suite is validated in that process while this one measures drift and performance."""
     as_of = as_of or datetime.now(UTC)
     run_id = run_id or compute_run_id()
     engine = engine or create_warehouse_engine(config)
@@ -193,12 +200,13 @@ def run_window(config: ModelConfig, window: Window, *, engine: Engine | None = N
     baseline = baseline or load_reference(engine, config, as_of)
     profile = baseline.reference.profile
     extract = load_extract(engine, config, window, baseline, as_of)
-    rows = (load_check_rows(engine, config, window, extract.query, extract.counts, extract.volume,
-                            profile, suite)
-            + compute_drift_rows(config, extract.counts, profile)
-            + load_multivariate_rows(engine, config, extract.query, baseline.pca)
-            + load_performance_rows(engine, config, window, extract.query, extract.tallies, baseline,
-                                    as_of))
+    gx = beside.submit(config, window, as_of) if beside is not None and suite and extract.rows else None
+    measured = (compute_drift_rows(config, extract.counts, profile)
+                + load_multivariate_rows(engine, config, extract.query, baseline.pca)
+                + load_performance_rows(engine, config, window, extract.query, extract.tallies,
+                                        baseline, as_of))
+    rows = load_check_rows(engine, config, window, extract.query, extract.counts, extract.volume,
+                           profile, suite, gx) + measured
     if profile.changed:
         baseline_cache.write_profile_calibration(config, profile)
     store_file = results.replace_window(config.store_path, config.model, window, rows, run_id)

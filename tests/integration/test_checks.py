@@ -1,8 +1,10 @@
-"""Great Expectations: the suite profiled from the baseline, and validated on windows."""
+"""Great Expectations: the suite profiled from the baseline, and validated on windows (in this
+process, or in the CLI's forked one beside the measurement: the same rows, the same errors)."""
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +16,10 @@ from monitors.cli import main
 from monitors.config import load_config
 from monitors.core.counts import LABEL
 from monitors.core.errors import ChecksError
+from monitors.core.window import Window
+from monitors.run.beside import ChecksBeside
+from monitors.run.window import run_window
+from monitors.storage.results import load_results
 from monitors.testing import make_tables, write_config
 
 
@@ -80,3 +86,33 @@ def test_malformed_suite_is_a_clear_error(home: Path, duckdb_warehouse: str) -> 
     bad = {"name": "x", "expectations": [{"type": "expect_nothing_known", "kwargs": {}}]}
     with pytest.raises(ChecksError, match="model credit_risk: invalid expectation suite"):
         compute_check_measurements(bad, pd.DataFrame({"a": [1]}), config.model)
+
+
+def test_the_suite_validated_beside_the_window_gives_the_rows_validated_in_line(
+        home: Path, duckdb_warehouse: str, capsys: pytest.CaptureFixture[str]) -> None:
+    config_path = write_config(home, duckdb_warehouse)
+    assert main(["expectations", "init", str(config_path)]) == 0
+    config = load_config(config_path)
+    window, as_of = Window(datetime(2026, 1, 2, tzinfo=UTC), datetime(2026, 1, 3, tzinfo=UTC)), \
+        datetime(2026, 3, 1, tzinfo=UTC)
+    beside = ChecksBeside()
+    try:
+        forked = run_window(config, window, as_of=as_of, write_reports=False, beside=beside)
+    finally:
+        beside.close()
+    in_line = run_window(config, window, as_of=as_of, write_reports=False)
+    gx = [r for r in forked.rows if r.metric.startswith("expect_")]
+    assert len(gx) > 20 and all(r.status == "ok" for r in gx)
+    assert forked.rows == in_line.rows  # every row, in the same order, values exactly equal
+
+    # a malformed suite raised in the forked process is the CLI's clear error; nothing is stored
+    suite_path = home / "expectations" / "credit_risk.json"
+    suite = json.loads(suite_path.read_text())
+    suite["expectations"].append({"type": "expect_column_values_to_be_between", "kwargs": {"colum": "age"}})
+    suite_path.write_text(json.dumps(suite))
+    before = load_results(config.store_path, config.model)
+    capsys.readouterr()
+    assert main(["run", str(config_path), "--start", "2026-01-03", "--end", "2026-01-04", "--no-report"]) == 2
+    assert "model credit_risk: invalid expectation suite" in capsys.readouterr().err
+    after = load_results(config.store_path, config.model)
+    assert len(after) == len(before) and set(after["window_start"]) == set(before["window_start"])

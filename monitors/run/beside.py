@@ -1,0 +1,62 @@
+"""The GX suite validated beside a window's measurement, in a process of its own: forked when a
+CLI run starts, it imports Great Expectations (~4 s, the largest fixed cost of a small window)
+while this process reads the baseline, then validates each window's suite in the warehouse
+while this one measures the window's drift and performance. Same rows, same errors (a
+ChecksError raised there is raised here, before anything is stored), two cores instead of one.
+Only where fork exists; elsewhere, and under Airflow (checks are a task of their own), the
+suite is validated in line."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import Future, ProcessPoolExecutor
+from datetime import datetime
+
+from monitors.checks.context import load_context
+from monitors.checks.suites import load_suite
+from monitors.checks.warehouse import load_warehouse_check_measurements
+from monitors.config import ModelConfig
+from monitors.core.measurement import Measurement
+from monitors.core.window import Window
+from monitors.warehouse.engine import create_warehouse_engine
+from monitors.warehouse.queries import load_window_query
+
+
+def _load_gx() -> None:
+    """GX imported and its context made (returned as nothing: it does not pickle)."""
+    load_context()
+
+
+def load_gx_rows(config: ModelConfig, window: Window, as_of: datetime) -> list[Measurement]:
+    """The suite's rows of the window (the window's query built again here: the same SQL)."""
+    suite = load_suite(config)
+    if suite is None:
+        return []
+    engine = create_warehouse_engine(config)
+    try:
+        query = load_window_query(engine, config, window, as_of)
+        return load_warehouse_check_measurements(suite, engine, query.select, config.model)
+    finally:
+        engine.dispose()
+
+
+class ChecksBeside:
+    """One forked worker, importing GX from the moment it is created: create it before this
+    process opens a warehouse connection (a forked child must not share one)."""
+
+    def __init__(self) -> None:
+        self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+        self._pool.submit(_load_gx)  # forks now, and starts the import
+
+    @staticmethod
+    def compute_available(config: ModelConfig) -> bool:
+        """A suite to validate, a fork to validate it in and a second core to run it on."""
+        return (config.suite_path is not None and (os.cpu_count() or 1) > 1
+                and "fork" in multiprocessing.get_all_start_methods())
+
+    def submit(self, config: ModelConfig, window: Window, as_of: datetime) -> Future[list[Measurement]]:
+        return self._pool.submit(load_gx_rows, config, window, as_of)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
