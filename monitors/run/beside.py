@@ -8,9 +8,11 @@ suite is validated in line."""
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 
 from monitors.checks.context import load_context
@@ -21,6 +23,8 @@ from monitors.core.measurement import Measurement
 from monitors.core.window import Window
 from monitors.warehouse.engine import create_warehouse_engine
 from monitors.warehouse.queries import load_window_query
+
+log = logging.getLogger(__name__)
 
 
 def _load_gx() -> None:
@@ -41,6 +45,17 @@ def load_gx_rows(config: ModelConfig, window: Window, as_of: datetime) -> list[M
         engine.dispose()
 
 
+def load_beside_rows(gx: Future[list[Measurement]], model: str, window: Window) -> list[Measurement] | None:
+    """The rows validated beside; None when that process died (killed, out of memory), for the
+    caller to validate in line: a window is not lost to the process that was to save time."""
+    try:
+        return gx.result()
+    except BrokenProcessPool as exc:
+        log.warning("model %s, window %s: the process validating the suite beside died (%s); "
+                    "validating in this one", model, window, exc)
+        return None
+
+
 class ChecksBeside:
     """One forked worker, importing GX from the moment it is created: create it before this
     process opens a warehouse connection (a forked child must not share one)."""
@@ -55,8 +70,15 @@ class ChecksBeside:
         return (config.suite_path is not None and (os.cpu_count() or 1) > 1
                 and "fork" in multiprocessing.get_all_start_methods())
 
-    def submit(self, config: ModelConfig, window: Window, as_of: datetime) -> Future[list[Measurement]]:
-        return self._pool.submit(load_gx_rows, config, window, as_of)
+    def submit(self, config: ModelConfig, window: Window, as_of: datetime
+               ) -> Future[list[Measurement]] | None:
+        """The window's validation, started; None when the process has died (validate in line)."""
+        try:
+            return self._pool.submit(load_gx_rows, config, window, as_of)
+        except BrokenProcessPool as exc:
+            log.warning("model %s, window %s: the process validating the suite beside died (%s); "
+                        "validating in this one", config.model, window, exc)
+            return None
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)

@@ -26,6 +26,7 @@ from monitors.core.window import Window
 from monitors.reports.evidently_page import write_evidently_report
 from monitors.reports.pages import compute_window_link
 from monitors.reports.text import compute_failure_message
+from monitors.run.beside import ChecksBeside, load_beside_rows
 from monitors.run.loss_estimation import load_loss_estimates
 from monitors.run.multivariate import load_multivariate_rows
 from monitors.run.pages import write_window_reports
@@ -45,7 +46,6 @@ if TYPE_CHECKING:
 
     import pandas as pd
 
-    from monitors.run.beside import ChecksBeside
     from monitors.warehouse.engine import Engine
 
 
@@ -105,7 +105,8 @@ def load_check_rows(engine: Engine, config: ModelConfig, window: Window, query: 
     if suite is not None:
         rows += compute_schema_measurements(suite, query.columns)
     if suite is not None and window_counts.rows.get(None):
-        rows += gx.result() if gx is not None else \
+        found = load_beside_rows(gx, config.model, window) if gx is not None else None
+        rows += found if found is not None else \
             load_warehouse_check_measurements(suite, engine, query.select, config.model)
     return rows
 

@@ -4,6 +4,7 @@ process, or in the CLI's forked one beside the measurement: the same rows, the s
 from __future__ import annotations
 
 import json
+import multiprocessing
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -104,6 +105,17 @@ def test_the_suite_validated_beside_the_window_gives_the_rows_validated_in_line(
     gx = [r for r in forked.rows if r.metric.startswith("expect_")]
     assert len(gx) > 20 and all(r.status == "ok" for r in gx)
     assert forked.rows == in_line.rows  # every row, in the same order, values exactly equal
+
+    # the forked process killed (out of memory, say): the window is validated in line, not lost
+    before = set(multiprocessing.active_children())
+    beside = ChecksBeside()
+    try:
+        (forked_child,) = set(multiprocessing.active_children()) - before
+        forked_child.kill()
+        forked_child.join(10)
+        assert run_window(config, window, as_of=as_of, write_reports=False, beside=beside).rows == in_line.rows
+    finally:
+        beside.close()
 
     # a malformed suite raised in the forked process is the CLI's clear error; nothing is stored
     suite_path = home / "expectations" / "credit_risk.json"
