@@ -3,8 +3,9 @@ CLI run starts, it imports Great Expectations (~4 s, the largest fixed cost of a
 while this process reads the baseline, then validates each window's suite in the warehouse
 while this one measures the window's drift and performance. Same rows, same errors (a
 ChecksError raised there is raised here, before anything is stored), two cores instead of one.
-Only where fork exists; elsewhere, and under Airflow (checks are a task of their own), the
-suite is validated in line."""
+Only where fork exists and with a second core; elsewhere, with `--jobs N` (the workers fill the
+cores) and under Airflow (the `measure` task, whose scheduler preloaded GX), the suite is
+validated in line."""
 
 from __future__ import annotations
 
