@@ -10,8 +10,9 @@ the repo, with the plugin), then times:
   (a) `monitors run --jobs P` over the first D demo windows (a store of its own);
   (b) `airflow backfill create --max-active-runs R` (default P) over the same windows, on `airflow
       standalone` (the warehouse pool P slots: at most P `measure` tasks at once, as the CLI's P
-      jobs; LocalExecutor with parallelism E, default P: E = P + 1 lets a task start while the
-      one before it, already done, tears its process down; a PostgreSQL metadata database of
+      jobs; LocalExecutor with parallelism E, default P: E above P lets a task start while the
+      ones before it, already done, tear their processes down (3P measured best, with
+      --airflow SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME=0.2); a PostgreSQL metadata database of
       its own), from the create command until every run has finished.
 Prints both, their ratio, and whether both stores hold the same rows (but run_id and
 computed_at). Asserts nothing. Stops every process it started.

@@ -15,9 +15,9 @@ import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
+from typing import Any
 
 from monitors.checks.context import load_context
-from monitors.checks.suites import load_suite
 from monitors.checks.warehouse import load_warehouse_check_measurements
 from monitors.config import ModelConfig
 from monitors.core.measurement import Measurement
@@ -33,11 +33,10 @@ def _load_gx() -> None:
     load_context()
 
 
-def load_gx_rows(config: ModelConfig, window: Window, as_of: datetime) -> list[Measurement]:
-    """The suite's rows of the window (the window's query built again here: the same SQL)."""
-    suite = load_suite(config)
-    if suite is None:
-        return []
+def load_gx_rows(config: ModelConfig, window: Window, as_of: datetime, suite: dict[str, Any]
+                 ) -> list[Measurement]:
+    """The suite's rows of the window (the suite as the parent read it; the window's query built
+    again here: the same SQL)."""
     engine = create_warehouse_engine(config)
     try:
         query = load_window_query(engine, config, window, as_of)
@@ -52,9 +51,13 @@ def load_beside_rows(gx: Future[list[Measurement]], model: str, window: Window) 
     try:
         return gx.result()
     except BrokenProcessPool as exc:
-        log.warning("model %s, window %s: the process validating the suite beside died (%s); "
-                    "validating in this one", model, window, exc)
+        _warn_died(model, window, exc)
         return None
+
+
+def _warn_died(model: str, window: Window, exc: BrokenProcessPool) -> None:
+    log.warning("model %s, window %s: the process validating the suite beside died (%s); "
+                "validating in this one", model, window, exc)
 
 
 class ChecksBeside:
@@ -71,14 +74,13 @@ class ChecksBeside:
         return (config.suite_path is not None and (os.cpu_count() or 1) > 1
                 and "fork" in multiprocessing.get_all_start_methods())
 
-    def submit(self, config: ModelConfig, window: Window, as_of: datetime
+    def submit(self, config: ModelConfig, window: Window, as_of: datetime, suite: dict[str, Any]
                ) -> Future[list[Measurement]] | None:
         """The window's validation, started; None when the process has died (validate in line)."""
         try:
-            return self._pool.submit(load_gx_rows, config, window, as_of)
+            return self._pool.submit(load_gx_rows, config, window, as_of, suite)
         except BrokenProcessPool as exc:
-            log.warning("model %s, window %s: the process validating the suite beside died (%s); "
-                        "validating in this one", config.model, window, exc)
+            _warn_died(config.model, window, exc)
             return None
 
     def close(self) -> None:

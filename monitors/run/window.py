@@ -201,7 +201,9 @@ def run_window(config: ModelConfig, window: Window, *, engine: Engine | None = N
     baseline = baseline or load_reference(engine, config, as_of)
     profile = baseline.reference.profile
     extract = load_extract(engine, config, window, baseline, as_of)
-    gx = beside.submit(config, window, as_of) if beside is not None and suite and extract.rows else None
+    gx = None
+    if beside is not None and suite is not None and extract.rows:
+        gx = beside.submit(config, window, as_of, suite)
     measured = (compute_drift_rows(config, extract.counts, profile)
                 + load_multivariate_rows(engine, config, extract.query, baseline.pca)
                 + load_performance_rows(engine, config, window, extract.query, extract.tallies,
