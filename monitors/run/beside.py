@@ -9,6 +9,7 @@ validated in line."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -66,7 +67,14 @@ class ChecksBeside:
 
     def __init__(self) -> None:
         self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
-        self._pool.submit(_load_gx)  # forks now, and starts the import
+        # every object this process holds goes to the permanent generation before the fork: the
+        # child's garbage collector never frees an inherited one (a DuckDB connection freed
+        # there joined threads the child does not have, and hung it: seen in a test process)
+        gc.freeze()
+        try:
+            self._pool.submit(_load_gx)  # forks now, and starts the import
+        finally:
+            gc.unfreeze()
 
     @staticmethod
     def compute_available(config: ModelConfig) -> bool:
