@@ -18,7 +18,8 @@ SPEC.json: {"task": "multiclass" | "regression", "reference": parquet, "analysis
 "class_scores": {"label": col} (multiclass only), "window": col (analysis only)}.
 The estimator is fitted once on the reference (as one chunk), then each window's rows are estimated
 as exactly one chunk, without the y_true column. Multiclass: CBPE roc_auc (macro one-vs-rest), f1
-(macro), accuracy; regression: DLE mae, rmse; NannyML defaults otherwise (calibration, LightGBM
+(macro), accuracy; regression: DLE mae, mse, rmse, mape, msle, rmsle (or "metrics": [...] of
+the spec: msle and rmsle fail on negative values); NannyML defaults otherwise (calibration, LightGBM
 hyperparameters, no tuning). OUT.json: {"nannyml_version": ..., "windows": {window: {metric:
 {"estimate", "lower", "upper"}}}}, the bounds being NannyML's confidence band (estimate +- 3
 sampling errors, clipped to the metric's range). Fit and estimate seconds go to stderr, and so does
@@ -43,12 +44,17 @@ os.environ.setdefault("NML_DISABLE_USAGE_LOGGING", "1")  # NannyML sends usage a
 import nannyml as nml  # noqa: E402
 import pandas as pd  # noqa: E402
 
-METRICS = {"multiclass": ["roc_auc", "f1", "accuracy"], "regression": ["mae", "rmse"]}
+METRICS = {"multiclass": ["roc_auc", "f1", "accuracy"],
+           "regression": ["mae", "mse", "rmse", "mape", "msle", "rmsle"]}
 
 
 def _number(value: Any) -> float | None:
     value = float(value)
     return None if math.isnan(value) else value
+
+
+def _metrics(spec: dict[str, Any]) -> list[str]:
+    return list(spec.get("metrics") or METRICS[spec["task"]])
 
 
 def _frames(spec: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -63,7 +69,7 @@ def _frames(spec: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def _estimator(spec: dict[str, Any]) -> nml.CBPE | nml.DLE:
-    common = {"y_pred": spec["y_pred"], "y_true": spec["y_true"], "metrics": METRICS[spec["task"]]}
+    common = {"y_pred": spec["y_pred"], "y_true": spec["y_true"], "metrics": _metrics(spec)}
     if spec["task"] == "multiclass":
         scores = {str(label): column for label, column in spec["class_scores"].items()}
         return nml.CBPE(
@@ -91,7 +97,7 @@ def _chunk_record(result: Any, metrics: list[str]) -> dict[str, dict[str, float 
 
 def main(spec_path: str, out_path: str) -> None:
     spec = json.loads(Path(spec_path).read_text())
-    metrics = METRICS[spec["task"]]
+    metrics = _metrics(spec)
     reference, analysis = _frames(spec)
     estimator = _estimator(spec)
     warnings.filterwarnings("ignore", message="The resulting number of chunks is too low")

@@ -92,9 +92,13 @@ def compute_frame_tally(task: str, frame: Any, config: ModelConfig, score_bins: 
         ok = ~np.isnan(y) & np.isfinite(score)
         e, yy = y[ok] - score[ok], y[ok]
         nz = yy != 0
+        logged = (yy > -1) & (score[ok] > -1)
+        sle = (np.log1p(yy[logged]) - np.log1p(score[ok][logged])) ** 2
         tally.sums = {"n": float(ok.sum()), "abs": float(np.abs(e).sum()), "sq": float((e * e).sum()),
                       "quad": float((e ** 4).sum()), "y": float(yy.sum()), "yy": float((yy * yy).sum()),
-                      "ape": float(np.abs(e[nz] / yy[nz]).sum()), "ape_n": float(nz.sum())}
+                      "ape": float(np.abs(e[nz] / yy[nz]).sum()), "ape_n": float(nz.sum()),
+                      "sle": float(sle.sum()), "sle_sq": float((sle * sle).sum()),
+                      "sle_n": float(logged.sum())}
     return tally
 
 

@@ -1,15 +1,20 @@
 """Regression performance without labels: direct loss estimation (DLE, as NannyML describes it).
 
-On the labelled baseline, two gradient-boosted models (scikit-learn's
-HistGradientBoostingRegressor) learn each row's absolute error and squared error from its
-features and its prediction. A window's MAE is then the mean of the predicted absolute errors
-over its rows and its RMSE the root of the mean predicted squared error. The rows are a seeded
+On the labelled baseline, gradient-boosted models (scikit-learn's HistGradientBoostingRegressor)
+learn each row's loss from its features and its prediction, one model per loss: the absolute
+error (mae), the squared error (mse, rmse), the absolute percentage error (mape; rows with a
+label of 0 left out) and the squared log error (log1p(label) - log1p(prediction))^2 (msle,
+rmsle; rows with a label or prediction at or below -1 left out, where log1p is undefined). A
+window's metric is the mean of the predicted losses over its rows (msle: over those whose
+prediction is above -1; the label is unknown), rmse and rmsle its root. The rows are a seeded
 sample of the window (at most SAMPLE_ROWS; run.loss_estimation reads it), never the whole
-window. The band is 3 standard deviations of what the realized metric would be: the window's
-estimated loss times the baseline's relative spread of the loss (its coefficient of variation:
-a window whose errors grow spreads them more), over the window's row count; plus the sample's
-own error when the window has more rows than the sample. The models' own fitting error is not
-in the band (nor in NannyML's).
+window. The band is 3 standard deviations of what the realized metric would be: each row's predicted
+loss times the baseline's relative spread of the loss where it was predicted alike (its
+coefficient of variation in a tenth of the baseline's predicted losses: heavy tails lie where
+the errors are large, and a window moving there spreads its errors more), over the window's row
+count; plus the sample's own error when the window has more rows than the sample; roots by the
+delta method. The models'
+own fitting error is not in the band (nor in NannyML's).
 """
 
 from __future__ import annotations
@@ -27,16 +32,18 @@ FIT_ROWS = 50_000  # baseline rows the loss models learn from
 SAMPLE_ROWS = 20_000  # window rows they estimate from
 MIN_ROWS = 200  # labelled baseline rows below which no model is fitted
 MAX_CATEGORIES = 250  # a categorical feature's most frequent values kept (the rest: missing)
+SPREAD_GROUPS = 10  # groups of the predicted loss the band's relative spread is taken in
+# each estimated metric: the loss whose mean it is, and whether it is that mean's root
+METRIC_LOSSES = {"mae": ("absolute", False), "mse": ("squared", False), "rmse": ("squared", True),
+                 "mape": ("percentage", False), "msle": ("log", False), "rmsle": ("log", True)}
 
 
 @dataclass(frozen=True)
 class LossModel:
     numerical: tuple[str, ...]  # the numerical features, then the prediction
     categories: dict[str, tuple[str, ...]]  # categorical feature -> the values it knows
-    absolute: Any  # HistGradientBoostingRegressor of |label - prediction|
-    squared: Any  # ... of (label - prediction)^2
-    absolute_cv: float  # the baseline's standard deviation of |error| over its mean
-    squared_cv: float  # ... of error^2
+    models: dict[str, Any]  # loss (METRIC_LOSSES) -> HistGradientBoostingRegressor; absent: too few rows
+    cv: dict[str, tuple[np.ndarray, np.ndarray]]  # loss -> its relative spread (compute_spread)
     rows: int  # baseline rows fitted on
 
 
@@ -53,17 +60,28 @@ def compute_design(frame: Any, numerical: tuple[str, ...], categories: dict[str,
     return np.column_stack(parts) if parts else np.zeros((len(frame), 0))
 
 
+def compute_losses(label: np.ndarray, prediction: np.ndarray) -> dict[str, np.ndarray]:
+    """Each loss per row; NaN where it is undefined (mape: a label of 0; log: at or below -1)."""
+    error = label - prediction
+    with np.errstate(divide="ignore", invalid="ignore"):
+        percentage = np.where(label != 0, np.abs(error) / np.abs(label), np.nan)
+        logged = (label > -1) & (prediction > -1)
+        log = np.where(logged, np.log1p(np.where(logged, label, 0.0))
+                       - np.log1p(np.where(logged, prediction, 0.0)), np.nan) ** 2
+    return {"absolute": np.abs(error), "squared": error * error, "percentage": percentage, "log": log}
+
+
 def compute_loss_model(frame: Any, label: str, prediction: str, numerical: list[str],
                        categorical: list[str], seed: int = 0) -> LossModel | None:
     """Fit the loss models on labelled baseline rows (`frame`); None with fewer than MIN_ROWS
-    rows with a finite label and prediction."""
+    rows with a finite label and prediction (a loss defined on fewer rows: no model of it)."""
     import pandas as pd
     from sklearn.ensemble import HistGradientBoostingRegressor
 
-    error = (pd.to_numeric(frame[label], errors="coerce")
-             - pd.to_numeric(frame[prediction], errors="coerce")).to_numpy(float)
-    rows = frame[np.isfinite(error)]
-    error = error[np.isfinite(error)]
+    y = pd.to_numeric(frame[label], errors="coerce").to_numpy(float)
+    p = pd.to_numeric(frame[prediction], errors="coerce").to_numpy(float)
+    finite = np.isfinite(y - p)
+    rows = frame[finite]
     if len(rows) < MIN_ROWS:
         return None
     columns = (*(c for c in numerical if c != prediction), prediction)  # the prediction last
@@ -71,44 +89,75 @@ def compute_loss_model(frame: Any, label: str, prediction: str, numerical: list[
                   for c in categorical}
     design = compute_design(rows, columns, categories)
     mask = [False] * len(columns) + [True] * len(categories)
-
-    def fit(target: np.ndarray) -> Any:
+    models, cv = {}, {}
+    for loss, target in compute_losses(y[finite], p[finite]).items():
+        kept = np.isfinite(target)
+        if kept.sum() < MIN_ROWS:
+            continue
         # 100 trees, no early stopping (as LightGBM's defaults, NannyML's): stopping early (at
-        # ~40 trees on 20k rows) under-fitted where the errors grow, and shifted windows' MAE was
-        # missed by twice as much (benchmarks/estimation_vs_nannyml.py)
-        return HistGradientBoostingRegressor(categorical_features=mask, early_stopping=False,
-                                             random_state=seed).fit(design, target)
+        # ~40 trees on 20k rows) under-fitted where the errors grow, and shifted windows' MAE
+        # was missed by twice as much (benchmarks/estimation_vs_nannyml.py)
+        models[loss] = HistGradientBoostingRegressor(
+            categorical_features=mask, early_stopping=False, random_state=seed
+        ).fit(design[kept], target[kept])
+        cv[loss] = compute_spread(models[loss].predict(design[kept]), target[kept])
+    return LossModel(columns, categories, models, cv, len(rows))
 
-    def cv(loss: np.ndarray) -> float:
-        return float(np.std(loss) / np.mean(loss)) if np.mean(loss) > 0 else 0.0
 
-    return LossModel(columns, categories, fit(np.abs(error)), fit(error * error),
-                     cv(np.abs(error)), cv(error * error), len(rows))
+def compute_spread(predicted: np.ndarray, loss: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The loss's relative spread where its model predicts it to be small or large: the inner
+    edges of SPREAD_GROUPS groups of the baseline's predicted loss, and per group the loss's
+    standard deviation over its predicted mean there. Heavy tails lie where the loss is large,
+    so a window moving there spreads its losses more than the baseline's average."""
+    edges = np.unique(np.quantile(predicted, np.linspace(0, 1, SPREAD_GROUPS + 1)[1:-1]))
+    group = np.searchsorted(edges, predicted, side="right")
+    cv = np.zeros(len(edges) + 1)
+    for k in range(len(cv)):
+        mean = float(np.mean(np.maximum(predicted[group == k], 0.0))) if (group == k).any() else 0.0
+        cv[k] = float(np.std(loss[group == k]) / mean) if mean > 0 else 0.0
+    return edges, cv
 
 
 def compute_loss_estimates(model: LossModel | None, sample: Any, window_rows: int) -> list[Estimate]:
-    """MAE and RMSE estimated over `sample` (the window's rows, or a seeded sample of its
-    `window_rows`), with bands; None values without a model or rows with a finite prediction."""
+    """Every estimated regression metric over `sample` (the window's rows, or a seeded sample of
+    its `window_rows`), with bands; None values without a model, a model of the metric's loss
+    or rows with a prediction it is defined for."""
     names = compute_estimated_metrics(REGRESSION)
     if model is None or sample is None or not len(sample):
         return [Estimate(m, None, None) for m in names]
     design = compute_design(sample, model.numerical, model.categories)
-    finite = np.isfinite(design[:, len(model.numerical) - 1])  # the prediction
-    if not finite.any():
-        return [Estimate(m, None, None) for m in names]
-    absolute = np.maximum(model.absolute.predict(design[finite]), 0.0)
-    squared = np.maximum(model.squared.predict(design[finite]), 0.0)
-    m = len(absolute)
-    n = max(int(window_rows * finite.mean()), m)
+    prediction = design[:, len(model.numerical) - 1]
+    finite = np.isfinite(prediction)
+    usable = {"absolute": finite, "squared": finite, "percentage": finite, "log": finite & (prediction > -1)}
+    found = {}
+    for loss, fitted in model.models.items():
+        rows = usable[loss]
+        if rows.any():
+            predicted = np.maximum(fitted.predict(design[rows]), 0.0)
+            found[loss] = _mean_and_band(predicted, model.cv[loss], window_rows * rows.mean())
+    out = []
+    for metric in names:
+        loss, root = METRIC_LOSSES[metric]
+        if loss not in found:
+            out.append(Estimate(metric, None, None))
+            continue
+        mean, band = found[loss]
+        if root:  # the delta method
+            out.append(Estimate(metric, math.sqrt(mean), band / (2 * math.sqrt(mean)) if mean > 0 else None))
+        else:
+            out.append(Estimate(metric, mean, band))
+    return out
+
+
+def _mean_and_band(predicted: np.ndarray, cv: tuple[np.ndarray, np.ndarray], window_rows: float
+                   ) -> tuple[float, float]:
+    """The estimated mean loss and its band: the realized mean's spread over the window's rows
+    (each row's loss spread as the baseline's where its loss was predicted alike), plus the
+    sample's own error when the window has more rows than the sample."""
+    m = len(predicted)
+    n = max(int(window_rows), m)
     unsampled = max(1.0 - m / n, 0.0)  # no sampling error when the sample is the window
-
-    def band(cv: float, predicted: np.ndarray) -> float:
-        spread = cv * float(predicted.mean())
-        return BAND_SIGMAS * math.sqrt(spread ** 2 / n + unsampled * float(np.var(predicted)) / m)
-
-    mae, mse = float(absolute.mean()), float(squared.mean())
-    rmse = math.sqrt(mse)
-    rmse_band = band(model.squared_cv, squared) / (2 * rmse) if rmse > 0 else None  # delta method
-    found = {"mae": Estimate("mae", mae, band(model.absolute_cv, absolute)),
-             "rmse": Estimate("rmse", rmse, rmse_band)}
-    return [found[m] for m in names]
+    edges, ratio = cv
+    spread = float(np.mean((ratio[np.searchsorted(edges, predicted, side="right")] * predicted) ** 2))
+    sampled = unsampled * float(np.var(predicted)) / m
+    return float(predicted.mean()), BAND_SIGMAS * math.sqrt(spread / n + sampled)

@@ -2,8 +2,8 @@
 outcome tallies counted in the warehouse (warehouse.outcomes).
 
 Score metrics (accuracy, precision, recall, f1, roc_auc, r2) alert when they fall more than
-max_drop below the baseline; error metrics (log_loss, mae, rmse, mape) when they rise more than
-max_drop (as a fraction) above it.
+max_drop below the baseline; error metrics (log_loss, mae, mse, rmse, mape, msle, rmsle) when
+they rise more than max_drop (as a fraction) above it.
 """
 
 from __future__ import annotations
@@ -112,8 +112,10 @@ def _regression(tally: Tally) -> dict[str, float | None]:
         return dict.fromkeys(compute_task_metrics(REGRESSION))
     total_sq = s["yy"] - s["y"] ** 2 / n
     r2 = (1 - s["sq"] / total_sq if total_sq > 0 else (1.0 if s["sq"] == 0 else 0.0)) if n > 1 else None
-    return {"mae": s["abs"] / n, "rmse": float(np.sqrt(s["sq"] / n)),
-            "mape": s["ape"] / s["ape_n"] if s["ape_n"] else None, "r2": r2}
+    msle = s["sle"] / s["sle_n"] if s.get("sle_n") else None
+    return {"mae": s["abs"] / n, "mse": s["sq"] / n, "rmse": float(np.sqrt(s["sq"] / n)),
+            "mape": s["ape"] / s["ape_n"] if s["ape_n"] else None, "msle": msle,
+            "rmsle": float(np.sqrt(msle)) if msle is not None else None, "r2": r2}
 
 
 def compute_metrics(tally: Tally) -> dict[str, float | None]:
@@ -182,7 +184,8 @@ SEGMENT_DRAWS = 50
 
 def compute_standard_error(tally: Tally, metric: str, value: float) -> float | None:
     """Standard error of a metric: binomial for accuracy, precision, recall and (approximately)
-    f1, Hanley-McNeil for ROC AUC, from the errors' moments for mae and rmse; None otherwise."""
+    f1, Hanley-McNeil for ROC AUC, from the errors' moments for mae, mse, rmse, msle and rmsle;
+    None otherwise."""
     if tally.task == BINARY:
         g = tally.groups[(tally.groups[:, 0] >= 0) & (tally.groups[:, 1] >= 0)]
         y, pred, n = g[:, 0], g[:, 1], g[:, 3]
@@ -202,10 +205,15 @@ def compute_standard_error(tally: Tally, metric: str, value: float) -> float | N
             return None
         if metric == "mae":
             return float(np.sqrt(max(s["sq"] / k - (s["abs"] / k) ** 2, 0.0) / k))
-        if metric == "rmse" and s["sq"] > 0:
-            mse = s["sq"] / k
-            return float(np.sqrt(max(s["quad"] / k - mse ** 2, 0.0) / k) / (2 * np.sqrt(mse)))
-        return None
+        # the mean of a loss: its spread over the rows; its root: the delta method
+        loss, square, rows = {"mse": ("sq", "quad", k), "rmse": ("sq", "quad", k),
+                              "msle": ("sle", "sle_sq", s.get("sle_n", 0.0)),
+                              "rmsle": ("sle", "sle_sq", s.get("sle_n", 0.0))}.get(metric, ("", "", 0.0))
+        if not rows or not s[loss] > 0:
+            return None
+        mean = s[loss] / rows
+        se = float(np.sqrt(max(s[square] / rows - mean ** 2, 0.0) / rows))
+        return se / (2 * np.sqrt(mean)) if metric.startswith("r") else se
     else:
         size = tally.labelled
     return float(np.sqrt(value * (1 - value) / size)) if size and 0 <= value <= 1 else None

@@ -22,7 +22,9 @@ UNDER, OVER, MISSING, NON_FINITE = FINE_BINS, FINE_BINS + 1, FINE_BINS + 2, FINE
 NUMERIC_SLOTS = FINE_BINS + 4
 MAX_CATEGORIES = 1000
 LABEL = "__label"  # the label column's name in the rows of a window or baseline query
-SUMS = ("abs", "sq", "quad", "y", "yy", "ape", "ape_n")  # regression tallies' sums of errors
+# regression tallies' sums of errors; sle, sle_sq, sle_n: of the squared log error
+# (log1p(label) - log1p(prediction))^2, its square and the rows, where both are > -1
+SUMS = ("abs", "sq", "quad", "y", "yy", "ape", "ape_n", "sle", "sle_sq", "sle_n")
 CLIP = 1e-15  # scores clipped to [CLIP, 1 - CLIP] for the log loss
 
 Key = tuple[str | None, str]  # (segment label such as "region=EU" or None, column)

@@ -73,10 +73,18 @@ _ENTRIES = (
            axis="log loss (nats)", probabilities=True),
     Metric("mae", "performance", "above", frozenset({REGRESSION}), estimated=True, chart="performance",
            axis="mean absolute error (label units)"),
+    Metric("mse", "performance", "above", frozenset({REGRESSION}), estimated=True, chart="performance",
+           axis="mean squared error (label units squared)"),
     Metric("rmse", "performance", "above", frozenset({REGRESSION}), estimated=True, chart="performance",
            axis="RMSE (label units)"),
-    Metric("mape", "performance", "above", frozenset({REGRESSION}), chart="performance",
+    Metric("mape", "performance", "above", frozenset({REGRESSION}), estimated=True, chart="performance",
            axis="MAPE (share of the label)"),
+    # msle and rmsle: of log1p(label) - log1p(prediction), over the rows where both are > -1
+    # (log1p is undefined at or below -1: such rows are left out, as a zero label is of mape)
+    Metric("msle", "performance", "above", frozenset({REGRESSION}), estimated=True, chart="performance",
+           axis="mean squared log error"),
+    Metric("rmsle", "performance", "above", frozenset({REGRESSION}), estimated=True, chart="performance",
+           axis="RMSLE (log1p units)"),
     Metric("r2", "performance", "below", frozenset({REGRESSION}), chart="performance",
            axis="R² (1: perfect)"),
     Metric("label_coverage", "performance", "below", axis="share of rows labelled (0-1)"),
@@ -93,7 +101,7 @@ METRICS: dict[str, Metric] = {m.name: m for m in _ENTRIES}
 # the order in which a task's metrics are computed and stored
 PERFORMANCE_ORDER = {
     CLASSIFICATION: ("accuracy", "precision", "recall", "f1", "roc_auc", "log_loss"),
-    frozenset({REGRESSION}): ("mae", "rmse", "mape", "r2"),
+    frozenset({REGRESSION}): ("mae", "mse", "rmse", "mape", "msle", "rmsle", "r2"),
 }
 
 

@@ -11,7 +11,7 @@ from monitors.checks.suites import load_schema_snapshot
 from monitors.compute.loss_estimation import LossModel
 from monitors.compute.measure import Reference, compute_reference
 from monitors.config import ModelConfig
-from monitors.core.counts import Tally
+from monitors.core.counts import SUMS, Tally
 from monitors.core.multivariate import PcaModel
 from monitors.core.profile import Profile, compute_bins, compute_hash, compute_profile, compute_profile_key
 from monitors.run.loss_estimation import load_loss_model
@@ -88,8 +88,9 @@ def load_baseline_tallies(engine: Engine, config: ModelConfig, query: Query, bas
     if config.baseline.window is not None:
         return load_tallies(engine, config, query.select, baseline)[0]
     summary = load_label_summary(engine, config, query)
+    # SUMS: the regression tally's layout (a tally cached before a sum was added is counted again)
     key = compute_hash([baseline.key, *compute_query_text(engine, query.select), summary, config.task,
-                        config.predictions.model_dump(mode="json"), config.segments])
+                        SUMS, config.predictions.model_dump(mode="json"), config.segments])
     path = baseline_cache.compute_tallies_file(config, baseline.key, key)
     cached = baseline_cache.load_cached_tallies(path)
     if cached is not None:

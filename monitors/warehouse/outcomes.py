@@ -5,8 +5,8 @@ GROUPING SETS scan, so no row is read into Python.
 Binary classification: rows counted by (label: 1, 0 or -1 when missing; predicted label; score
 slot on the baseline's score bins), with the sum of the log loss. Multiclass: labelled rows by
 (label, predicted); with class probabilities also warehouse.probabilities' counts. Regression:
-sums of errors. The metrics from these counts are exact, except ROC AUC, where scores in one
-of 4096 bins count as tied (within 1e-3; see tests).
+sums of errors (absolute, squared, percentage, squared log). The metrics from these counts are
+exact, except ROC AUC, where scores in one of 4096 bins count as tied (within 1e-3; see tests).
 """
 
 from __future__ import annotations
@@ -72,10 +72,16 @@ def _expressions(config: ModelConfig, source: sa.Subquery, score_bins: NumericBi
     def total(expr: Any, when: Any = ok) -> Any:
         return sa.func.sum(sa.case((when, expr), else_=0.0))
 
+    logged = sa.and_(ok, y > -1, score > -1)  # log1p is undefined at or below -1
+    one: Any = sa.literal(1.0, sa.Double())
+    # ln of 1 where the row is not logged: no engine evaluates ln of a number <= 0
+    log_err = sa.func.ln(sa.case((logged, one + y), else_=one)) \
+        - sa.func.ln(sa.case((logged, one + score), else_=one))
     return [], [sa.func.count(), total(1.0), total(sa.func.abs(err)), total(err * err),
                 total(err * err * err * err), total(y), total(y * y),
                 total(sa.func.abs(err / sa.func.nullif(y, 0)), sa.and_(ok, y != 0)),
-                total(1.0, sa.and_(ok, y != 0))]
+                total(1.0, sa.and_(ok, y != 0)), total(log_err * log_err, logged),
+                total(log_err * log_err * log_err * log_err, logged), total(1.0, logged)]
 
 
 def load_outcomes(conn: sa.Connection, source: sa.Subquery, config: ModelConfig,

@@ -89,6 +89,23 @@ def _check_regression(engine: sa.Engine, url: str, home: Path) -> None:
     assert found[None].sums["n"] == 3000 - 300 - 10
 
 
+def test_duckdb_log_errors_leave_out_values_at_or_below_minus_one(home: Path) -> None:
+    """Scores spread over (-3, 1): the squared log errors in SQL are those of Python, over the
+    rows whose label and score are above -1 only (ln is never taken of a number <= 0)."""
+    tables = _tables()
+    tables["predictions"]["score"] = tables["predictions"]["score"] * 4 - 3
+    url = write_duckdb_warehouse(home / "warehouse.duckdb", tables)
+    with open_engine(url) as engine:
+        _check_regression(engine, url, home)
+        config = make_config(home, url, task="regression", **{"performance.metrics": ["mae"]})
+        query = load_window_query(engine, config, WINDOW)
+        found, _ = load_tallies(engine, config, query.select, load_baseline_profile(engine, config))
+    score = tables["predictions"]["score"]
+    assert 0 < found[None].sums["sle_n"] < found[None].sums["n"]
+    assert found[None].sums["sle_n"] == pytest.approx(found[None].sums["n"] * float((score[310:] > -1).mean()),
+                                                      rel=0.05)
+
+
 def test_postgres_tallies_equal_python_tallies(home: Path, postgres_url: str, postgres_schema: str) -> None:
     tables = _tables()
     write_sql_warehouse(postgres_url, tables, schema=postgres_schema)
@@ -98,7 +115,7 @@ def test_postgres_tallies_equal_python_tallies(home: Path, postgres_url: str, po
 
 def test_regression_sums_match_scikit_learn() -> None:
     rng = np.random.default_rng(2)
-    y, s = rng.normal(10, 3, 2000), rng.normal(10, 3, 2000)
+    y, s = rng.normal(10, 6, 2000), rng.normal(10, 6, 2000)
     config = make_config(Path("/nonexistent"), "duckdb:///w.duckdb", task="regression",
                          **{"performance.metrics": ["mae"]})
     frame = pd.DataFrame({"score": s, LABEL: y})
@@ -108,6 +125,11 @@ def test_regression_sums_match_scikit_learn() -> None:
     assert found["rmse"] == pytest.approx(np.sqrt(m.mean_squared_error(y, s)))
     assert found["r2"] == pytest.approx(m.r2_score(y, s))
     assert found["mape"] == pytest.approx(m.mean_absolute_percentage_error(y, s))
+    assert found["mse"] == pytest.approx(m.mean_squared_error(y, s))
+    logged = (y > -1) & (s > -1)
+    assert 0 < logged.sum() < len(y)  # the log errors: of the rows above -1
+    assert found["msle"] == pytest.approx(m.mean_squared_log_error(y[logged], s[logged]))
+    assert found["rmsle"] == pytest.approx(np.sqrt(m.mean_squared_log_error(y[logged], s[logged])))
 
 
 def test_baseline_tallies_are_counted_once_and_follow_changed_labels(home: Path) -> None:

@@ -33,7 +33,7 @@ def test_the_direction_comes_from_the_registry(metric: str, value: float, bound:
 
 
 def test_tasks_scores_and_estimates() -> None:
-    assert compute_task_metrics("regression") == ("mae", "rmse", "mape", "r2")
+    assert compute_task_metrics("regression") == ("mae", "mse", "rmse", "mape", "msle", "rmsle", "r2")
     assert compute_task_metrics("binary_classification")[-1] == "log_loss"
     assert compute_drift_metrics("numerical") == ("wasserstein", "jensenshannon", "ks", "psi")
     assert compute_drift_metrics("categorical") == ("jensenshannon", "psi")
@@ -41,9 +41,10 @@ def test_tasks_scores_and_estimates() -> None:
                                                                        "recall", "f1"}
     assert compute_estimated_metrics("multiclass_classification") == compute_estimated_metrics(
         "binary_classification")
-    assert compute_estimated_metrics("regression") == ("mae", "rmse")
+    assert compute_estimated_metrics("regression") == ("mae", "mse", "rmse", "mape", "msle", "rmsle")
     assert compute_chart_metrics("performance")[:2] == ("roc_auc", "f1")
-    assert [m for m, e in METRICS.items() if e.relative_bound] == ["log_loss", "mae", "rmse", "mape"]
+    assert [m for m, e in METRICS.items() if e.relative_bound] == ["log_loss", "mae", "mse", "rmse", "mape",
+                                                                   "msle", "rmsle"]
     with pytest.raises(ValueError, match="unknown task"):
         compute_task_metrics("ranking")
 
