@@ -158,8 +158,8 @@ def compute_class_estimates(calibrators: dict[str, Any] | None, tally: Tally, se
 
 def compute_estimated_measurements(config: ModelConfig, tally: Tally, bins: NumericBins,
                                    calibrator: Any, baseline_metrics: dict[str, float | None],
-                                   pending: bool, estimates: list[Estimate] | None = None
-                                   ) -> list[Measurement]:
+                                   pending: bool, estimates: list[Estimate] | None = None,
+                                   segment: str | None = None) -> list[Measurement]:
     """Rows of kind estimated_performance: each estimate with its bound (as the realized metric)
     and its band (`<metric>_band`: the half-width); CBPE's from the tally, or `estimates` given
     (regression's, compute.loss_estimation). Estimates alert only while labels are pending; once
@@ -180,8 +180,8 @@ def compute_estimated_measurements(config: ModelConfig, tally: Tally, bins: Nume
         else:
             status = compute_status(estimate.metric, estimate.value, bound) if pending else "ok"
         rows.append(Measurement("estimated_performance", estimate.metric, clean_value(estimate.value),
-                                bound, status))
+                                bound, status, None, segment))
         rows.append(Measurement("estimated_performance", f"{estimate.metric}_band",
                                 clean_value(estimate.band), None,
-                                "ok" if estimate.band is not None else "skipped"))
+                                "ok" if estimate.band is not None else "skipped", None, segment))
     return rows

@@ -8,13 +8,13 @@ rmsle; rows with a label or prediction at or below -1 left out, where log1p is u
 window's metric is the mean of the predicted losses over its rows (msle: over those whose
 prediction is above -1; the label is unknown), rmse and rmsle its root. The rows are a seeded
 sample of the window (at most SAMPLE_ROWS; run.loss_estimation reads it), never the whole
-window. The band is 3 standard deviations of what the realized metric would be: each row's predicted
-loss times the baseline's relative spread of the loss where it was predicted alike (its
-coefficient of variation in a tenth of the baseline's predicted losses: heavy tails lie where
-the errors are large, and a window moving there spreads its errors more), over the window's row
-count; plus the sample's own error when the window has more rows than the sample; roots by the
-delta method. The models'
-own fitting error is not in the band (nor in NannyML's).
+window; a segment value's are the sample's rows of that value. The band is 3 standard
+deviations of what the realized metric would be: each row's predicted loss times the baseline's
+relative spread of the loss where it was predicted alike (its coefficient of variation in a
+tenth of the baseline's predicted losses: heavy tails lie where the errors are large, and a
+window moving there spreads its errors more), over the window's row count; plus the sample's
+own error when the window has more rows than the sample; roots by the delta method. The
+models' own fitting error is not in the band (nor in NannyML's).
 """
 
 from __future__ import annotations
@@ -147,6 +147,21 @@ def compute_loss_estimates(model: LossModel | None, sample: Any, window_rows: in
         else:
             out.append(Estimate(metric, mean, band))
     return out
+
+
+def compute_segment_loss_estimates(model: LossModel | None, sample: Any, rows: dict[str | None, int],
+                                   segments: list[str]) -> dict[str | None, list[Estimate]]:
+    """Estimates of the whole window (key None) and of each segment value ("segment=value", as
+    the outcome tallies' keys) with rows in `rows` (the window's row count per key), each from
+    the sample's rows of that value."""
+    found: dict[str | None, list[Estimate]] = {None: compute_loss_estimates(model, sample, rows.get(None, 0))}
+    for key, count in rows.items():
+        segment, _, value = (key or "").partition("=")
+        if key is None or segment not in segments or sample is None or segment not in sample:
+            continue
+        part = sample[sample[segment].astype("string") == value]
+        found[key] = compute_loss_estimates(model, part, count)
+    return found
 
 
 def _mean_and_band(predicted: np.ndarray, cv: tuple[np.ndarray, np.ndarray], window_rows: float

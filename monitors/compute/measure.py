@@ -12,7 +12,7 @@ from typing import Any
 from monitors.compute import estimation, performance
 from monitors.config import ModelConfig
 from monitors.core.counts import DEFAULT_SCORE_BINS, NumericBins, Tally
-from monitors.core.measurement import Measurement
+from monitors.core.measurement import Measurement, compute_status
 from monitors.core.metrics import BINARY, MULTICLASS
 from monitors.core.profile import Profile
 from monitors.core.window import Window
@@ -73,8 +73,11 @@ def compute_segment_sigmas(config: ModelConfig, segments: int) -> float:
 
 
 def compute_segment_rows(config: ModelConfig, window: Window, tallies: dict[str | None, Tally],
-                         reference: Reference, as_of: datetime) -> list[Measurement]:
-    """Realized performance per segment value, judged with its sampling error."""
+                         reference: Reference, as_of: datetime,
+                         loss_estimates: dict[str | None, list[estimation.Estimate]] | None = None
+                         ) -> list[Measurement]:
+    """Realized performance per segment value, judged with its sampling error; a regression's
+    estimates per segment value (`loss_estimates`), judged with their band."""
     rows: list[Measurement] = []
     segments = sorted({k for k in [*tallies, *reference.tallies] if k is not None})
     sigmas = compute_segment_sigmas(config, len(segments))
@@ -84,17 +87,43 @@ def compute_segment_rows(config: ModelConfig, window: Window, tallies: dict[str 
         seg_metrics = performance.compute_metrics(ref) if ref.labelled else {}
         seg = performance.compute_segment_judgement(performance.compute_performance_measurements(
             config, window, cur, seg_metrics, as_of, key), cur, ref, seg_metrics, sigmas)
+        if loss_estimates is not None and key in loss_estimates:
+            pending = performance.compute_labels_pending(config, window, cur.coverage, as_of) \
+                or cur.labelled < config.performance.min_labels
+            seg += compute_segment_estimate_judgement(estimation.compute_estimated_measurements(
+                config, cur, DEFAULT_SCORE_BINS, None, seg_metrics, pending, loss_estimates[key], key),
+                seg_metrics, sigmas)
         rows += _as_segment_rows(seg, min(cur.total, ref.total) < config.min_segment_rows)
     return rows
+
+
+def compute_segment_estimate_judgement(rows: list[Measurement], baseline_metrics: dict[str, float | None],
+                                       sigmas: float) -> list[Measurement]:
+    """A segment's estimate alerts only when it is also `sigmas` of its band's standard
+    deviations (band / BAND_SIGMAS) beyond its baseline: the bound widens to that, as realized
+    metrics' do with their standard errors (performance.compute_segment_judgement)."""
+    bands = {r.metric.removesuffix("_band"): r.value for r in rows if r.metric.endswith("_band")}
+    out = []
+    for row in rows:
+        base, band = baseline_metrics.get(row.metric), bands.get(row.metric)
+        if row.status != "alert" or row.threshold is None or base is None or row.value is None \
+                or band is None:
+            out.append(row)
+            continue
+        bound = max(row.threshold, base + sigmas * band / estimation.BAND_SIGMAS)
+        out.append(Measurement(row.kind, row.metric, row.value, round(bound, 12),
+                               compute_status(row.metric, row.value, bound), row.column_name, row.segment))
+    return out
 
 
 def compute_performance_rows(config: ModelConfig, window: Window, tallies: dict[str | None, Tally],
                              reference: Reference, as_of: datetime,
                              trace: Callable[[str], list[Measurement]] | None = None,
-                             loss_estimates: list[estimation.Estimate] | None = None
+                             loss_estimates: dict[str | None, list[estimation.Estimate]] | None = None
                              ) -> list[Measurement]:
     """Realized performance (whole and per segment), estimates without labels (CBPE's from the
-    tallies; a regression's `loss_estimates`, compute.loss_estimation), and, when a realized
+    tallies; a regression's `loss_estimates`, whole (key None) and per segment value,
+    compute.loss_estimation), and, when a realized
     rule breaks, the tracing rows `trace(metric)` gives."""
     whole = tallies.get(None)
     if config.ground_truth is None or whole is None or not whole.total:
@@ -105,9 +134,9 @@ def compute_performance_rows(config: ModelConfig, window: Window, tallies: dict[
         or whole.labelled < config.performance.min_labels
     rows += estimation.compute_estimated_measurements(
         config, whole, compute_score_bins(config, reference.profile), reference.calibrator,
-        reference.metrics, pending, loss_estimates)
+        reference.metrics, pending, None if loss_estimates is None else loss_estimates.get(None, []))
     broken = {r.metric for r in rows if r.kind == "performance" and r.is_alert}
     traced = [m for m in config.performance.metrics if m in broken]
     if traced and reference.has_labels and trace is not None:
         rows += trace(traced[0])
-    return rows + compute_segment_rows(config, window, tallies, reference, as_of)
+    return rows + compute_segment_rows(config, window, tallies, reference, as_of, loss_estimates)

@@ -1,6 +1,6 @@
 """A regression's performance without labels, wired: the loss models fitted on a seeded sample of
-the labelled baseline (once per run, as the baseline is summarised), and a window's estimates
-from a seeded sample of its rows (compute.loss_estimation)."""
+the labelled baseline (once per run, as the baseline is summarised), and a window's estimates,
+whole and per segment, from a seeded sample of its rows (compute.loss_estimation)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from monitors.compute.loss_estimation import (
     LossModel,
     compute_loss_estimates,
     compute_loss_model,
+    compute_segment_loss_estimates,
 )
 from monitors.config import ModelConfig
 from monitors.core.counts import LABEL
@@ -40,13 +41,14 @@ def load_loss_model(engine: Engine, config: ModelConfig, query: Query) -> LossMo
 
 
 def load_loss_estimates(engine: Engine, config: ModelConfig, query: Query, model: LossModel | None,
-                        window_rows: int) -> list[Estimate] | None:
-    """A regression window's MAE and RMSE estimates from a seeded sample of its rows (None for
-    other tasks). A column the models need that the window lacks leaves them unestimated."""
+                        window_rows: dict[str | None, int]) -> dict[str | None, list[Estimate]] | None:
+    """A regression window's estimates from a seeded sample of its rows, whole (key None) and
+    per segment value (keyed as its outcome tallies; `window_rows`: their row counts); None for
+    other tasks. A column the models need that the window lacks leaves them unestimated."""
     if config.task != REGRESSION:
         return None
     needed = {*model.numerical, *model.categories} if model is not None else set()
-    if model is None or not window_rows or not needed <= compute_present(query):
-        return compute_loss_estimates(None, None, 0)
+    if model is None or not window_rows.get(None) or not needed <= compute_present(query):
+        return {None: compute_loss_estimates(None, None, 0)}
     sample = load_sample(engine, config, dataclasses.replace(query, select=query.features), SAMPLE_ROWS)
-    return compute_loss_estimates(model, sample, window_rows)
+    return compute_segment_loss_estimates(model, sample, window_rows, config.segments)

@@ -136,8 +136,8 @@ def load_performance_rows(engine: Engine, config: ModelConfig, window: Window, q
                         config.model, window, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
             return [Measurement("tracing", f"{metric}_tracing", None, None, "skipped")]
 
-    whole = tallies.get(None)
-    losses = load_loss_estimates(engine, config, query, baseline.loss, whole.total if whole else 0)
+    losses = load_loss_estimates(engine, config, query, baseline.loss,
+                                 {key: tally.total for key, tally in tallies.items()})
     return compute_performance_rows(config, window, tallies, baseline.reference, as_of, trace, losses)
 
 

@@ -62,26 +62,37 @@ def test_estimates_alert_while_labels_are_pending_and_stay_after(home: Path,
 def test_regression_loss_estimates_alert_while_labels_are_pending(home: Path) -> None:
     """Direct loss estimation: the windows whose features move to where the baseline's errors
     were larger get a higher estimated MAE and RMSE, alerting before any label arrives; once
-    labels arrive each estimate lies within its band of the realized metric."""
+    labels arrive each estimate (all six metrics, whole window and per region) lies within its
+    band of the realized metric."""
     tables = make_regression_tables(seed=7, days=4, rows_per_day=1500, shift_from_day=2, training_rows=20_000)
     tables["outcomes"]["labelled_at"] = tables["outcomes"]["labelled_at"] + pd.Timedelta(days=5)
     url = write_duckdb_warehouse(home / "warehouse.duckdb", tables)
-    config_path = write_config(home, url, checks=None, segments=[], **make_regression_overrides(),
+    config_path = write_config(home, url, checks=None, segments=["region"], **make_regression_overrides(),
                                **{"ground_truth.timestamp": "labelled_at"})
     run = ["run", str(config_path), "--start", "2026-01-01", "--end", "2026-01-05", "--no-report"]
 
     assert main([*run, "--as-of", "2026-01-05T01:00"]) == 1  # no label has arrived yet
-    rows = stored(load_config(config_path)).query("segment.isna() and kind == 'estimated_performance'")
-    status = rows.pivot(index="window_start", columns="metric", values="status")
+    rows = stored(load_config(config_path)).query("kind == 'estimated_performance'")
+    status = rows[rows["segment"].isna()].pivot(index="window_start", columns="metric", values="status")
     assert list(status["mae"]) == ["ok", "ok", "alert", "alert"]
     assert list(status["rmse"]) == ["ok", "ok", "alert", "alert"]
+    assert set(rows["segment"].dropna()) == {f"region={r}" for r in ("EU", "NA", "APAC", "LATAM")}
 
     assert main([*run, "--as-of", "2026-03-01"]) == 1  # labels in: realized metrics judged
-    rows = stored(load_config(config_path)).query("segment.isna()")
-    values = rows.pivot_table(index="window_start", columns=["kind", "metric"], values="value")
-    for metric in ("mae", "rmse"):
-        error = (values[("estimated_performance", metric)] - values[("performance", metric)]).abs()
-        assert (error <= values[("estimated_performance", f"{metric}_band")]).all(), (metric, error)
-    realized = rows.query("kind == 'performance' and metric == 'mae'")
+    rows = stored(load_config(config_path))
+    performance = rows[rows["kind"].isin(["performance", "estimated_performance"])]
+    values = performance.assign(segment=performance["segment"].fillna("")).pivot_table(
+        index=["window_start", "segment"], columns=["kind", "metric"], values="value")
+    metrics = ("mae", "mse", "rmse", "mape", "msle", "rmsle")
+    errors = pd.DataFrame({m: values[("estimated_performance", m)] - values[("performance", m)]
+                           for m in metrics}).abs()
+    bands = pd.DataFrame({m: values[("estimated_performance", f"{m}_band")] for m in metrics})
+    assert errors.notna().all().all() and len(errors) == 4 * 5  # the whole window and 4 regions
+    whole = errors.xs("", level="segment") <= bands.xs("", level="segment")
+    assert whole.all().all(), errors.xs("", level="segment")
+    assert (errors <= bands).mean().min() >= 0.9, (errors <= bands).mean()
+    realized = rows.query("segment.isna() and kind == 'performance' and metric == 'mae'")
     assert list(realized["status"]) == ["ok", "ok", "alert", "alert"]
-    assert set(rows.query("kind == 'estimated_performance'")["status"]) == {"ok"}  # kept, not judged
+    estimated = rows.query("kind == 'estimated_performance'")
+    assert set(estimated[estimated["segment"].isna()]["status"]) == {"ok"}  # kept, not judged
+    assert set(estimated["status"]) == {"ok", "skipped"}  # segments under min_segment_rows: skipped
