@@ -5,16 +5,16 @@ happen to be stored yet (backfills run in any order)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from monitors.config import ModelConfig
 from monitors.core.counts import VolumeFacts
-from monitors.core.window import Window, compute_trailing_windows, compute_utc
+from monitors.core.window import Window, compute_trailing_windows
 from monitors.warehouse.engine import load_table, query_errors
-from monitors.warehouse.queries import Query, compute_column_moment
+from monitors.warehouse.queries import Query, compute_column_moment, compute_column_utc
 
 if TYPE_CHECKING:
     from monitors.warehouse.engine import Engine
@@ -26,8 +26,8 @@ def load_volume_facts(engine: Engine, config: ModelConfig, window: Window, query
     ts = table.c[p.timestamp]
     earlier = compute_trailing_windows(config.schedule, window, config.volume.trailing_windows,
                                        config.timezone)
-    def at(moment: datetime) -> datetime:
-        return compute_column_moment(table, p.timestamp, moment)
+    def at(moment: datetime) -> datetime | date:
+        return compute_column_moment(table, p.timestamp, moment, config.timezone)
 
     parts: list[Any] = [sa.func.sum(sa.case((sa.and_(ts >= at(w.start), ts < at(w.end)), 1), else_=0))
                         for w in earlier]
@@ -36,4 +36,5 @@ def load_volume_facts(engine: Engine, config: ModelConfig, window: Window, query
         newest = conn.execute(sa.select(sa.func.max(source.c[p.timestamp]))).scalar()
         trailing = [] if not earlier else list(conn.execute(
             sa.select(*parts).where(ts >= at(earlier[0].start), ts < at(window.start))).one())
-    return VolumeFacts([int(n or 0) for n in trailing], None if newest is None else compute_utc(newest))
+    newest_utc = None if newest is None else compute_column_utc(table, p.timestamp, newest, config.timezone)
+    return VolumeFacts([int(n or 0) for n in trailing], newest_utc)
