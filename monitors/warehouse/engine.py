@@ -173,11 +173,19 @@ def _load_time_types(engine: Engine, name: str, types: dict[str, Any], model: st
         names.update({c: described.get(c, "") for c in unknown})
     typed = dict(types)
     for column, type_name in names.items():
-        base = type_name.lower().split("(")[0].strip()
-        if base in dialect.time_types:
-            typed[column] = sa.Date() if base == "date" else \
-                sa.DateTime(timezone=base in dialect.zoned_time_types)
+        time_type = compute_time_type(dialect, type_name)
+        if time_type is not None:
+            typed[column] = time_type
     return typed
+
+
+def compute_time_type(dialect: Dialect, type_name: str) -> Any:
+    """SQLAlchemy's type for an engine's time type name (`TIMESTAMP_NTZ(9)`, `timestamp_ltz`):
+    Date, or DateTime with a zone when the name holds one; None for other names."""
+    base = type_name.lower().split("(")[0].strip()
+    if base not in dialect.time_types:
+        return None
+    return sa.Date() if base == "date" else sa.DateTime(timezone=base in dialect.zoned_time_types)
 
 
 def _undecorated(type_: Any) -> Any:
