@@ -77,19 +77,18 @@ def test_a_statement_the_engine_refuses_is_one_line_and_stores_nothing(
     model, what it was doing, the table, the warehouse and the engine's own first message line,
     exits 2 and stores nothing."""
     tables = make_tables(seed=2, days=2, rows_per_day=300)
-    tables["training_raw"] = tables.pop("training_data")
     if engine == "duckdb":
         url, names = write_duckdb_warehouse(home / "warehouse.duckdb", tables), {}
     else:
         url, names = _engine_url(request, engine, home, tables)
-    view = str(names.get("baseline.table", "training_data"))
-    raw = view.replace("training_data", "training_raw")
+    raw = str(names.get("baseline.table", "training_data"))
+    view = raw.replace("training_data", "refused_baseline")  # Spark's and fakesnow's catalogs outlive a test
     engine_ = sa.create_engine(url, connect_args=names.get("warehouse_connect_args", {}))
     with engine_.begin() as conn:
-        conn.execute(sa.text(f"CREATE VIEW {view} AS SELECT income, debt_ratio, CAST(region AS INT) AS age, "
-                             f"region, product, score, defaulted FROM {raw}"))
+        conn.execute(sa.text(f"CREATE OR REPLACE VIEW {view} AS SELECT income, debt_ratio, CAST(region AS INT) "
+                             f"AS age, region, product, score, defaulted FROM {raw}"))
     engine_.dispose()
-    config = write_config(home, url, checks=None, **names)
+    config = write_config(home, url, checks=None, **{**names, "baseline.table": view})
     capsys.readouterr()
     assert main(["run", str(config), "--start", "2026-01-01", "--end", "2026-01-03", "--no-report"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
