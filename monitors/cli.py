@@ -261,6 +261,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "demo":
             return _demo(args.home, args.jobs)
+        if args.command == "init":
+            from monitors.run.scaffold import run_init
+
+            sys.stdout.write(run_init(args.model, args.warehouse, args.predictions, args.ground_truth,
+                                      args.baseline, compute_monitors_home()))
+            return 0
+        if args.command == "schema":
+            from monitors.config_schema import compute_config_schema_text
+
+            sys.stdout.write(compute_config_schema_text())
+            return 0
         config = load_config(args.config)
         if args.command == "run":
             if compute_utc(args.end) <= compute_utc(args.start):
