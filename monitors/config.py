@@ -20,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 
+from monitors.config_errors import compute_error_lines, compute_yaml_error_text
 from monitors.core.errors import ConfigError
 from monitors.core.fields import Duration, Identifier, TableName
 from monitors.core.location import CAS_SCHEMES, Location, compute_is_url, compute_location
@@ -233,19 +234,6 @@ def compute_monitors_home() -> Path:
     return Path(os.environ.get("MONITORS_HOME") or Path.cwd()).resolve()
 
 
-def _format_errors(path: Path | str, error: ValidationError) -> str:
-    lines = []
-    for item in error.errors():
-        key = ".".join(str(part) for part in item["loc"]) or "(top level)"
-        msg = item["msg"].removeprefix("Value error, ")
-        if item["type"] == "extra_forbidden":
-            msg = "unknown key (check its spelling)"
-        elif item["type"] == "missing":
-            msg = "required key is missing"
-        lines.append(f"{path}: {key}: {msg}")
-    return "\n".join(lines)
-
-
 def compute_config(data: Any, source: str | Path = "<config>", home: Path | None = None) -> ModelConfig:
     """Validate a parsed YAML mapping into a ModelConfig."""
     if not isinstance(data, dict):
@@ -253,7 +241,7 @@ def compute_config(data: Any, source: str | Path = "<config>", home: Path | None
     try:
         config = ModelConfig.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_format_errors(source, exc)) from None
+        raise ConfigError("\n".join(compute_error_lines(source, exc, ModelConfig))) from None
     config._home = home or compute_monitors_home()
     config._source = Path(source) if source != "<config>" else None
     return config
@@ -269,8 +257,5 @@ def load_config(path: str | Path, home: Path | None = None) -> ModelConfig:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(f"{path}: not valid YAML{where}: {problem}") from None
+        raise ConfigError(compute_yaml_error_text(path, text, exc)) from None
     return compute_config(data, path, home)

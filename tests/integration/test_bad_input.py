@@ -248,3 +248,14 @@ def test_a_column_of_the_wrong_type_is_named(home: Path, capsys: pytest.CaptureF
     assert f"model credit_risk: column {column!r} of table {table!r}" in err
     assert f"is {found}, not {wanted}" in err
     assert not (home / "monitoring").exists()
+
+
+def test_a_range_holding_no_complete_window_is_exit_2_naming_the_first_one(
+        home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = write_config(home, write_duckdb_warehouse(home / "warehouse.duckdb", make_tables(days=2)),
+                          checks=None, schedule="@weekly")
+    code, _, err = _run(config, capsys, "--start", "2026-01-06", "--end", "2026-01-10")
+    assert code == 2 and err.strip() == (
+        "error: model credit_risk: no complete @weekly window in [2026-01-06 00:00:00, 2026-01-10 00:00:00); "
+        "the first one from --start is 2026-01-11 00:00 to 2026-01-18 00:00 UTC")
+    assert not (home / "monitoring").exists()
