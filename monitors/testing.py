@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -19,16 +20,36 @@ from monitors.warehouse.tables import write_duckdb_tables, write_parquet_tables,
 def make_tables(seed: int = 1, days: int = 6, rows_per_day: int = 400, training_rows: int = 3000,
                 drift_from_day: int | None = None, start: datetime = demo.START,
                 label_delay_days: float = 0.0, label_delay_max_days: float | None = None,
-                drop_from_day: int | None = None) -> dict[str, pd.DataFrame]:
+                drop_from_day: int | None = None, calendar: str = "flat", row_jitter: float = 0.0
+                ) -> dict[str, pd.DataFrame]:
     """training_data, predictions and outcomes like the demo's, small. Every label is present
     (label_delay_days, or a uniform delay up to label_delay_max_days, only sets labelled_at);
     drift_from_day shifts income and debt_ratio; from drop_from_day the outcomes' relation to
-    the features changes (performance drops)."""
+    the features changes (performance drops); calendar: a shape of demo.CALENDARS (weekends,
+    nights, a holiday, a trend), row_jitter: each day's rows vary by up to this share."""
     return demo.compute_tables(demo.Scenario(
-        days=days, rows_per_day=rows_per_day, row_jitter=0.0, training_rows=training_rows, start=start,
+        days=days, rows_per_day=rows_per_day, row_jitter=row_jitter, training_rows=training_rows, start=start,
         drift_from_day=drift_from_day, drop_from_day=drop_from_day,
         label_delay_days=(0.0, label_delay_max_days) if label_delay_max_days else label_delay_days,
-        labels_until=None, label_time_unit=None, id_digits=6, model_version="1.0"), seed)
+        labels_until=None, label_time_unit=None, id_digits=6, model_version="1.0", calendar=calendar), seed)
+
+
+def make_outage(tables: dict[str, pd.DataFrame], start: datetime, end: datetime, keep: float,
+                seed: int = 0) -> dict[str, pd.DataFrame]:
+    """The tables with only `keep` (a share) of the predictions in [start, end) (naive or UTC),
+    chosen at random (seeded), and their outcomes."""
+    predictions = tables["predictions"]
+    at = predictions["predicted_at"]
+    inside = (at >= pd.Timestamp(start).tz_localize(None)) & (at < pd.Timestamp(end).tz_localize(None))
+    rng = np.random.default_rng(seed)
+    dropped = inside & (rng.uniform(size=len(predictions)) >= keep)
+    ids = set(predictions.loc[dropped, "prediction_id"])
+    out = dict(tables)
+    out["predictions"] = predictions[~dropped].reset_index(drop=True)
+    outcomes = tables["outcomes"]
+    out["outcomes"] = outcomes[~outcomes["prediction_id"].isin(ids)].reset_index(drop=True)
+    return out
+
 
 
 def write_duckdb_warehouse(path: Path, tables: dict[str, pd.DataFrame]) -> str:

@@ -20,20 +20,31 @@ if TYPE_CHECKING:
     from monitors.warehouse.engine import Engine
 
 
+CHUNK = 300  # windows counted per statement (PostgreSQL takes at most 1,664 result columns)
+
+
 def load_volume_facts(engine: Engine, config: ModelConfig, window: Window, query: Query) -> VolumeFacts:
+    """The rows of each window of the volume rules' history (compute.series: the training period,
+    enough for season_windows of each season) and the window's newest prediction."""
     p = config.predictions
     table = load_table(engine, p.table, config.model)
     ts = table.c[p.timestamp]
-    earlier = compute_trailing_windows(config.schedule, window, config.volume.trailing_windows,
-                                       config.timezone)
+    hours = (window.end - window.start).total_seconds() / 3600
+    earlier = compute_trailing_windows(config.schedule, window,
+                                       config.volume.compute_training_windows(hours), config.timezone)
+
     def at(moment: datetime) -> datetime:
         return compute_column_moment(table, p.timestamp, moment)
 
-    parts: list[Any] = [sa.func.sum(sa.case((sa.and_(ts >= at(w.start), ts < at(w.end)), 1), else_=0))
-                        for w in earlier]
     source = query.features.subquery("newest")
+    trailing: list[Any] = []
     with query_errors(engine, config.model, f"query on table {p.table!r}"), engine.connect() as conn:
         newest = conn.execute(sa.select(sa.func.max(source.c[p.timestamp]))).scalar()
-        trailing = [] if not earlier else list(conn.execute(
-            sa.select(*parts).where(ts >= at(earlier[0].start), ts < at(window.start))).one())
-    return VolumeFacts([int(n or 0) for n in trailing], None if newest is None else compute_utc(newest))
+        for first in range(0, len(earlier), CHUNK):
+            part = earlier[first:first + CHUNK]
+            sums = [sa.func.sum(sa.case((sa.and_(ts >= at(w.start), ts < at(w.end)), 1), else_=0))
+                    for w in part]
+            trailing += list(conn.execute(
+                sa.select(*sums).where(ts >= at(part[0].start), ts < at(part[-1].end))).one())
+    return VolumeFacts([int(n or 0) for n in trailing], None if newest is None else compute_utc(newest),
+                       tuple(w.start for w in earlier))
