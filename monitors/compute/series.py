@@ -29,6 +29,7 @@ DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
 SEASON_P = 0.001  # the season explains the history: the F test's p-value below this
 SEASON_RATIO = 1.2  # and its seasons' medians differ by at least this factor
 MAD_SD = 1.4826  # MAD to a normal's standard deviation
+TYPICAL_MADS, TYPICAL_LOG = 4.0, 0.3  # what the season test leaves out (see _typical)
 WEEKLY_TEST_DAYS = 7  # hourly windows: the day of week is tested once the history spans this
 
 
@@ -73,14 +74,23 @@ def compute_band(values: np.ndarray, volume: Volume, counts: bool = True) -> Ban
     return band
 
 
+def _typical(logs: np.ndarray) -> np.ndarray:
+    """A season's log counts without its outliers (an outage, a holiday): those further from the
+    median than TYPICAL_MADS robust deviations (at least TYPICAL_LOG), which would hide a season."""
+    center = np.median(logs)
+    spread = max(TYPICAL_MADS * MAD_SD * float(np.median(np.abs(logs - center))), TYPICAL_LOG)
+    return logs[np.abs(logs - center) <= spread]
+
+
 def compute_season_test(values: np.ndarray, seasons: np.ndarray) -> bool:
-    """Whether the seasons explain the values (log counts): a one-way analysis of variance (the
-    ratio of the variance between seasons to that within them) gives p < SEASON_P, and season
-    medians SEASON_RATIO apart; False when fewer than two seasons have two windows each."""
+    """Whether the seasons explain the values (log counts, each season's outliers left out): a
+    one-way analysis of variance (the ratio of the variance between seasons to that within them)
+    gives p < SEASON_P, and season medians SEASON_RATIO apart; False when fewer than two seasons
+    have two windows each."""
     from scipy.stats import f_oneway
 
     logs = np.log(np.maximum(values, 1e-9))
-    groups = [logs[seasons == s] for s in np.unique(seasons)]
+    groups = [_typical(logs[seasons == s]) for s in np.unique(seasons)]
     groups = [g for g in groups if len(g) >= 2]
     if len(groups) < 2 or np.ptp(logs) == 0:
         return False
@@ -176,12 +186,12 @@ def compute_count_verdict(volume: Volume, value: float, history: list[tuple[date
     band = compute_band(same, volume) if len(same) else Band(0.0, 0.0, 0.0, 0)
     label = f"{chosen}={compute_season_label(chosen, index)}"
     needed = volume.season_windows
-    if learning or band.learned < needed:
+    if learning or len(same) < needed or band.learned < 2:
         if plain.status != "alert":
             return plain
         guard = compute_guard(volume, [n for _, n in rows])
         status: Status = "alert" if guard and value < guard else "skipped"
-        return Verdict(status, guard, None, label, min(band.learned, needed), needed)
+        return Verdict(status, guard, None, label, min(len(same), needed), needed)
     lower = round(max(band.lower, 1.0 if volume.empty_is_alert else 0.0), 6)
     return Verdict(compute_status("row_count", value, lower), lower or None, round(band.upper, 6), label,
                    band.learned, needed, surge=volume.direction == "both" and value > band.upper)
