@@ -3,6 +3,7 @@ rule, its value and bound, where performance dropped, the report), tracing's sli
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -100,8 +101,8 @@ def compute_rule_text(row: Measurement, baseline: float | None = None, expected:
     `performance roc_auc = 0.68 (baseline 0.87, bound: >= 0.82)`; with a series rule's expected
     range, `data_quality row_count = 469, expected 2,015-3,784 for a Wednesday`"""
     subject = compute_rule_subject(compute_rule_key(row))
-    if expected is not None and row.segment is None:
-        return f"{subject} = {_number(row.value)}, {expected}"
+    if expected is not None and row.segment is None and row.value is not None:
+        return f"{subject} = {row.value:,.0f}, {expected}"
     if row.threshold is None:
         return f"{subject} = {_number(row.value)} (failed)"
     # the bound a value must keep: the opposite of how it breaks
@@ -127,7 +128,7 @@ def compute_expected_texts(rows: Iterable[Measurement]) -> dict[str, str]:
     if count is None or upper is None or season is None or season.column_name is None \
             or count.threshold is None or upper.value is None:
         return {}
-    text = (f"expected {_number(count.threshold)}-{_number(upper.value)} for "
+    text = (f"expected {math.ceil(count.threshold):,}-{math.floor(upper.value):,} for "
             f"{compute_season_phrase(season.column_name)}")
     return {"row_count": text, "row_count_surge": text}
 

@@ -88,13 +88,13 @@ def test_a_series_rule_says_what_was_expected_for_its_season() -> None:
             Measurement("expected", "row_count_season", 4.0, 4.0, "ok", "day_of_week=Wednesday")]
     message = compute_failure_message("credit_risk", WINDOW, rows)
     assert message is not None
-    assert "data_quality row_count = 469, expected 2016-3784 for a Wednesday" in message
+    assert "data_quality row_count = 469, expected 2,016-3,784 for a Wednesday" in message
     assert compute_series_note(rows) == \
-        "row_count: expected 2016-3784 for a Wednesday (learned from 4 earlier Wednesdays)"
+        "row_count: expected 2,016-3,784 for a Wednesday (learned from 4 earlier Wednesdays)"
     learning = [Measurement("data_quality", "row_count", 1100.0, 95.0, "skipped"),
                 Measurement("expected", "row_count_season", 2.0, 4.0, "skipped", "day_of_week=Saturday")]
     assert compute_series_note(learning) == ("row_count: learning: 2 of 4 Saturdays (meanwhile it alerts "
                                              "only when empty or below a collapse guard)")
     hourly = [*rows[:2], Measurement("expected", "row_count_season", 4.0, 4.0, "ok", "hour_of_day=14:00")]
-    assert "expected 2016-3784 for 14:00" in (compute_failure_message("m", WINDOW, hourly) or "")
+    assert "expected 2,016-3,784 for 14:00" in (compute_failure_message("m", WINDOW, hourly) or "")
     assert compute_series_note(rows[:1]) is None  # the plain rule
