@@ -199,10 +199,11 @@ class ModelConfig(Strict):
         if season in ("auto", "none"):
             return
         first = next(iter_windows(self.schedule, "2026-01-05", "2027-01-05", self.timezone), None)
-        allowed = compute_candidates((first.end - first.start).total_seconds() / 3600) if first else ()
+        hours = (first.end - first.start).total_seconds() / 3600 if first else 0.0
+        allowed = compute_candidates(hours)
         if season not in allowed:
-            raise ValueError(f"volume.seasonality: {season} is not a season of the schedule "
-                             f"{self.schedule!r}'s windows; choose from auto, none"
+            raise ValueError(f"volume.seasonality: {season} is not a season of schedule {self.schedule!r} "
+                             f"(windows of {hours:g} hours); choose from auto, none"
                              + "".join(f", {a}" for a in allowed))
 
     def _check_outputs(self) -> None:
@@ -255,6 +256,9 @@ def _format_errors(path: Path | str, error: ValidationError) -> str:
     for item in error.errors():
         key = ".".join(str(part) for part in item["loc"]) or "(top level)"
         msg = item["msg"].removeprefix("Value error, ")
+        named = re.match(r"[a-z_]+(\.[a-z_]+)+: ", msg)
+        if not item["loc"] and named:  # a rule across keys names its key itself
+            key, msg = named.group(0)[:-2], msg[named.end():]
         if item["type"] == "extra_forbidden":
             msg = "unknown key (check its spelling)"
         elif item["type"] == "missing":

@@ -189,7 +189,7 @@ def test_malformed_config_key_and_unknown_metric_via_cli(home: Path, capsys: pyt
     assert code == 2 and "unknown metric 'auc'" in err and "Traceback" not in err
     hourly_season = write_config(home, "duckdb:///w.duckdb", name="c.yaml", **{"volume.seasonality": "hour_of_day"})
     code, _, err = _run(hourly_season, capsys)
-    assert code == 2 and "volume.seasonality: hour_of_day is not a season of the schedule '@daily'" in err
+    assert code == 2 and "volume.seasonality: hour_of_day is not a season of schedule '@daily' (windows of 24 hours)" in err
     typo = write_config(home, "duckdb:///w.duckdb", name="d.yaml", **{"volume.seasonality": "weekly"})
     code, _, err = _run(typo, capsys)
     assert code == 2 and f"{typo}: volume.seasonality: Input should be 'auto', 'none'" in err

@@ -143,7 +143,7 @@ def test_counts_are_held_to_their_noise() -> None:
 
 
 def test_a_season_the_schedule_cannot_have_is_a_config_error(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="volume.seasonality: hour_of_day is not a season of the schedule"):
+    with pytest.raises(ConfigError, match=r"volume.seasonality: hour_of_day is not a season of schedule '@daily' \(windows of 24 hours\)"):
         make_config(tmp_path, "duckdb:///unused.duckdb", **{"volume.seasonality": "hour_of_day"})
     hourly = make_config(tmp_path, "duckdb:///unused.duckdb", schedule="@hourly",
                          **{"volume.seasonality": "hour_of_week"})
