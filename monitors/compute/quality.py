@@ -8,7 +8,7 @@ from datetime import datetime
 
 import numpy as np
 
-from monitors.compute.series import compute_count_verdict
+from monitors.compute.series import compute_count_verdict, compute_staleness_limit
 from monitors.config import ModelConfig
 from monitors.core.counts import MISSING, NON_FINITE, OVER, UNDER, Counts, VolumeFacts
 from monitors.core.measurement import Measurement, compute_status
@@ -30,7 +30,8 @@ def compute_volume_rows(config: ModelConfig, window: Window | None, rows_n: int,
                         facts: VolumeFacts | None) -> list[Measurement]:
     """row_count against its season's expected range or the plain rule (compute.series); with a
     season, the range's top and the season (kind expected) and, with direction both, the surge
-    rule; with volume.max_staleness, the hours from the newest prediction to the window's end."""
+    rule; with volume.max_staleness, the hours from the newest prediction to the window's end,
+    against max_staleness or its season's expected top when higher (compute.series)."""
     volume = config.volume
     history, local, hours = compute_history(config, window, facts)
     verdict = compute_count_verdict(volume, float(rows_n), history, local, hours)
@@ -46,11 +47,24 @@ def compute_volume_rows(config: ModelConfig, window: Window | None, rows_n: int,
                                 "ok" if judged else "skipped", verdict.season))
     if volume.max_staleness is not None and facts is not None and facts.newest is not None \
             and window is not None:
-        hours = (window.end - facts.newest).total_seconds() / 3600
-        limit = volume.max_staleness.total_seconds() / 3600
-        rows.append(Measurement("data_quality", "hours_since_last_prediction", round(hours, 6), limit,
-                                compute_status("hours_since_last_prediction", hours, limit)))
+        stale = (window.end - facts.newest).total_seconds() / 3600
+        limit = compute_staleness_limit(volume, volume.max_staleness.total_seconds() / 3600, verdict.season,
+                                        local, compute_staleness_history(config, window, facts))
+        rows.append(Measurement("data_quality", "hours_since_last_prediction", round(stale, 6), limit,
+                                compute_status("hours_since_last_prediction", stale, limit)))
     return rows
+
+
+def compute_staleness_history(config: ModelConfig, window: Window, facts: VolumeFacts
+                              ) -> list[tuple[datetime, float]]:
+    """Each earlier window with rows: its local start and the hours from its newest prediction to
+    its end (the next window's start)."""
+    if not facts.starts or len(facts.newest_each) != len(facts.starts):
+        return []
+    zone = compute_zone(config.timezone)
+    ends = [*facts.starts[1:], window.start]
+    return [(s.astimezone(zone), (e - n).total_seconds() / 3600)
+            for s, e, n in zip(facts.starts, ends, facts.newest_each, strict=True) if n is not None]
 
 
 def compute_history(config: ModelConfig, window: Window | None, facts: VolumeFacts | None

@@ -207,3 +207,19 @@ def compute_series_verdicts(volume: Volume, starts: list[datetime], counts: list
         history = list(zip(starts[max(0, i - size):i], counts[max(0, i - size):i], strict=True))
         verdicts.append(compute_count_verdict(volume, float(n), history, start, window_hours))
     return verdicts
+
+
+def compute_staleness_limit(volume: Volume, limit: float, season: str | None, local: datetime | None,
+                            history: list[tuple[datetime, float]]) -> float:
+    """Freshness by the same rules: max_staleness, or the top of the expected range of the hours
+    between the newest prediction and the end of the season's earlier windows when that is higher
+    (a night hour's newest prediction is older than a day hour's), once the season has
+    season_windows of them; never lower than max_staleness."""
+    if season is None or local is None:
+        return limit
+    chosen = season.partition("=")[0]
+    index = compute_season(chosen, local)
+    same = np.array([h for t, h in history if compute_season(chosen, t) == index], dtype=float)
+    if len(same) < volume.season_windows:
+        return limit
+    return max(limit, round(compute_band(same, volume, counts=False).upper, 6))

@@ -24,8 +24,9 @@ CHUNK = 300  # windows counted per statement (PostgreSQL takes at most 1,664 res
 
 
 def load_volume_facts(engine: Engine, config: ModelConfig, window: Window, query: Query) -> VolumeFacts:
-    """The rows of each window of the volume rules' history (compute.series: the training period,
-    enough for season_windows of each season) and the window's newest prediction."""
+    """The rows and the newest prediction of each window of the volume rules' history
+    (compute.series: the training period, enough for season_windows of each season), and the
+    window's newest prediction."""
     p = config.predictions
     table = load_table(engine, p.table, config.model)
     ts = table.c[p.timestamp]
@@ -38,13 +39,17 @@ def load_volume_facts(engine: Engine, config: ModelConfig, window: Window, query
 
     source = query.features.subquery("newest")
     trailing: list[Any] = []
+    newest_each: list[datetime | None] = []
     with query_errors(engine, config.model, f"query on table {p.table!r}"), engine.connect() as conn:
         newest = conn.execute(sa.select(sa.func.max(source.c[p.timestamp]))).scalar()
         for first in range(0, len(earlier), CHUNK):
             part = earlier[first:first + CHUNK]
-            sums = [sa.func.sum(sa.case((sa.and_(ts >= at(w.start), ts < at(w.end)), 1), else_=0))
-                    for w in part]
-            trailing += list(conn.execute(
-                sa.select(*sums).where(ts >= at(part[0].start), ts < at(part[-1].end))).one())
+            inside = [sa.and_(ts >= at(w.start), ts < at(w.end)) for w in part]
+            found = list(conn.execute(sa.select(
+                *(sa.func.sum(sa.case((c, 1), else_=0)) for c in inside),
+                *(sa.func.max(sa.case((c, ts), else_=None)) for c in inside)
+            ).where(ts >= at(part[0].start), ts < at(part[-1].end))).one())
+            trailing += found[:len(part)]
+            newest_each += [None if t is None else compute_utc(t) for t in found[len(part):]]
     return VolumeFacts([int(n or 0) for n in trailing], None if newest is None else compute_utc(newest),
-                       tuple(w.start for w in earlier))
+                       tuple(w.start for w in earlier), tuple(newest_each))

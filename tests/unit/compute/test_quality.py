@@ -17,7 +17,7 @@ from monitors.core.counts import Counts, VolumeFacts
 from monitors.core.measurement import Measurement
 from monitors.core.profile import Profile, compute_bins, compute_profile
 from monitors.core.window import Window
-from monitors.testing import make_config
+from monitors.testing import make_config, make_tables
 
 NUMERICAL = ["income", "score"]
 
@@ -136,3 +136,37 @@ def test_the_plain_rule_stores_no_season(tmp_path: Path) -> None:
     starts = tuple(window.start - timedelta(days=28 - i) for i in range(28))
     found = compute_volume_rows(config, window, 2900, VolumeFacts(flat, None, starts))
     assert [(r.metric, r.threshold, r.status) for r in found] == [("row_count", 1525.0, "ok")]
+
+
+def _hourly_facts(tables: dict[str, pd.DataFrame], window: Window, days: int) -> VolumeFacts:
+    """The earlier hours' rows and newest predictions, counted in pandas as the warehouse does."""
+    starts = tuple(window.start - timedelta(hours=24 * days - i) for i in range(24 * days))
+    at = tables["predictions"]["predicted_at"]
+    rows, newest = [], []
+    for s in starts:
+        inside = at[(at >= pd.Timestamp(s).tz_localize(None)) & (at < pd.Timestamp(s + timedelta(hours=1)).tz_localize(None))]
+        rows.append(len(inside))
+        newest.append(inside.max().to_pydatetime().replace(tzinfo=UTC) if len(inside) else None)
+    return VolumeFacts(rows, None, starts, tuple(newest))
+
+
+def test_freshness_is_judged_against_its_season(tmp_path: Path) -> None:
+    """Hourly windows, nights at 10-15% of the peak (a few rows an hour): a night hour's newest
+    prediction is often over 30 minutes old, which max_staleness 30m would page every night."""
+    tables = make_tables(seed=3, days=9, rows_per_day=500, training_rows=100, calendar="daily")
+    config = make_config(tmp_path, "duckdb:///unused.duckdb", schedule="@hourly",
+                         **{"volume.max_staleness": "30m"})
+    night = Window(datetime(2026, 1, 9, 3, tzinfo=UTC), datetime(2026, 1, 9, 4, tzinfo=UTC))
+    facts = _hourly_facts(tables, night, 8)
+    stale = {r.metric: r for r in compute_volume_rows(config, night, 3, VolumeFacts(
+        facts.trailing, night.end - timedelta(minutes=50), facts.starts, facts.newest_each))}
+    assert stale["row_count_season"].column_name == "hour_of_day=03:00"
+    freshness = stale["hours_since_last_prediction"]
+    assert freshness.value == pytest.approx(50 / 60) and freshness.status == "ok"
+    assert (freshness.threshold or 0) > 50 / 60
+    noon = Window(datetime(2026, 1, 9, 12, tzinfo=UTC), datetime(2026, 1, 9, 13, tzinfo=UTC))
+    facts = _hourly_facts(tables, noon, 8)
+    late = {r.metric: r for r in compute_volume_rows(config, noon, 30, VolumeFacts(
+        facts.trailing, noon.end - timedelta(minutes=50), facts.starts, facts.newest_each))}
+    assert late["hours_since_last_prediction"].status == "alert"
+    assert late["hours_since_last_prediction"].threshold == 0.5  # a busy hour keeps max_staleness
