@@ -16,6 +16,7 @@ from monitors.compute.series import compute_series_verdicts
 from monitors.core.settings import Volume
 from monitors.core.window import Window, compute_windows
 from monitors.run.window import load_window_message, run_window
+from monitors.storage.results import load_alerts
 from monitors.testing import make_outage, make_tables
 
 from .helpers import Build
@@ -27,6 +28,10 @@ AS_OF = START + timedelta(days=70)
 
 def _window(day: int) -> Window:
     return Window(START + timedelta(days=day), START + timedelta(days=day + 1))
+
+
+def _naive(day: int) -> pd.Timestamp:
+    return pd.Timestamp(_window(day).start.replace(tzinfo=None))
 
 
 def _tables() -> dict[str, pd.DataFrame]:
@@ -57,6 +62,13 @@ def test_volume_alerts_against_its_season_in_the_warehouse(warehouse: Build) -> 
     upper = found[WEDNESDAY]["row_count_upper"].value
     assert f"data_quality row_count = {outage.value:.0f}, expected {math.ceil(outage.threshold or 0)}-" \
            f"{math.floor(upper or 0)} for a Wednesday" in message
+    # the episode view (monitor_alerts) takes the series rule as any other: the windows were run
+    # out of order, the skipped (learning) window is not judged
+    episodes = load_alerts(config.store_path, config.model).query("metric == 'row_count'")
+    assert len(episodes) == 1
+    episode = episodes.iloc[0]
+    assert (episode["opened_at"], episode["windows_in_alert"], episode["resolved_at"]) == \
+        (_naive(WEDNESDAY), 2, _naive(LATER_WEDNESDAY))
     # the same verdicts as the series judged in order from the same counts
     windows = compute_windows("@daily", START, START + timedelta(days=63))
     counts = demo.compute_window_rows(tables, windows)
