@@ -2,6 +2,7 @@
 half the trailing median) against the seasonal one (auto, the default).
 
     .venv/bin/python benchmarks/volume_seasons.py [--seeds 5] [--rows-per-day 3000]
+    .venv/bin/python benchmarks/volume_seasons.py --warehouse-cost [POSTGRES_URL]
 
 Each series comes from the seeded generator (demo.CALENDARS; rows vary by up to 10% a day) with
 outages dropped in (testing.make_outage) after the learning period: daily windows over 9 weeks,
@@ -14,6 +15,9 @@ same, tests/integration/test_volume_seasons.py). Printed per shape and rule, sum
   holiday   alerts on the holiday (a Monday at weekend level: a real drop, rightly flagged)
   missed    outages not alerted, of those dropped in
   skipped   windows skipped while their season was learned
+With --warehouse-cost [POSTGRES_URL], it times instead what the history costs a window in the
+warehouse (load_volume_facts: the counts and newest predictions of the training period's windows)
+on DuckDB, and on PostgreSQL when a URL is given: 5 weeks of the weekly and nightly shape.
 Asserts nothing.
 """
 
@@ -71,11 +75,54 @@ def _measure(calendar: str, schedule: str, days: int, seed: int, rows: int) -> d
     return out
 
 
+def _warehouse_cost(postgres: str | None, rows: int) -> None:
+    import tempfile
+    import time
+    from pathlib import Path
+
+    import sqlalchemy as sa
+
+    from monitors.core.window import Window
+    from monitors.testing import make_config, write_duckdb_warehouse, write_sql_warehouse
+    from monitors.warehouse.engine import create_warehouse_engine
+    from monitors.warehouse.queries import load_window_query
+    from monitors.warehouse.volume import load_volume_facts
+
+    home, schema = Path(tempfile.mkdtemp()), "monitors_bench_volume"
+    tables = make_tables(seed=1, days=35, rows_per_day=rows, training_rows=100, calendar="both")
+    urls = {"duckdb": (write_duckdb_warehouse(home / "w.duckdb", tables), {})}
+    if postgres:
+        write_sql_warehouse(postgres, tables, schema=schema)
+        urls["postgresql"] = (postgres, {f"{t}.table": f"{schema}.{n}" for t, n in (
+            ("predictions", "predictions"), ("ground_truth", "outcomes"), ("baseline", "training_data"))})
+    print(f"{len(tables['predictions']):,} predictions over 35 days; seconds to count a window's history")
+    for name, (url, tables_at) in urls.items():
+        for schedule, length in (("@daily", timedelta(days=1)), ("@hourly", timedelta(hours=1))):
+            window = Window(START + timedelta(days=34), START + timedelta(days=34) + length)
+            for season in ("none", "auto"):
+                config = make_config(home, url, schedule=schedule, checks=None,
+                                     **{**tables_at, "volume.seasonality": season})
+                engine = create_warehouse_engine(config)
+                query = load_window_query(engine, config, window)
+                began = time.perf_counter()
+                facts = load_volume_facts(engine, config, window, query)
+                print(f"{name:10} {schedule:8} {season:5} {len(facts.trailing):4} windows "
+                      f"{time.perf_counter() - began:6.2f} s")
+                engine.dispose()
+    if postgres:
+        with sa.create_engine(postgres).begin() as conn:
+            conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--rows-per-day", type=int, default=3000)
+    parser.add_argument("--warehouse-cost", nargs="?", const="", default=None, metavar="POSTGRES_URL")
     args = parser.parse_args()
+    if args.warehouse_cost is not None:
+        _warehouse_cost(args.warehouse_cost or None, args.rows_per_day)
+        return
     print(f"{args.seeds} seeds, {args.rows_per_day:,} rows a day (before the calendar's shape)")
     print(f"{'windows':8} {'shape':8} {'rule':5} {'judged':>7} {'false (learning)':>17} "
           f"{'false (after)':>14} {'holiday':>8} {'missed':>7} {'skipped':>8}")
