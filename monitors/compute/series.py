@@ -99,8 +99,8 @@ def compute_season_test(values: np.ndarray, seasons: np.ndarray) -> bool:
 
 
 def compute_hour_of_week_test(values: np.ndarray, locals_: list[datetime]) -> bool:
-    """Hourly windows with four weeks of history: does the day of week explain what remains of
-    the log counts once each hour of day's median is taken out?"""
+    """Hourly windows with a week of history or more: does the day of week explain what remains
+    of the log counts once each hour of day's median is taken out?"""
     hours = np.array([t.hour for t in locals_])
     logs = np.log(np.maximum(values, 1e-9))
     rest = logs.copy()
@@ -199,8 +199,9 @@ def compute_count_verdict(volume: Volume, value: float, history: list[tuple[date
 
 def compute_series_verdicts(volume: Volume, starts: list[datetime], counts: list[int],
                             window_hours: float) -> list[Verdict]:
-    """Each window of a series judged against the windows before it (local starts, oldest first;
-    the first ones with less history than volume's training period, as a new model's)."""
+    """Each window of a series judged against the windows before it (starts in the schedule's
+    timezone, oldest first; the first ones with less history than the training period, as a new
+    model's): what the benchmark and the tests replay."""
     size = volume.compute_training_windows(window_hours)
     verdicts = []
     for i, (start, n) in enumerate(zip(starts, counts, strict=True)):
