@@ -58,14 +58,17 @@ class Band:
     learned: int  # the season's earlier windows it was learned from
 
 
-def compute_band(values: np.ndarray, volume: Volume, counts: bool = True) -> Band:
-    """The expected range of a season from its earlier windows' values (see the module)."""
+def compute_band(values: np.ndarray, volume: Volume, counts: bool = True, rows: int = 0) -> Band:
+    """The expected range of a season from its earlier windows' values (see the module): counts
+    with their Poisson noise; with `rows`, shares with the binomial noise of a window of that many."""
     kept = values
     band = Band(0.0, 0.0, 0.0, 0)
     for _ in range(2):
         center = float(np.median(kept))
         spread = max(MAD_SD * float(np.median(np.abs(kept - center))), volume.min_spread * center)
-        width = volume.deviations * math.sqrt(spread ** 2 + (max(center, 0.0) if counts else 0.0))
+        noise = max(center, 0.0) if counts else \
+            (min(max(center, 0.0), 1.0) * (1 - min(max(center, 0.0), 1.0)) / rows if rows else 0.0)
+        width = volume.deviations * math.sqrt(spread ** 2 + noise)
         band = Band(center, max(center - width, 0.0), center + width, len(kept))
         inside = values[(values >= band.lower) & (values <= band.upper)]
         if len(inside) == len(kept) or not len(inside):
@@ -224,3 +227,25 @@ def compute_staleness_limit(volume: Volume, limit: float, season: str | None, lo
     if len(same) < volume.season_windows:
         return limit
     return max(limit, round(compute_band(same, volume, counts=False).upper, 6))
+
+
+def compute_coverage_bound(volume: Volume, minimum: float, history: list[tuple[datetime, int, int]],
+                           local: datetime, window_hours: float, rows: int) -> tuple[float, str | None, int]:
+    """Label coverage at maturity by the same rules: min_label_coverage, or, where the season's
+    earlier mature windows (local start, rows, labelled rows) are usually (their median) less
+    covered than that, the bottom of their expected range (with the binomial noise of a window of
+    `rows`). Returns the bound, the season (None: the minimum stands) and its windows learned."""
+    counted = [(t, n) for t, n, _ in history if n > 0]
+    if not counted:
+        return minimum, None, 0
+    chosen, learning = compute_chosen_season(volume, counted, local, window_hours)
+    if chosen is None or learning:
+        return minimum, None, 0
+    index = compute_season(chosen, local)
+    same = np.array([k / n for t, n, k in history if n > 0 and compute_season(chosen, t) == index])
+    if len(same) < volume.season_windows:
+        return minimum, None, 0
+    band = compute_band(same, volume, counts=False, rows=rows)
+    if band.center >= minimum:  # a season usually covered keeps the minimum
+        return minimum, None, 0
+    return min(minimum, round(band.lower, 6)), f"{chosen}={compute_season_label(chosen, index)}", band.learned

@@ -89,6 +89,8 @@ _ENTRIES = (
     # how many it needs; skipped while learning)
     Metric("row_count_upper", "expected", "above", axis="rows"),
     Metric("row_count_season", "expected", "below"),
+    # never judged: the season that lowered label_coverage's bound at maturity (as row_count_season)
+    Metric("label_coverage_season", "expected", "below"),
     Metric("hours_since_last_prediction", "data_quality", "above"),
     Metric("missing_share", "data_quality", "above"),
     Metric("new_category_share", "data_quality", "above"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from datetime import timedelta
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -76,3 +77,32 @@ def test_volume_alerts_against_its_season_in_the_warehouse(warehouse: Build) -> 
     for day, rows in found.items():
         assert (rows["row_count"].status, rows["row_count"].threshold) == \
             (series[day].status, series[day].threshold), day
+
+
+@pytest.mark.parametrize("warehouse", ["duckdb", "postgresql"], indirect=True)
+def test_label_coverage_at_maturity_knows_its_season(warehouse: Build) -> None:
+    """Weekend labels are sparser (60% arrive): at maturity every weekend day breaks
+    min_label_coverage (0.8) under the plain rule; judged against its season it is ok, while a
+    Wednesday whose labels half went missing still alerts."""
+    tables = make_tables(seed=5, days=63, rows_per_day=600, training_rows=600, calendar="weekly", row_jitter=0.1)
+    outcomes, at = tables["outcomes"], tables["predictions"].set_index("prediction_id")["predicted_at"]
+    when = outcomes["prediction_id"].map(at)
+    rng = np.random.default_rng(3)
+    gone = ((when.dt.weekday >= 5) & (rng.uniform(size=len(outcomes)) < 0.4)) | \
+        ((when >= _naive(LATER_WEDNESDAY)) & (when < _naive(LATER_WEDNESDAY + 1)) & (rng.uniform(size=len(outcomes)) < 0.5))
+    tables["outcomes"] = outcomes[~gone].reset_index(drop=True)
+    config = warehouse(tables, checks=None, **{"performance.metrics": [], "drift.multivariate": False})
+    found = {}
+    for day in (ORDINARY_SATURDAY + 7, LATER_WEDNESDAY):  # 2026-02-21 and 2026-02-25, mature by AS_OF
+        summary = run_window(config, _window(day), as_of=AS_OF, write_reports=False)
+        found[day] = {r.metric: r for r in summary.rows if r.segment is None and "coverage" in r.metric}
+    saturday, wednesday = found[ORDINARY_SATURDAY + 7], found[LATER_WEDNESDAY]
+    assert 0.5 < (saturday["label_coverage"].value or 0) < 0.7 and saturday["label_coverage"].status == "ok"
+    assert (saturday["label_coverage"].threshold or 1) < 0.6
+    assert saturday["label_coverage_season"].column_name == "day_of_week=Saturday"
+    assert wednesday["label_coverage"].status == "alert" and wednesday["label_coverage"].threshold == 0.8
+    assert "label_coverage_season" not in wednesday
+    plain = warehouse(tables, checks=None, **{"performance.metrics": [], "drift.multivariate": False,
+                                              "volume.seasonality": "none", "store": "plain.duckdb"})
+    rows = run_window(plain, _window(ORDINARY_SATURDAY + 7), as_of=AS_OF, write_reports=False).rows
+    assert next(r for r in rows if r.metric == "label_coverage" and r.segment is None).status == "alert"
