@@ -10,7 +10,12 @@ from pathlib import Path
 import pytest
 
 from monitors import demo
-from monitors.compute.series import Verdict, compute_count_verdict, compute_series_verdicts
+from monitors.compute.series import (
+    Verdict,
+    compute_count_verdict,
+    compute_coverage_bound,
+    compute_series_verdicts,
+)
 from monitors.core.errors import ConfigError
 from monitors.core.settings import Volume
 from monitors.core.window import Window, compute_windows
@@ -148,3 +153,16 @@ def test_a_season_the_schedule_cannot_have_is_a_config_error(tmp_path: Path) -> 
     hourly = make_config(tmp_path, "duckdb:///unused.duckdb", schedule="@hourly",
                          **{"volume.seasonality": "hour_of_week"})
     assert hourly.volume.compute_training_windows(1.0) == 4 * 168
+
+
+def test_label_coverage_bound_follows_the_season() -> None:
+    """Weekly rows, weekend labels at 60%: a Saturday's bound drops below 0.6; a Wednesday's
+    (usually all labelled) stays at the minimum; a flat series keeps it."""
+    starts = [START + timedelta(days=d) for d in range(-35, 0)]
+    history = [(s, 1000 if s.weekday() >= 5 else 3000, 600 if s.weekday() >= 5 else 2990) for s in starts]
+    saturday = START + timedelta(days=2)
+    bound, season, learned = compute_coverage_bound(Volume(), 0.8, history, saturday, 24.0, 1000)
+    assert season == "day_of_week=Saturday" and learned == 5 and 0.35 < bound < 0.5
+    assert compute_coverage_bound(Volume(), 0.8, history, START + timedelta(days=6), 24.0, 3000) == (0.8, None, 0)
+    flat = [(s, 3000, 1800) for s in starts]
+    assert compute_coverage_bound(Volume(), 0.8, flat, saturday, 24.0, 3000) == (0.8, None, 0)
