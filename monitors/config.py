@@ -111,6 +111,9 @@ class ModelConfig(Strict):
     model: str
     task: Literal[TASKS]  # type: ignore[valid-type]
     warehouse: str
+    # keyword arguments of the driver's connect() (SQLAlchemy's connect_args), for what a URL
+    # cannot say: e.g. Snowflake's host, port and protocol, a role, session parameters
+    warehouse_connect_args: dict[str, Any] = Field(default_factory=dict)
     schedule: str = "@daily"
     timezone: str = "UTC"  # the schedule's timezone (an IANA name); windows are stored in UTC
     start_date: date

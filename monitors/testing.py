@@ -14,7 +14,12 @@ import yaml
 
 from monitors import demo
 from monitors.config import ModelConfig, compute_config
-from monitors.warehouse.tables import write_duckdb_tables, write_parquet_tables, write_sql_tables
+from monitors.warehouse.tables import (
+    write_duckdb_tables,
+    write_parquet_tables,
+    write_snowflake_tables,
+    write_sql_tables,
+)
 
 
 def make_tables(seed: int = 1, days: int = 6, rows_per_day: int = 400, training_rows: int = 3000,
@@ -65,6 +70,13 @@ def write_sql_warehouse(url: str, tables: dict[str, pd.DataFrame], schema: str |
 def write_spark_warehouse(url: str, tables: dict[str, pd.DataFrame], folder: Path) -> None:
     """Write the tables as Parquet under `folder` and declare them in Spark SQL (hive:// URL)."""
     write_parquet_tables(url, tables, folder)
+
+
+def write_snowflake_warehouse(url: str, tables: dict[str, pd.DataFrame], folder: Path,
+                              connect_args: dict[str, Any]) -> None:
+    """Create the tables the Snowflake way in fakesnow (an emulator on this machine), loaded from
+    Parquet files under `folder`."""
+    write_snowflake_tables(url, tables, folder, connect_args)
 
 
 def make_config_data(warehouse: str, **overrides: Any) -> dict[str, Any]:

@@ -35,7 +35,7 @@ from monitors.run.reference import Baseline, load_reference
 from monitors.storage import baseline_cache, results
 from monitors.warehouse import frames
 from monitors.warehouse.counts import load_window_counts
-from monitors.warehouse.engine import create_warehouse_engine
+from monitors.warehouse.engine import create_warehouse_engine, query_errors
 from monitors.warehouse.outcomes import load_tallies
 from monitors.warehouse.queries import Query, load_window_query
 from monitors.warehouse.volume import load_coverage_history, load_volume_facts
@@ -225,16 +225,18 @@ def run_window(config: ModelConfig, window: Window, *, engine: Engine | None = N
     suite = load_suite(config)
     baseline = baseline or load_reference(engine, config, as_of)
     profile = baseline.reference.profile
-    extract = load_extract(engine, config, window, baseline, as_of)
-    gx = None
-    if beside is not None and suite is not None and extract.rows:
-        gx = beside.submit(config, window, as_of, suite)
-    measured = (compute_drift_rows(config, extract.counts, profile)
-                + load_multivariate_rows(engine, config, extract.query, baseline.pca)
-                + load_performance_rows(engine, config, window, extract.query, extract.tallies,
-                                        baseline, as_of))
-    rows = load_check_rows(engine, config, window, extract.query, extract.counts, extract.volume,
-                           profile, suite, gx) + measured
+    measuring = f"measuring window {window} of table {config.predictions.table!r}"
+    with query_errors(engine, config.model, measuring):
+        extract = load_extract(engine, config, window, baseline, as_of)
+        gx = None
+        if beside is not None and suite is not None and extract.rows:
+            gx = beside.submit(config, window, as_of, suite)
+        measured = (compute_drift_rows(config, extract.counts, profile)
+                    + load_multivariate_rows(engine, config, extract.query, baseline.pca)
+                    + load_performance_rows(engine, config, window, extract.query, extract.tallies,
+                                            baseline, as_of))
+        rows = load_check_rows(engine, config, window, extract.query, extract.counts, extract.volume,
+                               profile, suite, gx) + measured
     if profile.changed:
         baseline_cache.write_profile_calibration(config, profile)
     store_file = results.replace_window(config.store_path, config.model, window, rows, run_id)

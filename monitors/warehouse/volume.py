@@ -6,7 +6,7 @@ happen to be stored yet (backfills run in any order)."""
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -15,7 +15,7 @@ from monitors.config import ModelConfig
 from monitors.core.counts import LABEL, VolumeFacts
 from monitors.core.window import Window, compute_trailing_windows, compute_utc
 from monitors.warehouse.engine import load_table, query_errors
-from monitors.warehouse.queries import Query, compute_column_moment, load_window_query
+from monitors.warehouse.queries import Query, compute_column_moment, compute_column_utc, load_window_query
 
 if TYPE_CHECKING:
     from monitors.warehouse.engine import Engine
@@ -35,8 +35,11 @@ def load_volume_facts(engine: Engine, config: ModelConfig, window: Window, query
     earlier = compute_trailing_windows(config.schedule, window,
                                        config.volume.compute_training_windows(hours), config.timezone)
 
-    def at(moment: datetime) -> datetime:
-        return compute_column_moment(table, p.timestamp, moment)
+    def at(moment: datetime) -> datetime | date:
+        return compute_column_moment(table, p.timestamp, moment, config.timezone)
+
+    def utc(value: Any) -> datetime | None:
+        return None if value is None else compute_column_utc(table, p.timestamp, value, config.timezone)
 
     source = query.features.subquery("newest")
     trailing: list[Any] = []
@@ -51,9 +54,9 @@ def load_volume_facts(engine: Engine, config: ModelConfig, window: Window, query
                 *(sa.func.max(sa.case((c, ts), else_=None)) for c in inside)
             ).where(ts >= at(part[0].start), ts < at(part[-1].end))).one())
             trailing += found[:len(part)]
-            newest_each += [None if t is None else compute_utc(t) for t in found[len(part):]]
-    return VolumeFacts([int(n or 0) for n in trailing], None if newest is None else compute_utc(newest),
-                       tuple(w.start for w in earlier), tuple(newest_each))
+            newest_each += [utc(t) for t in found[len(part):]]
+    return VolumeFacts([int(n or 0) for n in trailing], utc(newest), tuple(w.start for w in earlier),
+                       tuple(newest_each))
 
 
 def load_coverage_history(engine: Engine, config: ModelConfig, window: Window, as_of: datetime
@@ -79,8 +82,9 @@ def load_coverage_history(engine: Engine, config: ModelConfig, window: Window, a
     with query_errors(engine, config.model, f"query on table {p.table!r}"), engine.connect() as conn:
         for first in range(0, len(mature), CHUNK):
             part = mature[first:first + CHUNK]
-            inside = [sa.and_(ts >= compute_column_moment(table, p.timestamp, w.start),
-                              ts < compute_column_moment(table, p.timestamp, w.end)) for w in part]
+            inside = [sa.and_(ts >= compute_column_moment(table, p.timestamp, w.start, config.timezone),
+                              ts < compute_column_moment(table, p.timestamp, w.end, config.timezone))
+                      for w in part]
             sums = [sa.func.sum(sa.case((c, 1), else_=0)) for c in inside] \
                 + [sa.func.sum(sa.case((sa.and_(c, labelled), 1), else_=0)) for c in inside]
             counts = list(conn.execute(sa.select(*sums)).one())
