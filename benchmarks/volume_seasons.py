@@ -5,7 +5,7 @@ half the trailing median) against the seasonal one (auto, the default).
     .venv/bin/python benchmarks/volume_seasons.py --warehouse-cost [POSTGRES_URL]
 
 Each series comes from the seeded generator (demo.CALENDARS; rows vary by up to 10% a day) with
-outages dropped in (testing.make_outage) after the learning period: daily windows over 9 weeks,
+outages dropped in (demo.compute_outage) after the learning period: daily windows over 9 weeks,
 a Wednesday at 15% and a Saturday at 10% of its rows; hourly windows over 5 weeks, three peak
 hours of a Tuesday at 10%. Every window is judged against the windows before it, as a new model
 backfilled from its first day (compute.series.compute_series_verdicts; the warehouse counts the
@@ -30,7 +30,7 @@ from monitors import demo
 from monitors.compute.series import compute_series_verdicts
 from monitors.core.settings import Volume
 from monitors.core.window import compute_windows
-from monitors.testing import make_outage, make_tables
+from monitors.testing import make_tables
 
 START = demo.START  # a Thursday
 LEARNING = timedelta(days=28)
@@ -51,7 +51,7 @@ def _measure(calendar: str, schedule: str, days: int, seed: int, rows: int) -> d
                          row_jitter=0.1)
     outages = _outages(schedule)
     for start, end, keep in outages:
-        tables = make_outage(tables, start, end, keep, seed=seed)
+        tables = demo.compute_outage(tables, start, end, keep, seed=seed)
     windows = compute_windows(schedule, START, START + timedelta(days=days))
     counts = demo.compute_window_rows(tables, windows)
     hours = (windows[0].end - windows[0].start).total_seconds() / 3600

@@ -31,7 +31,6 @@ from monitors.core.settings import (
     Report,
     Strict,
     Volume,
-    compute_candidates,
 )
 from monitors.core.window import check_schedule, compute_zone, iter_windows
 from monitors.warehouse.dialects import compute_backend, compute_dialect
@@ -198,16 +197,9 @@ class ModelConfig(Strict):
         return self
 
     def _check_seasonality(self) -> None:
-        season = self.volume.seasonality
-        if season in ("auto", "none"):
-            return
         first = next(iter_windows(self.schedule, "2026-01-05", "2027-01-05", self.timezone), None)
         hours = (first.end - first.start).total_seconds() / 3600 if first else 0.0
-        allowed = compute_candidates(hours)
-        if season not in allowed:
-            raise ValueError(f"volume.seasonality: {season} is not a season of schedule {self.schedule!r} "
-                             f"(windows of {hours:g} hours); choose from auto, none"
-                             + "".join(f", {a}" for a in allowed))
+        self.volume.check_season(self.schedule, hours)
 
     def _check_outputs(self) -> None:
         p = self.predictions

@@ -209,6 +209,23 @@ def compute_window_rows(tables: dict[str, pd.DataFrame], windows: list[Window]) 
                  & (at < pd.Timestamp(w.end).tz_localize(None))).sum()) for w in windows]
 
 
+def compute_outage(tables: dict[str, pd.DataFrame], start: datetime, end: datetime, keep: float,
+                   seed: int = 0) -> dict[str, pd.DataFrame]:
+    """The tables with only `keep` (a share) of the predictions in [start, end) (naive or UTC),
+    chosen at random (seeded), and their outcomes."""
+    predictions = tables["predictions"]
+    at = predictions["predicted_at"]
+    inside = (at >= pd.Timestamp(start).tz_localize(None)) & (at < pd.Timestamp(end).tz_localize(None))
+    rng = np.random.default_rng(seed)
+    dropped = inside & (rng.uniform(size=len(predictions)) >= keep)
+    ids = set(predictions.loc[dropped, "prediction_id"])
+    out = dict(tables)
+    out["predictions"] = predictions[~dropped].reset_index(drop=True)
+    outcomes = tables["outcomes"]
+    out["outcomes"] = outcomes[~outcomes["prediction_id"].isin(ids)].reset_index(drop=True)
+    return out
+
+
 def compute_tables(scenario: Scenario = Scenario(), seed: int = SEED) -> dict[str, pd.DataFrame]:
     """training_data, predictions and outcomes of a scenario, seeded."""
     rng = np.random.default_rng(seed)

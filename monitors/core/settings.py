@@ -96,6 +96,14 @@ class Volume(Strict):
     collapse_share: float = Field(default=0.05, ge=0, le=1)  # while learning: alert below this share
     direction: Literal["down", "both"] = "down"  # both: a surge above the expected range alerts too
 
+    def check_season(self, schedule: str, window_hours: float) -> None:
+        """Raise ValueError when the named season is not one the schedule's windows can have."""
+        allowed = compute_candidates(window_hours)
+        if self.seasonality not in ("auto", "none", *allowed):
+            raise ValueError(f"volume.seasonality: {self.seasonality} is not a season of schedule "
+                             f"{schedule!r} (windows of {window_hours:g} hours); choose from auto, none"
+                             + "".join(f", {a}" for a in allowed))
+
     def compute_training_windows(self, window_hours: float) -> int:
         """How many earlier windows the history holds: training_windows, or enough for
         season_windows of each season the schedule can have (never fewer than trailing_windows)."""

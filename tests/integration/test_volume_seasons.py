@@ -18,7 +18,7 @@ from monitors.core.settings import Volume
 from monitors.core.window import Window, compute_windows
 from monitors.run.window import load_window_message, run_window
 from monitors.storage.results import load_alerts
-from monitors.testing import make_outage, make_tables
+from monitors.testing import make_tables
 
 from .helpers import Build
 
@@ -37,8 +37,8 @@ def _naive(day: int) -> pd.Timestamp:
 
 def _tables() -> dict[str, pd.DataFrame]:
     tables = make_tables(seed=5, days=63, rows_per_day=600, training_rows=600, calendar="weekly", row_jitter=0.1)
-    tables = make_outage(tables, *(_window(WEDNESDAY).start, _window(WEDNESDAY).end), 0.15, seed=1)
-    return make_outage(tables, *(_window(SATURDAY).start, _window(SATURDAY).end), 0.10, seed=2)
+    tables = demo.compute_outage(tables, *(_window(WEDNESDAY).start, _window(WEDNESDAY).end), 0.15, seed=1)
+    return demo.compute_outage(tables, *(_window(SATURDAY).start, _window(SATURDAY).end), 0.10, seed=2)
 
 
 @pytest.mark.parametrize("warehouse", ["duckdb", "postgresql"], indirect=True)

@@ -1,6 +1,6 @@
 """The volume series rule on the seeded generator's calendar shapes, every window of a series
 judged against the windows before it (compute_series_verdicts): weekly, daily, both, a holiday, a
-trend and flat, daily and hourly windows; outages made by dropping rows (testing.make_outage)."""
+trend and flat, daily and hourly windows; outages made by dropping rows (demo.compute_outage)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from monitors.compute.series import (
 from monitors.core.errors import ConfigError
 from monitors.core.settings import Volume
 from monitors.core.window import Window, compute_windows
-from monitors.testing import make_config, make_outage, make_tables
+from monitors.testing import make_config, make_tables
 
 START = demo.START  # a Thursday
 LEARNED_DAYS = 28  # daily windows: four of each day of week
@@ -31,7 +31,7 @@ def _series(calendar: str, schedule: str, days: int, outages: tuple[tuple[dateti
     tables = make_tables(seed=seed, days=days, rows_per_day=rows_per_day, training_rows=100, calendar=calendar,
                          row_jitter=0.1)
     for start, end, keep in outages:
-        tables = make_outage(tables, start, end, keep)
+        tables = demo.compute_outage(tables, start, end, keep)
     windows = compute_windows(schedule, START, START + timedelta(days=days))
     counts = demo.compute_window_rows(tables, windows)
     hours = (windows[0].end - windows[0].start).total_seconds() / 3600
