@@ -25,8 +25,15 @@ from monitors.core.errors import ConfigError
 from monitors.core.fields import Duration, Identifier, TableName
 from monitors.core.location import CAS_SCHEMES, Location, compute_is_url, compute_location
 from monitors.core.metrics import MULTICLASS, TASKS, compute_judged_metrics, compute_task_metrics
-from monitors.core.settings import AirflowSettings, Drift, Performance, Report, Strict, Volume
-from monitors.core.window import check_schedule, compute_zone
+from monitors.core.settings import (
+    AirflowSettings,
+    Drift,
+    Performance,
+    Report,
+    Strict,
+    Volume,
+)
+from monitors.core.window import check_schedule, compute_zone, iter_windows
 from monitors.warehouse.dialects import compute_backend, compute_dialect
 
 _MODEL_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,99}$")
@@ -187,7 +194,13 @@ class ModelConfig(Strict):
                 raise ValueError(f"segments: {seg!r} is not a categorical feature")
         if self.performance.metrics and self.ground_truth is None:
             raise ValueError("performance.metrics needs a ground_truth section")
+        self._check_seasonality()
         return self
+
+    def _check_seasonality(self) -> None:
+        first = next(iter_windows(self.schedule, "2026-01-05", "2027-01-05", self.timezone), None)
+        hours = (first.end - first.start).total_seconds() / 3600 if first else 0.0
+        self.volume.check_season(self.schedule, hours)
 
     def _check_outputs(self) -> None:
         p = self.predictions

@@ -5,6 +5,7 @@ unquoted `@daily` or cron expression (YAML syntax to the parser) says to quote i
 from __future__ import annotations
 
 import difflib
+import re
 import typing
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,9 @@ def compute_error_lines(path: Path | str, error: ValidationError, model: type[Ba
         parts = [str(p) for p in item["loc"]]
         key, where = ".".join(parts), ".".join(parts[:-1])
         msg = item["msg"].removeprefix("Value error, ")
+        named = re.match(r"[a-z_]+(\.[a-z_]+)+: ", msg)
+        if not parts and named:  # a rule across keys names its key itself
+            key, msg = named.group(0)[:-2], msg[named.end():]
         if item["type"] == "extra_forbidden":
             section = next((s for s in unindented if s.rpartition(".")[0] == where
                             and f"{s}.{parts[-1]}" in paths), None)
