@@ -68,7 +68,7 @@ def create_dialect_engine(url: sa.URL | str, dialect: Dialect, **kwargs: Any) ->
     return engine
 
 
-def engine_arguments(engine: Engine) -> dict[str, Any]:
+def load_engine_arguments(engine: Engine) -> dict[str, Any]:
     """The create_engine keyword arguments an engine was made with (GX makes its own engine on
     the same URL: it needs the same connect_args); the dialect's own for an engine made elsewhere."""
     found = _ARGUMENTS.get(engine)

@@ -99,3 +99,19 @@ def test_a_statement_the_engine_refuses_is_one_line_and_stores_nothing(
                "spark": "[CAST_INVALID_INPUT]", "snowflake": "Conversion Error"}[engine]
     assert refused in err[0] and "TExecuteStatementResp" not in err[0], err[0]
     assert not (home / "monitoring").exists()
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "postgresql"])
+def test_a_date_column_counts_daily_windows_by_day(request: pytest.FixtureRequest, home: Path, engine: str) -> None:
+    """predicted_at as a DATE (a daily table's partition column): each daily window holds the
+    rows dated that day, as the timestamps put them."""
+    tables = make_tables(seed=4, days=3, rows_per_day=400)
+    tables["predictions"]["predicted_at"] = tables["predictions"]["predicted_at"].dt.date
+    if engine == "duckdb":
+        url, names = write_duckdb_warehouse(home / "warehouse.duckdb", tables), {}
+    else:
+        url, names = _engine_url(request, engine, home, tables)
+    config = write_config(home, url, checks=None, **names)
+    assert main(["run", str(config), "--start", "2026-01-01", "--end", "2026-01-04", "--no-report"]) in (0, 1)
+    volume = stored(load_config(config)).query("metric == 'row_count'")
+    assert volume["value"].tolist() == [400.0, 400.0, 400.0] and set(volume["status"]) == {"ok"}
