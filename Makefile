@@ -45,7 +45,16 @@ redis:
 	redis-server || { echo "tests/dags/test_cluster.py needs redis-server: apt-get install redis-server"; \
 	exit 1; }; }
 
-test: env $(CHROMIUM) java redis
+# fakesnow for the Snowflake tests (tests/snowflake_server.py serves the real Snowflake connector
+# from another process): its own venv, pinned in tests/fakesnow.txt, since fakesnow pins an older
+# sqlglot and needs snowflake-connector-python 4 where the project has 5.
+FAKESNOW := .tools/fakesnow/.synced
+$(FAKESNOW): tests/fakesnow.txt | $(UV) $(VENV)/.synced
+	$(UV) venv -q --allow-existing -p $(VENV)/bin/python .tools/fakesnow
+	$(UV) pip install -q --python .tools/fakesnow/bin/python --compile-bytecode -r tests/fakesnow.txt
+	touch $@
+
+test: env $(CHROMIUM) java redis $(FAKESNOW)
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 lint: env

@@ -5,11 +5,17 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 os.environ.setdefault("TQDM_DISABLE", "1")
+# the Snowflake connector's core looks for the cloud it runs on (EC2/GCE/Azure metadata addresses):
+# tests reach no address but this machine's
+os.environ.setdefault("SNOWFLAKE_DISABLE_PLATFORM_DETECTION", "true")
+os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
 
 POSTGRES_URL = os.environ.get("MONITORS_TEST_POSTGRES", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
 REPO = Path(__file__).resolve().parents[1]
@@ -144,3 +150,38 @@ def spark_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     except subprocess.TimeoutExpired:
         server.kill()
     log.close()
+
+
+@dataclass(frozen=True)
+class Snowflake:
+    """fakesnow's server: the URL and the connect_args (host, port, protocol) a config needs."""
+
+    url: str
+    connect_args: dict[str, Any]
+
+
+@pytest.fixture(scope="session")
+def snowflake() -> Iterator[Snowflake]:
+    """A Snowflake emulator for the session (tests/snowflake_server.py: fakesnow's server, in its
+    own venv, .tools/fakesnow, which make builds); the real snowflake connector and
+    snowflake-sqlalchemy of our env talk to it over HTTP. Its absence fails the test, never skips."""
+    import subprocess
+
+    python = REPO / ".tools" / "fakesnow" / "bin" / "python"
+    if not python.exists():
+        pytest.fail(f"{python} is missing: make .tools/fakesnow/.synced builds fakesnow's env")
+    port = compute_free_port()
+    server = subprocess.Popen([str(python), str(REPO / "tests" / "snowflake_server.py"), str(port)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert server.stdout is not None and server.stdin is not None
+    if server.stdout.readline().strip() != "READY":  # the handshake; EOF if it died
+        server.kill()
+        pytest.fail("the Snowflake emulator (fakesnow) did not start")
+    yield Snowflake("snowflake://monitors:secret@fakesnow/monitors/public",
+                    {"host": "127.0.0.1", "port": port, "protocol": "http", "network_timeout": 60,
+                     "session_parameters": {"CLIENT_OUT_OF_BAND_TELEMETRY_ENABLED": False}})
+    server.stdin.close()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()

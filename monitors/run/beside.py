@@ -23,6 +23,7 @@ from monitors.checks.warehouse import load_warehouse_check_measurements
 from monitors.config import ModelConfig
 from monitors.core.measurement import Measurement
 from monitors.core.window import Window
+from monitors.warehouse.dialects import DIALECTS, compute_backend
 from monitors.warehouse.engine import create_warehouse_engine
 from monitors.warehouse.queries import load_window_query
 
@@ -78,9 +79,11 @@ class ChecksBeside:
 
     @staticmethod
     def compute_available(config: ModelConfig) -> bool:
-        """A suite to validate, a fork to validate it in and a second core to run it on."""
+        """A suite to validate, a fork to validate it in, a second core to run it on, and a
+        driver that survives a fork (the dialect's record says)."""
         return (config.suite_path is not None and (os.cpu_count() or 1) > 1
-                and "fork" in multiprocessing.get_all_start_methods())
+                and "fork" in multiprocessing.get_all_start_methods()
+                and getattr(DIALECTS.get(compute_backend(config.warehouse)), "fork_safe", True))
 
     def submit(self, config: ModelConfig, window: Window, as_of: datetime, suite: dict[str, Any]
                ) -> Future[list[Measurement]] | None:

@@ -15,6 +15,7 @@ from monitors.reports.text import compute_late_label_message
 from monitors.run.reference import Baseline
 from monitors.run.window import load_performance_rows
 from monitors.storage import results
+from monitors.warehouse.engine import query_errors
 from monitors.warehouse.outcomes import load_tallies
 from monitors.warehouse.queries import load_window_query
 
@@ -50,9 +51,10 @@ def run_refresh_maturing(config: ModelConfig, engine: Engine, baseline: Baseline
     for window in compute_maturing(config, stored, as_of):
         if skip and window in skip:
             continue
-        query = load_window_query(engine, config, window, as_of)
-        tallies, _ = load_tallies(engine, config, query.select, baseline.reference.profile)
-        rows = load_performance_rows(engine, config, window, query, tallies, baseline, as_of)
+        with query_errors(engine, config.model, f"refreshing the labels of window {window}"):
+            query = load_window_query(engine, config, window, as_of)
+            tallies, _ = load_tallies(engine, config, query.select, baseline.reference.profile)
+            rows = load_performance_rows(engine, config, window, query, tallies, baseline, as_of)
         before = results.load_window_rows(config.store_path, config.model, window)
         if results.replace_rows(config.store_path, config.model, window, PERFORMANCE_KINDS, rows, run_id):
             page = compute_window_link(config, window)

@@ -18,7 +18,7 @@ from monitors.run.loss_estimation import load_loss_model
 from monitors.run.multivariate import load_pca_model
 from monitors.storage import baseline_cache
 from monitors.warehouse.counts import compute_present, load_column_stats, load_select_counts
-from monitors.warehouse.engine import compute_engine_identity, compute_query_text
+from monitors.warehouse.engine import compute_engine_identity, compute_query_text, query_errors
 from monitors.warehouse.outcomes import load_label_summary, load_tallies
 from monitors.warehouse.queries import Query, load_baseline_query
 from monitors.warehouse.schema import check_schema
@@ -43,12 +43,14 @@ def load_reference(engine: Engine, config: ModelConfig, as_of: datetime | None =
     """The baseline summarised, after the config was checked against the tables (a ConfigError
     before anything is measured or written)."""
     check_schema(engine, config, load_schema_snapshot(config))
-    query = load_baseline_query(engine, config, as_of)
-    profile = load_baseline_profile(engine, config, query)
-    tallies = load_baseline_tallies(engine, config, query, profile)
-    return Baseline(compute_reference(config, profile, tallies), query,
-                    pca=load_pca_model(engine, config, query, profile),
-                    loss=load_loss_model(engine, config, query))
+    table = config.baseline.table or config.predictions.table
+    with query_errors(engine, config.model, f"reading the baseline from table {table!r}"):
+        query = load_baseline_query(engine, config, as_of)
+        profile = load_baseline_profile(engine, config, query)
+        tallies = load_baseline_tallies(engine, config, query, profile)
+        return Baseline(compute_reference(config, profile, tallies), query,
+                        pca=load_pca_model(engine, config, query, profile),
+                        loss=load_loss_model(engine, config, query))
 
 
 def load_baseline_profile(engine: Engine, config: ModelConfig, query: Query | None = None) -> Profile:

@@ -19,7 +19,8 @@ TEXT_NAMES_DEFAULT = ("String", "VARCHAR", "TEXT", "CHAR")
 class Dialect:
     name: str  # SQLAlchemy's backend name (the URL scheme before '+')
     title: str  # the engine, as users call it
-    tested: bool  # run by the test suite here; else declared (compiled and parsed, not run)
+    tested: bool  # run by the test suite here (Snowflake through an emulator); else declared (compiled
+    # and parsed, not run)
     driver: str  # the package to install (its SQLAlchemy dialect)
     sqlglot: str  # sqlglot's name of the dialect (the declared ones are parsed with it)
     alias: str = ""  # said beside the name where it is not the engine's (hive: Spark SQL)
@@ -39,10 +40,23 @@ class Dialect:
     # of products (the multivariate error's projections; sql.ARRAY_DOT_MIN)
     array_functions: bool = False
     gx_persisted_connection: bool = False  # GX must keep one connection (lazy cursors)
+    # the driver works in a process forked from one that used it (the CLI validates the GX
+    # suite in a forked process, run.beside); Snowflake's connector keeps one HTTP connection
+    # pool per process in its native core, which a fork would share between two processes
+    fork_safe: bool = True
     # GX's type check: the names standing for a numeric / text column. Case-insensitive
     # dialects compare the compiled type name; the rest resolve names on the type module.
     gx_numeric_types: tuple[str, ...] = NUMERIC_NAMES_DEFAULT
     gx_text_types: tuple[str, ...] = TEXT_NAMES_DEFAULT
+    # the engine's names of time types (lower case, without precision): each is `time` to the
+    # config check; a naive one is read in the schedule's timezone, a zoned one as an instant
+    time_types: tuple[str, ...] = ("timestamp", "date")
+    # those of them that the driver does not reflect as a zoned DateTime but that hold an instant
+    zoned_time_types: tuple[str, ...] = ()
+    # how to list a table's columns with the engine's own type names, for columns the driver
+    # reflects as NullType (PyHive: timestamp_ntz); `{table}` is the quoted name; rows are
+    # (column, type, ...)
+    describe: str = ""
     airflow_conn_types: tuple[str, ...] = ()  # Airflow connection types using this dialect
     airflow_driver: str = ""  # the SQLAlchemy scheme an Airflow connection maps to
     notes: str = ""  # what differs, for the README's engine table
@@ -50,9 +64,14 @@ class Dialect:
 
 DIALECTS: dict[str, Dialect] = {d.name: d for d in (
     Dialect("duckdb", "DuckDB (embedded, the default)", tested=True, driver="duckdb-engine",
-            sqlglot="duckdb", embedded_file=True, array_functions=True, gx_persisted_connection=True,
+            sqlglot="duckdb", embedded_file=True,
+            time_types=("timestamp", "timestamptz", "timestamp with time zone", "timestamp_s", "timestamp_ms",
+                        "timestamp_ns", "datetime", "date"),
+            array_functions=True, gx_persisted_connection=True,
             airflow_conn_types=("duckdb",), airflow_driver="duckdb"),
     Dialect("postgresql", "PostgreSQL", tested=True, driver="psycopg2-binary", sqlglot="postgres",
+            time_types=("timestamp", "timestamp without time zone", "timestamptz", "timestamp with time zone",
+                        "date"),
             gx_numeric_types=("SMALLINT", "INTEGER", "BIGINT", "REAL", "DOUBLE PRECISION", "FLOAT",
                               "NUMERIC", "DECIMAL"),
             gx_text_types=("TEXT", "VARCHAR", "CHAR"),
@@ -60,27 +79,36 @@ DIALECTS: dict[str, Dialect] = {d.name: d for d in (
     Dialect("hive", "Spark SQL (Thrift server: hive://host:10000/db)", tested=True,
             driver="pyhive[hive_pure_sasl]", sqlglot="spark", alias="Spark SQL",
             multi_argument_grouping=False, identifier_escape="`",
+            time_types=("timestamp", "timestamp_ntz", "timestamp_ltz", "date"), describe="DESCRIBE {table}",
             airflow_conn_types=("spark_sql", "hiveserver2"), airflow_driver="hive",
-            notes="GROUPING takes one argument; PyHive binds parameters in the client"),
+            notes="GROUPING takes one argument; PyHive binds parameters in the client and reflects "
+                  "TIMESTAMP_NTZ as no type (read from DESCRIBE)"),
     Dialect("databricks", "Databricks SQL", tested=False, driver="databricks-sqlalchemy",
             sqlglot="databricks", multi_argument_grouping=False,
+            time_types=("timestamp", "timestamp_ntz", "timestamp_ltz", "date"),
             notes="Spark SQL's semantics"),
-    Dialect("snowflake", "Snowflake", tested=False, driver="snowflake-sqlalchemy", sqlglot="snowflake",
+    Dialect("snowflake", "Snowflake", tested=True, driver="snowflake-sqlalchemy", sqlglot="snowflake",
+            time_types=("timestamp", "timestamp_ntz", "timestamp_ltz", "timestamp_tz", "datetime", "date"),
+            zoned_time_types=("timestamp_ltz", "timestamp_tz"), fork_safe=False,
             special_doubles=("CAST('NaN' AS {double})", "CAST('inf' AS {double})",
                              "CAST('-inf' AS {double})"),
             notes="NaN = NaN is true, as in PostgreSQL"),
     Dialect("bigquery", "BigQuery", tested=False, driver="sqlalchemy-bigquery", sqlglot="bigquery",
+            time_types=("timestamp", "datetime", "date"),
             special_doubles=("CAST('NaN' AS {double})", "CAST('inf' AS {double})",
                              "CAST('-inf' AS {double})"),
             nan_function="is_nan", multi_argument_grouping=False, md5=("to_hex", "md5"),
             notes="NaN = NaN is false (IS_NAN); GROUPING takes one argument; MD5 gives BYTES"),
     Dialect("trino", "Trino", tested=False, driver="trino[sqlalchemy]", sqlglot="trino",
+            time_types=("timestamp", "timestamp with time zone", "date"),
             special_doubles=("nan()", "infinity()", "-infinity()"), nan_function="is_nan",
             md5=("lower", "to_hex", "md5", "to_utf8"),
             airflow_conn_types=("trino",), airflow_driver="trino",
             notes="NaN = NaN is false (is_nan); md5 takes varbinary"),
     Dialect("redshift", "Amazon Redshift", tested=False, driver="sqlalchemy-redshift",
             sqlglot="redshift", multi_argument_grouping=False,
+            time_types=("timestamp", "timestamptz", "timestamp without time zone", "timestamp with time zone",
+                        "date"),
             airflow_conn_types=("redshift",), airflow_driver="redshift+psycopg2",
             notes="GROUPING takes one argument"),
 )}

@@ -35,7 +35,8 @@ def _read(engine: Engine, query: sa.Select[Any], config: ModelConfig, table: str
     import pandas as pd
 
     with query_errors(engine, config.model, f"query on table {table!r}"), engine.connect() as conn:
-        frame = pd.read_sql(query, conn)
+        result = conn.execute(query)  # not pd.read_sql: it asks PyHive whether a SELECT is a table name
+        frame = pd.DataFrame.from_records(result.fetchall(), columns=list(result.keys()), coerce_float=True)
     ts = config.predictions.timestamp
     if ts in frame.columns:
         frame[ts] = pd.to_datetime(frame[ts], utc=True)

@@ -79,7 +79,8 @@ def _expressions(config: ModelConfig, source: sa.Subquery, score_bins: NumericBi
         - sa.func.ln(sa.case((logged, one + score), else_=one))
     return [], [sa.func.count(), total(1.0), total(sa.func.abs(err)), total(err * err),
                 total(err * err * err * err), total(y), total(y * y),
-                total(sa.func.abs(err / sa.func.nullif(y, 0)), sa.and_(ok, y != 0)),
+                # typed: an untyped denominator is CAST AS DECIMAL (Spark: DECIMAL(10,0), the label rounded)
+                total(sa.func.abs(err / sa.func.nullif(y, 0, type_=sa.Double())), sa.and_(ok, y != 0)),
                 total(1.0, sa.and_(ok, y != 0)), total(log_err * log_err, logged),
                 total(log_err * log_err * log_err * log_err, logged), total(1.0, logged)]
 
@@ -98,7 +99,8 @@ def load_outcomes(conn: sa.Connection, source: sa.Subquery, config: ModelConfig,
     query = sa.select(*selected, *grouping, *(a.label(f"a{i}") for i, a in enumerate(aggregates))
                       ).select_from(source)
     if exprs or groups:
-        query = query.group_by(sa.func.grouping_sets(*sets) if exprs else sa.tuple_(*groups))
+        # plain keys, never one parenthesised list: Spark reads `GROUP BY (a, b)` as one struct
+        query = query.group_by(sa.func.grouping_sets(*sets)) if exprs else query.group_by(*groups)
     found: dict[str | None, list[Any]] = {}
     for row in conn.execute(query):
         counted, key = compute_slice_key(int(row.gid), names, row) if exprs else (True, None)

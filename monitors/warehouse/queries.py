@@ -7,7 +7,7 @@ Identifiers come from the config and are always quoted by SQLAlchemy, never past
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from monitors.config import ModelConfig
 from monitors.core.counts import LABEL
 from monitors.core.errors import WarehouseError
-from monitors.core.window import Window, compute_utc
+from monitors.core.window import Window, compute_local, compute_utc, compute_zone
 from monitors.warehouse.engine import load_table, query_errors
 
 _ROW_NUMBER, _LABEL_ID, _LABEL_TIME = "__rn", "__gid", "__labelled_at"
@@ -49,11 +49,26 @@ def _require(table: sa.Table, names: list[str], model: str, what: str) -> None:
         )
 
 
-def compute_column_moment(table: sa.Table, column: str, moment: datetime) -> datetime:
-    """Timestamps are UTC; a naive column is compared with naive UTC values."""
+def compute_column_moment(table: sa.Table, column: str, moment: datetime, timezone: str = "UTC"
+                          ) -> datetime | date:
+    """The value a time column is compared with at `moment`: an instant for a zoned column; for
+    a naive one (TIMESTAMP, TIMESTAMP_NTZ, DATETIME) the wall time in the schedule's timezone;
+    for a DATE the day there."""
     utc = compute_utc(moment)
-    aware = getattr(table.c[column].type, "timezone", False)
-    return utc if aware else utc.replace(tzinfo=None)
+    type_ = table.c[column].type
+    if getattr(type_, "timezone", False):
+        return utc
+    local = utc.astimezone(compute_zone(timezone)).replace(tzinfo=None)
+    return local.date() if isinstance(type_, sa.Date) and not isinstance(type_, sa.DateTime) else local
+
+
+def compute_column_utc(table: sa.Table, column: str, value: datetime | date, timezone: str = "UTC"
+                       ) -> datetime:
+    """A value read from a time column as a UTC instant (naive values are wall time in the
+    schedule's timezone)."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return compute_utc(value)
+    return compute_utc(compute_local(compute_utc(value).replace(tzinfo=None), compute_zone(timezone)))
 
 
 def _feature_columns(config: ModelConfig, table: sa.Table) -> tuple[list[str], list[str]]:
@@ -78,7 +93,8 @@ def _labels_subquery(engine: Engine, config: ModelConfig, as_of: datetime | None
     query = sa.select(table.c[gt.id].label(_LABEL_ID), table.c[gt.label].label(LABEL),
                       arrived.label(_LABEL_TIME))
     if gt.timestamp and as_of is not None:
-        query = query.where(table.c[gt.timestamp] <= compute_column_moment(table, gt.timestamp, as_of))
+        query = query.where(table.c[gt.timestamp] <= compute_column_moment(table, gt.timestamp, as_of,
+                                                                           config.timezone))
     return query.subquery("labels")
 
 
@@ -111,8 +127,8 @@ def _load_predictions_query(engine: Engine, config: ModelConfig, start: datetime
     present, missing = _feature_columns(config, table)
     names = list(dict.fromkeys([p.id, p.timestamp, *p.outputs, *present]))
     columns = [table.c[c] for c in names]
-    in_window = [table.c[p.timestamp] >= compute_column_moment(table, p.timestamp, start),
-                 table.c[p.timestamp] < compute_column_moment(table, p.timestamp, end)]
+    in_window = [table.c[p.timestamp] >= compute_column_moment(table, p.timestamp, start, config.timezone),
+                 table.c[p.timestamp] < compute_column_moment(table, p.timestamp, end, config.timezone)]
     features = sa.select(*columns).where(*in_window)
     latest_row = [table.c[p.timestamp].desc()]
     rows = features

@@ -20,7 +20,7 @@ from monitors.cli import main
 from monitors.testing import make_tables, write_config, write_duckdb_warehouse
 from monitors.warehouse.dialects import DIALECTS
 
-COMPILED = sorted(name for name, d in DIALECTS.items() if name not in ("duckdb", "postgresql"))
+COMPILED = sorted(name for name, d in DIALECTS.items() if name != "duckdb")
 RUN = ["--start", "2026-01-01", "--end", "2026-01-04", "--as-of", "2026-01-05", "--jobs", "1"]
 SPECIAL = {"nan", "inf", "infinity", "-inf"}  # what a client-side binding of a float writes
 
@@ -47,7 +47,8 @@ def statements(tmp_path_factory: pytest.TempPathFactory) -> list[sa.sql.Select[A
                      **{"performance.metrics": ["mae", "rmse", "r2"]}),
         write_config(home, url, name="multiclass.yaml", checks=None, store="m.duckdb",
                      task="multiclass_classification",
-                     **{"predictions.score": "predicted_class", "performance.metrics": ["accuracy", "f1"]}),
+                     **{"predictions.score": "predicted_class", "performance.metrics": ["accuracy", "f1"],
+                        "segments": []}),  # no segments: a plain GROUP BY
         write_config(home, url, name="probabilities.yaml", checks=None, store="p.duckdb",
                      task="multiclass_classification",
                      **{"predictions.score": None, "predictions.predicted_label": None,
@@ -96,7 +97,7 @@ def test_the_runs_issue_every_kind_of_statement(statements: list[sa.sql.Select[A
 def test_every_statement_compiles_and_parses_for_the_dialect(statements: list[sa.sql.Select[Any]],
                                                              name: str) -> None:
     record = DIALECTS[name]
-    seen: dict[str, int] = {"nan": 0, "grouping": 0, "md5": 0}
+    seen: dict[str, int] = {"nan": 0, "grouping": 0, "md5": 0, "group": 0}
     for statement in statements:
         text = _compiled(statement, name)
         tree = sqlglot.parse_one(text, read=record.sqlglot)  # raises on SQL the dialect cannot read
@@ -114,7 +115,22 @@ def test_every_statement_compiles_and_parses_for_the_dialect(statements: list[sa
         if "md5(" in text.lower():
             seen["md5"] += 1
             assert "(".join(record.md5) + "(" in text.lower(), text[:300]
-    assert seen["nan"] > 0 and seen["grouping"] > 0 and seen["md5"] > 0, seen
+        seen["group"] += _check_grouping_keys(tree, name, text)
+        bare = [c.sql() for c in tree.find_all(exp.Cast) if c.to.this in (exp.DataType.Type.DECIMAL,)
+                and not c.to.expressions]
+        assert not bare, f"{name}: a DECIMAL without precision (Spark's rounds to integers): {bare[:2]}"
+    assert seen["nan"] > 0 and seen["grouping"] > 0 and seen["md5"] > 0 and seen["group"] > 0, seen
+
+
+def _check_grouping_keys(tree: exp.Expression, name: str, text: str) -> int:
+    """No GROUP BY key is one parenthesised list: Spark and Databricks read `GROUP BY (a, b)` as
+    one struct, not two keys; inside GROUPING SETS a parenthesised list is a set, as it should be.
+    Returns the number of GROUP BY clauses seen."""
+    groups = list(tree.find_all(exp.Group))
+    for group in groups:
+        tuples = [e.sql() for e in group.expressions if isinstance(e, exp.Tuple | exp.Paren)]
+        assert not tuples, f"{name}: GROUP BY of one parenthesised list {tuples[:1]}: {text[:300]}"
+    return len(groups)
 
 
 @pytest.mark.parametrize(("url", "reason"), [
