@@ -20,6 +20,8 @@ from pydantic import (
     model_validator,
 )
 
+from monitors.core.counts import LABEL
+from monitors.core.custom import CustomMetric
 from monitors.core.errors import ConfigError
 from monitors.core.fields import Duration, Identifier, TableName
 from monitors.core.location import CAS_SCHEMES, Location, compute_is_url, compute_location
@@ -27,10 +29,9 @@ from monitors.core.metrics import MULTICLASS, TASKS, compute_judged_metrics, com
 from monitors.core.settings import AirflowSettings, Drift, Performance, Report, Strict, Volume
 from monitors.core.window import check_schedule, compute_zone
 from monitors.warehouse.dialects import compute_backend, compute_dialect
+from monitors.warehouse.expressions import check_custom_metrics
 
 _MODEL_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,99}$")
-
-
 
 
 class Features(Strict):
@@ -118,6 +119,7 @@ class ModelConfig(Strict):
     drift: Drift = Drift()
     performance: Performance = Performance()
     volume: Volume = Volume()
+    custom_metrics: list[CustomMetric] = Field(default_factory=list)  # business metrics in SQL
     report: Report = Report()
     airflow: AirflowSettings = AirflowSettings()
     store: str = "monitoring.duckdb"  # a DuckDB file, or an object-storage folder (s3://bucket/prefix)
@@ -186,7 +188,22 @@ class ModelConfig(Strict):
                 raise ValueError(f"segments: {seg!r} is not a categorical feature")
         if self.performance.metrics and self.ground_truth is None:
             raise ValueError("performance.metrics needs a ground_truth section")
+        check_custom_metrics(self.custom_metrics, self.sql_dialect, self.window_columns,
+                             self.ground_truth.label if self.ground_truth else None, LABEL)
         return self
+
+    @property
+    def sql_dialect(self) -> str | None:
+        """sqlglot's name of the warehouse's dialect (None, generic SQL, for an Airflow connection)."""
+        url = self.warehouse
+        return None if url.startswith("airflow://") else compute_dialect(compute_backend(url)).sqlglot
+
+    @property
+    def window_columns(self) -> list[str]:
+        """The columns a window's query reads (its label aside)."""
+        p = self.predictions
+        return list(dict.fromkeys(c for c in (p.id, p.timestamp, *p.outputs, *p.features.all,
+                                              p.predicted_label, p.model_version) if c))
 
     def _check_outputs(self) -> None:
         p = self.predictions
