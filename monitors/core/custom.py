@@ -10,6 +10,8 @@ from pydantic import Field, model_validator
 from monitors.core.fields import Identifier
 from monitors.core.settings import Strict
 
+ROWS = "__rows"  # beside the custom metrics' values: the rows they were computed over
+
 
 class CustomMetric(Strict):
     name: Identifier  # stored as the metric's name (kind custom)

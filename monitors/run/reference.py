@@ -37,6 +37,7 @@ class Baseline:
     slices: dict[str | None, Tally] | None = None
     pca: PcaModel | None = None  # multivariate drift (run.multivariate)
     loss: LossModel | None = None  # a regression's estimates without labels (run.loss_estimation)
+    custom: dict[str | None, dict[str, float | None]] | None = None  # custom metrics' values (run.custom)
 
 
 def load_reference(engine: Engine, config: ModelConfig, as_of: datetime | None = None) -> Baseline:
