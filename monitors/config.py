@@ -21,7 +21,7 @@ from pydantic import (
 )
 
 from monitors.core.counts import LABEL
-from monitors.core.custom import CustomMetric
+from monitors.core.custom import CustomMetric, Slice
 from monitors.core.errors import ConfigError
 from monitors.core.fields import Duration, Identifier, TableName
 from monitors.core.location import CAS_SCHEMES, Location, compute_is_url, compute_location
@@ -29,7 +29,7 @@ from monitors.core.metrics import MULTICLASS, TASKS, compute_judged_metrics, com
 from monitors.core.settings import AirflowSettings, Drift, Performance, Report, Strict, Volume
 from monitors.core.window import check_schedule, compute_zone
 from monitors.warehouse.dialects import compute_backend, compute_dialect
-from monitors.warehouse.expressions import check_custom_metrics
+from monitors.warehouse.expressions import check_custom_metrics, check_slices
 
 _MODEL_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,99}$")
 
@@ -120,6 +120,7 @@ class ModelConfig(Strict):
     performance: Performance = Performance()
     volume: Volume = Volume()
     custom_metrics: list[CustomMetric] = Field(default_factory=list)  # business metrics in SQL
+    slices: list[Slice] = Field(default_factory=list)  # predicates judged beside the segments
     report: Report = Report()
     airflow: AirflowSettings = AirflowSettings()
     store: str = "monitoring.duckdb"  # a DuckDB file, or an object-storage folder (s3://bucket/prefix)
@@ -190,13 +191,18 @@ class ModelConfig(Strict):
             raise ValueError("performance.metrics needs a ground_truth section")
         check_custom_metrics(self.custom_metrics, self.sql_dialect, self.window_columns,
                              self.ground_truth.label if self.ground_truth else None, LABEL)
+        check_slices(self.slices, self.sql_dialect, self.window_columns, self.segments)
         return self
 
     @property
     def sql_dialect(self) -> str | None:
         """sqlglot's name of the warehouse's dialect (None, generic SQL, for an Airflow connection)."""
-        url = self.warehouse
-        return None if url.startswith("airflow://") else compute_dialect(compute_backend(url)).sqlglot
+        return None if self.warehouse.startswith("airflow://") else \
+            compute_dialect(compute_backend(self.warehouse)).sqlglot
+
+    @property
+    def segment_columns(self) -> list[str]:  # a window is sliced by: the segments, then each slice
+        return [*self.segments, *(s.name for s in self.slices)]
 
     @property
     def window_columns(self) -> list[str]:

@@ -41,3 +41,11 @@ class CustomMetric(Strict):
             low = baseline - spread if low is None else max(low, baseline - spread)
             high = baseline + spread if high is None else min(high, baseline + spread)
         return low, high
+
+
+class Slice(Strict):
+    """A predicate on the window's rows, judged beside the segments (`segments:` slices by a
+    column's values): stored as segment `<name>=true` and `<name>=false`."""
+
+    name: Identifier
+    where: str

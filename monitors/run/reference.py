@@ -64,7 +64,7 @@ def load_baseline_profile(engine: Engine, config: ModelConfig, query: Query | No
     numerical = [c for c in dict.fromkeys([*p.features.numerical, *p.outputs])
                  if c in present and query.columns.get(c) == "numeric"]
     categorical = [c for c in p.features.categorical if c in present]
-    segments = [s for s in config.segments if s in present]
+    segments = [s for s in config.segment_columns if s in present]
     stats = load_column_stats(engine, query.features, numerical)
     key = compute_profile_key(*compute_query_text(engine, query.features), compute_engine_identity(engine),
                               numerical, categorical, segments, stats)
@@ -92,7 +92,7 @@ def load_baseline_tallies(engine: Engine, config: ModelConfig, query: Query, bas
         return load_tallies(engine, config, query.select, baseline)[0]
     summary = load_label_summary(engine, config, query)
     key = compute_hash([baseline.key, *compute_query_text(engine, query.select), summary, config.task,
-                        config.predictions.model_dump(mode="json"), config.segments])
+                        config.predictions.model_dump(mode="json"), config.segment_columns])
     path = baseline_cache.compute_tallies_file(config, baseline.key, key)
     cached = baseline_cache.load_cached_tallies(path)
     if cached is not None:

@@ -49,7 +49,7 @@ def compute_custom_select(config: ModelConfig, query: Query, dialect: str
     run = {n: c for n, c in checked.items() if query.has_labels or not c.reads_label}
     reads_label = any(c.reads_label for c in run.values())
     source = (query.select if reads_label else query.features).subquery("custom_rows")
-    segments = [s for s in config.segments if s in source.c]
+    segments = [s for s in config.segment_columns if s in source.c]
     keys = [sa.cast(source.c[s], sa.String()) for s in segments]
     columns: list[Any] = [*(k.label(f"s{i}") for i, k in enumerate(keys)), sa.func.count().label(ROWS),
                           *(sa.literal_column(c.compute_sql(dialect)).label(f"m{i}")

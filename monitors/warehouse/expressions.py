@@ -21,7 +21,7 @@ from sqlglot.errors import SqlglotError
 from sqlglot.tokens import TokenType
 
 if TYPE_CHECKING:
-    from monitors.core.custom import CustomMetric
+    from monitors.core.custom import CustomMetric, Slice
 
 AGGREGATES: tuple[type[exp.Expr], ...] = (
     exp.Count, exp.CountIf, exp.Sum, exp.Avg, exp.Min, exp.Max, exp.Stddev, exp.StddevPop,
@@ -246,3 +246,17 @@ def check_custom_metrics(metrics: list[CustomMetric], dialect: str | None, colum
         except ValueError as exc:
             raise ValueError(f"{key}: {exc}") from None
         seen.append(m.name)
+
+
+def check_slices(slices: list[Slice], dialect: str | None, columns: list[str], segments: list[str]) -> None:
+    """Each slice's predicate checked (config load; it may not read the label: drift reads the
+    rows without it); ValueError naming its key."""
+    seen: list[str] = []
+    for i, s in enumerate(slices):
+        try:
+            if s.name in seen or s.name.lower() in {c.lower() for c in [*columns, *segments]}:
+                raise ValueError(f"{s.name!r} is already the name of a slice or a column of the window")
+            compute_predicate(s.where, dialect, columns, None, "")
+        except ValueError as exc:
+            raise ValueError(f"slices.{i}.where ({s.name}): {exc}") from None
+        seen.append(s.name)

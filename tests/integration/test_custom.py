@@ -98,3 +98,20 @@ def test_an_injection_try_exits_2_with_the_warehouse_untouched(config_data: Any,
         finally:
             engine.dispose()
         assert not (home / "monitoring.duckdb").exists()
+
+
+def test_a_slice_is_judged_as_a_segment_is(config_data: Any, home: Path) -> None:
+    tables = make_tables(seed=5, days=1, rows_per_day=1500, start=START)
+    data = config_data(tables, checks=None, slices=[{"name": "high_income", "where": "income > 50000"}],
+                       custom_metrics=[METRICS[0]])
+    config = compute_config(data, home / "model.yaml", home)
+    run_window(config, Window(START, START + timedelta(days=1)), write_reports=False,
+               as_of=datetime(2026, 3, 1, tzinfo=UTC))
+    rows = stored(config)
+    sliced = rows[rows["segment"].isin(["high_income=true", "high_income=false"])]
+    assert set(sliced["kind"]) == {"drift", "performance", "custom"}
+    frame = tables["predictions"]
+    for value, part in (("true", frame[frame["income"] > 50000]), ("false", frame[~(frame["income"] > 50000)])):
+        mean = sliced.query(f"kind == 'custom' and segment == 'high_income={value}'")["value"].item()
+        assert mean == pytest.approx(part["income"].mean(), rel=1e-9)
+    assert set(rows["segment"].dropna()) >= {"region=EU", "high_income=true", "high_income=false"}

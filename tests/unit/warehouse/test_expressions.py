@@ -108,3 +108,18 @@ def test_bounds_narrow_around_the_baseline() -> None:
     assert metric.compute_bounds(100.0) == (95.0, pytest.approx(110.0))
     assert metric.compute_bounds(-100.0) == (95.0, pytest.approx(-90.0))
     assert metric.compute_bounds(None) == (95.0, None)
+
+
+def test_slices_are_predicates_over_the_windows_columns(tmp_path: Path) -> None:
+    config = load_config(write_config(tmp_path, URLS["postgres"],
+                                      slices=[{"name": "high_income", "where": "income > 50000"}]))
+    assert config.segment_columns == ["region", "high_income"]
+    for where, why in [("defaulted = 1", "no column 'defaulted'"),
+                       ("income > (select avg(income) from predictions)", "a subquery is not allowed"),
+                       ("income > 1; DROP TABLE outcomes", "';' is not allowed"),
+                       ("avg(income) > 1", "function avg is not allowed")]:
+        with pytest.raises(ConfigError) as info:
+            load_config(write_config(tmp_path, URLS["postgres"], slices=[{"name": "s", "where": where}]))
+        assert "slices.0.where (s)" in str(info.value) and why in str(info.value)
+    with pytest.raises(ConfigError, match="already the name of a slice or a column"):
+        load_config(write_config(tmp_path, URLS["duckdb"], slices=[{"name": "income", "where": "age > 1"}]))
