@@ -25,7 +25,7 @@ START = datetime(2026, 1, 29, tzinfo=UTC)  # three windows before the demo's dri
 DRIFT_FROM = datetime(2026, 2, 1, tzinfo=UTC)
 METRICS = [
     {"name": "mean_income", "sql": "avg(income)", "max_change": 0.1},
-    {"name": "card_income", "sql": "avg(income)", "where": "product = 'card'", "max_change": 0.1},
+    {"name": "card_income", "sql": "avg(income)", "where": "product like 'car%'", "max_change": 0.1},
     {"name": "approval_rate", "sql": "avg(case when score < 0.5 then 1.0 else 0.0 end)", "min": 0.4},
     {"name": "default_rate", "sql": "avg(defaulted)", "max": 0.9},
     {"name": "income_per_age", "derived": "mean_income / mean_age"},
