@@ -14,9 +14,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from monitors.cli_args import compute_parser
+from monitors.cli_scaffold import run_expectations_init, run_scaffold_command
 from monitors.config import ModelConfig, compute_monitors_home, load_config
 from monitors.core.errors import MonitorsError
-from monitors.core.window import Window, compute_local, compute_utc, compute_windows, compute_zone
+from monitors.core.window import (
+    Window,
+    compute_local,
+    compute_utc,
+    compute_windows,
+    compute_zone,
+    iter_windows,
+)
 
 if TYPE_CHECKING:
     from monitors.run.labels import Refreshed
@@ -103,9 +111,12 @@ def run_windows(config: ModelConfig, start: datetime, end: datetime, as_of: date
 
     stream = out or sys.stdout
     windows = compute_windows(config.schedule, start, end, config.timezone)
-    if not windows:
-        print(f"no complete {config.schedule} window in [{start}, {end})", file=stream)
-        return 0
+    if not windows:  # a range that measures nothing is a mistake to point at, not a success
+        first = next(iter_windows(config.schedule, start, start + timedelta(days=800), config.timezone), None)
+        hint = (f"; the first one from --start is {first.start:%Y-%m-%d %H:%M} to "
+                f"{first.end:%Y-%m-%d %H:%M} UTC") if first else ""
+        raise MonitorsError(f"model {config.model}: no complete {config.schedule} window in "
+                            f"[{start}, {end}){hint}")
     as_of = as_of or datetime.now(UTC)  # one moment for every window and the refresh
     broke: list[Window] = []
     report_errors: list[str] = []
@@ -243,24 +254,13 @@ def _report_window(config: ModelConfig, start: datetime, evidently: bool, as_of:
     return 0
 
 
-def _expectations_init(config: ModelConfig, force: bool) -> int:
-    from monitors.run.suite import write_profiled_suite
-
-    path = config.suite_path
-    if path is None:
-        raise MonitorsError(f"model {config.model}: the config has no checks.suite to write")
-    if path.exists() and not force:
-        raise MonitorsError(f"model {config.model}: suite {path} exists; use --force to replace it")
-    suite = write_profiled_suite(config, path)
-    print(f"wrote {len(suite['expectations'])} expectations to {path}")
-    return 0
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = compute_parser(__doc__).parse_args(argv)
     try:
         if args.command == "demo":
             return _demo(args.home, args.jobs)
+        if args.command in ("init", "schema"):
+            return run_scaffold_command(args)
         config = load_config(args.config)
         if args.command == "run":
             if compute_utc(args.end) <= compute_utc(args.start):
@@ -275,7 +275,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _alerts(config, args.open)
         if args.command == "report":
             return _report(config, args)
-        return _expectations_init(config, args.force)
+        return run_expectations_init(config, args.force)
     except MonitorsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR

@@ -50,9 +50,17 @@ def compute_parser(description: str | None) -> argparse.ArgumentParser:
                      help="with --window: render its Evidently drift report now (reads the warehouse)")
     rep.add_argument("--as-of", type=compute_time_argument, default=None,
                      help="with --evidently: labels as of this time (default: now)")
+    sub.add_parser("schema", help="print the model config's JSON Schema (editors check YAML with it)")
+    init = sub.add_parser("init", help="print a commented config guessed from the model's tables")
+    init.add_argument("--model", required=True, help="the model's name (letters, digits and _)")
+    init.add_argument("--warehouse", required=True, help="a SQLAlchemy URL")
+    init.add_argument("--predictions", required=True, help="the predictions table")
+    init.add_argument("--ground-truth", default=None, help="the labels table (joined by the id)")
+    init.add_argument("--baseline", default=None,
+                      help="the training data (default: the first two weeks of predictions)")
     exp = sub.add_parser("expectations", help="Great Expectations suites")
     exp_sub = exp.add_subparsers(dest="action", required=True)
-    init = exp_sub.add_parser("init", help="write the suite at checks.suite from the baseline")
-    init.add_argument("config", type=Path)
-    init.add_argument("--force", action="store_true", help="overwrite an existing suite")
+    suite = exp_sub.add_parser("init", help="write the suite at checks.suite from the baseline")
+    suite.add_argument("config", type=Path)
+    suite.add_argument("--force", action="store_true", help="overwrite an existing suite")
     return parser

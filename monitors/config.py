@@ -20,14 +20,22 @@ from pydantic import (
     model_validator,
 )
 
+from monitors.config_errors import compute_error_lines, compute_yaml_error_text
 from monitors.core.counts import LABEL
 from monitors.core.custom import CustomMetric, Slice
 from monitors.core.errors import ConfigError
 from monitors.core.fields import Duration, Identifier, TableName
 from monitors.core.location import CAS_SCHEMES, Location, compute_is_url, compute_location
 from monitors.core.metrics import MULTICLASS, TASKS, compute_judged_metrics, compute_task_metrics
-from monitors.core.settings import AirflowSettings, Drift, Performance, Report, Strict, Volume
-from monitors.core.window import check_schedule, compute_zone
+from monitors.core.settings import (
+    AirflowSettings,
+    Drift,
+    Performance,
+    Report,
+    Strict,
+    Volume,
+)
+from monitors.core.window import check_schedule, compute_zone, iter_windows
 from monitors.warehouse.dialects import compute_backend, compute_dialect
 from monitors.warehouse.expressions import check_custom_metrics, check_slices
 
@@ -192,6 +200,7 @@ class ModelConfig(Strict):
         check_custom_metrics(self.custom_metrics, self.sql_dialect, self.window_columns,
                              self.ground_truth.label if self.ground_truth else None, LABEL)
         check_slices(self.slices, self.sql_dialect, self.window_columns, self.segments)
+        self._check_seasonality()
         return self
 
     @property
@@ -210,6 +219,11 @@ class ModelConfig(Strict):
         p = self.predictions
         return list(dict.fromkeys(c for c in (p.id, p.timestamp, *p.outputs, *p.features.all,
                                               p.predicted_label, p.model_version) if c))
+
+    def _check_seasonality(self) -> None:
+        first = next(iter_windows(self.schedule, "2026-01-05", "2027-01-05", self.timezone), None)
+        hours = (first.end - first.start).total_seconds() / 3600 if first else 0.0
+        self.volume.check_season(self.schedule, hours)
 
     def _check_outputs(self) -> None:
         p = self.predictions
@@ -256,19 +270,6 @@ def compute_monitors_home() -> Path:
     return Path(os.environ.get("MONITORS_HOME") or Path.cwd()).resolve()
 
 
-def _format_errors(path: Path | str, error: ValidationError) -> str:
-    lines = []
-    for item in error.errors():
-        key = ".".join(str(part) for part in item["loc"]) or "(top level)"
-        msg = item["msg"].removeprefix("Value error, ")
-        if item["type"] == "extra_forbidden":
-            msg = "unknown key (check its spelling)"
-        elif item["type"] == "missing":
-            msg = "required key is missing"
-        lines.append(f"{path}: {key}: {msg}")
-    return "\n".join(lines)
-
-
 def compute_config(data: Any, source: str | Path = "<config>", home: Path | None = None) -> ModelConfig:
     """Validate a parsed YAML mapping into a ModelConfig."""
     if not isinstance(data, dict):
@@ -276,7 +277,7 @@ def compute_config(data: Any, source: str | Path = "<config>", home: Path | None
     try:
         config = ModelConfig.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_format_errors(source, exc)) from None
+        raise ConfigError("\n".join(compute_error_lines(source, exc, ModelConfig))) from None
     config._home = home or compute_monitors_home()
     config._source = Path(source) if source != "<config>" else None
     return config
@@ -292,8 +293,5 @@ def load_config(path: str | Path, home: Path | None = None) -> ModelConfig:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(f"{path}: not valid YAML{where}: {problem}") from None
+        raise ConfigError(compute_yaml_error_text(path, text, exc)) from None
     return compute_config(data, path, home)

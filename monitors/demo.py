@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from monitors.core.window import Window
 from monitors.warehouse.tables import write_duckdb_tables
 
 SEED = 7
@@ -27,6 +28,15 @@ DROP_START = datetime(2026, 2, 5, tzinfo=UTC)
 TRAINING_ROWS = 20_000
 DAILY_ROWS = 3_000
 REGIONS = ["EU", "NA", "APAC", "LATAM"]
+# calendar shapes of the seeded generator (Scenario.calendar): flat (the demo's); weekly
+# (Saturdays and Sundays at WEEKEND_SHARE); daily (each hour's share of the peak hour's traffic:
+# nights at 10-15%); both; holiday (weekly, and the Monday of HOLIDAY_WEEK at weekend level);
+# trend (weekly, growing 1% a week)
+CALENDARS = ("flat", "weekly", "daily", "both", "holiday", "trend")
+WEEKEND_SHARE = 0.35
+HOLIDAY_WEEK = 6
+HOURLY_SHARE = (0.12, 0.1, 0.1, 0.11, 0.13, 0.15, 0.3, 0.6, 0.9, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0,
+                1.0, 0.95, 0.8, 0.6, 0.45, 0.3, 0.2, 0.14)
 PRODUCTS = ["card", "loan", "mortgage"]
 
 CONFIG_YAML = """\
@@ -115,6 +125,29 @@ class Scenario:
     label_time_unit: str | None = "s"  # label times floored to this unit
     id_digits: int = 7
     model_version: str = "1.4.0"
+    calendar: str = "flat"  # one of CALENDARS: how the rows spread over days and hours
+
+
+def compute_day_factor(calendar: str, start: datetime, day: int) -> float:
+    """A day's rows as a share of rows_per_day under a calendar shape."""
+    date = start + pd.Timedelta(days=day)
+    factor = 1.0
+    if calendar in ("weekly", "both", "holiday", "trend") and date.weekday() >= 5:
+        factor = WEEKEND_SHARE
+    if calendar == "holiday" and date.weekday() == 0 and day // 7 == HOLIDAY_WEEK:
+        factor = WEEKEND_SHARE
+    if calendar == "trend":
+        factor *= 1.01 ** (day / 7)
+    return factor
+
+
+def compute_day_seconds(rng: np.random.Generator, calendar: str, n: int) -> np.ndarray:
+    """The seconds into the day of n predictions: uniform, or by HOURLY_SHARE (daily, both)."""
+    if calendar not in ("daily", "both"):
+        return np.sort(rng.integers(0, 86_400, size=n))
+    weights = np.array(HOURLY_SHARE) / sum(HOURLY_SHARE)
+    hours = rng.choice(24, size=n, p=weights)
+    return np.sort(hours * 3600 + rng.integers(0, 3600, size=n))
 
 
 def compute_training(rng: np.random.Generator, rows: int = TRAINING_ROWS) -> pd.DataFrame:
@@ -130,9 +163,12 @@ def _compute_days(rng: np.random.Generator, scenario: Scenario) -> pd.DataFrame:
         n = scenario.rows_per_day
         if scenario.row_jitter:
             n = int(n * rng.uniform(1 - scenario.row_jitter, 1 + scenario.row_jitter))
+        factor = compute_day_factor(scenario.calendar, scenario.start, day)
+        if factor != 1.0:
+            n = round(n * factor)
         drifted = scenario.drift_from_day is not None and day >= scenario.drift_from_day
         frame = compute_features(rng, n, drifted=drifted)
-        seconds = np.sort(rng.integers(0, 86_400, size=n))
+        seconds = compute_day_seconds(rng, scenario.calendar, n)
         frame.insert(0, "predicted_at", pd.Timestamp(scenario.start.replace(tzinfo=None))
                      + pd.Timedelta(days=day) + pd.to_timedelta(seconds, unit="s"))
         frame["changed"] = scenario.drop_from_day is not None and day >= scenario.drop_from_day
@@ -164,6 +200,30 @@ def compute_predictions(rng: np.random.Generator, scenario: Scenario) -> tuple[p
     if scenario.labels_until is not None:
         outcomes = outcomes[outcomes["labelled_at"] < scenario.labels_until.replace(tzinfo=None)]
     return predictions.drop(columns="changed"), outcomes.reset_index(drop=True)
+
+
+def compute_window_rows(tables: dict[str, pd.DataFrame], windows: list[Window]) -> list[int]:
+    """The predictions in each window (monitors.core.window.Window), counted in pandas."""
+    at = tables["predictions"]["predicted_at"]
+    return [int(((at >= pd.Timestamp(w.start).tz_localize(None))
+                 & (at < pd.Timestamp(w.end).tz_localize(None))).sum()) for w in windows]
+
+
+def compute_outage(tables: dict[str, pd.DataFrame], start: datetime, end: datetime, keep: float,
+                   seed: int = 0) -> dict[str, pd.DataFrame]:
+    """The tables with only `keep` (a share) of the predictions in [start, end) (naive or UTC),
+    chosen at random (seeded), and their outcomes."""
+    predictions = tables["predictions"]
+    at = predictions["predicted_at"]
+    inside = (at >= pd.Timestamp(start).tz_localize(None)) & (at < pd.Timestamp(end).tz_localize(None))
+    rng = np.random.default_rng(seed)
+    dropped = inside & (rng.uniform(size=len(predictions)) >= keep)
+    ids = set(predictions.loc[dropped, "prediction_id"])
+    out = dict(tables)
+    out["predictions"] = predictions[~dropped].reset_index(drop=True)
+    outcomes = tables["outcomes"]
+    out["outcomes"] = outcomes[~outcomes["prediction_id"].isin(ids)].reset_index(drop=True)
+    return out
 
 
 def compute_tables(scenario: Scenario = Scenario(), seed: int = SEED) -> dict[str, pd.DataFrame]:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -24,16 +25,18 @@ from monitors.warehouse.tables import (
 def make_tables(seed: int = 1, days: int = 6, rows_per_day: int = 400, training_rows: int = 3000,
                 drift_from_day: int | None = None, start: datetime = demo.START,
                 label_delay_days: float = 0.0, label_delay_max_days: float | None = None,
-                drop_from_day: int | None = None) -> dict[str, pd.DataFrame]:
+                drop_from_day: int | None = None, calendar: str = "flat", row_jitter: float = 0.0
+                ) -> dict[str, pd.DataFrame]:
     """training_data, predictions and outcomes like the demo's, small. Every label is present
     (label_delay_days, or a uniform delay up to label_delay_max_days, only sets labelled_at);
     drift_from_day shifts income and debt_ratio; from drop_from_day the outcomes' relation to
-    the features changes (performance drops)."""
+    the features changes (performance drops); calendar: a shape of demo.CALENDARS (weekends,
+    nights, a holiday, a trend), row_jitter: each day's rows vary by up to this share."""
     return demo.compute_tables(demo.Scenario(
-        days=days, rows_per_day=rows_per_day, row_jitter=0.0, training_rows=training_rows, start=start,
+        days=days, rows_per_day=rows_per_day, row_jitter=row_jitter, training_rows=training_rows, start=start,
         drift_from_day=drift_from_day, drop_from_day=drop_from_day,
         label_delay_days=(0.0, label_delay_max_days) if label_delay_max_days else label_delay_days,
-        labels_until=None, label_time_unit=None, id_digits=6, model_version="1.0"), seed)
+        labels_until=None, label_time_unit=None, id_digits=6, model_version="1.0", calendar=calendar), seed)
 
 
 def write_duckdb_warehouse(path: Path, tables: dict[str, pd.DataFrame]) -> str:
@@ -98,7 +101,6 @@ def compute_results_difference(before: pd.DataFrame, after: pd.DataFrame, rtol: 
     """The rows of two stores' monitor_results that differ: missing on one side, another status
     or threshold, or values further apart than rtol (relative; sums taken in a varying order
     differ in their last bits). run_id and computed_at are not compared."""
-    import numpy as np
 
     keys = before[RESULT_KEY].astype("string").fillna("<null>")
     other = after[RESULT_KEY].astype("string").fillna("<null>")
@@ -131,7 +133,6 @@ def make_shift_rows(rng: Any, n: int, narrow: float = 0.0, move: float = 0.0,
     spread by that fraction (a normal's normed Wasserstein is ~0.8 x narrow), `mean` moves every
     numerical mean by that many standard deviations (normed Wasserstein = mean), `move` takes that
     share from each categorical's first value and gives it to its second (0.04: 4 points)."""
-    import numpy as np
 
     spread = 1.0 - narrow
     frame = pd.DataFrame({
@@ -150,7 +151,6 @@ def make_correlated_rows(rng: Any, n: int, broken: bool = False) -> Any:
     """Rows (numpy, n x 4) of income, debt_ratio, age, tenure: debt_ratio follows income
     (correlation 0.8) and tenure follows age (0.6). `broken`: debt_ratio drawn on its own with the
     same normal marginal (no single feature's distribution changes, only the correlation)."""
-    import numpy as np
 
     income, age = rng.standard_normal(n), rng.standard_normal(n)
     own = rng.standard_normal(n)
@@ -164,7 +164,6 @@ def make_correlated_tables(seed: int = 1, days: int = 4, rows_per_day: int = 150
     """make_tables with income and debt_ratio correlated (0.8) in the baseline and every window;
     from broken_from_day (0-based) debt_ratio is shuffled within each day: its distribution and
     income's stay as they were, their correlation is gone."""
-    import numpy as np
 
     tables = make_tables(seed=seed, days=days, rows_per_day=rows_per_day)
     rng = np.random.default_rng(seed)
@@ -208,7 +207,6 @@ def make_multiclass_tables(seed: int = 1, days: int = 4, rows_per_day: int = 150
     softmax (calibrated); from drop_from_day the labels are drawn at random (the model is
     wrong as often as chance); from drift_from_day income and debt_ratio shift (make_tables), which
     moves the accuracy. score and predicted_label are dropped."""
-    import numpy as np
 
     tables = make_tables(seed=seed, days=days, rows_per_day=rows_per_day, drift_from_day=drift_from_day,
                          training_rows=training_rows)
@@ -247,7 +245,6 @@ def make_regression_tables(seed: int = 1, days: int = 4, rows_per_day: int = 150
     ratios (so the error depends on the features); from shift_from_day the windows hold more of
     both (the realized MAE and RMSE rise: what direct loss estimation must see without labels).
     predicted_label is dropped."""
-    import numpy as np
 
     tables = make_tables(seed=seed, days=days, rows_per_day=rows_per_day, training_rows=training_rows)
     rng = np.random.default_rng([seed, 1])  # not make_tables' stream: its draws made the features
@@ -276,7 +273,6 @@ def make_regression_overrides() -> dict[str, Any]:
 
 def make_shift_baseline(rows: int = 50_000, seed: int = 0) -> tuple[Any, dict[str, Any]]:
     """A baseline Profile of make_shift_rows (and its numerical bins), as a warehouse counts it."""
-    import numpy as np
 
     from monitors.compute.frame_counts import compute_frame_counts
     from monitors.core.profile import compute_bins, compute_profile

@@ -33,7 +33,7 @@ from monitors.checks.suites import (
 from monitors.core.errors import ChecksError
 from monitors.core.measurement import Measurement
 from monitors.warehouse.dialects import compute_dialect
-from monitors.warehouse.engine import compute_safe_url, engine_arguments, query_errors
+from monitors.warehouse.engine import compute_safe_url, load_engine_arguments, query_errors
 
 if TYPE_CHECKING:
     from great_expectations.core import ExpectationSuiteValidationResult
@@ -145,7 +145,7 @@ def _validate(suite: dict[str, Any], engine: sa.Engine, query: sa.Select[Any], m
         conn.execute(query.limit(0)).close()  # GX would turn a failing query into failed checks
     if record.gx_persisted_connection:
         _persist_connections(record.name)
-    kwargs = engine_arguments(engine)
+    kwargs = load_engine_arguments(engine)
     context = load_context()
     name = f"warehouse-{uuid.uuid4().hex}"
     try:

@@ -4,13 +4,16 @@ numbers outside the baseline's range, and non-finite scores."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import numpy as np
 
+from monitors.compute.series import compute_count_verdict, compute_staleness_limit
 from monitors.config import ModelConfig
 from monitors.core.counts import MISSING, NON_FINITE, OVER, UNDER, Counts, VolumeFacts
 from monitors.core.measurement import Measurement, compute_status
 from monitors.core.profile import Profile
-from monitors.core.window import Window
+from monitors.core.window import Window, compute_zone
 
 MISSING_TOLERANCE = 0.1  # alert when the missing share rises this much above the baseline's
 NEW_CATEGORY_TOLERANCE = 0.01
@@ -25,25 +28,55 @@ def _missing(profile: Profile, slots: np.ndarray, column: str) -> int:
 
 def compute_volume_rows(config: ModelConfig, window: Window | None, rows_n: int,
                         facts: VolumeFacts | None) -> list[Measurement]:
-    """row_count against at least one row (volume.empty_is_alert) and min_share of the median of
-    the earlier windows that had rows; with volume.max_staleness, the hours from the newest
-    prediction to the window's end."""
+    """row_count against its season's expected range or the plain rule (compute.series); with a
+    season, the range's top and the season (kind expected) and, with direction both, the surge
+    rule; with volume.max_staleness, the hours from the newest prediction to the window's end,
+    against max_staleness or its season's expected top when higher (compute.series)."""
     volume = config.volume
-    earlier = [n for n in (facts.trailing if facts else []) if n > 0]
-    bound = float(np.median(earlier)) * volume.min_share if earlier else 0.0
-    if volume.empty_is_alert:
-        bound = max(bound, 1.0)
-    threshold = round(bound, 6) or None
-    status = "skipped" if not rows_n and not volume.empty_is_alert else \
-        compute_status("row_count", float(rows_n), threshold)
-    rows = [Measurement("data_quality", "row_count", float(rows_n), threshold, status)]
+    history, local, hours = compute_history(config, window, facts)
+    verdict = compute_count_verdict(volume, float(rows_n), history, local, hours)
+    rows = [Measurement("data_quality", "row_count", float(rows_n), verdict.threshold, verdict.status)]
+    if verdict.season is not None:
+        judged = verdict.upper is not None
+        if judged and volume.direction == "both":
+            rows.append(Measurement("data_quality", "row_count_surge", float(rows_n), verdict.upper,
+                                    "alert" if verdict.surge else "ok"))
+        if judged:
+            rows.append(Measurement("expected", "row_count_upper", verdict.upper))
+        rows.append(Measurement("expected", "row_count_season", float(verdict.learned), float(verdict.needed),
+                                "ok" if judged else "skipped", verdict.season))
     if volume.max_staleness is not None and facts is not None and facts.newest is not None \
             and window is not None:
-        hours = (window.end - facts.newest).total_seconds() / 3600
-        limit = volume.max_staleness.total_seconds() / 3600
-        rows.append(Measurement("data_quality", "hours_since_last_prediction", round(hours, 6), limit,
-                                compute_status("hours_since_last_prediction", hours, limit)))
+        stale = (window.end - facts.newest).total_seconds() / 3600
+        limit = compute_staleness_limit(volume, volume.max_staleness.total_seconds() / 3600, verdict.season,
+                                        local, compute_staleness_history(config, window, facts))
+        rows.append(Measurement("data_quality", "hours_since_last_prediction", round(stale, 6), limit,
+                                compute_status("hours_since_last_prediction", stale, limit)))
     return rows
+
+
+def compute_staleness_history(config: ModelConfig, window: Window, facts: VolumeFacts
+                              ) -> list[tuple[datetime, float]]:
+    """Each earlier window with rows: its local start and the hours from its newest prediction to
+    its end (the next window's start)."""
+    if not facts.starts or len(facts.newest_each) != len(facts.starts):
+        return []
+    zone = compute_zone(config.timezone)
+    ends = [*facts.starts[1:], window.start]
+    return [(s.astimezone(zone), (e - n).total_seconds() / 3600)
+            for s, e, n in zip(facts.starts, ends, facts.newest_each, strict=True) if n is not None]
+
+
+def compute_history(config: ModelConfig, window: Window | None, facts: VolumeFacts | None
+                    ) -> tuple[list[tuple[datetime, int]], datetime | None, float]:
+    """The earlier windows' (local start, rows), the window's local start and its hours; without
+    the earlier windows' starts (or a window), their rows alone under a placeholder time."""
+    trailing = facts.trailing if facts else []
+    if window is None or facts is None or len(facts.starts) != len(trailing):
+        return [(datetime.min, n) for n in trailing], None, 24.0
+    zone = compute_zone(config.timezone)
+    return ([(s.astimezone(zone), n) for s, n in zip(facts.starts, trailing, strict=True)],
+            window.start.astimezone(zone), (window.end - window.start).total_seconds() / 3600)
 
 
 def compute_quality_measurements(config: ModelConfig, counts: Counts, profile: Profile,

@@ -88,6 +88,8 @@ class VolumeFacts:
 
     trailing: list[int]  # rows of each earlier window, oldest first
     newest: datetime | None  # the window's newest prediction (UTC), None when it has none
+    starts: tuple[datetime, ...] = ()  # each earlier window's start (UTC), as trailing
+    newest_each: tuple[datetime | None, ...] = ()  # each earlier window's newest prediction (UTC)
 
 
 def compute_stable_sum(value: Any) -> float:

@@ -82,6 +82,15 @@ _ENTRIES = (
     Metric("label_coverage", "performance", "below", axis="share of rows labelled (0-1)"),
     # data quality and schema of our own (GX expectations: "above", the default)
     Metric("row_count", "data_quality", "below", axis="rows"),
+    # volume.direction both: the row count above its season's expected range (duplicated logging)
+    Metric("row_count_surge", "data_quality", "above", axis="rows"),
+    # never judged (kind expected): the top of row_count's expected range, and its season
+    # (column: e.g. day_of_week=Saturday; value: its earlier windows learned from, threshold:
+    # how many it needs; skipped while learning)
+    Metric("row_count_upper", "expected", "above", axis="rows"),
+    Metric("row_count_season", "expected", "below"),
+    # never judged: the season that lowered label_coverage's bound at maturity (as row_count_season)
+    Metric("label_coverage_season", "expected", "below"),
     Metric("hours_since_last_prediction", "data_quality", "above"),
     Metric("missing_share", "data_quality", "above"),
     Metric("new_category_share", "data_quality", "above"),

@@ -79,6 +79,19 @@ def _lowest_bound(index: dict[Key, dict[int, tuple[float, float, str]]], windows
     return charts.Series("lowest bound", values, [], True, charts.ALERT)
 
 
+def compute_volume_chart(index: dict[Key, dict[int, tuple[float, float, str]]], windows: list[int],
+                         labels: list[str], alert_windows: list[bool]) -> str:
+    """Rows per window with row_count's bound and, when a season judged it, its expected range's top."""
+    rows: Key = ("data_quality", "row_count", None)
+    upper: Key = ("expected", "row_count_upper", None)
+    volume = [_series(index, windows, rows, "rows"),
+              _series(index, windows, rows, "bound", 1, True, charts.ALERT)]
+    if upper in index:
+        volume.append(_series(index, windows, upper, "expected (top)", 0, True, "#9467bd"))
+    return charts.compute_line_chart("Rows per window", labels, volume, alert_windows,
+                                     METRICS["row_count"].axis_title, counts=True)
+
+
 def compute_model_charts(trend: pd.DataFrame, table: pd.DataFrame | None = None) -> list[str]:
     table = compute_window_table(trend) if table is None else table
     windows = [int(w) for w in table["window_start"].astype("int64")]
@@ -125,9 +138,7 @@ def compute_model_charts(trend: pd.DataFrame, table: pd.DataFrame | None = None)
     coverage: Key = ("performance", "label_coverage", None)
     if coverage in index:
         out.append(bound_chart("Label coverage", coverage, "label coverage", "minimum"))
-    out.append(charts.compute_line_chart("Rows per window", labels, [
-        _series(index, windows, ("data_quality", "row_count", None), "rows")], alert_windows,
-        METRICS["row_count"].axis_title, counts=True))
+    out.append(compute_volume_chart(index, windows, labels, alert_windows))
     failed: dict[int, int] = {}
     for (kind, _, _), by_window in index.items():
         if kind in ("schema", "data_quality"):

@@ -3,6 +3,7 @@ rule, its value and bound, where performance dropped, the report), tracing's sli
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +41,7 @@ class RuleGroup:
     segments: list[Measurement]
     judged_segments: int
     baseline: float | None = None  # a performance rule: the baseline's value (whole window)
+    expected: str | None = None  # a series rule: its season's expected range
 
 
 def compute_rule_groups(rows: Iterable[Measurement]) -> list[RuleGroup]:
@@ -53,18 +55,20 @@ def compute_rule_groups(rows: Iterable[Measurement]) -> list[RuleGroup]:
             judged[key] = judged.get(key, 0) + 1
     baselines = {(r.kind.removeprefix("baseline_"), r.metric): r.value for r in rows
                  if r.kind in ("baseline_performance", "baseline_custom") and r.segment is None}
+    expected = compute_expected_texts(rows)
     groups: dict[RuleKey, list[Measurement]] = {}
     for r in compute_broken_rules(rows):
         groups.setdefault((r.kind, r.metric, r.column_name, None), []).append(r)
     return [RuleGroup(key, next((r for r in found if r.segment is None), None),
                       [r for r in found if r.segment is not None], judged.get(key, 0),
-                      baselines.get((key[0], key[1])))
+                      baselines.get((key[0], key[1])), expected.get(key[1]))
             for key, found in groups.items()]
 
 
 def compute_group_text(group: RuleGroup) -> str:
     """e.g. `drift wasserstein of income = 0.41 (bound: < 0.07), whole window and 4 of 4 segments`"""
-    head = compute_rule_text(group.whole, group.baseline) if group.whole else compute_rule_subject(group.rule)
+    head = compute_rule_text(group.whole, group.baseline, group.expected) if group.whole else \
+        compute_rule_subject(group.rule)
     where = ["whole window"] if group.whole else []
     if group.segments:
         where.append(f"{len(group.segments)} of {group.judged_segments} segments")
@@ -93,10 +97,13 @@ def compute_rule_subject(rule: RuleKey) -> str:
     return f"{kind} {metric}" + (f" of {column}" if column else "") + (f" [{segment}]" if segment else "")
 
 
-def compute_rule_text(row: Measurement, baseline: float | None = None) -> str:
+def compute_rule_text(row: Measurement, baseline: float | None = None, expected: str | None = None) -> str:
     """e.g. `drift wasserstein of income = 0.4123 (bound: < 0.1)`; with the baseline's value,
-    `performance roc_auc = 0.68 (baseline 0.87, bound: >= 0.82)`"""
+    `performance roc_auc = 0.68 (baseline 0.87, bound: >= 0.82)`; with a series rule's expected
+    range, `data_quality row_count = 469, expected 2,015-3,784 for a Wednesday`"""
     subject = compute_rule_subject(compute_rule_key(row))
+    if expected is not None and row.segment is None and row.value is not None:
+        return f"{subject} = {row.value:,.0f}, {expected}"
     if row.threshold is None:
         return f"{subject} = {_number(row.value)} (failed)"
     # the bound a value must keep: the opposite of how it breaks
@@ -106,6 +113,47 @@ def compute_rule_text(row: Measurement, baseline: float | None = None) -> str:
         keep = "<=" if upper else ">="
     was = "" if baseline is None else f"baseline {_number(baseline)}, "
     return f"{subject} = {_number(row.value)} ({was}bound: {keep} {_number(row.threshold)})"
+
+
+def compute_season_phrase(season: str, plural: bool = False) -> str:
+    """A stored season (day_of_week=Wednesday, hour_of_day=14:00, hour_of_week=Wednesday 14:00)
+    as people say it: a Wednesday, 14:00, a Wednesday 14:00; plural: Wednesdays, 14:00 windows."""
+    kind, _, label = season.partition("=")
+    if plural:
+        return f"{label}s" if kind == "day_of_week" else f"{label} windows"
+    return label if kind == "hour_of_day" else f"a {label}"
+
+
+def compute_expected_texts(rows: Iterable[Measurement]) -> dict[str, str]:
+    """row_count's (and row_count_surge's) expected range from a window's rows, when its season
+    judged it: {"row_count": "expected 2,015-3,784 for a Wednesday", ...}; else empty."""
+    whole = {r.metric: r for r in rows if r.segment is None and r.metric.startswith("row_count")}
+    count, upper, season = whole.get("row_count"), whole.get("row_count_upper"), whole.get("row_count_season")
+    if count is None or upper is None or season is None or season.column_name is None \
+            or count.threshold is None or upper.value is None:
+        return {}
+    text = (f"expected {math.ceil(count.threshold):,}-{math.floor(upper.value):,} for "
+            f"{compute_season_phrase(season.column_name)}")
+    return {"row_count": text, "row_count_surge": text}
+
+
+def compute_series_note(rows: Iterable[Measurement]) -> str | None:
+    """How row_count was judged, for the window's page: its expected range and the windows it was
+    learned from, or `learning: 2 of 4 Saturdays`; None for the plain rule."""
+    rows = list(rows)
+    season = next((r for r in rows if r.metric == "row_count_season" and r.segment is None), None)
+    if season is None or season.column_name is None:
+        return None
+    learned = f"{int(season.value or 0)} of {int(season.threshold or 0)} " \
+              f"{compute_season_phrase(season.column_name, plural=True)}"
+    if season.status == "skipped":
+        return (f"row_count: learning: {learned} (meanwhile it alerts only when empty or below a "
+                f"collapse guard)")
+    expected = compute_expected_texts(rows).get("row_count")
+    plural = compute_season_phrase(season.column_name, plural=True)
+    if expected is None:
+        return None
+    return f"row_count: {expected} (learned from {int(season.value or 0)} earlier {plural})"
 
 
 def compute_life_text(row: Measurement, lifecycle: Lifecycle | None) -> str:
@@ -129,7 +177,9 @@ def compute_failure_message(model: str, window: Window, rows: Iterable[Measureme
     new = sum(compute_life_text(r, lifecycle).startswith("NEW") for r in broken)
     counts = f" ({new} new, {len(broken) - new} ongoing)" if lifecycle else ""
     lines = [f"model {model}, window {window}: {len(broken)} rule(s) broken{counts}"]
-    lines += [f"  - {compute_life_text(r, lifecycle)}{compute_rule_text(r)}" for r in broken[:MAX_LISTED]]
+    expected = compute_expected_texts(rows)
+    lines += [f"  - {compute_life_text(r, lifecycle)}{compute_rule_text(r, None, expected.get(r.metric))}"
+              for r in broken[:MAX_LISTED]]
     if len(broken) > MAX_LISTED:
         lines.append(f"  ... and {len(broken) - MAX_LISTED} more (see the report)")
     traced = compute_tracing_text([r for r in rows if r.kind == "tracing"])

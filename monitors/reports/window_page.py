@@ -21,6 +21,7 @@ from monitors.reports.text import (
     compute_group_text,
     compute_rule_groups,
     compute_rule_text,
+    compute_series_note,
     compute_tracing_text,
     compute_verdict,
 )
@@ -66,7 +67,9 @@ def compute_tracing_section(page: WindowPage) -> Markup:
 def compute_checks_section(page: WindowPage) -> Markup:
     checks = [r for r in page.whole if r.kind in ("schema", "data_quality")]
     table = compute_table(sorted(checks, key=lambda r: not r.is_alert))
-    return Markup('<h2 id="checks">Checks</h2>') + Markup(table)
+    note = compute_series_note(page.whole)
+    return Markup('<h2 id="checks">Checks</h2>') + Markup(table) + \
+        (Markup("<p>{}</p>").format(note) if note else Markup(""))
 
 
 def _drift_order(row: Measurement) -> tuple[int, float]:

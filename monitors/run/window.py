@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -16,13 +16,14 @@ from monitors.checks.warehouse import load_warehouse_check_measurements
 from monitors.compute.drift import compute_drift_rows
 from monitors.compute.measure import compute_performance_rows
 from monitors.compute.quality import compute_quality_measurements
+from monitors.compute.series import compute_coverage_bound
 from monitors.compute.tracing import compute_tracing_rows
 from monitors.config import ModelConfig
 from monitors.core.counts import Counts, Tally, VolumeFacts
 from monitors.core.location import Location
-from monitors.core.measurement import Measurement, compute_window_status
+from monitors.core.measurement import Measurement, compute_status, compute_window_status
 from monitors.core.profile import Profile
-from monitors.core.window import Window
+from monitors.core.window import Window, compute_zone
 from monitors.reports.evidently_page import write_evidently_report
 from monitors.reports.pages import compute_window_link
 from monitors.reports.text import compute_failure_message
@@ -38,7 +39,7 @@ from monitors.warehouse.counts import load_window_counts
 from monitors.warehouse.engine import create_warehouse_engine, query_errors
 from monitors.warehouse.outcomes import load_tallies
 from monitors.warehouse.queries import Query, load_window_query
-from monitors.warehouse.volume import load_volume_facts
+from monitors.warehouse.volume import load_coverage_history, load_volume_facts
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +140,31 @@ def load_performance_rows(engine: Engine, config: ModelConfig, window: Window, q
 
     whole = tallies.get(None)
     losses = load_loss_estimates(engine, config, query, baseline.loss, whole.total if whole else 0)
-    return compute_performance_rows(config, window, tallies, baseline.reference, as_of, trace, losses)
+    rows = compute_performance_rows(config, window, tallies, baseline.reference, as_of, trace, losses)
+    return load_coverage_season(engine, config, window, rows, whole.total if whole else 0, as_of)
+
+
+def load_coverage_season(engine: Engine, config: ModelConfig, window: Window, rows: list[Measurement],
+                         total: int, as_of: datetime) -> list[Measurement]:
+    """label_coverage at maturity by the same rules as volume: when it breaks min_label_coverage,
+    the season's earlier mature windows (counted in the warehouse) may lower the bound to the
+    bottom of their expected range (compute.series.compute_coverage_bound)."""
+    at = next((i for i, r in enumerate(rows) if r.kind == "performance" and r.metric == "label_coverage"
+               and r.segment is None and r.is_alert), None)
+    if at is None or config.volume.seasonality == "none" or rows[at].threshold is None:
+        return rows
+    zone = compute_zone(config.timezone)
+    history = [(s.astimezone(zone), n, k) for s, n, k in load_coverage_history(engine, config, window, as_of)]
+    row = rows[at]
+    bound, season, learned = compute_coverage_bound(
+        config.volume, row.threshold or 0.0, history, window.start.astimezone(zone),
+        (window.end - window.start).total_seconds() / 3600, total)
+    if season is None:
+        return rows
+    judged = replace(row, threshold=bound, status=compute_status("label_coverage", row.value, bound))
+    season_row = Measurement("expected", "label_coverage_season", float(learned),
+                             float(config.volume.season_windows), "ok", season)
+    return [*rows[:at], judged, *rows[at + 1:], season_row]
 
 
 def load_report_samples(engine: Engine, config: ModelConfig, query: Query, baseline: Baseline

@@ -3,6 +3,7 @@ and reflected tables. The dialect's capability record (dialects.py) says what an
 
 from __future__ import annotations
 
+import difflib
 import os
 import warnings
 import weakref
@@ -67,7 +68,7 @@ def create_dialect_engine(url: sa.URL | str, dialect: Dialect, **kwargs: Any) ->
     return engine
 
 
-def engine_arguments(engine: Engine) -> dict[str, Any]:
+def load_engine_arguments(engine: Engine) -> dict[str, Any]:
     """The create_engine keyword arguments an engine was made with (GX makes its own engine on
     the same URL: it needs the same connect_args); the dialect's own for an engine made elsewhere."""
     found = _ARGUMENTS.get(engine)
@@ -149,11 +150,21 @@ def _reflect_table(engine: Engine, name: str, model: str) -> sa.Table:
             f"{compute_safe_url(engine)}: {type(exc.orig).__name__}"
         ) from None
     if not columns:
-        raise WarehouseError(
-            f"model {model}: table {name!r} not found in warehouse {compute_safe_url(engine)}"
-        )
+        raise WarehouseError(f"model {model}: table {name!r} not found in warehouse "
+                             f"{compute_safe_url(engine)}{_load_table_hint(engine, schema, table)}")
     types = _load_time_types(engine, name, {c["name"]: _undecorated(c["type"]) for c in columns}, model)
     return sa.Table(table, sa.MetaData(), *(sa.Column(c, t) for c, t in types.items()), schema=schema or None)
+
+
+def _load_table_hint(engine: Engine, schema: str, table: str) -> str:
+    """'; did you mean ...?' for a table name close to one the schema has (empty when none is)."""
+    try:
+        inspector = sa.inspect(engine)
+        names = [*inspector.get_table_names(schema or None), *inspector.get_view_names(schema or None)]
+    except (sa.exc.SQLAlchemyError, NotImplementedError):
+        return ""
+    close = difflib.get_close_matches(table, names, n=1, cutoff=0.6)
+    return f"; did you mean {'.'.join([schema, close[0]]) if schema else close[0]!r}?" if close else ""
 
 
 def _load_time_types(engine: Engine, name: str, types: dict[str, Any], model: str) -> dict[str, Any]:

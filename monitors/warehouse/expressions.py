@@ -235,7 +235,7 @@ def check_custom_metrics(metrics: list[CustomMetric], dialect: str | None, colum
     """Each custom metric checked (config load): ValueError naming its key and what is wrong."""
     seen: list[str] = []
     for i, m in enumerate(metrics):
-        key = f"custom_metrics.{i}.{'sql' if m.sql is not None else 'derived'} ({m.name})"
+        key = f"custom_metrics.{i}.{'sql' if m.sql is not None else 'derived'}: {m.name}"
         try:
             if m.name in seen:
                 raise ValueError("a second metric of this name")
@@ -258,5 +258,5 @@ def check_slices(slices: list[Slice], dialect: str | None, columns: list[str], s
                 raise ValueError(f"{s.name!r} is already the name of a slice or a column of the window")
             compute_predicate(s.where, dialect, columns, None, "")
         except ValueError as exc:
-            raise ValueError(f"slices.{i}.where ({s.name}): {exc}") from None
+            raise ValueError(f"slices.{i}.where: {s.name}: {exc}") from None
         seen.append(s.name)

@@ -90,7 +90,8 @@ def test_a_collapse_in_volume_alerts(home: Path, capsys: pytest.CaptureFixture[s
     predictions = tables["predictions"]
     last_day = predictions["predicted_at"] >= pd.Timestamp("2026-01-05")
     tables["predictions"] = predictions[~last_day | (predictions.index % 4 == 0)]  # a quarter is left
-    config = write_config(home, write_duckdb_warehouse(home / "warehouse.duckdb", tables), checks=None)
+    url = write_duckdb_warehouse(home / "warehouse.duckdb", tables)
+    config = write_config(home, url, checks=None, **{"volume.seasonality": "none"})
     code, out, _ = _run(config, capsys, "--start", "2026-01-01", "--end", "2026-01-06", "--no-report",
                         "--as-of", "2026-03-01")
     assert code == 1
@@ -99,6 +100,16 @@ def test_a_collapse_in_volume_alerts(home: Path, capsys: pytest.CaptureFixture[s
     counts = stored(load_config(config)).query("metric == 'row_count'")
     assert list(counts["status"]) == ["ok"] * 4 + ["alert"]
     assert list(counts["threshold"]) == [1.0, 500.0, 500.0, 500.0, 500.0]
+    # seasonality auto (the default): a new model's fifth day may be its first quiet season (a
+    # Monday after four days), so it is skipped while Mondays are learned; below the collapse
+    # guard (5% of the median, less its Poisson noise: 50 - 3 x 7.1 rows) it alerts
+    learning = write_config(home, url, "auto.yaml", checks=None, store=str(home / "auto.duckdb"))
+    code, _, _ = _run(learning, capsys, "--start", "2026-01-05", "--end", "2026-01-06", "--no-report")
+    rows = stored(load_config(learning)).set_index("metric")
+    assert code == 0 and rows.loc["row_count", "status"] == "skipped"
+    assert rows.loc["row_count", "threshold"] == pytest.approx(50 - 3 * 50 ** 0.5)
+    assert tuple(rows.loc["row_count_season", ["column_name", "value", "threshold", "status"]]) == \
+        ("day_of_week=Monday", 0.0, 4.0, "skipped")
 
 
 def test_all_null_feature_is_flagged(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -176,6 +187,12 @@ def test_malformed_config_key_and_unknown_metric_via_cli(home: Path, capsys: pyt
     bad_metric = write_config(home, "duckdb:///w.duckdb", name="b.yaml", **{"performance.metrics": ["auc"]})
     code, _, err = _run(bad_metric, capsys)
     assert code == 2 and "unknown metric 'auc'" in err and "Traceback" not in err
+    hourly_season = write_config(home, "duckdb:///w.duckdb", name="c.yaml", **{"volume.seasonality": "hour_of_day"})
+    code, _, err = _run(hourly_season, capsys)
+    assert code == 2 and "volume.seasonality: hour_of_day is not a season of schedule '@daily' (windows of 24 hours)" in err
+    typo = write_config(home, "duckdb:///w.duckdb", name="d.yaml", **{"volume.seasonality": "weekly"})
+    code, _, err = _run(typo, capsys)
+    assert code == 2 and f"{typo}: volume.seasonality: Input should be 'auto', 'none'" in err
 
 
 def test_a_failing_rerun_loses_nothing_stored(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -247,4 +264,15 @@ def test_a_column_of_the_wrong_type_is_named(home: Path, capsys: pytest.CaptureF
     assert code == 2 and "Traceback" not in err
     assert f"model credit_risk: column {column!r} of table {table!r}" in err
     assert f"is {found}, not {wanted}" in err
+    assert not (home / "monitoring").exists()
+
+
+def test_a_range_holding_no_complete_window_is_exit_2_naming_the_first_one(
+        home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = write_config(home, write_duckdb_warehouse(home / "warehouse.duckdb", make_tables(days=2)),
+                          checks=None, schedule="@weekly")
+    code, _, err = _run(config, capsys, "--start", "2026-01-06", "--end", "2026-01-10")
+    assert code == 2 and err.strip() == (
+        "error: model credit_risk: no complete @weekly window in [2026-01-06 00:00:00, 2026-01-10 00:00:00); "
+        "the first one from --start is 2026-01-11 00:00 to 2026-01-18 00:00 UTC")
     assert not (home / "monitoring").exists()

@@ -89,7 +89,7 @@ def test_an_injection_try_exits_2_with_the_warehouse_untouched(config_data: Any,
         path = home / "model.yaml"
         path.write_text(yaml.safe_dump(data, sort_keys=False))
         assert main(["run", str(path), "--start", "2026-01-29", "--end", "2026-01-30", "--no-report"]) == 2
-        assert "custom_metrics.0.sql (mean_income)" in capsys.readouterr().err
+        assert "custom_metrics.0.sql: mean_income: " in capsys.readouterr().err
         engine = sa.create_engine(data["warehouse"])
         try:
             with engine.connect() as conn:

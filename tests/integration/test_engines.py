@@ -77,19 +77,18 @@ def test_a_statement_the_engine_refuses_is_one_line_and_stores_nothing(
     model, what it was doing, the table, the warehouse and the engine's own first message line,
     exits 2 and stores nothing."""
     tables = make_tables(seed=2, days=2, rows_per_day=300)
-    tables["training_raw"] = tables.pop("training_data")
     if engine == "duckdb":
         url, names = write_duckdb_warehouse(home / "warehouse.duckdb", tables), {}
     else:
         url, names = _engine_url(request, engine, home, tables)
-    view = str(names.get("baseline.table", "training_data"))
-    raw = view.replace("training_data", "training_raw")
+    raw = str(names.get("baseline.table", "training_data"))
+    view = raw.replace("training_data", "refused_baseline")  # Spark's and fakesnow's catalogs outlive a test
     engine_ = sa.create_engine(url, connect_args=names.get("warehouse_connect_args", {}))
     with engine_.begin() as conn:
-        conn.execute(sa.text(f"CREATE VIEW {view} AS SELECT income, debt_ratio, CAST(region AS INT) AS age, "
-                             f"region, product, score, defaulted FROM {raw}"))
+        conn.execute(sa.text(f"CREATE OR REPLACE VIEW {view} AS SELECT income, debt_ratio, CAST(region AS INT) "
+                             f"AS age, region, product, score, defaulted FROM {raw}"))
     engine_.dispose()
-    config = write_config(home, url, checks=None, **names)
+    config = write_config(home, url, checks=None, **{**names, "baseline.table": view})
     capsys.readouterr()
     assert main(["run", str(config), "--start", "2026-01-01", "--end", "2026-01-03", "--no-report"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
@@ -100,3 +99,19 @@ def test_a_statement_the_engine_refuses_is_one_line_and_stores_nothing(
                "spark": "[CAST_INVALID_INPUT]", "snowflake": "Conversion Error"}[engine]
     assert refused in err[0] and "TExecuteStatementResp" not in err[0], err[0]
     assert not (home / "monitoring").exists()
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "postgresql"])
+def test_a_date_column_counts_daily_windows_by_day(request: pytest.FixtureRequest, home: Path, engine: str) -> None:
+    """predicted_at as a DATE (a daily table's partition column): each daily window holds the
+    rows dated that day, as the timestamps put them."""
+    tables = make_tables(seed=4, days=3, rows_per_day=400)
+    tables["predictions"]["predicted_at"] = tables["predictions"]["predicted_at"].dt.date
+    if engine == "duckdb":
+        url, names = write_duckdb_warehouse(home / "warehouse.duckdb", tables), {}
+    else:
+        url, names = _engine_url(request, engine, home, tables)
+    config = write_config(home, url, checks=None, **names)
+    assert main(["run", str(config), "--start", "2026-01-01", "--end", "2026-01-04", "--no-report"]) in (0, 1)
+    volume = stored(load_config(config)).query("metric == 'row_count'")
+    assert volume["value"].tolist() == [400.0, 400.0, 400.0] and set(volume["status"]) == {"ok"}

@@ -47,6 +47,21 @@ def test_segment_alerts_count_with_the_whole_windows(tmp_path: Path) -> None:
     assert "0.3" in charts and "0.777" not in charts and "0.888" not in charts  # the whole window only
 
 
+def test_the_rows_chart_draws_the_seasonal_range(tmp_path: Path) -> None:
+    store, reports = tmp_path / "monitoring.duckdb", tmp_path / "reports"
+    days = [(3000.0, 2085.0, 3915.0), (1000.0, 722.0, 1383.0), (469.0, 2085.0, 3915.0)]
+    for d, (rows, low, top) in enumerate(days):
+        window = Window(DAY + timedelta(days=d), DAY + timedelta(days=d + 1))
+        results.replace_window(store, "m", window, [
+            Measurement("data_quality", "row_count", rows, low, "alert" if rows < low else "ok"),
+            Measurement("expected", "row_count_upper", top),
+            Measurement("expected", "row_count_season", 4.0, 4.0, "ok", "day_of_week=Thursday")], "r")
+    page = write_model_page(reports, "m", results.load_trend(store, "m")).read_text()
+    chart = page.split("<figcaption>Rows per window</figcaption>")[1].split("</figure>")[0]
+    assert {"rows", "bound", "expected (top)"} == set(re.findall(r'data-series="([^"]+)"', chart))
+    assert chart.count('class="alert-point"') == 1  # the 469-row window
+
+
 def test_each_custom_metric_has_its_chart_with_the_baseline_and_bound(tmp_path: Path) -> None:
     store, reports = tmp_path / "monitoring.duckdb", tmp_path / "reports"
     for d, (value, status) in enumerate([(50_500.0, "ok"), (61_200.0, "alert")]):

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 from monitors.core.measurement import Measurement, compute_status
 from monitors.core.window import Window
-from monitors.reports.text import compute_broken_rules, compute_failure_message
+from monitors.reports.text import compute_broken_rules, compute_failure_message, compute_series_note
 
 WINDOW = Window(datetime(2026, 2, 3, tzinfo=UTC), datetime(2026, 2, 4, tzinfo=UTC))
 
@@ -80,3 +80,21 @@ def test_the_verdict_groups_a_rule_with_its_segments_and_names_the_first_three()
         "performance roc_auc = 0.68 (baseline 0.87, bound: >= 0.82): whole window; and 1 more.")
     assert compute_verdict(rows[5:9]) == "1 rule broken: drift wasserstein of debt_ratio: 1 of 3 segments."
     assert compute_verdict([Measurement("drift", "wasserstein", 0.01, 0.07, "ok", "age")]) == "No rule broken."
+
+
+def test_a_series_rule_says_what_was_expected_for_its_season() -> None:
+    rows = [Measurement("data_quality", "row_count", 469.0, 2015.5, "alert"),
+            Measurement("expected", "row_count_upper", 3784.2),
+            Measurement("expected", "row_count_season", 4.0, 4.0, "ok", "day_of_week=Wednesday")]
+    message = compute_failure_message("credit_risk", WINDOW, rows)
+    assert message is not None
+    assert "data_quality row_count = 469, expected 2,016-3,784 for a Wednesday" in message
+    assert compute_series_note(rows) == \
+        "row_count: expected 2,016-3,784 for a Wednesday (learned from 4 earlier Wednesdays)"
+    learning = [Measurement("data_quality", "row_count", 1100.0, 95.0, "skipped"),
+                Measurement("expected", "row_count_season", 2.0, 4.0, "skipped", "day_of_week=Saturday")]
+    assert compute_series_note(learning) == ("row_count: learning: 2 of 4 Saturdays (meanwhile it alerts "
+                                             "only when empty or below a collapse guard)")
+    hourly = [*rows[:2], Measurement("expected", "row_count_season", 4.0, 4.0, "ok", "hour_of_day=14:00")]
+    assert "expected 2,016-3,784 for 14:00" in (compute_failure_message("m", WINDOW, hourly) or "")
+    assert compute_series_note(rows[:1]) is None  # the plain rule

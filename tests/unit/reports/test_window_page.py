@@ -87,3 +87,18 @@ def test_the_text_is_true_for_the_window(tmp_path: Path) -> None:
     assert "Not measured: the window has no rows." in page and "No labels configured" not in page
     unlabelled = make_config(tmp_path, "duckdb:///unused.duckdb", ground_truth=None, performance=None)
     assert "No labels configured" in write_window_page(unlabelled, WINDOW, empty, "note", None).read_text()
+
+
+def test_the_checks_say_how_volume_was_judged(tmp_path: Path) -> None:
+    config = make_config(tmp_path, "duckdb:///unused.duckdb")
+    outage = [Measurement("data_quality", "row_count", 469.0, 2085.1, "alert"),
+              Measurement("expected", "row_count_upper", 3914.9),
+              Measurement("expected", "row_count_season", 4.0, 4.0, "ok", "day_of_week=Sunday")]
+    page = write_window_page(config, WINDOW, outage, "", None, {}).read_text()
+    assert "data_quality row_count = 469, expected 2,086-3,914 for a Sunday: whole window" in page
+    checks = page.split('<h2 id="checks">')[1]
+    assert "<p>row_count: expected 2,086-3,914 for a Sunday (learned from 4 earlier Sundays)</p>" in checks
+    learning = [Measurement("data_quality", "row_count", 1100.0, 113.3, "skipped"),
+                Measurement("expected", "row_count_season", 2.0, 4.0, "skipped", "day_of_week=Sunday")]
+    page = write_window_page(config, WINDOW, learning, "", None, {}).read_text()
+    assert "row_count: learning: 2 of 4 Sundays" in page.split('<h2 id="checks">')[1]

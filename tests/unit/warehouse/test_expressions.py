@@ -43,7 +43,7 @@ def test_injection_tries_are_config_errors_naming_the_key(tmp_path: Path, dialec
                                                          why: str) -> None:
     with pytest.raises(ConfigError) as info:
         _load(tmp_path, URLS[dialect], {"name": "mean_income", "sql": sql, "max_change": 0.1})
-    assert "custom_metrics.0.sql (mean_income)" in str(info.value)
+    assert "model.yaml: custom_metrics.0.sql: mean_income: " in str(info.value)  # the key, not (top level)
     assert why in str(info.value)
 
 
@@ -120,6 +120,6 @@ def test_slices_are_predicates_over_the_windows_columns(tmp_path: Path) -> None:
                        ("avg(income) > 1", "function avg is not allowed")]:
         with pytest.raises(ConfigError) as info:
             load_config(write_config(tmp_path, URLS["postgres"], slices=[{"name": "s", "where": where}]))
-        assert "slices.0.where (s)" in str(info.value) and why in str(info.value)
+        assert "slices.0.where: s: " in str(info.value) and why in str(info.value)
     with pytest.raises(ConfigError, match="already the name of a slice or a column"):
         load_config(write_config(tmp_path, URLS["duckdb"], slices=[{"name": "income", "where": "age > 1"}]))
