@@ -21,6 +21,8 @@ from pydantic import (
 )
 
 from monitors.config_errors import compute_error_lines, compute_yaml_error_text
+from monitors.core.counts import LABEL
+from monitors.core.custom import CustomMetric, Slice
 from monitors.core.errors import ConfigError
 from monitors.core.fields import Duration, Identifier, TableName
 from monitors.core.location import CAS_SCHEMES, Location, compute_is_url, compute_location
@@ -35,10 +37,9 @@ from monitors.core.settings import (
 )
 from monitors.core.window import check_schedule, compute_zone, iter_windows
 from monitors.warehouse.dialects import compute_backend, compute_dialect
+from monitors.warehouse.expressions import check_custom_metrics, check_slices
 
 _MODEL_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,99}$")
-
-
 
 
 class Features(Strict):
@@ -126,6 +127,8 @@ class ModelConfig(Strict):
     drift: Drift = Drift()
     performance: Performance = Performance()
     volume: Volume = Volume()
+    custom_metrics: list[CustomMetric] = Field(default_factory=list)  # business metrics in SQL
+    slices: list[Slice] = Field(default_factory=list)  # predicates judged beside the segments
     report: Report = Report()
     airflow: AirflowSettings = AirflowSettings()
     store: str = "monitoring.duckdb"  # a DuckDB file, or an object-storage folder (s3://bucket/prefix)
@@ -194,8 +197,28 @@ class ModelConfig(Strict):
                 raise ValueError(f"segments: {seg!r} is not a categorical feature")
         if self.performance.metrics and self.ground_truth is None:
             raise ValueError("performance.metrics needs a ground_truth section")
+        check_custom_metrics(self.custom_metrics, self.sql_dialect, self.window_columns,
+                             self.ground_truth.label if self.ground_truth else None, LABEL)
+        check_slices(self.slices, self.sql_dialect, self.window_columns, self.segments)
         self._check_seasonality()
         return self
+
+    @property
+    def sql_dialect(self) -> str | None:
+        """sqlglot's name of the warehouse's dialect (None, generic SQL, for an Airflow connection)."""
+        return None if self.warehouse.startswith("airflow://") else \
+            compute_dialect(compute_backend(self.warehouse)).sqlglot
+
+    @property
+    def segment_columns(self) -> list[str]:  # a window is sliced by: the segments, then each slice
+        return [*self.segments, *(s.name for s in self.slices)]
+
+    @property
+    def window_columns(self) -> list[str]:
+        """The columns a window's query reads (its label aside)."""
+        p = self.predictions
+        return list(dict.fromkeys(c for c in (p.id, p.timestamp, *p.outputs, *p.features.all,
+                                              p.predicted_label, p.model_version) if c))
 
     def _check_seasonality(self) -> None:
         first = next(iter_windows(self.schedule, "2026-01-05", "2027-01-05", self.timezone), None)

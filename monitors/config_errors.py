@@ -52,7 +52,7 @@ def compute_error_lines(path: Path | str, error: ValidationError, model: type[Ba
         parts = [str(p) for p in item["loc"]]
         key, where = ".".join(parts), ".".join(parts[:-1])
         msg = item["msg"].removeprefix("Value error, ")
-        named = re.match(r"[a-z_]+(\.[a-z_]+)+: ", msg)
+        named = re.match(r"[a-z_]+(\.[a-z0-9_]+)+: ", msg)
         if not parts and named:  # a rule across keys names its key itself
             key, msg = named.group(0)[:-2], msg[named.end():]
         if item["type"] == "extra_forbidden":

@@ -148,7 +148,19 @@ def compute_model_charts(trend: pd.DataFrame, table: pd.DataFrame | None = None)
         charts.Series("failed checks", [float(failed.get(w, 0)) for w in windows],
                       [bool(failed.get(w, 0)) for w in windows])], alert_windows,
         "failed checks (count)", counts=True))
-    return out
+    return out + compute_custom_charts(index, windows, labels, alert_windows)
+
+
+def compute_custom_charts(index: dict[Key, dict[int, tuple[float, float, str]]], windows: list[int],
+                          labels: list[str], alert_windows: list[bool]) -> list[str]:
+    """A chart per custom metric: its value, the baseline's, and the bound it broke or came
+    nearest to (the upper or the lower one, window by window)."""
+    names = sorted({m for (k, m, c) in index if k == "custom" and c is None})
+    return [charts.compute_line_chart(f"Custom metric: {m}", labels, [
+        _series(index, windows, ("custom", m, None), m),
+        _series(index, windows, ("baseline_custom", m, None), "baseline", 0, True, "#555"),
+        _series(index, windows, ("custom", m, None), "bound (broken or nearest)", 1, True, charts.ALERT)],
+        alert_windows, m) for m in names]
 
 
 def write_model_page(reports: Location, model: str, trend: pd.DataFrame,

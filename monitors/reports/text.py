@@ -53,14 +53,15 @@ def compute_rule_groups(rows: Iterable[Measurement]) -> list[RuleGroup]:
         if r.segment is not None and r.status in ("ok", "alert"):
             key = (r.kind, r.metric, r.column_name, None)
             judged[key] = judged.get(key, 0) + 1
-    baselines = {r.metric: r.value for r in rows if r.kind == "baseline_performance" and r.segment is None}
+    baselines = {(r.kind.removeprefix("baseline_"), r.metric): r.value for r in rows
+                 if r.kind in ("baseline_performance", "baseline_custom") and r.segment is None}
     expected = compute_expected_texts(rows)
     groups: dict[RuleKey, list[Measurement]] = {}
     for r in compute_broken_rules(rows):
         groups.setdefault((r.kind, r.metric, r.column_name, None), []).append(r)
     return [RuleGroup(key, next((r for r in found if r.segment is None), None),
                       [r for r in found if r.segment is not None], judged.get(key, 0),
-                      baselines.get(key[1]) if key[0] == "performance" else None, expected.get(key[1]))
+                      baselines.get((key[0], key[1])), expected.get(key[1]))
             for key, found in groups.items()]
 
 
@@ -107,6 +108,9 @@ def compute_rule_text(row: Measurement, baseline: float | None = None, expected:
         return f"{subject} = {_number(row.value)} (failed)"
     # the bound a value must keep: the opposite of how it breaks
     keep = {"below": ">=", "at_or_above": "<", "above": "<="}[compute_breach_direction(row.metric)]
+    if row.kind == "custom":  # the bound kept is the upper one when broken from above, or when met
+        upper = row.value is not None and (row.value > row.threshold) == row.is_alert
+        keep = "<=" if upper else ">="
     was = "" if baseline is None else f"baseline {_number(baseline)}, "
     return f"{subject} = {_number(row.value)} ({was}bound: {keep} {_number(row.threshold)})"
 

@@ -103,6 +103,13 @@ def compute_performance_section(page: WindowPage) -> Markup:
     return compute_html("window/performance.html", rows=rows, why=why)
 
 
+def compute_custom_section(page: WindowPage) -> Markup:
+    """The custom metrics of the whole window (their segments are in the segments' table)."""
+    baseline = {r.metric: r.value for r in page.whole if r.kind == "baseline_custom"}
+    rows = [{"row": r, "baseline": baseline.get(r.metric)} for r in page.whole if r.kind == "custom"]
+    return compute_html("window/custom.html", rows=rows)
+
+
 def compute_segments_section(page: WindowPage) -> Markup:
     segments = [r for r in page.rows if r.segment is not None and r.kind != "tracing"]
     return compute_html("window/segments.html", rows=segments, broken=sum(r.is_alert for r in segments),
@@ -111,7 +118,7 @@ def compute_segments_section(page: WindowPage) -> Markup:
 
 SECTIONS: list[Callable[[WindowPage], Markup]] = [
     compute_header, compute_broken_section, compute_tracing_section, compute_checks_section,
-    compute_drift_section, compute_performance_section, compute_segments_section,
+    compute_drift_section, compute_performance_section, compute_custom_section, compute_segments_section,
 ]
 
 

@@ -37,6 +37,7 @@ class Baseline:
     slices: dict[str | None, Tally] | None = None
     pca: PcaModel | None = None  # multivariate drift (run.multivariate)
     loss: LossModel | None = None  # a regression's estimates without labels (run.loss_estimation)
+    custom: dict[str | None, dict[str, float | None]] | None = None  # custom metrics' values (run.custom)
 
 
 def load_reference(engine: Engine, config: ModelConfig, as_of: datetime | None = None) -> Baseline:
@@ -63,7 +64,7 @@ def load_baseline_profile(engine: Engine, config: ModelConfig, query: Query | No
     numerical = [c for c in dict.fromkeys([*p.features.numerical, *p.outputs])
                  if c in present and query.columns.get(c) == "numeric"]
     categorical = [c for c in p.features.categorical if c in present]
-    segments = [s for s in config.segments if s in present]
+    segments = [s for s in config.segment_columns if s in present]
     stats = load_column_stats(engine, query.features, numerical)
     key = compute_profile_key(*compute_query_text(engine, query.features), compute_engine_identity(engine),
                               numerical, categorical, segments, stats)
@@ -92,7 +93,7 @@ def load_baseline_tallies(engine: Engine, config: ModelConfig, query: Query, bas
     summary = load_label_summary(engine, config, query)
     # SUMS: the regression tally's layout (a tally cached before a sum was added is counted again)
     key = compute_hash([baseline.key, *compute_query_text(engine, query.select), summary, config.task,
-                        SUMS, config.predictions.model_dump(mode="json"), config.segments])
+                        SUMS, config.predictions.model_dump(mode="json"), config.segment_columns])
     path = baseline_cache.compute_tallies_file(config, baseline.key, key)
     cached = baseline_cache.load_cached_tallies(path)
     if cached is not None:

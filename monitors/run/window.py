@@ -28,6 +28,7 @@ from monitors.reports.evidently_page import write_evidently_report
 from monitors.reports.pages import compute_window_link
 from monitors.reports.text import compute_failure_message
 from monitors.run.beside import ChecksBeside, load_beside_rows
+from monitors.run.custom import load_custom_rows
 from monitors.run.loss_estimation import load_loss_estimates
 from monitors.run.multivariate import load_multivariate_rows
 from monitors.run.pages import write_window_reports
@@ -235,7 +236,9 @@ def run_window(config: ModelConfig, window: Window, *, engine: Engine | None = N
         measured = (compute_drift_rows(config, extract.counts, profile)
                     + load_multivariate_rows(engine, config, extract.query, baseline.pca)
                     + load_performance_rows(engine, config, window, extract.query, extract.tallies,
-                                            baseline, as_of))
+                                            baseline, as_of)
+                    + load_custom_rows(engine, config, window, extract.query, extract.tallies, baseline,
+                                       as_of))
         rows = load_check_rows(engine, config, window, extract.query, extract.counts, extract.volume,
                                profile, suite, gx) + measured
     if profile.changed:

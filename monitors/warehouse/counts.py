@@ -217,7 +217,7 @@ def load_window_counts(engine: Engine, config: ModelConfig, query: Query, baseli
             target = numerical if query.columns.get(column) == "numeric" else coerced
             target[column] = shape.bins
     categorical = [c for c, s in baseline.shapes.items() if not s.numerical and c in present]
-    segments = [s for s in config.segments if s in present]
+    segments = [s for s in config.segment_columns if s in present]
     with engine.connect() as conn:
         counts = load_counts(conn, query.features.subquery("window_rows"), numerical,
                              categorical, segments)

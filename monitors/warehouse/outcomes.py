@@ -150,7 +150,7 @@ def compute_slices(config: ModelConfig, baseline: Profile, source: Any, tracing:
     """Slice expressions over `source` and a readable name per slice value: the segments; for
     tracing also every categorical column and quintiles of each numerical feature."""
     p = config.predictions
-    columns = [*config.segments, *(p.features.categorical if tracing else [])]
+    columns = [*config.segment_columns, *(p.features.categorical if tracing else [])]
     exprs: dict[str, Any] = {c: sa.cast(source.c[c], sa.String()) for c in dict.fromkeys(columns)
                              if c in source.c}
     names: dict[str, str] = {}

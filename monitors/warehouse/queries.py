@@ -6,7 +6,7 @@ Identifiers come from the config and are always quoted by SQLAlchemy, never past
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -18,6 +18,7 @@ from monitors.core.counts import LABEL
 from monitors.core.errors import WarehouseError
 from monitors.core.window import Window, compute_local, compute_utc, compute_zone
 from monitors.warehouse.engine import load_table, query_errors
+from monitors.warehouse.slices import compute_sliced_select
 
 _ROW_NUMBER, _LABEL_ID, _LABEL_TIME = "__rn", "__gid", "__labelled_at"
 
@@ -163,7 +164,14 @@ class Query:
 def load_window_query(engine: Engine, config: ModelConfig, window: Window,
                          as_of: datetime | None = None) -> Query:
     """The window's predictions (latest row per id wins) with their labels, if any arrived."""
-    return _load_predictions_query(engine, config, window.start, window.end, as_of)
+    return _sliced(engine, config, _load_predictions_query(engine, config, window.start, window.end, as_of))
+
+
+def _sliced(engine: Engine, config: ModelConfig, query: Query) -> Query:
+    """The query with one more column per slice (warehouse.slices), read as a segment is."""
+    backend = engine.dialect.name
+    return replace(query, select=compute_sliced_select(config, query.select, backend),
+                   features=compute_sliced_select(config, query.features, backend))
 
 
 def load_baseline_query(engine: Engine, config: ModelConfig, as_of: datetime | None = None
@@ -172,7 +180,7 @@ def load_baseline_query(engine: Engine, config: ModelConfig, as_of: datetime | N
     window of the predictions table joined with its labels."""
     if config.baseline.window is not None:
         w = config.baseline.window
-        return _load_predictions_query(engine, config, w.start, w.end, as_of)
+        return _sliced(engine, config, _load_predictions_query(engine, config, w.start, w.end, as_of))
     assert config.baseline.table is not None
     table_ = load_table(engine, config.baseline.table, config.model)
     _require(table_, config.predictions.outputs, config.model, "baseline")
@@ -185,8 +193,8 @@ def load_baseline_query(engine: Engine, config: ModelConfig, as_of: datetime | N
         columns.append(table_.c[gt.label].label(LABEL))
         has_labels = True
     features = sa.select(*(table_.c[c] for c in dict.fromkeys(names)))
-    return Query(sa.select(*columns), table_.fullname, missing, has_labels,
-                 compute_table_columns(table_), features)
+    return _sliced(engine, config, Query(sa.select(*columns), table_.fullname, missing, has_labels,
+                                         compute_table_columns(table_), features))
 
 
 def load_table_columns(engine: Engine, config: ModelConfig) -> dict[str, str]:

@@ -60,3 +60,19 @@ def test_the_rows_chart_draws_the_seasonal_range(tmp_path: Path) -> None:
     chart = page.split("<figcaption>Rows per window</figcaption>")[1].split("</figure>")[0]
     assert {"rows", "bound", "expected (top)"} == set(re.findall(r'data-series="([^"]+)"', chart))
     assert chart.count('class="alert-point"') == 1  # the 469-row window
+
+
+def test_each_custom_metric_has_its_chart_with_the_baseline_and_bound(tmp_path: Path) -> None:
+    store, reports = tmp_path / "monitoring.duckdb", tmp_path / "reports"
+    for d, (value, status) in enumerate([(50_500.0, "ok"), (61_200.0, "alert")]):
+        results.replace_window(store, "m", Window(DAY + timedelta(days=d), DAY + timedelta(days=d + 1)), [
+            Measurement("data_quality", "row_count", 1000.0, 1.0, "ok"),
+            Measurement("baseline_custom", "mean_income", 50_000.0),
+            Measurement("custom", "mean_income", value, 55_000.0, status),
+            Measurement("custom", "mean_income", 99_999.0, 55_000.0, "alert", None, "region=EU")], "r")
+    page = write_model_page(reports, "m", results.load_trend(store, "m")).read_text()
+    chart = page.split("Custom metric: mean_income</figcaption>")[1].split("</figure>")[0]
+    assert '"name":"mean_income","values":[50500.0,61200.0]' in chart
+    assert '"name":"baseline","values":[50000.0,50000.0]' in chart
+    assert '"name":"bound (broken or nearest)","values":[55000.0,55000.0]' in chart
+    assert "99999" not in chart  # the whole window's values only

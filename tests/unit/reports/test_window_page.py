@@ -70,7 +70,8 @@ def test_a_page_rebuilt_from_the_store_keeps_its_histograms(tmp_path: Path) -> N
 def test_every_section_is_one_function_of_the_page() -> None:
     assert [s.__name__ for s in SECTIONS] == [
         "compute_header", "compute_broken_section", "compute_tracing_section", "compute_checks_section",
-        "compute_drift_section", "compute_performance_section", "compute_segments_section"]
+        "compute_drift_section", "compute_performance_section", "compute_custom_section",
+        "compute_segments_section"]
 
 
 def test_the_text_is_true_for_the_window(tmp_path: Path) -> None:
