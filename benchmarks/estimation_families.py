@@ -17,25 +17,15 @@ term the model lacks).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from monitors.testing import CLASSES, make_multiclass_tables, make_regression_tables, make_tables
+from monitors.testing import CLASSES, make_multiclass_tables, make_regression_tables, make_tables, set_labels
 
 REGION = {"EU": 0.0, "NA": 0.25, "APAC": -0.3, "LATAM": 0.5}
 PRODUCT = {"card": -0.4, "loan": 0.0, "mortgage": 0.9}
 NAMES = ("training_data", "predictions")
-
-
-def _labels(tables: dict[str, pd.DataFrame], name: str, labels: Any) -> None:
-    frame = tables[name]
-    if name == "training_data":
-        frame["defaulted"] = labels
-    else:
-        by_id = dict(zip(frame["prediction_id"], labels, strict=True))
-        tables["outcomes"]["defaulted"] = tables["outcomes"]["prediction_id"].map(by_id)
 
 
 def _base(seed: int, days: int, rows: int) -> tuple[dict[str, pd.DataFrame], np.random.Generator]:
@@ -73,7 +63,7 @@ def regression_multiplicative(seed: int, days: int, rows: int) -> dict[str, pd.D
         log_median = 12 + 0.4 * income + 0.1 * debt + region + product
         sigma = 0.12 + 0.2 * (frame["product"] == "mortgage").to_numpy() + 0.05 * np.clip(debt, 0, None)
         frame["score"] = np.exp(log_median)
-        _labels(tables, name, np.exp(log_median + sigma * rng.normal(0, 1, len(frame))))
+        set_labels(tables, name, np.exp(log_median + sigma * rng.normal(0, 1, len(frame))))
     return tables
 
 
@@ -91,7 +81,7 @@ def regression_heavy(seed: int, days: int, rows: int) -> dict[str, pd.DataFrame]
     for name in NAMES:
         y, x = truths[name]
         tables[name]["score"] = x @ coef
-        _labels(tables, name, y)
+        set_labels(tables, name, y)
     return tables
 
 
@@ -105,7 +95,7 @@ def _classes(tables: dict[str, pd.DataFrame], rng: np.random.Generator,
         for k, cls in enumerate(CLASSES):
             frame[f"p_{cls}"] = model[:, k]
         drawn = (rng.random(len(frame))[:, None] > np.cumsum(true, axis=1)).sum(axis=1)
-        _labels(tables, name, np.array(CLASSES)[np.minimum(drawn, 2)])
+        set_labels(tables, name, np.array(CLASSES)[np.minimum(drawn, 2)])
     return tables
 
 

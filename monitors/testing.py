@@ -189,7 +189,7 @@ def _compute_days(frame: pd.DataFrame) -> Any:
     return (frame["predicted_at"] - demo.START.replace(tzinfo=None)).dt.days.to_numpy()
 
 
-def _set_labels(tables: dict[str, pd.DataFrame], name: str, labels: Any) -> None:
+def set_labels(tables: dict[str, pd.DataFrame], name: str, labels: Any) -> None:
     """The label `defaulted` of each row of training_data, or of each prediction (in outcomes)."""
     frame = tables[name]
     if name == "training_data":
@@ -225,7 +225,7 @@ def make_multiclass_tables(seed: int = 1, days: int = 4, rows_per_day: int = 150
             drawn = np.where(day >= drop_from_day, rng.integers(0, 3, len(frame)), drawn)
         labels = np.array(CLASSES)[drawn]
         frame.drop(columns=[c for c in ("score", "predicted_label") if c in frame.columns], inplace=True)
-        _set_labels(tables, name, labels)
+        set_labels(tables, name, labels)
     return tables
 
 
@@ -261,7 +261,7 @@ def make_regression_tables(seed: int = 1, days: int = 4, rows_per_day: int = 150
         frame["score"] = expected
         labels = expected + rng.normal(0, 1, len(frame)) * spread
         frame.drop(columns=[c for c in ("predicted_label",) if c in frame.columns], inplace=True)
-        _set_labels(tables, name, labels)
+        set_labels(tables, name, labels)
     return tables
 
 
