@@ -21,10 +21,9 @@ from pydantic import (
 )
 
 from monitors.config_errors import compute_error_lines, compute_yaml_error_text
-from monitors.core.counts import LABEL
 from monitors.core.custom import CustomMetric, Slice
 from monitors.core.errors import ConfigError
-from monitors.core.fields import Duration, Identifier, TableName
+from monitors.core.fields import LABEL, Duration, Identifier, TableName
 from monitors.core.location import CAS_SCHEMES, Location, compute_is_url, compute_location
 from monitors.core.metrics import MULTICLASS, TASKS, compute_judged_metrics, compute_task_metrics
 from monitors.core.settings import (

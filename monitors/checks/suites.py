@@ -9,8 +9,8 @@ from typing import Any
 import pandas as pd
 
 from monitors.config import ModelConfig
-from monitors.core.counts import LABEL
 from monitors.core.errors import ChecksError
+from monitors.core.fields import LABEL
 from monitors.core.metrics import REGRESSION
 
 SCHEMA_EXPECTATIONS = frozenset({

@@ -12,7 +12,6 @@ from monitors.config import ModelConfig
 from monitors.core.counts import (
     CLIP,
     DEFAULT_SCORE_BINS,
-    LABEL,
     MISSING,
     NON_FINITE,
     NUMERIC_SLOTS,
@@ -21,6 +20,7 @@ from monitors.core.counts import (
     Tally,
     compute_bin_codes,
 )
+from monitors.core.fields import LABEL
 from monitors.core.metrics import BINARY, MULTICLASS
 
 

@@ -21,7 +21,6 @@ FINE_BINS = 4096
 UNDER, OVER, MISSING, NON_FINITE = FINE_BINS, FINE_BINS + 1, FINE_BINS + 2, FINE_BINS + 3
 NUMERIC_SLOTS = FINE_BINS + 4
 MAX_CATEGORIES = 1000
-LABEL = "__label"  # the label column's name in the rows of a window or baseline query
 # regression tallies' sums of errors; sle, sle_sq, sle_n: of the squared log error
 # (log1p(label) - log1p(prediction))^2, its square and the rows, where both are > -1
 SUMS = ("abs", "sq", "quad", "y", "yy", "ape", "ape_n", "sle", "sle_sq", "sle_n")

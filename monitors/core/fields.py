@@ -47,3 +47,6 @@ def _check_table(value: Any) -> str:
 
 
 TableName = Annotated[str, BeforeValidator(_check_table)]
+
+LABEL = "__label"  # the label column's name in the rows of a window or baseline query (no numpy here:
+# config.py reads it, and DAG files import config)

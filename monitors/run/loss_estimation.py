@@ -17,7 +17,7 @@ from monitors.compute.loss_estimation import (
     compute_segment_loss_estimates,
 )
 from monitors.config import ModelConfig
-from monitors.core.counts import LABEL
+from monitors.core.fields import LABEL
 from monitors.core.metrics import REGRESSION
 from monitors.warehouse.counts import compute_present
 from monitors.warehouse.frames import load_sample

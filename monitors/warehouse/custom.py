@@ -12,8 +12,8 @@ from sqlalchemy.engine import Engine
 from sqlglot import exp
 
 from monitors.config import ModelConfig
-from monitors.core.counts import LABEL
 from monitors.core.custom import ROWS
+from monitors.core.fields import LABEL
 from monitors.warehouse.dialects import DIALECTS
 from monitors.warehouse.expressions import Checked, compute_derived, compute_derived_value, compute_metric
 from monitors.warehouse.queries import Query

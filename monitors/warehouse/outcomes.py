@@ -22,7 +22,6 @@ from monitors.compute.measure import compute_score_bins
 from monitors.config import ModelConfig
 from monitors.core.counts import (
     CLIP,
-    LABEL,
     MISSING,
     NON_FINITE,
     SUMS,
@@ -31,6 +30,7 @@ from monitors.core.counts import (
     compute_coarse_bins,
     compute_stable_sum,
 )
+from monitors.core.fields import LABEL
 from monitors.core.measurement import compute_number_text
 from monitors.core.metrics import BINARY, MULTICLASS
 from monitors.core.profile import Profile

@@ -18,12 +18,12 @@ from monitors.config import ModelConfig
 from monitors.core.counts import (
     CLIP,
     DEFAULT_SCORE_BINS,
-    LABEL,
     MISSING,
     NON_FINITE,
     Tally,
     compute_stable_sum,
 )
+from monitors.core.fields import LABEL
 from monitors.warehouse.sql import compute_bin_expression, compute_grouped, compute_grouping
 
 

@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from monitors.config import ModelConfig
-from monitors.core.counts import LABEL
 from monitors.core.errors import WarehouseError
+from monitors.core.fields import LABEL
 from monitors.core.window import Window, compute_local, compute_utc, compute_zone
 from monitors.warehouse.engine import load_table, query_errors
 from monitors.warehouse.slices import compute_sliced_select

@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from monitors.config import ModelConfig
-from monitors.core.counts import LABEL
+from monitors.core.fields import LABEL
 from monitors.warehouse.dialects import DIALECTS
 from monitors.warehouse.expressions import compute_predicate
 

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from monitors.config import ModelConfig
-from monitors.core.counts import LABEL, VolumeFacts
+from monitors.core.counts import VolumeFacts
+from monitors.core.fields import LABEL
 from monitors.core.window import Window, compute_trailing_windows, compute_utc
 from monitors.warehouse.engine import load_table, query_errors
 from monitors.warehouse.queries import Query, compute_column_moment, compute_column_utc, load_window_query

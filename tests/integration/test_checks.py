@@ -15,8 +15,8 @@ from monitors.checks.results import compute_check_measurements
 from monitors.checks.suites import compute_suite
 from monitors.cli import main
 from monitors.config import load_config
-from monitors.core.counts import LABEL
 from monitors.core.errors import ChecksError
+from monitors.core.fields import LABEL
 from monitors.core.window import Window
 from monitors.run.beside import ChecksBeside
 from monitors.run.window import run_window

@@ -16,7 +16,7 @@ from sklearn import metrics as m
 from monitors.compute.frame_counts import compute_frame_tally
 from monitors.compute.measure import DEFAULT_SCORE_BINS, compute_score_bins
 from monitors.compute.performance import compute_metrics
-from monitors.core.counts import LABEL
+from monitors.core.fields import LABEL
 from monitors.core.window import Window
 from monitors.run.reference import load_baseline_profile, load_reference
 from monitors.storage.baseline_cache import compute_profile_dir

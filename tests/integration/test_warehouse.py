@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from monitors.config import ModelConfig
-from monitors.core.counts import LABEL
+from monitors.core.fields import LABEL
 from monitors.testing import make_tables, make_window_bounds
 from monitors.warehouse.engine import create_warehouse_engine
 from monitors.warehouse.queries import Query, _load_predictions_query

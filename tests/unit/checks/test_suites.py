@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from monitors.checks.suites import compute_label_set, compute_padded_range
-from monitors.core.counts import LABEL
+from monitors.core.fields import LABEL
 from monitors.testing import make_config
 
 

@@ -16,7 +16,8 @@ from monitors.compute.estimation import (
 from monitors.compute.frame_counts import compute_frame_tally
 from monitors.compute.measure import DEFAULT_SCORE_BINS
 from monitors.compute.performance import compute_confusion_metrics, compute_metrics
-from monitors.core.counts import LABEL, Tally, compute_slot_order
+from monitors.core.counts import Tally, compute_slot_order
+from monitors.core.fields import LABEL
 from monitors.testing import make_config
 
 CONFIG = make_config(Path("/nonexistent"), "duckdb:///w.duckdb")

@@ -13,7 +13,8 @@ from monitors.compute.frame_counts import compute_frame_tally
 from monitors.compute.measure import DEFAULT_SCORE_BINS
 from monitors.compute.performance import compute_metrics
 from monitors.compute.tracing import compute_tracing_rows
-from monitors.core.counts import LABEL, Tally
+from monitors.core.counts import Tally
+from monitors.core.fields import LABEL
 from monitors.reports.text import compute_tracing_text
 from monitors.testing import make_config
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from monitors.config import ConfigError, load_config
-from monitors.core.counts import LABEL
 from monitors.core.custom import CustomMetric
+from monitors.core.fields import LABEL
 from monitors.testing import write_config
 from monitors.warehouse.expressions import compute_derived, compute_derived_value, compute_metric
 
