@@ -24,7 +24,6 @@ from monitors.core.location import Location
 from monitors.core.measurement import Measurement, compute_status, compute_window_status
 from monitors.core.profile import Profile
 from monitors.core.window import Window, compute_zone
-from monitors.reports.evidently_page import write_evidently_report
 from monitors.reports.pages import compute_window_link
 from monitors.reports.text import compute_failure_message
 from monitors.run.beside import ChecksBeside, load_beside_rows
@@ -33,8 +32,8 @@ from monitors.run.loss_estimation import load_loss_estimates
 from monitors.run.multivariate import load_multivariate_rows
 from monitors.run.pages import write_window_reports
 from monitors.run.reference import Baseline, load_reference
+from monitors.run.report import ReportJob
 from monitors.storage import baseline_cache, results
-from monitors.warehouse import frames
 from monitors.warehouse.counts import load_window_counts
 from monitors.warehouse.engine import create_warehouse_engine, query_errors
 from monitors.warehouse.outcomes import load_tallies
@@ -45,8 +44,6 @@ log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
-
-    import pandas as pd
 
     from monitors.warehouse.engine import Engine
 
@@ -59,9 +56,9 @@ class WindowSummary:
     status: str
     store_file: Location
     report: Location | None = None
-    evidently: Location | None = None
     row_count: int = 0
     report_error: str | None = None  # the report failed; the rows are stored
+    report_job: ReportJob | None = None  # its Evidently report, to render now that it is stored
 
     @property
     def broken(self) -> list[Measurement]:
@@ -168,39 +165,6 @@ def load_coverage_season(engine: Engine, config: ModelConfig, window: Window, ro
     return [*rows[:at], judged, *rows[at + 1:], season_row]
 
 
-def load_report_samples(engine: Engine, config: ModelConfig, query: Query, baseline: Baseline
-                        ) -> tuple[pd.DataFrame, pd.DataFrame] | None:
-    """Seeded samples of at most report.sample_size rows of the window and of the baseline, for
-    the Evidently report (stored values never depend on them). The baseline's is kept beside
-    its profile and read from there by later runs."""
-    size = config.report.sample_size
-    current = frames.load_sample(engine, config, query, size)
-    path = baseline_cache.compute_sample_file(config, baseline.reference.profile.key, size)
-    reference = baseline_cache.load_cached_sample(path)
-    if reference is None:
-        reference = frames.load_sample(engine, config, baseline.query, size)
-        baseline_cache.write_sample(path, reference)
-    return (current, reference) if not current.empty and not reference.empty else None
-
-
-def write_window_evidently(config: ModelConfig, window: Window, as_of: datetime,
-                           url: str | None = None) -> bool:
-    """The Evidently report of a stored window, from samples read now (for a report rendered
-    after the window was measured: Airflow's report task, `monitors report --window W
-    --evidently`); False when the window has no rows to report on."""
-    engine = create_warehouse_engine(config, url)
-    try:
-        baseline = load_reference(engine, config, as_of)
-        query = load_window_query(engine, config, window, as_of)
-        samples = load_report_samples(engine, config, query, baseline)
-    finally:
-        engine.dispose()
-    if samples is None:
-        return False
-    write_evidently_report(config, window, samples[1], samples[0])
-    return True
-
-
 def load_window_message(config: ModelConfig, window: Window, rows: list[Measurement] | None = None,
                         with_report: bool = True) -> str | None:
     """The failure message of a stored window (None when no rule broke): each broken rule, NEW
@@ -246,13 +210,12 @@ def run_window(config: ModelConfig, window: Window, *, engine: Engine | None = N
     store_file = results.replace_window(config.store_path, config.model, window, rows, run_id)
     summary = WindowSummary(config.model, window, rows, compute_window_status(rows), store_file,
                             row_count=extract.rows)
+    if config.report.compute_wants_evidently(summary.status == "alert") and extract.rows:
+        summary.report_job = ReportJob(window, as_of, profile.key, extract.rows, profile.rows.get(None, 0))
     if write_reports:  # after the rows are stored: a failing report loses no window
         try:
-            wanted = config.report.compute_wants_evidently(summary.status == "alert")
-            samples = load_report_samples(engine, config, extract.query, baseline) \
-                if wanted and extract.rows else None
-            summary.report = write_window_reports(config, window, rows, extract.counts, profile, samples)
-            summary.evidently = summary.report.parent / "evidently.html" if samples else None
+            summary.report = write_window_reports(config, window, rows, extract.counts, profile,
+                                                  pending=summary.report_job is not None)
         except Exception as exc:  # reported by the caller: the rows are stored
             detail = str(exc).splitlines()[0] if str(exc) else ""
             summary.report_error = (f"model {config.model}, window {window}: the report failed (the "
