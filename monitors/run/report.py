@@ -36,9 +36,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 PENDING = (" Its Evidently report is rendered after the window's rows are stored; this page links it "
            "once it is written.")
-# Evidently's run grows with the rows it reads (~0.1 ms a row and feature side, measured in
-# benchmarks/scale.py): windows above LARGE rows are sampled at most LARGE_SAMPLE rows a side
-LARGE, LARGE_SAMPLE = 200_000, 20_000
+# Evidently's run is a fixed cost plus one that grows with the rows it reads (with 25 features:
+# 20k rows a side take ~0.7x the time of 50k, 10k ~0.6x; docs/reports.md): windows of more
+# than LARGE rows are sampled at most LARGE_SAMPLE rows a side, which the page says
+LARGE, LARGE_SAMPLE = 50_000, 20_000
 
 
 @dataclass(frozen=True)
