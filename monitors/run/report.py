@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 PENDING = (" Its Evidently report is rendered after the window's rows are stored; this page links it "
            "once it is written.")
 # Evidently's run is a fixed cost plus one that grows with the rows it reads (with 25 features:
-# 20k rows a side take ~0.7x the time of 50k, 10k ~0.6x; docs/reports.md): windows of more
+# 20k rows a side take 0.66x the time of 50k, 10k 0.57x; docs/reports.md): windows of more
 # than LARGE rows are sampled at most LARGE_SAMPLE rows a side, which the page says
 LARGE, LARGE_SAMPLE = 50_000, 20_000
 
