@@ -139,8 +139,10 @@ class ReportsBeside:
         finally:
             gc.unfreeze()
         self.pending: list[tuple[Window, Future[Location | None]]] = []
+        self.submitted = False
 
     def submit(self, config: ModelConfig, job: ReportJob) -> None:
+        self.submitted = True
         self.pending.append((job.window, self._pool.submit(run_evidently_report, config, job, job.window,
                                                            job.as_of)))
 
@@ -156,6 +158,11 @@ class ReportsBeside:
         return warnings
 
     def close(self) -> None:
+        """Stopped; when no window wanted a report, without waiting for Evidently's import (a
+        run of quiet windows does not pay for it)."""
+        if not self.submitted:
+            for process in list(self._pool._processes.values()):
+                process.terminate()
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
