@@ -1,6 +1,7 @@
 """run_window(config, window, ...) -> WindowSummary: the one sequence that measures a window
-(extract, measure, store, report), which the CLI calls and the Airflow stages split into tasks
-step by step. Only the report reads rows into Python: a seeded sample of each side."""
+(extract, measure, store, its page), which the CLI calls and the Airflow stages split into tasks
+step by step. Its Evidently report follows, once the window is stored and its alert raised
+(run.report: the only part that reads rows into Python, a seeded sample of each side)."""
 
 from __future__ import annotations
 
@@ -181,7 +182,8 @@ def run_window(config: ModelConfig, window: Window, *, engine: Engine | None = N
                baseline: Baseline | None = None, run_id: str | None = None,
                as_of: datetime | None = None, write_reports: bool = True,
                beside: ChecksBeside | None = None) -> WindowSummary:
-    """Measure one window in the warehouse, replace its results in the store, write its report;
+    """Measure one window in the warehouse, replace its results in the store, write its page (and
+    say, in `report_job`, whether its Evidently report is wanted: the caller renders it after);
     never raises for broken rules (see WindowSummary.broken, and load_window_message once the
     run's windows are stored), only for bad input or infrastructure. With `beside`, the GX
     suite is validated in that process while this one measures drift and performance."""
