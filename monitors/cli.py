@@ -38,7 +38,6 @@ def run_windows(config: ModelConfig, start: datetime, end: datetime, as_of: date
     broke a rule (in this run, or through labels that arrived since they ran). A report that
     failed is a warning on stderr: its window is stored."""
     from monitors.run.batch import Batch, WindowResult, run_batch
-    from monitors.run.window import compute_run_id
 
     stream = out or sys.stdout
     windows = compute_windows(config.schedule, start, end, config.timezone)
@@ -61,7 +60,7 @@ def run_windows(config: ModelConfig, start: datetime, end: datetime, as_of: date
             print("\n" + message, file=stream, flush=True)
 
     batch = run_batch(config, windows, as_of or datetime.now(UTC),  # one moment for every window
-                      compute_run_id(), reports, max(1, min(jobs, len(windows))), show, alert)
+                      reports, max(1, min(jobs, len(windows))), show, alert)
     if reports:
         print(f"\nreports: {config.reports_path / 'index.html'}", file=stream)
     for warning in batch.warnings:  # the results are stored; a page or report is not

@@ -1,7 +1,9 @@
 """A batch of windows (`monitors run`, `monitors demo`): each window measured and stored (in
 `jobs` processes), the late-label refresh of earlier windows, the alerts' messages once every
 window is stored, then the Evidently reports (rendered beside since each window was stored) and
-the pages. The CLI parses and prints; this module does the work."""
+the pages. The CLI parses and prints; this module does the work. It imports the measurement's
+modules only once the processes beside are forked (run.beside imports nothing heavy), so their
+imports (GX's, Evidently's) overlap this process's."""
 
 from __future__ import annotations
 
@@ -10,17 +12,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from monitors.config import ModelConfig
-from monitors.core.window import Window
-from monitors.run import labels
-from monitors.run.beside import ChecksBeside
-from monitors.run.pages import write_model_pages, write_stored_window_pages
-from monitors.run.reference import Baseline, load_reference
-from monitors.run.report import ReportJob, ReportsBeside
-from monitors.run.window import load_window_message, run_window
-from monitors.warehouse.engine import create_warehouse_engine
+from monitors.run.beside import ChecksBeside, ReportsBeside
 
 if TYPE_CHECKING:
+    from monitors.config import ModelConfig
+    from monitors.core.window import Window
+    from monitors.run.labels import Refreshed
+    from monitors.run.reference import Baseline
+    from monitors.run.report import ReportJob
     from monitors.warehouse.engine import Engine
 
 
@@ -51,6 +50,9 @@ class Worker:
     @classmethod
     def start(cls, config: ModelConfig, as_of: datetime, run_id: str, reports: bool,
               checks: ChecksBeside | None = None) -> Worker:
+        from monitors.run.reference import load_reference
+        from monitors.warehouse.engine import create_warehouse_engine
+
         engine = create_warehouse_engine(config)
         try:
             return cls(config, engine, load_reference(engine, config, as_of), as_of, run_id, reports, checks)
@@ -59,6 +61,8 @@ class Worker:
             raise
 
     def run(self, window: Window) -> WindowResult:
+        from monitors.run.window import run_window
+
         summary = run_window(self.config, window, engine=self.engine, baseline=self.baseline,
                              run_id=self.run_id, as_of=self.as_of, write_reports=self.reports,
                              beside=self.checks)
@@ -93,22 +97,27 @@ class Batch:
 
     broke: list[Window] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
-    refreshed: list[labels.Refreshed] = field(default_factory=list)
+    refreshed: list[Refreshed] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
 
-Show = Callable[[int, Window, WindowResult], None]
+Show = Callable[[int, "Window", WindowResult], None]
 
 
-def run_batch(config: ModelConfig, windows: list[Window], as_of: datetime, run_id: str, reports: bool,
-              jobs: int, show: Show, alert: Callable[[Batch], None]) -> Batch:
+def run_batch(config: ModelConfig, windows: list[Window], as_of: datetime, reports: bool, jobs: int,
+              show: Show, alert: Callable[[Batch], None]) -> Batch:
     """Each window stored (shown as it is), the late-label refresh, then `alert` with the messages
     (before any report is waited for), then the Evidently reports and the pages."""
     batch = Batch()
-    # forked first, before any warehouse connection: the report's process, then the suite's
+    # forked first, before any warehouse connection: the suite's process (the first window waits
+    # for it), then the reports'
+    checks = ChecksBeside() if jobs == 1 and ChecksBeside.compute_available(config) else None
     beside = ReportsBeside(config) if reports and config.report.evidently != "never" else None
     try:
-        checks = ChecksBeside() if jobs == 1 and ChecksBeside.compute_available(config) else None
+        from monitors.run import labels  # the measurement's modules, imported beside the forks'
+        from monitors.run.window import compute_run_id, load_window_message
+
+        run_id = compute_run_id()
         worker = Worker.start(config, as_of, run_id, reports, checks)
         try:
             def stored(i: int, window: Window, result: WindowResult) -> None:
@@ -156,12 +165,15 @@ def _run_windows(worker: Worker, windows: list[Window], jobs: int, stored: Show)
             stored(i, window, future.result())
 
 
-def _write_pages(config: ModelConfig, refreshed: list[labels.Refreshed]) -> list[str]:
+def _write_pages(config: ModelConfig, refreshed: list[Refreshed]) -> list[str]:
     """The refreshed windows' pages, then the model and home pages once more (parallel windows
     may have raced on them); a warning when they fail (the results are stored)."""
+    from monitors.run.labels import REFRESHED_NOTE
+    from monitors.run.pages import write_model_pages, write_stored_window_pages
+
     try:
         if refreshed:
-            write_stored_window_pages(config, [r.window for r in refreshed], labels.REFRESHED_NOTE)
+            write_stored_window_pages(config, [r.window for r in refreshed], REFRESHED_NOTE)
         write_model_pages(config)
     except Exception as exc:
         detail = str(exc).splitlines()[0] if str(exc) else ""

@@ -1,17 +1,12 @@
 """The Evidently report of a stored window, rendered after its rows are stored, its status decided
 and its alert raised: the window's page is written first (saying its report follows), then the
 report from seeded samples read now, then the page again with its link. Under Airflow it is the
-`report` task; in `monitors run` a process of its own (ReportsBeside), forked when the run
-starts so Evidently's import (~5 s) overlaps the measurement, niced so it never slows it. A
-report that fails is a warning: the window's rows are stored before it starts."""
+`report` task; in `monitors run` a process of its own (run.beside.ReportsBeside), forked when
+the run starts so Evidently's import (~5 s) overlaps the measurement, niced so it never slows
+it. A report that fails is a warning: the window's rows are stored before it starts."""
 
 from __future__ import annotations
 
-import gc
-import logging
-import multiprocessing
-import os
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -19,12 +14,11 @@ from typing import TYPE_CHECKING
 from monitors.config import ModelConfig
 from monitors.core.location import Location
 from monitors.core.window import Window
-from monitors.reports.evidently_page import load_evidently, write_evidently_report
+from monitors.reports.evidently_page import write_evidently_report
 from monitors.reports.window_page import write_window_page
 from monitors.run.reference import load_baseline_profile
 from monitors.storage import baseline_cache, results
 from monitors.warehouse import frames
-from monitors.warehouse.dialects import DIALECTS, compute_backend
 from monitors.warehouse.engine import create_warehouse_engine
 from monitors.warehouse.queries import Query, load_baseline_query, load_window_query
 
@@ -33,7 +27,6 @@ if TYPE_CHECKING:
 
     from monitors.warehouse.engine import Engine
 
-log = logging.getLogger(__name__)
 PENDING = (" Its Evidently report is rendered after the window's rows are stored; this page links it "
            "once it is written.")
 # Evidently's run is a fixed cost plus one that grows with the rows it reads (with 25 features:
@@ -114,59 +107,3 @@ def run_evidently_report(config: ModelConfig, job: ReportJob | None, window: Win
     write_window_page(config, window, rows, sample_note(config, job, len(current), len(reference)),
                       path)
     return path
-
-
-def _load_evidently() -> None:
-    """Evidently imported (the report's fixed cost), at the lowest priority this process may
-    take: it runs while the parent measures, and must not slow it."""
-    os.nice(10)
-    load_evidently()
-
-
-class ReportsBeside:
-    """One worker process rendering the run's Evidently reports while this one measures the next
-    windows; create it before this process opens a warehouse connection (a forked child must not
-    share one). Forked where the dialect's driver survives a fork, spawned elsewhere."""
-
-    def __init__(self, config: ModelConfig) -> None:
-        forks = ("fork" in multiprocessing.get_all_start_methods()
-                 and getattr(DIALECTS.get(compute_backend(config.warehouse)), "fork_safe", True))
-        method = "fork" if forks else "spawn"
-        self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context(method))
-        gc.freeze()  # as run.beside: the child's collector must not free what it inherited
-        try:
-            self._pool.submit(_load_evidently)
-        finally:
-            gc.unfreeze()
-        self.pending: list[tuple[Window, Future[Location | None]]] = []
-        self.submitted = False
-
-    def submit(self, config: ModelConfig, job: ReportJob) -> None:
-        self.submitted = True
-        self.pending.append((job.window, self._pool.submit(run_evidently_report, config, job, job.window,
-                                                           job.as_of)))
-
-    def wait(self, model: str) -> list[str]:
-        """Every submitted report finished; a warning per report that failed (its window is stored)."""
-        warnings = []
-        for window, future in self.pending:
-            try:
-                future.result()
-            except Exception as exc:  # a report never loses its window: the rows are stored
-                warnings.append(report_warning(model, window, exc))
-        self.pending.clear()
-        return warnings
-
-    def close(self) -> None:
-        """Stopped; when no window wanted a report, without waiting for Evidently's import (a
-        run of quiet windows does not pay for it)."""
-        if not self.submitted:
-            for process in list(self._pool._processes.values()):
-                process.terminate()
-        self._pool.shutdown(wait=True, cancel_futures=True)
-
-
-def report_warning(model: str, window: Window, exc: BaseException) -> str:
-    detail = str(exc).splitlines()[0] if str(exc) else ""
-    return (f"model {model}, window {window}: the report failed (the results are stored): "
-            f"{type(exc).__name__}: {detail}")
