@@ -15,7 +15,7 @@ from typing import TextIO
 
 from monitors.cli_args import compute_parser
 from monitors.cli_scaffold import run_expectations_init, run_scaffold_command
-from monitors.config import ModelConfig, compute_monitors_home, load_config
+from monitors.config import ModelConfig, load_monitors_home, load_config
 from monitors.core.errors import MonitorsError
 from monitors.core.window import (
     Window,
@@ -73,7 +73,7 @@ def _demo(home: Path | None, jobs: int) -> int:
     from monitors.run.suite import write_profiled_suite
     from monitors.warehouse.engine import compute_warehouse_url
 
-    home = (home or compute_monitors_home()).resolve()
+    home = (home or load_monitors_home()).resolve()
     config_path = home / "dags" / "models" / "credit_risk.yaml"
     if not config_path.exists():
         demo.write_demo_config(config_path)

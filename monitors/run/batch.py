@@ -111,13 +111,13 @@ def run_batch(config: ModelConfig, windows: list[Window], as_of: datetime, repor
     batch = Batch()
     # forked first, before any warehouse connection: the suite's process (the first window waits
     # for it), then the reports'
-    checks = ChecksBeside() if jobs == 1 and ChecksBeside.compute_available(config) else None
+    checks = ChecksBeside() if jobs == 1 and ChecksBeside.available(config) else None
     beside = ReportsBeside(config) if reports and config.report.evidently != "never" else None
     try:
         from monitors.run import labels  # the measurement's modules, imported beside the forks'
-        from monitors.run.window import compute_run_id, load_window_message
+        from monitors.run.window import create_run_id, load_window_message
 
-        run_id = compute_run_id()
+        run_id = create_run_id()
         worker = Worker.start(config, as_of, run_id, reports, checks)
         try:
             def stored(i: int, window: Window, result: WindowResult) -> None:

@@ -23,7 +23,7 @@ from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from monitors.warehouse.dialects import DIALECTS, compute_backend
+from monitors.warehouse.dialects import DIALECTS, backend_name
 
 if TYPE_CHECKING:
     from monitors.config import ModelConfig
@@ -37,9 +37,9 @@ log = logging.getLogger(__name__)
 
 def _load_gx() -> None:
     """GX imported and its context made (returned as nothing: it does not pickle)."""
-    from monitors.checks.context import load_context
+    from monitors.checks.context import gx_context
 
-    load_context()
+    gx_context()
 
 
 def load_gx_rows(config: ModelConfig, window: Window, as_of: datetime, suite: dict[str, Any]
@@ -89,12 +89,12 @@ class ChecksBeside:
             gc.unfreeze()
 
     @staticmethod
-    def compute_available(config: ModelConfig) -> bool:
+    def available(config: ModelConfig) -> bool:
         """A suite to validate, a fork to validate it in, a second core to run it on, and a
         driver that survives a fork (the dialect's record says)."""
         return (config.suite_path is not None and (os.cpu_count() or 1) > 1
                 and "fork" in multiprocessing.get_all_start_methods()
-                and getattr(DIALECTS.get(compute_backend(config.warehouse)), "fork_safe", True))
+                and getattr(DIALECTS.get(backend_name(config.warehouse)), "fork_safe", True))
 
     def submit(self, config: ModelConfig, window: Window, as_of: datetime, suite: dict[str, Any]
                ) -> Future[list[Measurement]] | None:
@@ -133,7 +133,7 @@ class ReportsBeside:
 
     def __init__(self, config: ModelConfig) -> None:
         forks = ("fork" in multiprocessing.get_all_start_methods()
-                 and getattr(DIALECTS.get(compute_backend(config.warehouse)), "fork_safe", True))
+                 and getattr(DIALECTS.get(backend_name(config.warehouse)), "fork_safe", True))
         method = "fork" if forks else "spawn"
         self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context(method))
         gc.freeze()  # as ChecksBeside: the child's collector must not free what it inherited

@@ -70,7 +70,7 @@ def load_report_samples(engine: Engine, config: ModelConfig, query: Query, basel
     baseline's is kept beside its profile and read from there by later runs."""
     size = report_sample_size(config, job.window_rows)
     current = frames.load_sample(engine, config, query, size)
-    path = baseline_cache.compute_sample_file(config, job.profile_key, size)
+    path = baseline_cache.sample_file(config, job.profile_key, size)
     reference = baseline_cache.load_cached_sample(path)
     if reference is None:
         reference = frames.load_sample(engine, config, baseline or load_baseline_query(engine, config), size)
