@@ -1,6 +1,6 @@
-"""The model config: one YAML file per monitored model (see README: The model config), typed and
-validated. Every error names the file and the key that is wrong; an unknown or unsupported
-warehouse dialect is refused here, before anything runs.
+"""The model config: one YAML file per monitored model (docs/configuration.md; every key in
+docs/reference/config.md), typed and validated. Every error names the file and the key that is
+wrong; an unknown or unsupported warehouse dialect is refused here, before anything runs.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ _MODEL_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,99}$")
 
 class ModelConfig(Strict):
     model: str = Field(description=(
-        "the model's name (a letter, then letters, digits and _): unique; the DAG id is monitor_<model>"))
+        "the model's name (a letter, then letters, digits and _): unique; the DAG id is `monitor_<model>`"))
     task: Literal[TASKS] = Field(description="what the model predicts")  # type: ignore[valid-type]
     warehouse: str = Field(description=(
         "a SQLAlchemy URL of a supported engine (duckdb:///warehouse.duckdb, postgresql+psycopg2://..., "

@@ -51,6 +51,6 @@ class Slice(Strict):
     column's values): stored as segment `<name>=true` and `<name>=false`."""
 
     name: Identifier = Field(description=(
-        "an identifier (not a column's or a segment's name): rows stored with segment <name>=true and "
-        "<name>=false"))
+        "an identifier (not a column's or a segment's name): rows stored with segment `<name>=true` and "
+        "`<name>=false`"))
     where: str = Field(description="a predicate on the window's columns (no aggregate, not the label)")
