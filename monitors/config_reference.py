@@ -27,19 +27,19 @@ JSON Schema for editors: `monitors schema` (`docs/model-config.schema.json`).
 """
 
 
-def compute_type_text(annotation: Any) -> str:
+def yaml_type(annotation: Any) -> str:
     """A field's type as a reader of YAML sees it."""
     origin, args = typing.get_origin(annotation), typing.get_args(annotation)
     if origin is typing.Annotated:
-        return compute_type_text(args[0])
+        return yaml_type(args[0])
     if origin in (typing.Union, types.UnionType):
-        return " or ".join(compute_type_text(a) for a in args if a is not type(None))
+        return " or ".join(yaml_type(a) for a in args if a is not type(None))
     if origin is typing.Literal:
         return ", ".join(f"`{a}`" for a in args)
     if origin is list:
-        return f"list of {compute_type_text(args[0])}"
+        return f"list of {yaml_type(args[0])}"
     if origin is dict:
-        return f"mapping of {compute_type_text(args[0])} to {compute_type_text(args[1])}"
+        return f"mapping of {yaml_type(args[0])} to {yaml_type(args[1])}"
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return "section"
     names = {str: "text", int: "integer", float: "number", bool: "boolean", timedelta: "duration",
@@ -47,7 +47,7 @@ def compute_type_text(annotation: Any) -> str:
     return names.get(annotation, getattr(annotation, "__name__", str(annotation)))
 
 
-def compute_default_text(field: FieldInfo) -> str:
+def default_text(field: FieldInfo) -> str:
     if field.is_required():
         return "required"
     value = field.get_default(call_default_factory=True)
@@ -79,14 +79,14 @@ def _section_model(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def compute_sections(model: type[BaseModel], prefix: str = "") -> list[tuple[str, type[BaseModel]]]:
+def config_sections(model: type[BaseModel], prefix: str = "") -> list[tuple[str, type[BaseModel]]]:
     """(dotted key, model) of the top level and every nested section, depth first."""
     found = [(prefix, model)]
     for name, field in model.model_fields.items():
         inner = _section_model(field.annotation)
         if inner is not None:
             listed = typing.get_origin(field.annotation) is list
-            found += compute_sections(inner, f"{prefix}{name}{'[]' if listed else ''}.")
+            found += config_sections(inner, f"{prefix}{name}{'[]' if listed else ''}.")
     return found
 
 
@@ -94,7 +94,7 @@ def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
-def compute_section_text(key: str, model: type[BaseModel]) -> list[str]:
+def section_lines(key: str, model: type[BaseModel]) -> list[str]:
     title = key.rstrip(".") or "Top level"
     anchor = title.replace("[]", "").replace(".", "-").replace(" ", "-").lower()
     lines = [f"## {title} {{#{anchor}}}", ""]
@@ -103,19 +103,19 @@ def compute_section_text(key: str, model: type[BaseModel]) -> list[str]:
         lines += [" ".join(doc.split()), ""]
     lines += ["| key | type | default | description |", "|---|---|---|---|"]
     for name, field in model.model_fields.items():
-        lines.append(f"| `{key}{name}` | {_cell(compute_type_text(field.annotation))} | "
-                     f"{_cell(compute_default_text(field))} | {_cell(field.description or '')} |")
+        lines.append(f"| `{key}{name}` | {_cell(yaml_type(field.annotation))} | "
+                     f"{_cell(default_text(field))} | {_cell(field.description or '')} |")
     return [*lines, ""]
 
 
 def compute_config_reference_text() -> str:
     lines = [HEADER]
-    for key, model in compute_sections(ModelConfig):
-        lines += compute_section_text(key, model)
+    for key, model in config_sections(ModelConfig):
+        lines += section_lines(key, model)
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
 def compute_undescribed_keys() -> list[str]:
     """Keys whose field has no description (the reference would show an empty cell)."""
-    return [f"{key}{name}" for key, model in compute_sections(ModelConfig)
+    return [f"{key}{name}" for key, model in config_sections(ModelConfig)
             for name, field in model.model_fields.items() if not (field.description or "").strip()]

@@ -64,7 +64,7 @@ STORAGE_OPTIONS = {"AWS_ACCESS_KEY_ID": "key", "AWS_SECRET_ACCESS_KEY": "secret"
                    "AWS_SESSION_TOKEN": "token", "AWS_ENDPOINT_URL": "endpoint_url"}
 
 
-def compute_storage_location(location: Location, conn_id: str | None) -> Location:
+def load_storage_location(location: Location, conn_id: str | None) -> Location:
     """An object-storage location reading with the credentials of `airflow.storage_conn_id`
     (a local path, or no connection: as it is, with the process's AWS environment)."""
     if conn_id is None or isinstance(location, Path):

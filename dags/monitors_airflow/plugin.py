@@ -34,7 +34,7 @@ def load_reports_roots() -> "dict[str, Location]":
     from airflow.configuration import conf
 
     from monitors.config import load_config
-    from monitors_airflow.connections import compute_storage_location
+    from monitors_airflow.connections import load_storage_location
 
     dags = Path(conf.get("core", "dags_folder"))
     home = Path(os.environ.get("MONITORS_HOME") or dags.parent)
@@ -45,7 +45,7 @@ def load_reports_roots() -> "dict[str, Location]":
         except Exception:  # a broken YAML is its DAG's import error; its pages are not served
             continue
         try:  # the tasks' credentials for the bucket (airflow.storage_conn_id), or this process's
-            roots[config.model] = compute_storage_location(config.reports_path,
+            roots[config.model] = load_storage_location(config.reports_path,
                                                            config.airflow.storage_conn_id)
         except Exception:  # a connection that does not resolve: the pages are not served
             continue
