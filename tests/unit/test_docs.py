@@ -110,3 +110,15 @@ def test_the_docs_hold_the_commands_and_configs_they_are_checked_by() -> None:
     assert len(YAML_BLOCKS) >= 6 and len(COMMANDS) >= 20
     assert {argv[0] for _, argv in COMMANDS} >= {"demo", "init", "schema", "run", "expectations", "results",
                                                 "alerts", "report"}
+
+
+def test_the_readme_is_a_front_page_whose_links_resolve() -> None:
+    """README stays short, names the test command CI runs (.ci/run: `make test`), and each of its
+    relative links names a file of the repository (MkDocs checks the links inside docs/)."""
+    text = (REPO / "README.md").read_text()
+    assert len(text.splitlines()) <= 250
+    assert "make test" in (REPO / ".ci" / "run").read_text().splitlines()[-1]
+    assert re.search(r"^make test +# ", text, re.M)
+    links = re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", text)
+    assert len(links) >= 10
+    assert [link for link in links if "://" not in link and not (REPO / link).exists()] == []
