@@ -71,7 +71,7 @@ def load_storage_location(location: Location, conn_id: str | None) -> Location:
         return location
     from upath import UPath
 
-    env = compute_storage_env(conn_id)
+    env = load_storage_env(conn_id)
     options: dict[str, Any] = {option: env[name] for name, option in STORAGE_OPTIONS.items()
                                if name in env}
     if "AWS_DEFAULT_REGION" in env:
