@@ -44,7 +44,7 @@ def compute_series_verdict(rule: SeriesRule, value: float | None, history: Histo
     if value is None or not math.isfinite(value):
         return SeriesVerdict("skipped", None, needed=needed)
     known: list[tuple[datetime, float]] = [(t, v) for t, v in history if v is not None and math.isfinite(v)]
-    chosen, learning = compute_chosen_season(rule, known, local, window_hours) if known else (None, False)
+    chosen, learning = compute_chosen_season(rule, known, local, window_hours)
     index = compute_season(chosen, local) if chosen else 0
     same = np.array([v for t, v in known if chosen is None or compute_season(chosen, t) == index])
     label = f"{chosen}={compute_season_label(chosen, index)}" if chosen else None
