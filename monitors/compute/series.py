@@ -255,4 +255,5 @@ def compute_coverage_bound(volume: Volume, minimum: float, history: list[tuple[d
     band = compute_band(same, volume, counts=False, rows=rows)
     if band.center >= minimum:  # a season usually covered keeps the minimum
         return minimum, None, 0
-    return min(minimum, round(band.lower, 6)), f"{chosen}={compute_season_label(chosen, index)}", band.learned
+    bound = min(minimum, round(max(band.lower, 0.0), 6))
+    return bound, f"{chosen}={compute_season_label(chosen, index)}", band.learned

@@ -75,3 +75,16 @@ def load_judged_series(config: ModelConfig, window: Window, rows: list[Measureme
         value = row.value if row is not None and row.status != "skipped" else None
         out += compute_series_rows(rule, value, history, window.start.astimezone(zone), hours)
     return out
+
+
+def write_refreshed_series(config: ModelConfig, window: Window, kinds: set[str], run_id: str) -> None:
+    """After a late-label refresh swapped a stored window's rows of `kinds`: the series rules of
+    those kinds judged again on them (their series and expected rows swapped, the others kept)."""
+    if not any(rule.kind in kinds for rule in config.series_rules):
+        return
+    stored = results.load_window_rows(config.store_path, config.model, window)
+    names = tuple(f"{rule.name}_" for rule in config.series_rules)
+    kept = [r for r in stored if r.kind == "expected" and not r.metric.startswith(names)]
+    fresh = load_series_rows(config, window, stored)
+    results.replace_rows(config.store_path, config.model, window, {"series", "expected"}, [*kept, *fresh],
+                         run_id)
