@@ -24,10 +24,17 @@ class SeriesRule(Seasonal):
     alerts (direction down), above it (up), or either (both); the spread is never below
     spread_floor (in the metric's units: a metric usually 0 is not held to a width of 0)."""
 
-    metric: Identifier  # a custom metric's name, or a stored metric's (roc_auc, drifted_share...)
-    kind: str | None = None  # custom, performance, estimated_performance, drift, data_quality
-    direction: Literal["down", "up", "both"] = "both"
-    spread_floor: float = Field(default=0.0, ge=0)
+    metric: Identifier = Field(description=(
+        "a custom metric's name, or a stored whole-window metric's: `row_count`, "
+        "`hours_since_last_prediction`, `drifted_share`, `pca_reconstruction_error`, a performance metric, "
+        "`label_coverage`"))
+    kind: str | None = Field(default=None, description=(
+        "`custom`, `performance`, `estimated_performance`, `drift` or `data_quality`; found from the name "
+        "unless two kinds store it"))
+    direction: Literal["down", "up", "both"] = Field(default="both", description=(
+        "`down`: below the expected range alerts; `up`: above it; `both`: either"))
+    spread_floor: float = Field(default=0.0, ge=0, description=(
+        "the spread is never below this, in the metric's units (a metric usually 0 has a spread of 0)"))
 
     @property
     def name(self) -> str:
