@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def compute_series_history(trend: pd.DataFrame, kind: str, metric: str, starts: list) -> History:
+def series_history(trend: pd.DataFrame, kind: str, metric: str, starts: list) -> History:
     """The stored values of (kind, metric), whole window and not skipped, at each of `starts`
     (naive UTC, as the store keeps them), keyed by the start."""
     if trend.empty:
@@ -68,7 +68,7 @@ def load_judged_series(config: ModelConfig, window: Window, rows: list[Measureme
                                            config.timezone)
         starts = [w.start.replace(tzinfo=None) for w in earlier]
         local = {w.start.replace(tzinfo=None): w.start.astimezone(zone) for w in earlier}
-        stored = compute_series_history(trend, rule.kind or "", rule.metric, starts)
+        stored = series_history(trend, rule.kind or "", rule.metric, starts)
         history: History = [(local[s], v) for s, v in stored]
         row = next((r for r in rows if r.kind == rule.kind and r.metric == rule.metric and r.segment is None
                     and r.column_name is None), None)
