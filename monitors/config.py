@@ -25,7 +25,8 @@ from monitors.core.custom import CustomMetric, Slice
 from monitors.core.errors import ConfigError
 from monitors.core.fields import LABEL, Identifier
 from monitors.core.location import CAS_SCHEMES, Location, compute_is_url, compute_location
-from monitors.core.metrics import MULTICLASS, TASKS, compute_judged_metrics, compute_task_metrics
+from monitors.core.metrics import MULTICLASS, TASKS, check_performance_metrics
+from monitors.core.series import SeriesRule, compute_series_rules, compute_series_sources
 from monitors.core.settings import (
     AirflowSettings,
     Drift,
@@ -77,6 +78,9 @@ class ModelConfig(Strict):
         "business metrics, each one SQL aggregate over the window's rows (see Custom metrics and slices)"))
     slices: list[Slice] = Field(default_factory=list, description=(
         "predicates judged beside the segments (see Custom metrics and slices)"))
+    series: list[SeriesRule] = Field(default_factory=list, description=(
+        "other stored whole-window metrics (a custom metric, a performance metric, `drifted_share`...) "
+        "judged against their own season by volume's rules (see Series rules)"))
     report: Report = Field(default=Report(), description="the HTML report")
     airflow: AirflowSettings = Field(default=AirflowSettings(), description="how the model's DAG runs")
     store: str = Field(default="monitoring.duckdb", description=(
@@ -133,15 +137,7 @@ class ModelConfig(Strict):
     @model_validator(mode="after")
     def _consistent(self) -> ModelConfig:
         self._check_outputs()
-        allowed = compute_judged_metrics(self.task, probabilities=bool(self.predictions.class_scores))
-        for metric in self.performance.metrics:
-            if metric not in allowed:
-                what = f"metric {metric!r} cannot be judged" if metric in compute_task_metrics(self.task) \
-                    else f"unknown metric {metric!r}"
-                if metric in compute_judged_metrics(self.task, probabilities=True):
-                    what += " without each class's probability (predictions.class_scores)"
-                raise ValueError(f"performance.metrics: {what} for task {self.task}; "
-                                 f"choose from {', '.join(allowed)}")
+        check_performance_metrics(self.task, self.performance.metrics, bool(self.predictions.class_scores))
         features = self.predictions.features.all
         if not features:
             raise ValueError("predictions.features: list at least one feature")
@@ -173,10 +169,18 @@ class ModelConfig(Strict):
         return list(dict.fromkeys(c for c in (p.id, p.timestamp, *p.outputs, *p.features.all,
                                               p.predicted_label, p.model_version) if c))
 
+    @property
+    def series_rules(self) -> list[SeriesRule]:
+        """`series:` with each entry's kind found (ValueError naming a wrong entry's key)."""
+        return compute_series_rules(self.series, compute_series_sources(
+            self.task, [m.name for m in self.custom_metrics], self.ground_truth is not None))
+
     def _check_seasonality(self) -> None:
         first = next(iter_windows(self.schedule, "2026-01-05", "2027-01-05", self.timezone), None)
         hours = (first.end - first.start).total_seconds() / 3600 if first else 0.0
         self.volume.check_season(self.schedule, hours)
+        for i, rule in enumerate(self.series_rules):
+            rule.check_season(self.schedule, hours, f"series.{i}")
 
     def _check_outputs(self) -> None:
         p = self.predictions

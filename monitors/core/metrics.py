@@ -135,6 +135,18 @@ def compute_judged_metrics(task: str, probabilities: bool = False) -> tuple[str,
                  and (probabilities or task != MULTICLASS or not METRICS[m].probabilities))
 
 
+def check_performance_metrics(task: str, metrics: list[str], probabilities: bool) -> None:
+    """ValueError naming performance.metrics when one cannot be judged for the task."""
+    allowed = compute_judged_metrics(task, probabilities)
+    for metric in metrics:
+        if metric not in allowed:
+            what = f"metric {metric!r} cannot be judged" if metric in compute_task_metrics(task) \
+                else f"unknown metric {metric!r}"
+            if metric in compute_judged_metrics(task, probabilities=True):
+                what += " without each class's probability (predictions.class_scores)"
+            raise ValueError(f"performance.metrics: {what} for task {task}; choose from {', '.join(allowed)}")
+
+
 def compute_drift_metrics(column_type: str) -> tuple[str, ...]:
     """The drift scores of a column type (numerical, categorical), in stored order."""
     return tuple(m.name for m in _ENTRIES if column_type in m.columns)

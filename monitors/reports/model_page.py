@@ -5,18 +5,20 @@ the home page. Writing one window rewrites only its page, this one and the home 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 from markupsafe import Markup
 
 from monitors.core.location import Location
+from monitors.core.measurement import Measurement, clean_value
 from monitors.core.metrics import METRICS, compute_chart_metrics
 from monitors.core.window import compute_moment_label, compute_page_key
 from monitors.reports import charts
 from monitors.reports.home_page import STRIP, SUMMARY
 from monitors.reports.pages import compute_html, compute_page
-from monitors.reports.text import compute_open_rules
+from monitors.reports.text import compute_expected_texts, compute_open_rules
 from monitors.storage.files import load_exists, write_text
 
 
@@ -179,7 +181,8 @@ def write_model_page(reports: Location, model: str, trend: pd.DataFrame,
                         latest=windows[-1] if windows else None)
     path = reports / model / "index.html"
     write_text(path, compute_page(f"{model}: monitoring", body, charts.HOVER_SCRIPT))
-    write_text(reports / model / SUMMARY, json.dumps(compute_summary(model, table, open_alerts)))
+    write_text(reports / model / SUMMARY, json.dumps(compute_summary(model, table, open_alerts,
+                                                                     compute_expected_at(trend))))
     return path
 
 
@@ -191,8 +194,22 @@ def compute_alert_count(row: Any) -> str:
     return f"{int(row.alerts)} ({int(row.alerts) - segments} whole window, {segments} in segments)"
 
 
-def compute_summary(model: str, table: pd.DataFrame, open_alerts: list[dict[str, Any]] | None
-                    ) -> dict[str, Any]:
+def compute_expected_at(trend: pd.DataFrame) -> Callable[[Any], dict[str, str]]:
+    """The expected ranges of the rules a season judged in a stored window (by its start), from
+    the trend file's whole-window rows."""
+    def text(value: Any) -> str | None:
+        return value if isinstance(value, str) else None
+
+    def at(moment: Any) -> dict[str, str]:
+        found = trend[(trend["window_start"] == pd.Timestamp(moment)) & trend["segment"].isna()]
+        return compute_expected_texts(Measurement(str(r.kind), str(r.metric), clean_value(r.value),
+                                                  clean_value(r.threshold), r.status, text(r.column_name))
+                                      for r in found.itertuples())
+    return at
+
+
+def compute_summary(model: str, table: pd.DataFrame, open_alerts: list[dict[str, Any]] | None,
+                    expected_at: Callable[[Any], dict[str, str]] | None = None) -> dict[str, Any]:
     """What the home page shows of a model: open alerts whatever its latest window says (an
     empty or pending latest window does not hide a month of alerts), grouped by rule, since when;
     the latest window; the last STRIP windows' statuses."""
@@ -209,7 +226,7 @@ def compute_summary(model: str, table: pd.DataFrame, open_alerts: list[dict[str,
                           for r in table.iloc[-STRIP:].itertuples()])
     if open_alerts is not None:
         summary["open_alerts"] = len(open_alerts)
-        summary["rules"] = compute_open_rules(open_alerts)
+        summary["rules"] = compute_open_rules(open_alerts, expected_at)
         if open_alerts:
             summary["status"] = "alert"
             opened = pd.Timestamp(min(a["opened_at"] for a in open_alerts))

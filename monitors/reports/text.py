@@ -3,8 +3,7 @@ rule, its value and bound, where performance dropped, the report), tracing's sli
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +18,9 @@ from monitors.core.measurement import (
 )
 from monitors.core.metrics import compute_breach_direction
 from monitors.core.window import Window, compute_moment_label
+from monitors.reports.series_text import compute_expected_texts, compute_series_note, compute_series_notes
+
+__all__ = ["compute_expected_texts", "compute_series_note", "compute_series_notes"]  # read here too
 
 MAX_LISTED = 25
 VERDICT_GROUPS = 3  # rules (segments folded) named in a window's one-line verdict
@@ -94,6 +96,8 @@ def _number(value: float | None) -> str:
 def compute_rule_subject(rule: RuleKey) -> str:
     """e.g. `drift wasserstein of income [region=EU]`"""
     kind, metric, column, segment = rule
+    if kind == "series":  # e.g. series custom.refunds: custom refunds
+        kind, _, metric = metric.partition(".")
     return f"{kind} {metric}" + (f" of {column}" if column else "") + (f" [{segment}]" if segment else "")
 
 
@@ -103,7 +107,8 @@ def compute_rule_text(row: Measurement, baseline: float | None = None, expected:
     range, `data_quality row_count = 469, expected 2,015-3,784 for a Wednesday`"""
     subject = compute_rule_subject(compute_rule_key(row))
     if expected is not None and row.segment is None and row.value is not None:
-        return f"{subject} = {row.value:,.0f}, {expected}"
+        value = _number(row.value) if row.kind == "series" else f"{row.value:,.0f}"
+        return f"{subject} = {value}, {expected}"
     if row.threshold is None:
         return f"{subject} = {_number(row.value)} (failed)"
     # the bound a value must keep: the opposite of how it breaks
@@ -113,47 +118,6 @@ def compute_rule_text(row: Measurement, baseline: float | None = None, expected:
         keep = "<=" if upper else ">="
     was = "" if baseline is None else f"baseline {_number(baseline)}, "
     return f"{subject} = {_number(row.value)} ({was}bound: {keep} {_number(row.threshold)})"
-
-
-def compute_season_phrase(season: str, plural: bool = False) -> str:
-    """A stored season (day_of_week=Wednesday, hour_of_day=14:00, hour_of_week=Wednesday 14:00)
-    as people say it: a Wednesday, 14:00, a Wednesday 14:00; plural: Wednesdays, 14:00 windows."""
-    kind, _, label = season.partition("=")
-    if plural:
-        return f"{label}s" if kind == "day_of_week" else f"{label} windows"
-    return label if kind == "hour_of_day" else f"a {label}"
-
-
-def compute_expected_texts(rows: Iterable[Measurement]) -> dict[str, str]:
-    """row_count's (and row_count_surge's) expected range from a window's rows, when its season
-    judged it: {"row_count": "expected 2,015-3,784 for a Wednesday", ...}; else empty."""
-    whole = {r.metric: r for r in rows if r.segment is None and r.metric.startswith("row_count")}
-    count, upper, season = whole.get("row_count"), whole.get("row_count_upper"), whole.get("row_count_season")
-    if count is None or upper is None or season is None or season.column_name is None \
-            or count.threshold is None or upper.value is None:
-        return {}
-    text = (f"expected {math.ceil(count.threshold):,}-{math.floor(upper.value):,} for "
-            f"{compute_season_phrase(season.column_name)}")
-    return {"row_count": text, "row_count_surge": text}
-
-
-def compute_series_note(rows: Iterable[Measurement]) -> str | None:
-    """How row_count was judged, for the window's page: its expected range and the windows it was
-    learned from, or `learning: 2 of 4 Saturdays`; None for the plain rule."""
-    rows = list(rows)
-    season = next((r for r in rows if r.metric == "row_count_season" and r.segment is None), None)
-    if season is None or season.column_name is None:
-        return None
-    learned = f"{int(season.value or 0)} of {int(season.threshold or 0)} " \
-              f"{compute_season_phrase(season.column_name, plural=True)}"
-    if season.status == "skipped":
-        return (f"row_count: learning: {learned} (meanwhile it alerts only when empty or below a "
-                f"collapse guard)")
-    expected = compute_expected_texts(rows).get("row_count")
-    plural = compute_season_phrase(season.column_name, plural=True)
-    if expected is None:
-        return None
-    return f"row_count: {expected} (learned from {int(season.value or 0)} earlier {plural})"
 
 
 def compute_life_text(row: Measurement, lifecycle: Lifecycle | None) -> str:
@@ -245,10 +209,13 @@ def compute_episode_text(episode: dict[str, Any]) -> str:
                                          clean_value(episode["latest_threshold"]), "alert", column, segment))
     return f"{when}: {rule}"
 
-def compute_open_rules(episodes: Iterable[dict[str, Any]]) -> list[dict[str, str]]:
+def compute_open_rules(episodes: Iterable[dict[str, Any]],
+                       expected_at: Callable[[Any], dict[str, str]] | None = None) -> list[dict[str, str]]:
     """Open alert episodes (monitor_alerts rows) grouped by their rule without the segment, oldest
-    first: {"rule": the whole window's rule with its latest value and bound, or the rule's
-    subject when only segments break it; "where": whole window and/or N segments; "since"}."""
+    first: {"rule": the whole window's rule with its latest value and bound (with `expected_at`,
+    the expected ranges of the rules a season judged in a window: its expected range in the
+    episode's latest window, as the window's page says it), or the rule's subject when only
+    segments break it; "where": whole window and/or N segments; "since"}."""
     grouped: dict[RuleKey, list[dict[str, Any]]] = {}
     for e in episodes:
         kind, metric, column, _ = compute_episode_rule(e)
@@ -257,9 +224,10 @@ def compute_open_rules(episodes: Iterable[dict[str, Any]]) -> list[dict[str, str
     for rule, found in grouped.items():
         whole = [e for e in found if compute_episode_rule(e)[3] is None]
         segments = len(found) - len(whole)
+        expected = expected_at(whole[0]["last_seen_at"]).get(rule[1]) if whole and expected_at else None
         text = compute_rule_subject(rule) if not whole else compute_rule_text(Measurement(
             rule[0], rule[1], clean_value(whole[0]["latest_value"]),
-            clean_value(whole[0]["latest_threshold"]), "alert", rule[2]))
+            clean_value(whole[0]["latest_threshold"]), "alert", rule[2]), None, expected)
         where = [*(["whole window"] if whole else []),
                  *([f"{segments} segment{'s' if segments != 1 else ''}"] if segments else [])]
         since = min(e["opened_at"] for e in found)

@@ -21,7 +21,7 @@ from monitors.reports.text import (
     compute_group_text,
     compute_rule_groups,
     compute_rule_text,
-    compute_series_note,
+    compute_series_notes,
     compute_tracing_text,
     compute_verdict,
 )
@@ -65,11 +65,11 @@ def compute_tracing_section(page: WindowPage) -> Markup:
 
 
 def compute_checks_section(page: WindowPage) -> Markup:
-    checks = [r for r in page.whole if r.kind in ("schema", "data_quality")]
+    checks = [r for r in page.whole if r.kind in ("schema", "data_quality", "series")]
     table = compute_table(sorted(checks, key=lambda r: not r.is_alert))
-    note = compute_series_note(page.whole)
+    notes = compute_series_notes(page.whole)
     return Markup('<h2 id="checks">Checks</h2>') + Markup(table) + \
-        (Markup("<p>{}</p>").format(note) if note else Markup(""))
+        Markup("").join(Markup("<p>{}</p>").format(n) for n in notes)
 
 
 def _drift_order(row: Measurement) -> tuple[int, float]:

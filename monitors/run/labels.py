@@ -13,6 +13,7 @@ from monitors.core.window import Window
 from monitors.reports.pages import compute_window_link
 from monitors.reports.text import compute_late_label_message
 from monitors.run.reference import Baseline
+from monitors.run.series import write_refreshed_series
 from monitors.run.window import load_performance_rows
 from monitors.storage import results
 from monitors.warehouse.engine import query_errors
@@ -57,6 +58,7 @@ def run_refresh_maturing(config: ModelConfig, engine: Engine, baseline: Baseline
             rows = load_performance_rows(engine, config, window, query, tallies, baseline, as_of)
         before = results.load_window_rows(config.store_path, config.model, window)
         if results.replace_rows(config.store_path, config.model, window, PERFORMANCE_KINDS, rows, run_id):
+            write_refreshed_series(config, window, PERFORMANCE_KINDS, run_id)
             page = compute_window_link(config, window)
             refreshed.append(Refreshed(window, compute_late_label_message(
                 config.model, window, [r for r in before if r.kind in PERFORMANCE_KINDS], rows, page)))

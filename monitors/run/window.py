@@ -34,6 +34,7 @@ from monitors.run.multivariate import load_multivariate_rows
 from monitors.run.pages import write_window_reports
 from monitors.run.reference import Baseline, load_reference
 from monitors.run.report import ReportJob
+from monitors.run.series import load_series_rows
 from monitors.storage import baseline_cache, results
 from monitors.warehouse.counts import load_window_counts
 from monitors.warehouse.engine import create_warehouse_engine, query_errors
@@ -207,6 +208,7 @@ def run_window(config: ModelConfig, window: Window, *, engine: Engine | None = N
                                        as_of))
         rows = load_check_rows(engine, config, window, extract.query, extract.counts, extract.volume,
                                profile, suite, gx) + measured
+        rows += load_series_rows(config, window, rows)
     if profile.changed:
         baseline_cache.write_profile_calibration(config, profile)
     store_file = results.replace_window(config.store_path, config.model, window, rows, run_id)
