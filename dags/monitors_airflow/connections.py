@@ -17,7 +17,7 @@ PREFIX = "airflow://"
 DRIVERS = {conn_type: d.airflow_driver for d in DIALECTS.values() for conn_type in d.airflow_conn_types}
 
 
-def compute_warehouse_url(warehouse: str) -> str:
+def load_warehouse_url(warehouse: str) -> str:
     """The URL itself, or for airflow://CONN_ID the connection's SQLAlchemy URL. A connection may
     set extra {"sqlalchemy_url": "..."} or {"sqlalchemy_scheme": "..."} to choose the driver."""
     if not warehouse.startswith(PREFIX):
@@ -46,7 +46,7 @@ STORAGE_EXTRA = {"endpoint_url": "AWS_ENDPOINT_URL", "region_name": "AWS_DEFAULT
                  "aws_secret_access_key": "AWS_SECRET_ACCESS_KEY"}
 
 
-def compute_storage_env(conn_id: str) -> dict[str, str]:
+def load_storage_env(conn_id: str) -> dict[str, str]:
     """The AWS environment an aws-type connection gives: login/password as the key pair (or
     extra aws_access_key_id / aws_secret_access_key), extra endpoint_url, region_name,
     aws_session_token."""
@@ -71,7 +71,7 @@ def load_storage_location(location: Location, conn_id: str | None) -> Location:
         return location
     from upath import UPath
 
-    env = compute_storage_env(conn_id)
+    env = load_storage_env(conn_id)
     options: dict[str, Any] = {option: env[name] for name, option in STORAGE_OPTIONS.items()
                                if name in env}
     if "AWS_DEFAULT_REGION" in env:
@@ -83,4 +83,4 @@ def apply_storage_connection(config: ModelConfig) -> None:
     """In a task's process: the object store's credentials from `airflow.storage_conn_id`, if
     set (each task is its own process: the environment goes no further)."""
     if config.airflow.storage_conn_id:
-        os.environ.update(compute_storage_env(config.airflow.storage_conn_id))
+        os.environ.update(load_storage_env(config.airflow.storage_conn_id))
