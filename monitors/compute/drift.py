@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from monitors.compute.combined import compute_combined_rows
 from monitors.compute.scores import (
     compute_null_moments,
     compute_null_quantile,
@@ -155,5 +156,8 @@ def compute_drift_rows(config: ModelConfig, window_counts: Counts, baseline: Pro
     drifts = compute_column_drifts(baseline, window_counts, keys, config.drift, config.min_segment_rows)
     drifts, added = compute_thresholds(baseline, drifts, config.drift)
     baseline.changed = baseline.changed or added
-    return compute_drift_measurements(drifts, config.drift, config.predictions.outputs,
-                                      [None, *segments])
+    outputs = config.predictions.outputs
+    judged = [(d.column, d.scores[d.judged], d.threshold) for d in drifts
+              if d.segment is None and d.threshold is not None and d.column not in outputs]
+    return [*compute_drift_measurements(drifts, config.drift, outputs, [None, *segments]),
+            *compute_combined_rows(baseline, window_counts, judged, config.drift)]

@@ -52,6 +52,9 @@ _ENTRIES = (
     Metric("psi", "drift", "at_or_above", columns=("numerical", "categorical"), chart="drift",
            floor=0.003, axis="PSI"),
     Metric("drifted_share", "drift", "at_or_above", axis="share of features drifted (0-1)"),
+    # the window-level test of small windows (compute.combined): its p-value, alert below
+    # half of drift.false_alert_rate; per column, that feature's own p-value (never judged)
+    Metric("combined", "drift", "below", axis="p-value of the window-level drift test (0-1)"),
     # multivariate drift: a window's mean PCA reconstruction error; floor: the bound is never
     # below the baseline's mean error raised by this share (compute.multivariate)
     Metric("pca_reconstruction_error", "drift", "above", chart="multivariate", floor=0.05,

@@ -146,6 +146,7 @@ def compute_failure_message(model: str, window: Window, rows: Iterable[Measureme
               for r in broken[:MAX_LISTED]]
     if len(broken) > MAX_LISTED:
         lines.append(f"  ... and {len(broken) - MAX_LISTED} more (see the report)")
+    lines += compute_combined_lines(rows)
     traced = compute_tracing_text([r for r in rows if r.kind == "tracing"])
     if traced:
         lines.append("  where the performance dropped most (slices by contribution):")
@@ -154,6 +155,15 @@ def compute_failure_message(model: str, window: Window, rows: Iterable[Measureme
     if report:
         lines.append(f"report: {report}")
     return "\n".join(lines)
+
+
+def compute_combined_lines(rows: list[Measurement]) -> list[str]:
+    """A broken window-level drift test (compute.combined): its features, strongest first."""
+    if not any(r.metric == "combined" and r.column_name is None and r.is_alert for r in rows):
+        return []
+    found = sorted((r.value, r.column_name) for r in rows if r.metric == "combined" and r.column_name)
+    return ["  features behind drift combined (each one's p-value): "
+            + ", ".join(f"{column} (p {_number(value)})" for value, column in found[:5])]
 
 
 def compute_resolved_lines(lifecycle: Lifecycle | None) -> list[str]:
