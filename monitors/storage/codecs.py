@@ -13,11 +13,11 @@ from monitors.core.tasks import compute_task_type
 TALLY_FORMAT = 2  # 2: one typed tally per task, fields by name (1: one positional list)
 
 
-def compute_tallies_json(tallies: dict[str | None, Tally]) -> str:
+def tallies_json(tallies: dict[str | None, Tally]) -> str:
     return json.dumps([{"key": key, "task": t.task, **t.fields()} for key, t in tallies.items()])
 
 
-def compute_tallies_from_json(text: str) -> dict[str | None, Tally]:
+def tallies_from_json(text: str) -> dict[str | None, Tally]:
     out = {}
     for entry in json.loads(text):
         key, task = entry.pop("key"), entry.pop("task")

@@ -13,7 +13,7 @@ from monitors.config import ModelConfig
 from monitors.core.counts import CLIP, MISSING, NON_FINITE, NumericBins, compute_stable_sum
 from monitors.core.fields import LABEL
 from monitors.core.tallies import BinaryTally, Tally
-from monitors.warehouse.sql import compute_bin_expression
+from monitors.warehouse.sql import bin_expression
 
 
 def expressions(config: ModelConfig, source: sa.Subquery, score_bins: NumericBins
@@ -30,7 +30,7 @@ def expressions(config: ModelConfig, source: sa.Subquery, score_bins: NumericBin
     clip: Any = sa.literal(CLIP, sa.Double())
     p1 = sa.func.greatest(sa.func.least(score, 1 - clip), clip)
     loss = sa.case((label_e == 1, -sa.func.ln(p1)), (label_e == 0, -sa.func.ln(1 - p1)), else_=0.0)
-    return [label_e, pred, compute_bin_expression(source.c[str(p.score)], score_bins)], \
+    return [label_e, pred, bin_expression(source.c[str(p.score)], score_bins)], \
         [sa.func.count(), sa.func.sum(loss)]
 
 

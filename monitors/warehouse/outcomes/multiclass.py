@@ -11,13 +11,13 @@ from monitors.config import ModelConfig
 from monitors.core.counts import NumericBins
 from monitors.core.fields import LABEL
 from monitors.core.tallies import MulticlassTally, Tally
-from monitors.warehouse.probabilities import compute_predicted_class
+from monitors.warehouse.probabilities import predicted_class_expression
 
 
 def expressions(config: ModelConfig, source: sa.Subquery, score_bins: NumericBins
                 ) -> tuple[list[Any], list[Any]]:
     """(group expressions, aggregate expressions)."""
-    return [sa.cast(source.c[LABEL], sa.String()), compute_predicted_class(config, source)], \
+    return [sa.cast(source.c[LABEL], sa.String()), predicted_class_expression(config, source)], \
         [sa.func.count()]
 
 

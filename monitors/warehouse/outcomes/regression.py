@@ -11,7 +11,7 @@ from monitors.config import ModelConfig
 from monitors.core.counts import NumericBins, compute_stable_sum
 from monitors.core.fields import LABEL
 from monitors.core.tallies import SUMS, RegressionTally, Tally
-from monitors.warehouse.sql import compute_is_finite
+from monitors.warehouse.sql import is_finite
 
 
 def expressions(config: ModelConfig, source: sa.Subquery, score_bins: NumericBins
@@ -20,7 +20,7 @@ def expressions(config: ModelConfig, source: sa.Subquery, score_bins: NumericBin
     label: Any = source.c[LABEL]
     score: Any = sa.cast(source.c[str(config.predictions.score)], sa.Double())
     y: Any = sa.cast(label, sa.Double())
-    ok = sa.and_(label.is_not(None), score.is_not(None), compute_is_finite(score))
+    ok = sa.and_(label.is_not(None), score.is_not(None), is_finite(score))
     err = y - score
 
     def total(expr: Any, when: Any = ok) -> Any:

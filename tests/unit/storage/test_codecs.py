@@ -13,7 +13,7 @@ from monitors.compute.frame_counts import compute_frame_tally
 from monitors.compute.measure import DEFAULT_SCORE_BINS
 from monitors.core.fields import LABEL
 from monitors.core.tallies import BinaryTally, MulticlassTally, RegressionTally
-from monitors.storage.codecs import compute_tallies_from_json, compute_tallies_json
+from monitors.storage.codecs import tallies_from_json, tallies_json
 from monitors.testing import CLASSES, make_config, make_multiclass_overrides, make_regression_overrides
 
 
@@ -37,7 +37,7 @@ def test_every_task_s_tally_reads_back_equal() -> None:
     classes = frame.assign(**{LABEL: rng.choice(CLASSES, len(frame))})
     multiclass = compute_frame_tally("multiclass_classification", classes, config, DEFAULT_SCORE_BINS)
     tallies = {None: binary, "region=EU": regression, "region=US": multiclass}
-    back = compute_tallies_from_json(compute_tallies_json(tallies))
+    back = tallies_from_json(tallies_json(tallies))
     assert isinstance(back[None], BinaryTally) and isinstance(back["region=EU"], RegressionTally)
     assert isinstance(back["region=US"], MulticlassTally)
     assert np.array_equal(back[None].groups, binary.groups) and back[None].total == 400
@@ -50,6 +50,6 @@ def test_every_task_s_tally_reads_back_equal() -> None:
 
 
 def test_an_entry_names_its_task_and_its_fields() -> None:
-    entry = json.loads(compute_tallies_json({"s=1": BinaryTally(7)}))[0]
+    entry = json.loads(tallies_json({"s=1": BinaryTally(7)}))[0]
     assert entry == {"key": "s=1", "task": "binary_classification", "total": 7, "groups": [],
                      "log_loss_sum": 0.0}
