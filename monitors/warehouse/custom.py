@@ -52,7 +52,7 @@ def custom_select(config: ModelConfig, query: Query, dialect: str
     segments = [s for s in config.segment_columns if s in source.c]
     keys = [sa.cast(source.c[s], sa.String()) for s in segments]
     columns: list[Any] = [*(k.label(f"s{i}") for i, k in enumerate(keys)), sa.func.count().label(ROWS),
-                          *(sa.literal_column(c.compute_sql(dialect)).label(f"m{i}")
+                          *(sa.literal_column(c.to_sql(dialect)).label(f"m{i}")
                             for i, c in enumerate(run.values()))]
     select = sa.select(*columns).select_from(source)
     if keys:
