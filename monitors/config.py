@@ -25,7 +25,7 @@ from monitors.core.custom import CustomMetric, Slice
 from monitors.core.errors import ConfigError
 from monitors.core.fields import LABEL, Identifier
 from monitors.core.location import CAS_SCHEMES, Location, compute_is_url, compute_location
-from monitors.core.metrics import MULTICLASS, TASKS, check_performance_metrics
+from monitors.core.metrics import TASKS, check_performance_metrics
 from monitors.core.series import SeriesRule, compute_series_rules, compute_series_sources
 from monitors.core.settings import (
     AirflowSettings,
@@ -36,6 +36,7 @@ from monitors.core.settings import (
     Volume,
 )
 from monitors.core.sources import Baseline, Checks, GroundTruth, Predictions
+from monitors.core.tasks import TASK_TYPES, compute_task_type
 from monitors.core.window import check_schedule, compute_zone, iter_windows
 from monitors.warehouse.dialects import backend_name, dialect_record
 from monitors.warehouse.expressions import check_custom_metrics, check_slices
@@ -184,15 +185,17 @@ class ModelConfig(Strict):
 
     def _check_outputs(self) -> None:
         p = self.predictions
+        outputs = compute_task_type(self.task).outputs
         if p.class_scores is not None:
-            if self.task != MULTICLASS:
-                raise ValueError(f"predictions.class_scores: only for {MULTICLASS} (this is {self.task})")
+            if "class_scores" not in outputs:
+                takes = " or ".join(t.name for t in TASK_TYPES.values() if "class_scores" in t.outputs)
+                raise ValueError(f"predictions.class_scores: only for {takes} (this is {self.task})")
             if len(p.class_scores) < 2 or len(set(p.class_scores.values())) < len(p.class_scores):
                 raise ValueError("predictions.class_scores: name at least two classes, each with its "
                                  "own column")
         elif p.score is None:
             raise ValueError("predictions.score: required key is missing" + (
-                " (or predictions.class_scores)" if self.task == MULTICLASS else ""))
+                " (or predictions.class_scores)" if "class_scores" in outputs else ""))
 
     # -- paths -------------------------------------------------------------------------
     @property

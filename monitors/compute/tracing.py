@@ -12,9 +12,9 @@ window page and the alert message.
 from __future__ import annotations
 
 from monitors.compute.performance import compute_metrics
-from monitors.core.counts import Tally
 from monitors.core.measurement import Measurement, clean_value
 from monitors.core.metrics import METRICS
+from monitors.core.tallies import Tally
 
 TOP_SLICES = 5
 MIN_SLICE_LABELS = 30

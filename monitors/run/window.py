@@ -20,10 +20,11 @@ from monitors.compute.quality import compute_quality_measurements
 from monitors.compute.series import compute_coverage_bound
 from monitors.compute.tracing import compute_tracing_rows
 from monitors.config import ModelConfig
-from monitors.core.counts import Counts, Tally, VolumeFacts
+from monitors.core.counts import Counts, VolumeFacts
 from monitors.core.location import Location
 from monitors.core.measurement import Measurement, compute_status, compute_window_status
 from monitors.core.profile import Profile
+from monitors.core.tallies import Tally
 from monitors.core.window import Window, compute_zone
 from monitors.reports.pages import compute_window_link
 from monitors.reports.text import compute_failure_message
