@@ -92,12 +92,16 @@ class BaselineWindow(Strict):
         return self
 
 
-class Baseline(Strict):
+# Where the baseline comes from; run.reference.Baseline is the baseline as read for a run, and
+# compute.measure.Reference its summary that windows are measured against.
+class BaselineSource(Strict):
+    """Where the baseline comes from: a table, or a fixed window of the predictions table."""
+
     table: TableName | None = None
     window: BaselineWindow | None = None
 
     @model_validator(mode="after")
-    def _one_source(self) -> Baseline:
+    def _one_source(self) -> BaselineSource:
         if (self.table is None) == (self.window is None):
             raise ValueError("baseline needs exactly one of table or window")
         return self
@@ -119,7 +123,7 @@ class ModelConfig(Strict):
     start_date: date
     predictions: Predictions
     ground_truth: GroundTruth | None = None
-    baseline: Baseline
+    baseline: BaselineSource
     segments: list[Identifier] = Field(default_factory=list)
     min_segment_rows: int = Field(default=200, ge=2)  # smaller segments: measured, not judged
     checks: Checks | None = None
