@@ -92,8 +92,6 @@ class BaselineWindow(Strict):
         return self
 
 
-# Where the baseline comes from; run.reference.Baseline is the baseline as read for a run, and
-# compute.measure.Reference its summary that windows are measured against.
 class BaselineSource(Strict):
     """Where the baseline comes from: a table, or a fixed window of the predictions table."""
 
