@@ -46,15 +46,17 @@ def measure(baseline: tuple[Profile, dict[str, Any]], n: int, windows: int, shif
     """(share of feature-windows caught, share of windows with any drift alert)."""
     config = make_config(home, "duckdb:///unused.duckdb", segments=[], **overrides)
     rng = np.random.default_rng(n)
-    caught = alerting = 0
+    profile, caught, alerting = baseline[0], 0, 0
     for _ in range(windows):
         kwargs = {"undrifted": {}, "minimum": {"narrow": 0.09, "move": 0.04},
                   "range": {"narrow": rng.uniform(0.09, 0.2), "move": rng.uniform(0.04, 0.15)},
                   "negligible": {"mean": 0.01, "move": 0.01}}[shift]
         counts = compute_frame_counts(make_shift_rows(rng, n, **kwargs), baseline[1],
                                       list(SHIFT_CATEGORICAL), [])
-        broken = {r.column_name for r in compute_drift_rows(config, counts, baseline[0])
-                  if r.is_alert and r.column_name}
+        found, added = compute_drift_rows(config.drift, counts, profile, config.predictions.outputs,
+                                          config.min_segment_rows)
+        profile = profile.with_calibration(added)  # kept for the next windows, as run/ does
+        broken = {r.column_name for r in found if r.is_alert and r.column_name}
         caught += len(broken)
         alerting += bool(broken)
     return caught / (windows * (len(SHIFT_NUMERICAL) + len(SHIFT_CATEGORICAL))), alerting / windows

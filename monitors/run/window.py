@@ -32,7 +32,7 @@ from monitors.run.custom import load_custom_rows
 from monitors.run.loss_estimation import load_loss_estimates
 from monitors.run.multivariate import load_multivariate_rows
 from monitors.run.pages import write_window_reports
-from monitors.run.reference import Baseline, load_reference
+from monitors.run.reference import Baseline, load_reference, write_calibration
 from monitors.storage import baseline_cache, results
 from monitors.warehouse import frames
 from monitors.warehouse.counts import load_window_counts
@@ -96,17 +96,17 @@ def load_extract(engine: Engine, config: ModelConfig, window: Window, baseline: 
                    load_volume_facts(engine, config, window, query))
 
 
-def load_check_rows(engine: Engine, config: ModelConfig, window: Window, query: Query,
-                    window_counts: Counts, volume: VolumeFacts, profile: Profile, suite: dict | None,
-                    gx: Future[list[Measurement]] | None = None) -> list[Measurement]:
+def load_check_rows(engine: Engine, config: ModelConfig, window: Window, extract: Extract, profile: Profile,
+                    suite: dict | None, gx: Future[list[Measurement]] | None = None) -> list[Measurement]:
     """Schema and data quality: our own measurements from the counts and the volume facts, then
     the GX suite's, validated in the warehouse on the window's query (here, or by `gx`: the
     same validation beside this process, run.beside)."""
-    rows = compute_quality_measurements(config, window_counts, profile, query.missing_columns, window,
-                                        volume)
+    query = extract.query
+    rows = compute_quality_measurements(config, extract.counts, profile, query.missing_columns, window,
+                                        extract.volume)
     if suite is not None:
         rows += schema_measurements(suite, query.columns)
-    if suite is not None and window_counts.rows.get(None):
+    if suite is not None and extract.rows:
         found = load_beside_rows(gx, config.model, window) if gx is not None else None
         rows += found if found is not None else \
             load_warehouse_check_measurements(suite, engine, query.select, config.model)
@@ -233,16 +233,15 @@ def run_window(config: ModelConfig, window: Window, *, engine: Engine | None = N
         gx = None
         if beside is not None and suite is not None and extract.rows:
             gx = beside.submit(config, window, as_of, suite)
-        measured = (compute_drift_rows(config, extract.counts, profile)
-                    + load_multivariate_rows(engine, config, extract.query, baseline.pca)
+        drift, calibration = compute_drift_rows(config.drift, extract.counts, profile,
+                                                config.predictions.outputs, config.min_segment_rows)
+        measured = (drift + load_multivariate_rows(engine, config, extract.query, baseline.pca)
                     + load_performance_rows(engine, config, window, extract.query, extract.tallies,
                                             baseline, as_of)
                     + load_custom_rows(engine, config, window, extract.query, extract.tallies, baseline,
                                        as_of))
-        rows = load_check_rows(engine, config, window, extract.query, extract.counts, extract.volume,
-                               profile, suite, gx) + measured
-    if profile.changed:
-        baseline_cache.write_profile_calibration(config, profile)
+        rows = load_check_rows(engine, config, window, extract, profile, suite, gx) + measured
+    write_calibration(config, baseline, calibration)
     store_file = results.replace_window(config.store_path, config.model, window, rows, run_id)
     summary = WindowSummary(config.model, window, rows, compute_window_status(rows), store_file,
                             row_count=extract.rows)
