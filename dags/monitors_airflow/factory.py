@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from airflow.sdk import DAG, Asset, AssetAlias, CronDataIntervalTimetable, dag, task
 
 from monitors.config import ModelConfig, load_config
-from monitors.core.measurement import PARTS
+from monitors.core.kinds import PARTS
 from monitors_airflow.connections import apply_storage_connection, load_warehouse_url
 from monitors_airflow.notifiers import create_notifiers, create_resolved_notifiers
 

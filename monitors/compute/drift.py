@@ -26,6 +26,7 @@ from monitors.compute.scores import (
     compute_value_slots,
 )
 from monitors.core.counts import Counts, Key
+from monitors.core.kinds import Kind
 from monitors.core.measurement import Measurement, clean_value, compute_status
 from monitors.core.profile import Calibration, Profile
 from monitors.core.settings import Drift
@@ -119,25 +120,25 @@ def compute_drift_measurements(drifts: list[ColumnDrift], settings: Drift, outpu
     rows = []
     for d in drifts:
         if not d.scores:
-            rows.append(Measurement("drift", d.judged, None, None, "skipped", d.column, d.segment))
+            rows.append(Measurement(Kind.DRIFT, d.judged, None, None, "skipped", d.column, d.segment))
             continue
         for metric, value in d.scores.items():
             if metric != d.judged:
-                rows.append(Measurement("drift", metric, clean_value(value), None, "ok", d.column,
+                rows.append(Measurement(Kind.DRIFT, metric, clean_value(value), None, "ok", d.column,
                                         d.segment))
                 continue
             status = "skipped" if d.small else compute_status(metric, value, d.threshold)
-            rows.append(Measurement("drift", metric, clean_value(value), d.threshold, status,
+            rows.append(Measurement(Kind.DRIFT, metric, clean_value(value), d.threshold, status,
                                     d.column, d.segment))
     for segment in segments:
         features = [d for d in drifts if d.segment == segment and d.column not in outputs
                     and d.threshold is not None]
         bound = settings.max_drifted_share
         if not features:
-            rows.append(Measurement("drift", "drifted_share", None, bound, "skipped", None, segment))
+            rows.append(Measurement(Kind.DRIFT, "drifted_share", None, bound, "skipped", None, segment))
             continue
         share = float(np.mean([d.scores[d.judged] >= (d.threshold or 0.0) for d in features]))
-        rows.append(Measurement("drift", "drifted_share", share, bound,
+        rows.append(Measurement(Kind.DRIFT, "drifted_share", share, bound,
                                 compute_status("drifted_share", share, bound), None, segment))
     return rows
 
@@ -148,7 +149,7 @@ def compute_drift_rows(settings: Drift, window_counts: Counts, baseline: Profile
     moments computed for a window size the profile had none for (see compute_thresholds).
     `outputs`: the model's output columns (not features); `min_segment_rows`: the config's."""
     if not window_counts.rows.get(None):
-        return [Measurement("drift", "drifted_share", None, settings.max_drifted_share, "skipped")], {}
+        return [Measurement(Kind.DRIFT, "drifted_share", None, settings.max_drifted_share, "skipped")], {}
     columns = list(baseline.shapes)
     segments = sorted({s for s in [*baseline.rows, *window_counts.rows] if s is not None})
     keys: list[Key] = [(None, c) for c in columns]

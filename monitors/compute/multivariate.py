@@ -12,6 +12,7 @@ import math
 import numpy as np
 from scipy.stats import norm
 
+from monitors.core.kinds import Kind
 from monitors.core.measurement import Measurement, compute_status
 from monitors.core.metrics import METRICS
 from monitors.core.multivariate import EXPLAINED_VARIANCE, PcaModel
@@ -110,6 +111,6 @@ def compute_multivariate_row(model: PcaModel | None, window_mean: float | None, 
     if model is None:
         return []
     if window_mean is None or not rows:
-        return [Measurement("drift", METRIC, None, None, "skipped")]
+        return [Measurement(Kind.DRIFT, METRIC, None, None, "skipped")]
     bound = compute_bound(model, rows, settings)
-    return [Measurement("drift", METRIC, window_mean, bound, compute_status(METRIC, window_mean, bound))]
+    return [Measurement(Kind.DRIFT, METRIC, window_mean, bound, compute_status(METRIC, window_mean, bound))]

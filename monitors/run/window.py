@@ -20,6 +20,7 @@ from monitors.compute.series import compute_coverage_bound
 from monitors.compute.tracing import compute_tracing_rows
 from monitors.config import ModelConfig
 from monitors.core.counts import Counts, Tally, VolumeFacts
+from monitors.core.kinds import Kind
 from monitors.core.location import Location
 from monitors.core.measurement import Measurement, compute_status, compute_window_status
 from monitors.core.profile import Profile
@@ -136,7 +137,7 @@ def load_performance_rows(engine: Engine, config: ModelConfig, window: Window, q
         except Exception as exc:  # an optional part never loses the window
             log.warning("model %s, window %s: tracing failed, rows kept without it: %s",
                         config.model, window, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-            return [Measurement("tracing", f"{metric}_tracing", None, None, "skipped")]
+            return [Measurement(Kind.TRACING, f"{metric}_tracing", None, None, "skipped")]
 
     whole = tallies.get(None)
     losses = load_loss_estimates(engine, config, query, baseline.loss,
@@ -150,7 +151,7 @@ def load_coverage_season(engine: Engine, config: ModelConfig, window: Window, ro
     """label_coverage at maturity by the same rules as volume: when it breaks min_label_coverage,
     the season's earlier mature windows (counted in the warehouse) may lower the bound to the
     bottom of their expected range (compute.series.compute_coverage_bound)."""
-    at = next((i for i, r in enumerate(rows) if r.kind == "performance" and r.metric == "label_coverage"
+    at = next((i for i, r in enumerate(rows) if r.kind == Kind.PERFORMANCE and r.metric == "label_coverage"
                and r.segment is None and r.is_alert), None)
     if at is None or config.volume.seasonality == "none" or rows[at].threshold is None:
         return rows
@@ -163,7 +164,7 @@ def load_coverage_season(engine: Engine, config: ModelConfig, window: Window, ro
     if season is None:
         return rows
     judged = replace(row, threshold=bound, status=compute_status("label_coverage", row.value, bound))
-    season_row = Measurement("expected", "label_coverage_season", float(learned),
+    season_row = Measurement(Kind.EXPECTED, "label_coverage_season", float(learned),
                              float(config.volume.season_windows), "ok", season)
     return [*rows[:at], judged, *rows[at + 1:], season_row]
 
