@@ -56,14 +56,6 @@ def compute_row_errors(model: PcaModel, values: np.ndarray) -> np.ndarray:
     return np.sqrt((residual * residual).sum(axis=1))
 
 
-def compute_pca_model(values: np.ndarray, columns: tuple[str, ...],
-                      categories: tuple[tuple[str, str], ...] = ()) -> PcaModel:
-    """The PCA model of rows held in memory (the sums the warehouse returns, taken here), fitted
-    on the even rows and its errors measured on the odd ones (as the warehouse's two halves):
-    for tests and benchmarks."""
-    return compute_pca_fit(values[0::2], values[1::2], columns, categories)
-
-
 def compute_pca_fit(fit_values: np.ndarray, held: np.ndarray, columns: tuple[str, ...],
                     categories: tuple[tuple[str, str], ...] = ()) -> PcaModel:
     """The PCA of the rows `fit_values`, its errors measured on the rows `held` (values: the
