@@ -59,7 +59,7 @@ test: env $(CHROMIUM) java redis $(FAKESNOW)
 
 lint: env
 	$(VENV)/bin/ruff check monitors dags plugins tests benchmarks scripts
-	$(VENV)/bin/mypy monitors
+	$(VENV)/bin/mypy monitors dags plugins
 	$(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/unit/test_layout.py
 
 # Airflow locally: standalone (scheduler, dag processor, API server + UI on :8080) on
