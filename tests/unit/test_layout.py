@@ -96,18 +96,26 @@ IMPURE_LAYERS = (PACKAGE / "run", PACKAGE / "storage", PACKAGE / "warehouse", PA
                  REPO / "dags", REPO / "plugins")
 
 
+def _functions(folders: tuple[Path, ...], prefixes: tuple[str, ...]) -> list[str]:
+    found = []
+    for folder in folders:
+        for path in sorted(folder.rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) \
+                        and node.name.lstrip("_").startswith(prefixes):
+                    found.append(f"{path.relative_to(REPO)}:{node.name}")
+    return found
+
+
 def test_no_compute_names_where_code_does_io() -> None:
     """`compute_` promises a pure function; these layers read, write or wire: `load_`, `write_`,
     `run_`, `create_`, or a plain noun for a small pure helper (a SQL builder is named for the
     statement or expression it builds: `custom_select`, `alerts_sql`, `is_finite`)."""
-    found = []
-    for folder in IMPURE_LAYERS:
-        for path in sorted(folder.rglob("*.py")):
-            for node in ast.walk(ast.parse(path.read_text())):
-                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) \
-                        and node.name.lstrip("_").startswith("compute_"):
-                    found.append(f"{path.relative_to(REPO)}:{node.name}")
-    assert found == []
+    assert _functions(IMPURE_LAYERS, ("compute_",)) == []
+
+
+def test_pure_layers_neither_read_write_nor_wire() -> None:
+    assert _functions((PACKAGE / "core", PACKAGE / "compute"), ("load_", "write_", "run_")) == []
 
 
 def test_files_are_renamed_only_by_storage_files() -> None:
