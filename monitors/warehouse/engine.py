@@ -94,7 +94,7 @@ def load_duckdb_connect_args() -> dict[str, Any]:
     """Read-only (many windows may read the file in parallel) and a memory limit: DuckDB runs
     inside our process, and its joins and counts spill to disk beyond it
     (MONITORS_DUCKDB_MEMORY_LIMIT, default 300MB: a higher limit raises the run's peak memory
-    without making it faster, README's Performance has the figures; DuckDB's allocations outside
+    without making it faster, docs/performance.md has the figures; DuckDB's allocations outside
     its buffer pool come on top of the limit). Every engine on a
     file in one process must use the same arguments (DuckDB shares one instance per file)."""
     return {"read_only": True,

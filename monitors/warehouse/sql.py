@@ -18,7 +18,7 @@ from monitors.core.counts import FINE_BINS, MISSING, NON_FINITE, OVER, UNDER, Nu
 from monitors.warehouse.dialects import DIALECTS, Dialect
 
 # dot products at least this long are one array call where the dialect has them; shorter ones a
-# sum of products, faster there for short vectors (README's Performance has the figures)
+# sum of products, faster there for short vectors (docs/performance.md has the figures)
 ARRAY_DOT_MIN = 48
 
 
@@ -210,8 +210,8 @@ def bin_expression(column: Any, bins: NumericBins) -> Any:
 def pause_gc() -> Iterator[None]:
     """No cyclic garbage collection while a block allocates many acyclic objects (the rows of a
     result): each full collection walks every object the process holds (GX, SQLAlchemy), and
-    fetching the counts' rows triggered enough of them to cost a third of the fetch (README's
-    Performance)."""
+    fetching the counts' rows triggered enough of them to cost a third of the fetch
+    (docs/performance.md)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
