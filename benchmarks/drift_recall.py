@@ -48,14 +48,17 @@ def measure(family: str, baseline: tuple[Any, dict[str, Any]], n: int, windows: 
     config = make_config(home, "duckdb:///unused.duckdb", segments=[], **overrides)
     numerical, categorical = FAMILIES[family]
     rng = np.random.default_rng(n)
-    caught = alerting = 0
+    profile, caught, alerting = baseline[0], 0, 0
     for _ in range(windows):
         kwargs = {"undrifted": {}, "moderate": {"narrow": 0.09, "move": 0.04},
                   "range": {"narrow": rng.uniform(0.09, 0.2), "move": rng.uniform(0.04, 0.15)},
                   "negligible": {"mean": 0.01, "move": 0.01}}[shift]
         counts = compute_frame_counts(make_family_rows(family, rng, n, **kwargs), baseline[1],
                                       list(categorical), [])
-        alerts = [r for r in compute_drift_rows(config, counts, baseline[0]) if r.is_alert]
+        found, added = compute_drift_rows(config.drift, counts, profile, config.predictions.outputs,
+                                          config.min_segment_rows)
+        profile = profile.with_calibration(added)  # kept for the next windows, as run/ does
+        alerts = [r for r in found if r.is_alert]
         caught += len({r.column_name for r in alerts if r.column_name})
         alerting += bool(alerts)
     return caught / (windows * (len(numerical) + len(categorical))), alerting / windows

@@ -69,7 +69,8 @@ def measure_drift(config: ModelConfig, engine: Engine, window: Window, reference
 
     query = load_window_query(engine, config, window)
     window_counts = load_window_counts(engine, config, query, reference.reference.profile)
-    return compute_drift_rows(config, window_counts, reference.reference.profile)
+    return compute_drift_rows(config.drift, window_counts, reference.reference.profile,
+                              config.predictions.outputs, config.min_segment_rows)[0]
 
 
 def compute_chunk(rng: np.random.Generator, probs: list[np.ndarray], n: int, shifted: bool,

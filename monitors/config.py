@@ -35,7 +35,7 @@ from monitors.core.settings import (
     Strict,
     Volume,
 )
-from monitors.core.sources import Baseline, Checks, GroundTruth, Predictions
+from monitors.core.sources import BaselineSource, Checks, GroundTruth, Predictions
 from monitors.core.tasks import TASK_TYPES, compute_task_type
 from monitors.core.window import check_schedule, compute_zone, iter_windows
 from monitors.warehouse.dialects import backend_name, dialect_record
@@ -65,7 +65,8 @@ class ModelConfig(Strict):
     predictions: Predictions = Field(description="the logged predictions: one row per prediction")
     ground_truth: GroundTruth | None = Field(default=None, description=(
         "the labels, arriving late; without it no realized performance and no estimates"))
-    baseline: Baseline = Field(description="what the windows are compared with: a `table` or a `window`")
+    baseline: BaselineSource = Field(description=(
+        "what the windows are compared with: a `table` or a `window`"))
     segments: list[Identifier] = Field(default_factory=list, description=(
         "categorical features whose values are judged apart: drift and performance per value"))
     min_segment_rows: int = Field(default=200, ge=2, description=(

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from airflow.sdk import DAG, Asset, AssetAlias, CronDataIntervalTimetable, dag, task
 
 from monitors.config import ModelConfig, load_config
-from monitors.core.measurement import PARTS
+from monitors.core.kinds import PARTS
 from monitors_airflow.connections import apply_storage_connection, load_warehouse_url
 from monitors_airflow.notifiers import create_notifiers, create_resolved_notifiers
 
@@ -165,6 +165,6 @@ def build_dag(dag_file: str | Path) -> DAG:
         measured >> [*parts, rendered, refresh_labels()]
         # the report follows the parts: an alert fails and notifies first; a teardown of measure, it
         # runs once measure succeeded whatever the parts did, and is skipped when measure failed
-        parts >> rendered.as_teardown(setups=measured.operator)
+        parts >> rendered.as_teardown(setups=measured.operator)  # type: ignore[attr-defined]  # a PlainXComArg
 
     return monitor()

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from monitors.core.kinds import Kind
 from monitors.core.location import Location
 from monitors.core.measurement import (
     Lifecycle,
@@ -56,7 +57,7 @@ def compute_rule_groups(rows: Iterable[Measurement]) -> list[RuleGroup]:
             key = (r.kind, r.metric, r.column_name, None)
             judged[key] = judged.get(key, 0) + 1
     baselines = {(r.kind.removeprefix("baseline_"), r.metric): r.value for r in rows
-                 if r.kind in ("baseline_performance", "baseline_custom") and r.segment is None}
+                 if r.kind in (Kind.BASELINE_PERFORMANCE, Kind.BASELINE_CUSTOM) and r.segment is None}
     expected = compute_expected_texts(rows)
     groups: dict[RuleKey, list[Measurement]] = {}
     for r in compute_broken_rules(rows):
@@ -113,7 +114,7 @@ def compute_rule_text(row: Measurement, baseline: float | None = None, expected:
         return f"{subject} = {_number(row.value)} (failed)"
     # the bound a value must keep: the opposite of how it breaks
     keep = {"below": ">=", "at_or_above": "<", "above": "<="}[compute_breach_direction(row.metric)]
-    if row.kind == "custom":  # the bound kept is the upper one when broken from above, or when met
+    if row.kind == Kind.CUSTOM:  # the bound kept is the upper one when broken from above, or when met
         upper = row.value is not None and (row.value > row.threshold) == row.is_alert
         keep = "<=" if upper else ">="
     was = "" if baseline is None else f"baseline {_number(baseline)}, "
@@ -147,7 +148,7 @@ def compute_failure_message(model: str, window: Window, rows: Iterable[Measureme
     if len(broken) > MAX_LISTED:
         lines.append(f"  ... and {len(broken) - MAX_LISTED} more (see the report)")
     lines += compute_combined_lines(rows)
-    traced = compute_tracing_text([r for r in rows if r.kind == "tracing"])
+    traced = compute_tracing_text([r for r in rows if r.kind == Kind.TRACING])
     if traced:
         lines.append("  where the performance dropped most (slices by contribution):")
         lines += [f"    {i}. {text}" for i, text in enumerate(traced, 1)]
@@ -189,7 +190,7 @@ def compute_late_label_message(model: str, window: Window, before: Iterable[Meas
     new = [r for r in after if r.is_alert and rule(r) not in was]
     if not new:
         return None
-    message = compute_failure_message(model, window, [*new, *(r for r in after if r.kind == "tracing")],
+    message = compute_failure_message(model, window, [*new, *(r for r in after if r.kind == Kind.TRACING)],
                                       report)
     return f"late labels: {message}"
 
@@ -251,7 +252,7 @@ def compute_tracing_text(rows: list[Measurement]) -> list[str]:
     slices: dict[str, dict[str, float | None]] = {}
     metric = ""
     for r in rows:
-        if r.kind != "tracing" or r.segment is None:
+        if r.kind != Kind.TRACING or r.segment is None:
             continue
         base, _, field = r.metric.partition("_slice_") if "_slice_" in r.metric else \
             (r.metric.removesuffix("_contribution"), "", "contribution")

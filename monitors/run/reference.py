@@ -12,7 +12,14 @@ from monitors.compute.loss_estimation import LossModel
 from monitors.compute.measure import Reference, compute_reference
 from monitors.config import ModelConfig
 from monitors.core.multivariate import PcaModel
-from monitors.core.profile import Profile, compute_bins, compute_hash, compute_profile, compute_profile_key
+from monitors.core.profile import (
+    Calibration,
+    Profile,
+    compute_bins,
+    compute_hash,
+    compute_profile,
+    compute_profile_key,
+)
 from monitors.core.tallies import SUMS, Tally
 from monitors.run.loss_estimation import load_loss_model
 from monitors.run.multivariate import load_pca_model
@@ -53,6 +60,14 @@ def load_reference(engine: Engine, config: ModelConfig, as_of: datetime | None =
         return Baseline(compute_reference(config, profile, tallies), query,
                         pca=load_pca_model(engine, config, query, profile),
                         loss=load_loss_model(engine, config, query))
+
+
+def write_calibration(config: ModelConfig, baseline: Baseline, added: Calibration) -> None:
+    """Null moments compute.drift computed for new window sizes: kept on the run's baseline
+    (later windows reuse them) and with its profile in the store."""
+    if added:
+        baseline.reference.profile = baseline.reference.profile.with_calibration(added)
+        baseline_cache.write_profile_calibration(config, baseline.reference.profile)
 
 
 def load_baseline_profile(engine: Engine, config: ModelConfig, query: Query | None = None) -> Profile:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING
 
 from monitors.compute.series_rules import History, compute_series_rows
@@ -77,7 +78,7 @@ def load_judged_series(config: ModelConfig, window: Window, rows: list[Measureme
     return out
 
 
-def write_refreshed_series(config: ModelConfig, window: Window, kinds: set[str], run_id: str) -> None:
+def write_refreshed_series(config: ModelConfig, window: Window, kinds: AbstractSet[str], run_id: str) -> None:
     """After a late-label refresh swapped a stored window's rows of `kinds`: the series rules of
     those kinds judged again on them (their series and expected rows swapped, the others kept)."""
     if not any(rule.kind in kinds for rule in config.series_rules):

@@ -13,7 +13,8 @@ from typing import Any
 
 from monitors.config import ModelConfig
 from monitors.core.errors import MonitorsError
-from monitors.core.measurement import PARTS, Measurement
+from monitors.core.kinds import PARTS
+from monitors.core.measurement import Measurement
 from monitors.core.window import Window
 from monitors.reports.pages import compute_window_link
 from monitors.reports.text import compute_broken_rules, compute_rule_text

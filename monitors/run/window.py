@@ -21,6 +21,7 @@ from monitors.compute.series import compute_coverage_bound
 from monitors.compute.tracing import compute_tracing_rows
 from monitors.config import ModelConfig
 from monitors.core.counts import Counts, VolumeFacts
+from monitors.core.kinds import Kind
 from monitors.core.location import Location
 from monitors.core.measurement import Measurement, compute_status, compute_window_status
 from monitors.core.profile import Profile
@@ -33,10 +34,10 @@ from monitors.run.custom import load_custom_rows
 from monitors.run.loss_estimation import load_loss_estimates
 from monitors.run.multivariate import load_multivariate_rows
 from monitors.run.pages import write_window_reports
-from monitors.run.reference import Baseline, load_reference
+from monitors.run.reference import Baseline, load_reference, write_calibration
 from monitors.run.report import ReportJob
 from monitors.run.series import load_series_rows
-from monitors.storage import baseline_cache, results
+from monitors.storage import results
 from monitors.warehouse.counts import load_window_counts
 from monitors.warehouse.engine import create_warehouse_engine, query_errors
 from monitors.warehouse.outcomes import load_tallies
@@ -96,17 +97,17 @@ def load_extract(engine: Engine, config: ModelConfig, window: Window, baseline: 
                    load_volume_facts(engine, config, window, query))
 
 
-def load_check_rows(engine: Engine, config: ModelConfig, window: Window, query: Query,
-                    window_counts: Counts, volume: VolumeFacts, profile: Profile, suite: dict | None,
-                    gx: Future[list[Measurement]] | None = None) -> list[Measurement]:
+def load_check_rows(engine: Engine, config: ModelConfig, window: Window, extract: Extract, profile: Profile,
+                    suite: dict | None, gx: Future[list[Measurement]] | None = None) -> list[Measurement]:
     """Schema and data quality: our own measurements from the counts and the volume facts, then
     the GX suite's, validated in the warehouse on the window's query (here, or by `gx`: the
     same validation beside this process, run.beside)."""
-    rows = compute_quality_measurements(config, window_counts, profile, query.missing_columns, window,
-                                        volume)
+    query = extract.query
+    rows = compute_quality_measurements(config, extract.counts, profile, query.missing_columns, window,
+                                        extract.volume)
     if suite is not None:
         rows += schema_measurements(suite, query.columns)
-    if suite is not None and window_counts.rows.get(None):
+    if suite is not None and extract.rows:
         found = load_beside_rows(gx, config.model, window) if gx is not None else None
         rows += found if found is not None else \
             load_warehouse_check_measurements(suite, engine, query.select, config.model)
@@ -136,7 +137,7 @@ def load_performance_rows(engine: Engine, config: ModelConfig, window: Window, q
         except Exception as exc:  # an optional part never loses the window
             log.warning("model %s, window %s: tracing failed, rows kept without it: %s",
                         config.model, window, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-            return [Measurement("tracing", f"{metric}_tracing", None, None, "skipped")]
+            return [Measurement(Kind.TRACING, f"{metric}_tracing", None, None, "skipped")]
 
     whole = tallies.get(None)
     losses = load_loss_estimates(engine, config, query, baseline.loss,
@@ -150,7 +151,7 @@ def load_coverage_season(engine: Engine, config: ModelConfig, window: Window, ro
     """label_coverage at maturity by the same rules as volume: when it breaks min_label_coverage,
     the season's earlier mature windows (counted in the warehouse) may lower the bound to the
     bottom of their expected range (compute.series.compute_coverage_bound)."""
-    at = next((i for i, r in enumerate(rows) if r.kind == "performance" and r.metric == "label_coverage"
+    at = next((i for i, r in enumerate(rows) if r.kind == Kind.PERFORMANCE and r.metric == "label_coverage"
                and r.segment is None and r.is_alert), None)
     if at is None or config.volume.seasonality == "none" or rows[at].threshold is None:
         return rows
@@ -163,7 +164,7 @@ def load_coverage_season(engine: Engine, config: ModelConfig, window: Window, ro
     if season is None:
         return rows
     judged = replace(row, threshold=bound, status=compute_status("label_coverage", row.value, bound))
-    season_row = Measurement("expected", "label_coverage_season", float(learned),
+    season_row = Measurement(Kind.EXPECTED, "label_coverage_season", float(learned),
                              float(config.volume.season_windows), "ok", season)
     return [*rows[:at], judged, *rows[at + 1:], season_row]
 
@@ -201,17 +202,16 @@ def run_window(config: ModelConfig, window: Window, *, engine: Engine | None = N
         gx = None
         if beside is not None and suite is not None and extract.rows:
             gx = beside.submit(config, window, as_of, suite)
-        measured = (compute_drift_rows(config, extract.counts, profile)
-                    + load_multivariate_rows(engine, config, extract.query, baseline.pca)
+        drift, calibration = compute_drift_rows(config.drift, extract.counts, profile,
+                                                config.predictions.outputs, config.min_segment_rows)
+        measured = (drift + load_multivariate_rows(engine, config, extract.query, baseline.pca)
                     + load_performance_rows(engine, config, window, extract.query, extract.tallies,
                                             baseline, as_of)
                     + load_custom_rows(engine, config, window, extract.query, extract.tallies, baseline,
                                        as_of))
-        rows = load_check_rows(engine, config, window, extract.query, extract.counts, extract.volume,
-                               profile, suite, gx) + measured
+        rows = load_check_rows(engine, config, window, extract, profile, suite, gx) + measured
         rows += load_series_rows(config, window, rows)
-    if profile.changed:
-        baseline_cache.write_profile_calibration(config, profile)
+    write_calibration(config, baseline, calibration)
     store_file = results.replace_window(config.store_path, config.model, window, rows, run_id)
     summary = WindowSummary(config.model, window, rows, compute_window_status(rows), store_file,
                             row_count=extract.rows)

@@ -42,7 +42,6 @@ def load_cached_profile(config: ModelConfig, key: str) -> Profile | None:
 def write_profile_calibration(config: ModelConfig, baseline: Profile) -> None:
     """Keep null moments computed for new window sizes with the profile."""
     write_profile(profile_file(config, baseline.key), baseline)
-    baseline.changed = False
 
 
 def tallies_file(config: ModelConfig, profile_key: str, key: str) -> Location:
