@@ -16,13 +16,14 @@ from monitors.core.errors import StoreError
 from monitors.core.location import Location
 from monitors.core.measurement import Lifecycle, Measurement
 from monitors.core.window import Window
-from monitors.storage import alerts, catalog, trends
+from monitors.storage import alerts, catalog, episodes, trends
 from monitors.storage.files import (
     connect_parquet,
+    delete_tree,
+    load_exists,
     load_table,
     replace_stale_tmp_files,
     update_table,
-    write_table,
 )
 
 if TYPE_CHECKING:
@@ -83,8 +84,20 @@ def replace_window(store: Location, model: str, window: Window, rows: Iterable[M
     target = compute_window_file(store, model, window)
     _update_window(model, window, target, lambda _old: table)
     catalog.replace_catalog(store, compute_results_dir(store))
-    trends.replace_trend(compute_data_dir(store), model, window, target, SCHEMA)
+    replace_derived(store, model, window, target)
     return target
+
+
+def replace_derived(store: Location, model: str, window: Window, target: Location) -> None:
+    """The state derived from the window's file: its month's trend and the year's digest, its
+    month's alert episodes (and later months' when their carry changed). A store written by a
+    version that kept one trend file per model is rebuilt once, first."""
+    data_dir = compute_data_dir(store)
+    if load_exists(trends.compute_legacy_trend_file(data_dir, model)):
+        rebuild_model(store, model)
+        return
+    trends.replace_trend(data_dir, model, window, target, SCHEMA)
+    episodes.replace_episodes(data_dir, model, trends.compute_month(compute_naive(window.start)))
 
 
 def replace_rows(store: Location, model: str, window: Window, kinds: set[str],
@@ -108,7 +121,7 @@ def replace_rows(store: Location, model: str, window: Window, kinds: set[str],
     _update_window(model, window, target, swap)
     if not found[0]:
         return False
-    trends.replace_trend(compute_data_dir(store), model, window, target, SCHEMA)
+    replace_derived(store, model, window, target)
     return True
 
 
@@ -119,7 +132,7 @@ def load_window_rows(store: Location, model: str, window: Window) -> list[Measur
 
 
 def load_windows(store: Location, model: str) -> list[Window]:
-    """The model's stored windows, oldest first, from the trend file."""
+    """The model's stored windows, oldest first, from the trend files."""
     trend = trends.load_trend(compute_data_dir(store), model)
     if trend.empty:
         return []
@@ -134,8 +147,14 @@ def load_results(store: Location, model: str | None = None, where: catalog.Resul
     return catalog.load_results(compute_results_dir(store), model, where)
 
 
+def load_open_alerts(store: Location, model: str) -> pd.DataFrame:
+    """The model's open alert episodes, from the episodes' state (its last month: bounded)."""
+    return episodes.load_episodes(compute_data_dir(store), model, open_only=True)
+
+
 def load_alerts(store: Location, model: str | None = None, open_only: bool = False) -> pd.DataFrame:
-    """The alert episodes of the stored results (storage.alerts), read from the Parquet files."""
+    """The alert episodes of the stored results (storage.alerts), read from every window file:
+    the reference the episodes' state is checked against (`monitors alerts`)."""
     import pandas as pd
 
     with connect_parquet(compute_results_dir(store)) as stored:
@@ -146,22 +165,43 @@ def load_alerts(store: Location, model: str | None = None, open_only: bool = Fal
 
 
 def load_window_lifecycle(store: Location, model: str, window: Window) -> Lifecycle:
-    """Where the window's broken rules stand in their alerts' lives (storage.alerts)."""
-    with connect_parquet(compute_results_dir(store)) as stored:
-        if stored is None:
-            return Lifecycle()
-        con, source = stored
-        return alerts.load_window_lifecycle(con, catalog.compute_select_sql(source), model,
-                                            compute_naive(window.start))
+    """Where the window's broken rules stand in their alerts' lives (storage.episodes: its
+    month's trend and the previous month's carry)."""
+    return episodes.load_window_lifecycle(compute_data_dir(store), model, compute_naive(window.start))
+
+
+def rebuild_model(store: Location, model: str) -> None:
+    """The model's derived state anew from its window files (`monitors report`; repair): the
+    monthly trend files, the digest, the alert episodes' state."""
+    data_dir = compute_data_dir(store)
+    rows = pa.Table.from_pandas(load_results(store, model), schema=SCHEMA, preserve_index=False)
+    trends.write_trend(data_dir, model, rows)
+    episodes.write_episodes(data_dir, model)
+    legacy = trends.compute_legacy_trend_file(data_dir, model)
+    if isinstance(legacy, Path):
+        legacy.unlink(missing_ok=True)
+    elif load_exists(legacy):
+        delete_tree(legacy)
 
 
 def replace_trend_from_results(store: Location, model: str) -> None:
-    """The trend file anew from the window files (`monitors report`)."""
-    results = load_results(store, model)
-    table = pa.Table.from_pandas(results, schema=SCHEMA, preserve_index=False)
-    write_table(trends.compute_trend_file(compute_data_dir(store), model),
-                table.filter(trends.compute_trend_mask(table)))
+    """Kept for callers of earlier versions: rebuild_model."""
+    rebuild_model(store, model)
 
 
 def load_trend(store: Location, model: str) -> pd.DataFrame:
+    """Every month's trend rows."""
     return trends.load_trend(compute_data_dir(store), model)
+
+
+def load_recent_trend(store: Location, model: str, windows: int) -> pd.DataFrame:
+    """The trend rows of the model's last `windows` windows."""
+    return trends.load_recent_trend(compute_data_dir(store), model, windows)
+
+
+def load_month_trend(store: Location, model: str, month: str) -> pd.DataFrame:
+    return trends.load_month(compute_data_dir(store), model, month)
+
+
+def load_digest(store: Location, model: str) -> pd.DataFrame:
+    return trends.load_digest(compute_data_dir(store), model)

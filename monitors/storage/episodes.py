@@ -1,0 +1,157 @@
+"""The alert episodes kept as state, one file per model and month
+(alerts/model=<m>/month=YYYY-MM.parquet), so a window reads and writes a bounded part of the
+store whatever the history: the episodes resolved in that month ("closed") and the episodes
+still in alert at its end ("carry": resolved_at NULL, counted so far). A month's state is a
+function of its trend rows (storage.trends) and the previous month's carry; a window recomputes
+its month and, when its month's carry changed (a backfilled or rerun old window), the months
+after it until the carry is unchanged. The union of every month's closed episodes and the last
+month's carry equals the `monitor_alerts` view over the window files (storage.alerts), which
+stays the reference: `monitors report` rebuilds this state from the window files."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+
+from monitors.core.location import Location
+from monitors.core.measurement import Lifecycle, RuleKey
+from monitors.storage import trends
+from monitors.storage.alerts import ALERT_COLUMNS
+from monitors.storage.files import load_names, load_table, update_table
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+STATE_SCHEMA = pa.schema([
+    ("model", pa.string()), ("kind", pa.string()), ("metric", pa.string()), ("column_name", pa.string()),
+    ("segment", pa.string()), ("opened_at", pa.timestamp("us")), ("last_seen_at", pa.timestamp("us")),
+    ("resolved_at", pa.timestamp("us")), ("windows_in_alert", pa.int64()), ("first_value", pa.float64()),
+    ("first_threshold", pa.float64()), ("latest_value", pa.float64()), ("latest_threshold", pa.float64()),
+    ("state", pa.string())])  # closed | carry
+RULE_FIELDS = ("kind", "metric", "column_name", "segment")
+
+
+def compute_state_dir(data_dir: Location, model: str) -> Location:
+    return data_dir / "alerts" / f"model={model}"
+
+
+def compute_state_file(data_dir: Location, model: str, month: str) -> Location:
+    return compute_state_dir(data_dir, model) / f"month={month}.parquet"
+
+
+def compute_month_episodes(model: str, carry_in: list[dict[str, Any]], trend: pd.DataFrame,
+                           at: datetime | None = None) -> tuple[list[dict[str, Any]], Lifecycle]:
+    """A month's state (closed episodes, then the carry at its end) from the previous month's
+    carry and the month's trend rows; and, for the window starting `at`, its broken rules'
+    episode starts and windows so far, and the episodes it resolved."""
+    open_: dict[RuleKey, dict[str, Any]] = {tuple(e[f] for f in RULE_FIELDS): dict(e)  # type: ignore[misc]
+                                            for e in carry_in}
+    closed: list[dict[str, Any]] = []
+    lifecycle = Lifecycle()
+    judged = trend[trend["status"].isin(["ok", "alert"])].sort_values("window_start", kind="stable")
+    columns = [judged[f].where(judged[f].notna(), None) for f in (*RULE_FIELDS, "value", "threshold")]
+    for start, status, kind, metric, column, segment, value, threshold in zip(
+            judged["window_start"], judged["status"], *columns, strict=True):
+        moment = start.to_pydatetime()
+        rule = (kind, metric, column, segment)
+        episode = open_.get(rule)
+        if status == "alert":
+            if episode is None:
+                episode = open_[rule] = {"model": model, "kind": kind, "metric": metric,
+                                         "column_name": column, "segment": segment, "opened_at": moment,
+                                         "first_value": value, "first_threshold": threshold,
+                                         "windows_in_alert": 0, "resolved_at": None}
+            episode.update(windows_in_alert=episode["windows_in_alert"] + 1, last_seen_at=moment,
+                           latest_value=value, latest_threshold=threshold)
+            if moment == at:
+                lifecycle.since[rule] = (episode["opened_at"], episode["windows_in_alert"])
+        elif episode is not None:
+            closed.append({**open_.pop(rule), "resolved_at": moment, "state": "closed"})
+            if moment == at:
+                lifecycle.resolved.append((rule, episode["opened_at"], episode["windows_in_alert"]))
+    lifecycle.resolved.sort(key=lambda found: tuple(str(part) for part in found[0]))
+    carry = [{**e, "state": "carry"} for _, e in sorted(open_.items(), key=lambda i: str(i[0]))]
+    return closed + carry, lifecycle
+
+
+def compute_carry(state: pa.Table | None) -> list[dict[str, Any]]:
+    if state is None:
+        return []
+    return [row for row in state.to_pylist() if row["state"] == "carry"]
+
+
+def load_state_months(data_dir: Location, model: str) -> list[str]:
+    names = load_names(compute_state_dir(data_dir, model), "month=*.parquet")
+    return sorted(n.name.removeprefix("month=").removesuffix(".parquet") for n in names)
+
+
+def load_carry_before(data_dir: Location, model: str, month: str, months: list[str]) -> list[dict[str, Any]]:
+    """The carry at the end of the last month before `month` that has a state."""
+    earlier = [m for m in months if m < month]
+    if not earlier:
+        return []
+    return compute_carry(load_table(compute_state_file(data_dir, model, earlier[-1]), schema=STATE_SCHEMA))
+
+
+def replace_month_state(data_dir: Location, model: str, month: str, months: list[str]) -> bool:
+    """Recompute the month's state (compare-and-set: inputs re-read on every attempt); True when
+    its carry changed (the next month's state must follow)."""
+    changed = [False]
+
+    def change(old: pa.Table | None) -> pa.Table:
+        carry_in = load_carry_before(data_dir, model, month, months)
+        rows, _ = compute_month_episodes(model, carry_in, trends.load_month(data_dir, model, month))
+        new = pa.Table.from_pylist(rows, schema=STATE_SCHEMA)
+        changed[0] = compute_carry(old) != compute_carry(new)
+        return new
+
+    update_table(compute_state_file(data_dir, model, month), change, f"model {model}", schema=STATE_SCHEMA)
+    return changed[0]
+
+
+def replace_episodes(data_dir: Location, model: str, month: str) -> None:
+    """The window's month's state, then later months' while the carry changes."""
+    months = sorted(set(trends.load_months(data_dir, model)) | {month})
+    for later in [m for m in months if m >= month]:
+        if not replace_month_state(data_dir, model, later, months):
+            break
+
+
+def load_window_lifecycle(data_dir: Location, model: str, start: datetime) -> Lifecycle:
+    """For the window starting at `start` (naive UTC): each broken rule's episode start and its
+    windows in alert up to this one; the episodes it resolved (its month recomputed)."""
+    month = trends.compute_month(start)
+    carry_in = load_carry_before(data_dir, model, month, load_state_months(data_dir, model))
+    return compute_month_episodes(model, carry_in, trends.load_month(data_dir, model, month), start)[1]
+
+
+def load_episodes(data_dir: Location, model: str, open_only: bool = False) -> pd.DataFrame:
+    """The model's episodes from the state: every month's closed ones and the last month's carry
+    (open); open_only reads the last month alone."""
+    import pandas as pd
+
+    months = load_state_months(data_dir, model)
+    rows: list[dict[str, Any]] = []
+    for month in months[-1:] if open_only else months:
+        state = load_table(compute_state_file(data_dir, model, month), schema=STATE_SCHEMA)
+        found = [] if state is None else state.to_pylist()
+        rows += [r for r in found if r["state"] == "carry"] if month == months[-1] else []
+        rows += [r for r in found if r["state"] == "closed"] if not open_only else []
+    frame = pd.DataFrame(rows, columns=[*ALERT_COLUMNS, "state"])[ALERT_COLUMNS]
+    frame["windows_in_alert"] = frame["windows_in_alert"].astype("int64")
+    for column in ("opened_at", "last_seen_at", "resolved_at"):  # as the view types them
+        frame[column] = frame[column].astype("datetime64[us]")
+    order = frame[list(RULE_FIELDS)].astype(str).assign(opened_at=frame["opened_at"])
+    return frame.loc[order.sort_values([*RULE_FIELDS, "opened_at"]).index].reset_index(drop=True)
+
+
+def write_episodes(data_dir: Location, model: str) -> None:
+    """Every month's state anew, in order (repair)."""
+    from monitors.storage.files import delete_tree
+
+    delete_tree(compute_state_dir(data_dir, model))
+    months = trends.load_months(data_dir, model)
+    for month in months:
+        replace_month_state(data_dir, model, month, months)
