@@ -6,7 +6,7 @@ so readers holding it open never block a run; a rerun atomically replaces its wi
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,7 +15,7 @@ import pyarrow as pa
 from monitors.core.errors import StoreError
 from monitors.core.location import Location
 from monitors.core.measurement import Lifecycle, Measurement
-from monitors.core.window import Window
+from monitors.core.window import Window, compute_utc
 from monitors.storage import alerts, catalog, episodes, trends
 from monitors.storage.files import (
     connect_parquet,
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 COLUMNS = catalog.COLUMNS
 SCHEMA = pa.schema([(name, arrow) for name, _, arrow in COLUMNS])
+LONGEST_WINDOW = timedelta(days=92)  # windows reaching into a later month's file: up to a quarter
 FIELDS = ("kind", "metric", "value", "threshold", "status", "column_name", "segment")
 
 
@@ -131,13 +132,21 @@ def load_window_rows(store: Location, model: str, window: Window) -> list[Measur
     return [] if found is None else [Measurement(**record) for record in found.to_pylist()]
 
 
-def load_windows(store: Location, model: str) -> list[Window]:
-    """The model's stored windows, oldest first, from the trend files."""
-    trend = trends.load_trend(compute_data_dir(store), model)
+def load_windows(store: Location, model: str, ending_after: datetime | None = None) -> list[Window]:
+    """The model's stored windows, oldest first, from the trend files; `ending_after` (naive or
+    aware UTC): only the months that may hold windows ending after it (a bounded read)."""
+    data_dir = compute_data_dir(store)
+    months = trends.load_months(data_dir, model)
+    if ending_after is not None:
+        ending_after = compute_utc(ending_after)
+        first = trends.compute_month(compute_naive(ending_after) - LONGEST_WINDOW)
+        months = [m for m in months if m >= first]
+    trend = trends.load_recent_trend(data_dir, model, 2**62, months)
     if trend.empty:
         return []
     pairs = trend[["window_start", "window_end"]].drop_duplicates().sort_values("window_start")
-    return [Window(s.to_pydatetime(), e.to_pydatetime()) for s, e in pairs.itertuples(index=False)]
+    found = [Window(s.to_pydatetime(), e.to_pydatetime()) for s, e in pairs.itertuples(index=False)]
+    return found if ending_after is None else [w for w in found if w.end > ending_after]
 
 
 def load_results(store: Location, model: str | None = None, where: catalog.ResultFilter | None = None
