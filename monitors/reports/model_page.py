@@ -167,12 +167,16 @@ def compute_custom_charts(index: dict[Key, dict[int, tuple[float, float, str]]],
         alert_windows, m) for m in names]
 
 
-def compute_window_rows(reports: Location, model: str, table: pd.DataFrame) -> list[dict[str, Any]]:
-    """The window table's rows (a link to each window's page, and its Evidently report's)."""
+def compute_window_rows(reports: Location, model: str, table: pd.DataFrame, evidently: bool = True
+                        ) -> list[dict[str, Any]]:
+    """The window table's rows: a link to each window's page and, with `evidently`, to the
+    Evidently report of each window in alert that has one (one look-up per alert window; the
+    window's page links its report in any case)."""
     return [{"key": (key := compute_page_key(row.window_start)),
              "label": compute_moment_label(row.window_start), "status": row.status,
              "broken": compute_alert_count(row), "rows": "" if pd.isna(row.rows) else f"{int(row.rows):,}",
-             "evidently": load_exists(reports / model / key / "evidently.html")}
+             "evidently": evidently and row.status == "alert"
+             and load_exists(reports / model / key / "evidently.html")}
             for row in table.itertuples()]
 
 
@@ -217,7 +221,7 @@ def write_month_page(reports: Location, model: str, month: str, trend: pd.DataFr
     """reports/<model>/months/<YYYY-MM>.html: the month's windows (the model page links it)."""
     table = compute_window_table(trend)
     body = compute_html("month.html", model=model, month=month, prefix="../",
-                        windows=compute_window_rows(reports, model, table),
+                        windows=compute_window_rows(reports, model, table, evidently=False),
                         alert_windows=int((table["status"] == "alert").sum()))
     path = reports / model / "months" / f"{month}.html"
     write_text(path, compute_page(f"{model}: {month}", body))

@@ -45,35 +45,52 @@ def compute_month_episodes(model: str, carry_in: list[dict[str, Any]], trend: pd
                            at: datetime | None = None) -> tuple[list[dict[str, Any]], Lifecycle]:
     """A month's state (closed episodes, then the carry at its end) from the previous month's
     carry and the month's trend rows; and, for the window starting `at`, its broken rules'
-    episode starts and windows so far, and the episodes it resolved."""
+    episode starts and windows so far, and the episodes it resolved. Only the rules that alert
+    in the month or come in alert are walked (the others neither open nor close an episode)."""
+    import pandas as pd
+
     open_: dict[RuleKey, dict[str, Any]] = {tuple(e[f] for f in RULE_FIELDS): dict(e)  # type: ignore[misc]
                                             for e in carry_in}
+    judged = trend[trend["status"].isin(["ok", "alert"])].sort_values("window_start", kind="stable")
+    fields = [judged[f].astype(object).where(judged[f].notna(), None).tolist()
+              for f in (*RULE_FIELDS, "value", "threshold")]
+    rules = list(zip(*fields[:4], strict=True))
+    statuses = judged["status"].tolist()
+    alerting = {r for r, s in zip(rules, statuses, strict=True) if s == "alert"} | set(open_)
+    starts = judged["window_start"].astype("int64").tolist()
+    wanted = None if at is None else int(pd.Timestamp(at).value)
     closed: list[dict[str, Any]] = []
     lifecycle = Lifecycle()
-    judged = trend[trend["status"].isin(["ok", "alert"])].sort_values("window_start", kind="stable")
-    columns = [judged[f].where(judged[f].notna(), None) for f in (*RULE_FIELDS, "value", "threshold")]
-    for start, status, kind, metric, column, segment, value, threshold in zip(
-            judged["window_start"], judged["status"], *columns, strict=True):
-        moment = start.to_pydatetime()
-        rule = (kind, metric, column, segment)
+    for start, status, rule, value, threshold in zip(starts, statuses, rules, *fields[4:], strict=True):
+        if rule not in alerting:
+            continue
         episode = open_.get(rule)
         if status == "alert":
             if episode is None:
-                episode = open_[rule] = {"model": model, "kind": kind, "metric": metric,
-                                         "column_name": column, "segment": segment, "opened_at": moment,
-                                         "first_value": value, "first_threshold": threshold,
-                                         "windows_in_alert": 0, "resolved_at": None}
-            episode.update(windows_in_alert=episode["windows_in_alert"] + 1, last_seen_at=moment,
+                episode = open_[rule] = {"model": model, **dict(zip(RULE_FIELDS, rule, strict=True)),
+                                         "opened_at": start, "first_value": value,
+                                         "first_threshold": threshold, "windows_in_alert": 0,
+                                         "resolved_at": None}
+            episode.update(windows_in_alert=episode["windows_in_alert"] + 1, last_seen_at=start,
                            latest_value=value, latest_threshold=threshold)
-            if moment == at:
-                lifecycle.since[rule] = (episode["opened_at"], episode["windows_in_alert"])
+            if start == wanted:
+                lifecycle.since[rule] = (compute_moment(episode["opened_at"]), episode["windows_in_alert"])
         elif episode is not None:
-            closed.append({**open_.pop(rule), "resolved_at": moment, "state": "closed"})
-            if moment == at:
-                lifecycle.resolved.append((rule, episode["opened_at"], episode["windows_in_alert"]))
+            closed.append({**open_.pop(rule), "resolved_at": start, "state": "closed"})
+            if start == wanted:
+                lifecycle.resolved.append((rule, compute_moment(episode["opened_at"]),
+                                           episode["windows_in_alert"]))
     lifecycle.resolved.sort(key=lambda found: tuple(str(part) for part in found[0]))
     carry = [{**e, "state": "carry"} for _, e in sorted(open_.items(), key=lambda i: str(i[0]))]
-    return closed + carry, lifecycle
+    moments = ("opened_at", "last_seen_at", "resolved_at")
+    return [{**e, **{m: compute_moment(e[m]) for m in moments}} for e in closed + carry], lifecycle
+
+
+def compute_moment(value: int | datetime | None) -> datetime | None:
+    """A naive UTC datetime from nanoseconds since the epoch (a carried episode's already is one)."""
+    import pandas as pd
+
+    return value if value is None or isinstance(value, datetime) else pd.Timestamp(value).to_pydatetime()
 
 
 def compute_carry(state: pa.Table | None) -> list[dict[str, Any]]:
