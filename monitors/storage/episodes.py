@@ -74,16 +74,21 @@ def compute_month_episodes(model: str, carry_in: list[dict[str, Any]], trend: pd
             episode.update(windows_in_alert=episode["windows_in_alert"] + 1, last_seen_at=start,
                            latest_value=value, latest_threshold=threshold)
             if start == wanted:
-                lifecycle.since[rule] = (compute_moment(episode["opened_at"]), episode["windows_in_alert"])
+                lifecycle.since[rule] = (compute_opened(episode), episode["windows_in_alert"])
         elif episode is not None:
             closed.append({**open_.pop(rule), "resolved_at": start, "state": "closed"})
             if start == wanted:
-                lifecycle.resolved.append((rule, compute_moment(episode["opened_at"]),
-                                           episode["windows_in_alert"]))
+                lifecycle.resolved.append((rule, compute_opened(episode), episode["windows_in_alert"]))
     lifecycle.resolved.sort(key=lambda found: tuple(str(part) for part in found[0]))
     carry = [{**e, "state": "carry"} for _, e in sorted(open_.items(), key=lambda i: str(i[0]))]
     moments = ("opened_at", "last_seen_at", "resolved_at")
     return [{**e, **{m: compute_moment(e[m]) for m in moments}} for e in closed + carry], lifecycle
+
+
+def compute_opened(episode: dict[str, Any]) -> datetime:
+    opened = compute_moment(episode["opened_at"])
+    assert opened is not None
+    return opened
 
 
 def compute_moment(value: int | datetime | None) -> datetime | None:
