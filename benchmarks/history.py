@@ -209,6 +209,7 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path)
     args = parser.parse_args()
     root = args.workdir or Path(tempfile.mkdtemp(prefix="monitors-history-"))
+    root.mkdir(parents=True, exist_ok=True)
     s3: dict[str, Any] | None = None
     server = None
     if args.s3:
