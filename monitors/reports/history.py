@@ -12,7 +12,7 @@ import pandas as pd
 from monitors.core.metrics import METRICS
 from monitors.reports import charts
 
-MAX_PERIODS = 400
+MAX_PERIODS = 200
 SERIES = [("data_quality", "row_count", "Rows per window"),
           ("drift", "drifted_share", "Share of drifted features"),
           ("performance", "roc_auc", "Performance: roc_auc"), ("performance", "f1", "Performance: f1"),
@@ -49,9 +49,9 @@ def compute_history_charts(digest: pd.DataFrame, windows_kind: str) -> tuple[lis
     status = periods[periods["kind"] == windows_kind].set_index("period")
     index = list(status.index)
     labels = [f"{p:%Y-%m-%d}" for p in index]
-    alert_periods = [bool(status.loc[p, "alerts"]) for p in index]
-    in_alert = [float(status.loc[p, "alerts"]) for p in index]
-    counted = [float(status.loc[p, "windows"]) for p in index]
+    alert_periods = [bool(a) for a in status["alerts"]]
+    in_alert = [float(a) for a in status["alerts"]]
+    counted = [float(w) for w in status["windows"]]
     out = [charts.compute_line_chart(f"Windows in alert per {name}", labels, [
         charts.Series("windows in alert", in_alert, alert_periods),
         charts.Series("windows", counted, dashed=True, color="#555")],
@@ -61,8 +61,8 @@ def compute_history_charts(digest: pd.DataFrame, windows_kind: str) -> tuple[lis
                         & (periods["column_name"] == "")]
         if found.empty or found["max_value"].isna().all():
             continue
-        by = found.set_index("period")
-        alerts = [bool(by.loc[p, "alerts"]) if p in by.index else False for p in index]
+        by = found.set_index("period").reindex(index)
+        alerts = [bool(a) and not pd.isna(a) for a in by["alerts"]]
         series = [charts.Series(f"highest per {name}", compute_values(by, index, "max_value"), alerts),
                   charts.Series(f"lowest per {name}", compute_values(by, index, "min_value"), [], True,
                                 "#555")]
@@ -73,8 +73,8 @@ def compute_history_charts(digest: pd.DataFrame, windows_kind: str) -> tuple[lis
 
 
 def compute_values(by: pd.DataFrame, index: list[Any], column: str) -> list[float | None]:
-    return [None if p not in by.index or pd.isna(by.loc[p, column]) else float(by.loc[p, column])
-            for p in index]
+    """The column's values over `index` (`by` reindexed on it: missing periods are NaN)."""
+    return [None if pd.isna(v) else float(v) for v in by[column]]
 
 
 def compute_month_links(digest: pd.DataFrame, windows_kind: str) -> list[dict[str, Any]]:
