@@ -201,12 +201,31 @@ def measure(root: Path, seed: Any, count: int, repeat: int, s3: dict[str, Any] |
             **pages}
 
 
+def time_home(root: Path, models: int) -> tuple[float, int]:
+    """The home page over `models` models (each with a real model page's summary): its write time
+    and size."""
+    import json
+
+    from monitors.reports.home_page import SUMMARY, write_home
+
+    source = next(root.glob(f"*/reports/credit_risk/{SUMMARY}"))
+    summary = json.loads(source.read_text())
+    reports = root / "home-bench"
+    for i in range(models):
+        (reports / f"model_{i:03d}").mkdir(parents=True, exist_ok=True)
+        (reports / f"model_{i:03d}" / SUMMARY).write_text(json.dumps({**summary, "model": f"model_{i:03d}"}))
+    started = time.perf_counter()
+    path = write_home(reports)
+    return time.perf_counter() - started, Path(str(path)).stat().st_size
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--windows", type=int, nargs="+", default=[2, 1000, 8760])
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--s3", action="store_true")
     parser.add_argument("--workdir", type=Path)
+    parser.add_argument("--home-models", type=int, default=200)
     args = parser.parse_args()
     root = args.workdir or Path(tempfile.mkdtemp(prefix="monitors-history-"))
     root.mkdir(parents=True, exist_ok=True)
@@ -235,6 +254,9 @@ def main() -> None:
                   f"rebuild {found['rebuild']:6.2f} s, model page {found['model page'] / 1e3:,.0f} KB, "
                   f"home page {found['home page'] / 1e3:,.0f} KB"
                   + (f", requests {found['requests']}" if s3 else ""), flush=True)
+        if not s3:
+            took, size = time_home(root, args.home_models)
+            print(f"home page over {args.home_models} models: written in {took:.3f} s, {size / 1e3:,.0f} KB")
     finally:
         if server is not None:
             assert server.stdin is not None
