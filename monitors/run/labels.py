@@ -32,7 +32,7 @@ class Refreshed:
     message: str | None  # the rules the new labels broke, None when they broke none
 
 
-def compute_maturing(config: ModelConfig, windows: list[Window], as_of: datetime) -> list[Window]:
+def maturing_windows(config: ModelConfig, windows: list[Window], as_of: datetime) -> list[Window]:
     """Stored windows whose labels may still arrive: younger than max_delay, plus one window
     length so the first run after a window matures records its final state."""
     if config.ground_truth is None:
@@ -49,7 +49,7 @@ def run_refresh_maturing(config: ModelConfig, engine: Engine, baseline: Baseline
     refreshed = []
     horizon = as_of - config.ground_truth.max_delay if config.ground_truth else as_of
     stored = results.load_windows(config.store_path, config.model, horizon - results.LONGEST_WINDOW)
-    for window in compute_maturing(config, stored, as_of):
+    for window in maturing_windows(config, stored, as_of):
         if skip and window in skip:
             continue
         with query_errors(engine, config.model, f"refreshing the labels of window {window}"):

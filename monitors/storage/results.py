@@ -35,29 +35,29 @@ LONGEST_WINDOW = timedelta(days=92)  # windows reaching into a later month's fil
 FIELDS = ("kind", "metric", "value", "threshold", "status", "column_name", "segment")
 
 
-def compute_data_dir(store: Location) -> Location:
+def store_data_dir(store: Location) -> Location:
     """monitoring.duckdb -> monitoring/ beside it; an object-storage store is the folder itself."""
     return store.parent / store.stem if isinstance(store, Path) else store
 
 
-def compute_results_dir(store: Location) -> Location:
-    return compute_data_dir(store) / "results"
+def results_folder(store: Location) -> Location:
+    return store_data_dir(store) / "results"
 
 
-def compute_window_file(store: Location, model: str, window: Window) -> Location:
-    return compute_results_dir(store) / f"model={model}" / f"window_start={window.key}.parquet"
+def window_results_file(store: Location, model: str, window: Window) -> Location:
+    return results_folder(store) / f"model={model}" / f"window_start={window.key}.parquet"
 
 
-def compute_naive(moment: datetime) -> datetime:
+def naive_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def compute_table(model: str, window: Window, rows: Iterable[Measurement], run_id: str,
                   computed_at: datetime | None = None) -> pa.Table:
-    at = compute_naive(computed_at or datetime.now(UTC))
+    at = naive_utc(computed_at or datetime.now(UTC))
     records = [
-        {"model": model, "window_start": compute_naive(window.start),
-         "window_end": compute_naive(window.end), "kind": r.kind, "metric": r.metric,
+        {"model": model, "window_start": naive_utc(window.start),
+         "window_end": naive_utc(window.end), "kind": r.kind, "metric": r.metric,
          "column_name": r.column_name, "segment": r.segment, "value": r.value,
          "threshold": r.threshold, "status": r.status, "run_id": run_id, "computed_at": at}
         for r in rows
@@ -82,9 +82,9 @@ def replace_window(store: Location, model: str, window: Window, rows: Iterable[M
     """Replace the window's file whole (a temp file renamed over it, or one PUT): readers see
     the old window or the new one, never a mix; a late-label update racing it is redone on it."""
     table = compute_table(model, window, rows, run_id, computed_at)
-    target = compute_window_file(store, model, window)
+    target = window_results_file(store, model, window)
     _update_window(model, window, target, lambda _old: table)
-    catalog.replace_catalog(store, compute_results_dir(store))
+    catalog.replace_catalog(store, results_folder(store))
     replace_derived(store, model, window, target)
     return target
 
@@ -93,12 +93,12 @@ def replace_derived(store: Location, model: str, window: Window, target: Locatio
     """The state derived from the window's file: its month's trend and the year's digest, its
     month's alert episodes (and later months' when their carry changed). A store written by a
     version that kept one trend file per model is rebuilt once, first."""
-    data_dir = compute_data_dir(store)
+    data_dir = store_data_dir(store)
     if load_exists(trends.compute_legacy_trend_file(data_dir, model)):
         rebuild_model(store, model)
         return
     trends.replace_trend(data_dir, model, window, target, SCHEMA)
-    episodes.replace_episodes(data_dir, model, trends.compute_month(compute_naive(window.start)))
+    episodes.replace_episodes(data_dir, model, trends.compute_month(naive_utc(window.start)))
 
 
 def replace_rows(store: Location, model: str, window: Window, kinds: set[str],
@@ -118,7 +118,7 @@ def replace_rows(store: Location, model: str, window: Window, kinds: set[str],
         keep = old.filter(pc.invert(pc.is_in(old["kind"], pa.array(sorted(kinds)))))
         return pa.concat_tables([keep, new])
 
-    target = compute_window_file(store, model, window)
+    target = window_results_file(store, model, window)
     _update_window(model, window, target, swap)
     if not found[0]:
         return False
@@ -128,18 +128,18 @@ def replace_rows(store: Location, model: str, window: Window, kinds: set[str],
 
 def load_window_rows(store: Location, model: str, window: Window) -> list[Measurement]:
     """The stored rows of one window (empty if it was never stored)."""
-    found = load_table(compute_window_file(store, model, window), columns=list(FIELDS))
+    found = load_table(window_results_file(store, model, window), columns=list(FIELDS))
     return [] if found is None else [Measurement(**record) for record in found.to_pylist()]
 
 
 def load_windows(store: Location, model: str, ending_after: datetime | None = None) -> list[Window]:
     """The model's stored windows, oldest first, from the trend files; `ending_after` (naive or
     aware UTC): only the months that may hold windows ending after it (a bounded read)."""
-    data_dir = compute_data_dir(store)
+    data_dir = store_data_dir(store)
     months = trends.load_months(data_dir, model)
     if ending_after is not None:
         ending_after = compute_utc(ending_after)
-        first = trends.compute_month(compute_naive(ending_after) - LONGEST_WINDOW)
+        first = trends.compute_month(naive_utc(ending_after) - LONGEST_WINDOW)
         months = [m for m in months if m >= first]
     trend = trends.load_recent_trend(data_dir, model, 2**62, months)
     if trend.empty:
@@ -153,12 +153,12 @@ def load_results(store: Location, model: str | None = None, where: catalog.Resul
                  ) -> pd.DataFrame:
     """What the store holds (for one model, or all; `where` narrows it), read from the Parquet
     files directly so it never waits on the DuckDB file's lock."""
-    return catalog.load_results(compute_results_dir(store), model, where)
+    return catalog.load_results(results_folder(store), model, where)
 
 
 def load_open_alerts(store: Location, model: str) -> pd.DataFrame:
     """The model's open alert episodes, from the episodes' state (its last month: bounded)."""
-    return episodes.load_episodes(compute_data_dir(store), model, open_only=True)
+    return episodes.load_episodes(store_data_dir(store), model, open_only=True)
 
 
 def load_alerts(store: Location, model: str | None = None, open_only: bool = False) -> pd.DataFrame:
@@ -166,23 +166,23 @@ def load_alerts(store: Location, model: str | None = None, open_only: bool = Fal
     the reference the episodes' state is checked against (`monitors alerts`)."""
     import pandas as pd
 
-    with connect_parquet(compute_results_dir(store)) as stored:
+    with connect_parquet(results_folder(store)) as stored:
         if stored is None:
             return pd.DataFrame(columns=alerts.ALERT_COLUMNS)
         con, source = stored
-        return alerts.load_alerts(con, catalog.compute_select_sql(source), model, open_only)
+        return alerts.load_alerts(con, catalog.results_select_sql(source), model, open_only)
 
 
 def load_window_lifecycle(store: Location, model: str, window: Window) -> Lifecycle:
     """Where the window's broken rules stand in their alerts' lives (storage.episodes: its
     month's trend and the previous month's carry)."""
-    return episodes.load_window_lifecycle(compute_data_dir(store), model, compute_naive(window.start))
+    return episodes.load_window_lifecycle(store_data_dir(store), model, naive_utc(window.start))
 
 
 def rebuild_model(store: Location, model: str) -> None:
     """The model's derived state anew from its window files (`monitors report`; repair): the
     monthly trend files, the digest, the alert episodes' state."""
-    data_dir = compute_data_dir(store)
+    data_dir = store_data_dir(store)
     rows = pa.Table.from_pandas(load_results(store, model), schema=SCHEMA, preserve_index=False)
     trends.write_trend(data_dir, model, rows)
     episodes.write_episodes(data_dir, model)
@@ -200,17 +200,17 @@ def replace_trend_from_results(store: Location, model: str) -> None:
 
 def load_trend(store: Location, model: str) -> pd.DataFrame:
     """Every month's trend rows."""
-    return trends.load_trend(compute_data_dir(store), model)
+    return trends.load_trend(store_data_dir(store), model)
 
 
 def load_recent_trend(store: Location, model: str, windows: int) -> pd.DataFrame:
     """The trend rows of the model's last `windows` windows."""
-    return trends.load_recent_trend(compute_data_dir(store), model, windows)
+    return trends.load_recent_trend(store_data_dir(store), model, windows)
 
 
 def load_month_trend(store: Location, model: str, month: str) -> pd.DataFrame:
-    return trends.load_month(compute_data_dir(store), model, month)
+    return trends.load_month(store_data_dir(store), model, month)
 
 
 def load_digest(store: Location, model: str) -> pd.DataFrame:
-    return trends.load_digest(compute_data_dir(store), model)
+    return trends.load_digest(store_data_dir(store), model)

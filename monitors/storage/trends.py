@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from monitors.core.location import Location
 from monitors.core.window import Window
-from monitors.storage.catalog import compute_empty_results
+from monitors.storage.catalog import empty_results
 from monitors.storage.files import load_frame, load_names, load_table, update_table, write_table
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ def compute_month(start: datetime) -> str:
     return f"{start:%Y-%m}"
 
 
-def compute_trend_file(data_dir: Location, model: str, month: str) -> Location:
+def trend_file(data_dir: Location, model: str, month: str) -> Location:
     return compute_trend_dir(data_dir, model) / f"month={month}.parquet"
 
 
@@ -48,7 +48,7 @@ def compute_legacy_trend_file(data_dir: Location, model: str) -> Location:
     return data_dir / "trends" / f"model={model}.parquet"
 
 
-def compute_trend_mask(table: pa.Table) -> pa.ChunkedArray:
+def trend_mask(table: pa.Table) -> pa.ChunkedArray:
     """The rows the trend keeps: whole-window rows, and segments' judged rows (ok or alert)."""
     import pyarrow.compute as pc
 
@@ -70,14 +70,14 @@ def replace_trend(data_dir: Location, model: str, window: Window, window_file: L
         table = load_table(window_file, schema=schema)
         if table is None:
             return None
-        whole = table.filter(compute_trend_mask(table))
+        whole = table.filter(trend_mask(table))
         if old is not None:
             keep = pc.not_equal(old["window_start"], pa.scalar(start, old["window_start"].type))
             whole = pa.concat_tables([old.filter(keep), whole])
         swapped[:] = [whole.sort_by([("window_start", "ascending")])]
         return swapped[0]
 
-    update_table(compute_trend_file(data_dir, model, month), swap, f"model {model}", schema=schema)
+    update_table(trend_file(data_dir, model, month), swap, f"model {model}", schema=schema)
     if swapped:
         replace_digest_days(data_dir, model, start.strftime("%Y"), swapped[0])
 
@@ -125,8 +125,8 @@ def load_months(data_dir: Location, model: str) -> list[str]:
 
 
 def load_month(data_dir: Location, model: str, month: str) -> pd.DataFrame:
-    found = load_frame(compute_trend_file(data_dir, model, month))
-    return compute_empty_results() if found is None else found
+    found = load_frame(trend_file(data_dir, model, month))
+    return empty_results() if found is None else found
 
 
 def load_recent_trend(data_dir: Location, model: str, windows: int, months: list[str] | None = None
@@ -143,7 +143,7 @@ def load_recent_trend(data_dir: Location, model: str, windows: int, months: list
         if count >= windows:
             break
     if not frames:
-        return compute_empty_results()
+        return empty_results()
     trend = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     starts = sorted(trend["window_start"].unique())[-windows:]
     return trend[trend["window_start"] >= starts[0]].reset_index(drop=True) if starts else trend
@@ -172,9 +172,9 @@ def write_trend(data_dir: Location, model: str, rows: pa.Table) -> None:
     from monitors.storage.files import delete_tree
 
     delete_tree(compute_trend_dir(data_dir, model))
-    kept = rows.filter(compute_trend_mask(rows)).sort_by([("window_start", "ascending")])
+    kept = rows.filter(trend_mask(rows)).sort_by([("window_start", "ascending")])
     months = pc.strftime(kept["window_start"], format="%Y-%m")
     for month in sorted(set(months.to_pylist())):
         part = kept.filter(pc.equal(months, month))
-        write_table(compute_trend_file(data_dir, model, month), part)
+        write_table(trend_file(data_dir, model, month), part)
         replace_digest_days(data_dir, model, month[:4], part)

@@ -12,10 +12,10 @@ import sqlalchemy as sa
 from monitors.config import ModelConfig
 from monitors.core.fields import LABEL
 from monitors.warehouse.dialects import DIALECTS
-from monitors.warehouse.expressions import compute_predicate
+from monitors.warehouse.expressions import checked_predicate
 
 
-def compute_sliced_select(config: ModelConfig, select: sa.Select[Any], backend: str) -> sa.Select[Any]:
+def sliced_select(config: ModelConfig, select: sa.Select[Any], backend: str) -> sa.Select[Any]:
     """`select` with one more column per slice (itself when the config has none)."""
     if not config.slices:
         return select
@@ -23,7 +23,7 @@ def compute_sliced_select(config: ModelConfig, select: sa.Select[Any], backend: 
     source = select.subquery("sliced")
     columns: list[Any] = []
     for s in config.slices:
-        predicate = compute_predicate(s.where, config.sql_dialect, config.window_columns, None, LABEL)
+        predicate = checked_predicate(s.where, config.sql_dialect, config.window_columns, None, LABEL)
         case = f"CASE WHEN ({predicate.compute_sql(dialect)}) THEN 'true' ELSE 'false' END"
         columns.append(sa.literal_column(case).label(s.name))
     return sa.select(*source.c, *columns).select_from(source)

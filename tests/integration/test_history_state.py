@@ -44,15 +44,15 @@ def compute_sorted(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def load_reference_lifecycle(store: object, model: str, window: Window) -> object:
-    with connect_parquet(results.compute_results_dir(store)) as stored:  # type: ignore[arg-type]
+    with connect_parquet(results.results_folder(store)) as stored:  # type: ignore[arg-type]
         assert stored is not None
         con, source = stored
-        return alerts.load_window_lifecycle(con, catalog.compute_select_sql(source), model,
-                                            results.compute_naive(window.start))
+        return alerts.load_window_lifecycle(con, catalog.results_select_sql(source), model,
+                                            results.naive_utc(window.start))
 
 
 def check_state(store: object, windows: list[Window]) -> None:
-    data_dir = results.compute_data_dir(store)  # type: ignore[arg-type]
+    data_dir = results.store_data_dir(store)  # type: ignore[arg-type]
     reference = compute_sorted(results.load_alerts(store, "m"))  # type: ignore[arg-type]
     assert len(reference) > 5 and reference["resolved_at"].isna().sum() >= 1
     pd.testing.assert_frame_equal(compute_sorted(episodes.load_episodes(data_dir, "m")), reference,
@@ -96,8 +96,8 @@ def test_the_state_kept_window_by_window_equals_the_one_rebuilt_from_the_window_
     for window in rng.sample(windows, 8):  # reruns with other statuses: episodes merge and split
         results.replace_window(store, "m", window, compute_rows(rng), "rerun")  # type: ignore[arg-type]
     check_state(store, windows)
-    before = episodes.load_episodes(results.compute_data_dir(store), "m")  # type: ignore[arg-type]
+    before = episodes.load_episodes(results.store_data_dir(store), "m")  # type: ignore[arg-type]
     results.rebuild_model(store, "m")  # type: ignore[arg-type]
     pd.testing.assert_frame_equal(compute_sorted(episodes.load_episodes(
-        results.compute_data_dir(store), "m")), compute_sorted(before))  # type: ignore[arg-type]
+        results.store_data_dir(store), "m")), compute_sorted(before))  # type: ignore[arg-type]
     check_state(store, windows)
