@@ -33,7 +33,7 @@ from monitors.checks.suites import (
 from monitors.core.errors import ChecksError
 from monitors.core.measurement import Measurement
 from monitors.warehouse.dialects import dialect_record
-from monitors.warehouse.engine import safe_url, load_engine_arguments, query_errors
+from monitors.warehouse.engine import load_engine_arguments, query_errors, safe_url
 
 if TYPE_CHECKING:
     from great_expectations.core import ExpectationSuiteValidationResult

@@ -21,7 +21,7 @@ from monitors.reports.window_page import write_window_page
 from monitors.storage import results
 from monitors.storage.files import load_exists
 from monitors.storage.results import naive_utc
-from monitors.storage.trends import compute_month
+from monitors.storage.trends import month_of
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -53,7 +53,7 @@ def write_stored_window_pages(config: ModelConfig, windows: list[Window], note: 
         evidently = compute_window_dir(config, window) / "evidently.html"
         write_window_page(config, window, results.load_window_rows(config.store_path, config.model, window),
                           note, evidently if load_exists(evidently) else None)
-    for month in sorted({compute_month(naive_utc(w.start)) for w in windows}):
+    for month in sorted({month_of(naive_utc(w.start)) for w in windows}):
         write_month_page(config.reports_path, config.model, month,
                          results.load_month_trend(config.store_path, config.model, month))
     if windows:
@@ -65,7 +65,7 @@ def write_model_pages(config: ModelConfig, window: Window | None = None) -> None
     read whatever the history), the month page of `window`, and the home page over all models."""
     store, model = config.store_path, config.model
     if window is not None:
-        month = compute_month(naive_utc(window.start))
+        month = month_of(naive_utc(window.start))
         write_month_page(config.reports_path, model, month, results.load_month_trend(store, model, month))
     open_alerts = results.load_open_alerts(store, model).to_dict("records")
     write_model_page(config.reports_path, model, results.load_recent_trend(store, model, RECENT_WINDOWS),

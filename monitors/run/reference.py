@@ -17,8 +17,8 @@ from monitors.core.profile import Profile, compute_bins, compute_hash, compute_p
 from monitors.run.loss_estimation import load_loss_model
 from monitors.run.multivariate import load_pca_model
 from monitors.storage import baseline_cache
-from monitors.warehouse.counts import present_columns, load_column_stats, load_select_counts
-from monitors.warehouse.engine import engine_identity, compiled_query, query_errors
+from monitors.warehouse.counts import load_column_stats, load_select_counts, present_columns
+from monitors.warehouse.engine import compiled_query, engine_identity, query_errors
 from monitors.warehouse.outcomes import load_label_summary, load_tallies
 from monitors.warehouse.queries import Query, load_baseline_query
 from monitors.warehouse.schema import check_schema

@@ -13,7 +13,7 @@ import pyarrow as pa
 
 from monitors.core.location import Location
 from monitors.storage.alerts import ALERTS_VIEW, alerts_sql
-from monitors.storage.files import read_parquet_sql, connect_parquet, load_exists, write_text
+from monitors.storage.files import connect_parquet, load_exists, read_parquet_sql, write_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -47,7 +47,7 @@ def replace_catalog(store: Location, results_dir: Location) -> bool:
     """Create the views (monitor_results, and monitor_alerts over it) in the DuckDB file once,
     after the first window file exists. Returns False (and leaves it for the next run) if
     another process holds the file. An object-storage store has no catalog file (DuckDB cannot
-    write one there): readers query the files (README: "Run on many workers")."""
+    write one there): readers query the files (docs/many-workers.md)."""
     import duckdb
 
     if not isinstance(store, Path) or not isinstance(results_dir, Path):
@@ -75,7 +75,7 @@ class ResultFilter:
     kinds: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
 
-    def compute_sql(self) -> tuple[list[str], list[Any]]:
+    def where_sql(self) -> tuple[list[str], list[Any]]:
         conditions: list[str] = []
         params: list[Any] = []
         for sql, value in (("window_start >= ?", self.start), ("window_start < ?", self.end)):
@@ -100,7 +100,7 @@ def load_results(results_dir: Location, model: str | None = None, where: ResultF
     """What the window files hold (for one model, or all; windows starting in [start, end), of
     the given kinds and statuses), read with DuckDB in memory."""
     found = where or ResultFilter()
-    conditions, params = found.compute_sql()
+    conditions, params = found.where_sql()
     if model is not None:
         conditions.insert(0, "model = ?")
         params.insert(0, model)

@@ -33,15 +33,15 @@ STATE_SCHEMA = pa.schema([
 RULE_FIELDS = ("kind", "metric", "column_name", "segment")
 
 
-def compute_state_dir(data_dir: Location, model: str) -> Location:
+def state_dir(data_dir: Location, model: str) -> Location:
     return data_dir / "alerts" / f"model={model}"
 
 
-def compute_state_file(data_dir: Location, model: str, month: str) -> Location:
-    return compute_state_dir(data_dir, model) / f"month={month}.parquet"
+def state_file(data_dir: Location, model: str, month: str) -> Location:
+    return state_dir(data_dir, model) / f"month={month}.parquet"
 
 
-def compute_month_episodes(model: str, carry_in: list[dict[str, Any]], trend: pd.DataFrame,
+def month_episodes(model: str, carry_in: list[dict[str, Any]], trend: pd.DataFrame,
                            at: datetime | None = None) -> tuple[list[dict[str, Any]], Lifecycle]:
     """A month's state (closed episodes, then the carry at its end) from the previous month's
     carry and the month's trend rows; and, for the window starting `at`, its broken rules'
@@ -74,38 +74,38 @@ def compute_month_episodes(model: str, carry_in: list[dict[str, Any]], trend: pd
             episode.update(windows_in_alert=episode["windows_in_alert"] + 1, last_seen_at=start,
                            latest_value=value, latest_threshold=threshold)
             if start == wanted:
-                lifecycle.since[rule] = (compute_opened(episode), episode["windows_in_alert"])
+                lifecycle.since[rule] = (opened_moment(episode), episode["windows_in_alert"])
         elif episode is not None:
             closed.append({**open_.pop(rule), "resolved_at": start, "state": "closed"})
             if start == wanted:
-                lifecycle.resolved.append((rule, compute_opened(episode), episode["windows_in_alert"]))
+                lifecycle.resolved.append((rule, opened_moment(episode), episode["windows_in_alert"]))
     lifecycle.resolved.sort(key=lambda found: tuple(str(part) for part in found[0]))
     carry = [{**e, "state": "carry"} for _, e in sorted(open_.items(), key=lambda i: str(i[0]))]
     moments = ("opened_at", "last_seen_at", "resolved_at")
-    return [{**e, **{m: compute_moment(e[m]) for m in moments}} for e in closed + carry], lifecycle
+    return [{**e, **{m: moment(e[m]) for m in moments}} for e in closed + carry], lifecycle
 
 
-def compute_opened(episode: dict[str, Any]) -> datetime:
-    opened = compute_moment(episode["opened_at"])
+def opened_moment(episode: dict[str, Any]) -> datetime:
+    opened = moment(episode["opened_at"])
     assert opened is not None
     return opened
 
 
-def compute_moment(value: int | datetime | None) -> datetime | None:
+def moment(value: int | datetime | None) -> datetime | None:
     """A naive UTC datetime from nanoseconds since the epoch (a carried episode's already is one)."""
     import pandas as pd
 
     return value if value is None or isinstance(value, datetime) else pd.Timestamp(value).to_pydatetime()
 
 
-def compute_carry(state: pa.Table | None) -> list[dict[str, Any]]:
+def carry_rows(state: pa.Table | None) -> list[dict[str, Any]]:
     if state is None:
         return []
     return [row for row in state.to_pylist() if row["state"] == "carry"]
 
 
 def load_state_months(data_dir: Location, model: str) -> list[str]:
-    names = load_names(compute_state_dir(data_dir, model), "month=*.parquet")
+    names = load_names(state_dir(data_dir, model), "month=*.parquet")
     return sorted(n.name.removeprefix("month=").removesuffix(".parquet") for n in names)
 
 
@@ -114,7 +114,7 @@ def load_carry_before(data_dir: Location, model: str, month: str, months: list[s
     earlier = [m for m in months if m < month]
     if not earlier:
         return []
-    return compute_carry(load_table(compute_state_file(data_dir, model, earlier[-1]), schema=STATE_SCHEMA))
+    return carry_rows(load_table(state_file(data_dir, model, earlier[-1]), schema=STATE_SCHEMA))
 
 
 def replace_month_state(data_dir: Location, model: str, month: str, months: list[str]) -> bool:
@@ -124,12 +124,12 @@ def replace_month_state(data_dir: Location, model: str, month: str, months: list
 
     def change(old: pa.Table | None) -> pa.Table:
         carry_in = load_carry_before(data_dir, model, month, months)
-        rows, _ = compute_month_episodes(model, carry_in, trends.load_month(data_dir, model, month))
+        rows, _ = month_episodes(model, carry_in, trends.load_month(data_dir, model, month))
         new = pa.Table.from_pylist(rows, schema=STATE_SCHEMA)
-        changed[0] = compute_carry(old) != compute_carry(new)
+        changed[0] = carry_rows(old) != carry_rows(new)
         return new
 
-    update_table(compute_state_file(data_dir, model, month), change, f"model {model}", schema=STATE_SCHEMA)
+    update_table(state_file(data_dir, model, month), change, f"model {model}", schema=STATE_SCHEMA)
     return changed[0]
 
 
@@ -144,9 +144,9 @@ def replace_episodes(data_dir: Location, model: str, month: str) -> None:
 def load_window_lifecycle(data_dir: Location, model: str, start: datetime) -> Lifecycle:
     """For the window starting at `start` (naive UTC): each broken rule's episode start and its
     windows in alert up to this one; the episodes it resolved (its month recomputed)."""
-    month = trends.compute_month(start)
+    month = trends.month_of(start)
     carry_in = load_carry_before(data_dir, model, month, load_state_months(data_dir, model))
-    return compute_month_episodes(model, carry_in, trends.load_month(data_dir, model, month), start)[1]
+    return month_episodes(model, carry_in, trends.load_month(data_dir, model, month), start)[1]
 
 
 def load_episodes(data_dir: Location, model: str, open_only: bool = False) -> pd.DataFrame:
@@ -157,7 +157,7 @@ def load_episodes(data_dir: Location, model: str, open_only: bool = False) -> pd
     months = load_state_months(data_dir, model)
     rows: list[dict[str, Any]] = []
     for month in months[-1:] if open_only else months:
-        state = load_table(compute_state_file(data_dir, model, month), schema=STATE_SCHEMA)
+        state = load_table(state_file(data_dir, model, month), schema=STATE_SCHEMA)
         found = [] if state is None else state.to_pylist()
         rows += [r for r in found if r["state"] == "carry"] if month == months[-1] else []
         rows += [r for r in found if r["state"] == "closed"] if not open_only else []
@@ -173,7 +173,7 @@ def write_episodes(data_dir: Location, model: str) -> None:
     """Every month's state anew, in order (repair)."""
     from monitors.storage.files import delete_tree
 
-    delete_tree(compute_state_dir(data_dir, model))
+    delete_tree(state_dir(data_dir, model))
     months = trends.load_months(data_dir, model)
     for month in months:
         replace_month_state(data_dir, model, month, months)

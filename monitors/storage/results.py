@@ -52,7 +52,7 @@ def naive_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None)
 
 
-def compute_table(model: str, window: Window, rows: Iterable[Measurement], run_id: str,
+def results_table(model: str, window: Window, rows: Iterable[Measurement], run_id: str,
                   computed_at: datetime | None = None) -> pa.Table:
     at = naive_utc(computed_at or datetime.now(UTC))
     records = [
@@ -81,7 +81,7 @@ def replace_window(store: Location, model: str, window: Window, rows: Iterable[M
                    run_id: str, computed_at: datetime | None = None) -> Location:
     """Replace the window's file whole (a temp file renamed over it, or one PUT): readers see
     the old window or the new one, never a mix; a late-label update racing it is redone on it."""
-    table = compute_table(model, window, rows, run_id, computed_at)
+    table = results_table(model, window, rows, run_id, computed_at)
     target = window_results_file(store, model, window)
     _update_window(model, window, target, lambda _old: table)
     catalog.replace_catalog(store, results_folder(store))
@@ -94,11 +94,11 @@ def replace_derived(store: Location, model: str, window: Window, target: Locatio
     month's alert episodes (and later months' when their carry changed). A store written by a
     version that kept one trend file per model is rebuilt once, first."""
     data_dir = store_data_dir(store)
-    if load_exists(trends.compute_legacy_trend_file(data_dir, model)):
+    if load_exists(trends.legacy_trend_file(data_dir, model)):
         rebuild_model(store, model)
         return
     trends.replace_trend(data_dir, model, window, target, SCHEMA)
-    episodes.replace_episodes(data_dir, model, trends.compute_month(naive_utc(window.start)))
+    episodes.replace_episodes(data_dir, model, trends.month_of(naive_utc(window.start)))
 
 
 def replace_rows(store: Location, model: str, window: Window, kinds: set[str],
@@ -108,7 +108,7 @@ def replace_rows(store: Location, model: str, window: Window, kinds: set[str],
     was never stored."""
     import pyarrow.compute as pc
 
-    new = compute_table(model, window, rows, run_id)
+    new = results_table(model, window, rows, run_id)
     found: list[bool] = []
 
     def swap(old: pa.Table | None) -> pa.Table | None:
@@ -139,7 +139,7 @@ def load_windows(store: Location, model: str, ending_after: datetime | None = No
     months = trends.load_months(data_dir, model)
     if ending_after is not None:
         ending_after = compute_utc(ending_after)
-        first = trends.compute_month(naive_utc(ending_after) - LONGEST_WINDOW)
+        first = trends.month_of(naive_utc(ending_after) - LONGEST_WINDOW)
         months = [m for m in months if m >= first]
     trend = trends.load_recent_trend(data_dir, model, 2**62, months)
     if trend.empty:
@@ -186,7 +186,7 @@ def rebuild_model(store: Location, model: str) -> None:
     rows = pa.Table.from_pandas(load_results(store, model), schema=SCHEMA, preserve_index=False)
     trends.write_trend(data_dir, model, rows)
     episodes.write_episodes(data_dir, model)
-    legacy = trends.compute_legacy_trend_file(data_dir, model)
+    legacy = trends.legacy_trend_file(data_dir, model)
     if isinstance(legacy, Path):
         legacy.unlink(missing_ok=True)
     elif load_exists(legacy):

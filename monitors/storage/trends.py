@@ -27,23 +27,23 @@ DIGEST_SCHEMA = pa.schema([("day", pa.timestamp("us")), ("kind", pa.string()), (
 WINDOWS_KIND = "windows"  # the digest's row per day counting windows (alerts: windows in alert)
 
 
-def compute_trend_dir(data_dir: Location, model: str) -> Location:
+def trend_dir(data_dir: Location, model: str) -> Location:
     return data_dir / "trends" / f"model={model}"
 
 
-def compute_month(start: datetime) -> str:
+def month_of(start: datetime) -> str:
     return f"{start:%Y-%m}"
 
 
 def trend_file(data_dir: Location, model: str, month: str) -> Location:
-    return compute_trend_dir(data_dir, model) / f"month={month}.parquet"
+    return trend_dir(data_dir, model) / f"month={month}.parquet"
 
 
-def compute_digest_file(data_dir: Location, model: str, year: str) -> Location:
-    return compute_trend_dir(data_dir, model) / "days" / f"year={year}.parquet"
+def digest_file(data_dir: Location, model: str, year: str) -> Location:
+    return trend_dir(data_dir, model) / "days" / f"year={year}.parquet"
 
 
-def compute_legacy_trend_file(data_dir: Location, model: str) -> Location:
+def legacy_trend_file(data_dir: Location, model: str) -> Location:
     """Where versions before the monthly trend kept it (one file per model)."""
     return data_dir / "trends" / f"model={model}.parquet"
 
@@ -63,7 +63,7 @@ def replace_trend(data_dir: Location, model: str, window: Window, window_file: L
     import pyarrow.compute as pc
 
     start = window.start.replace(tzinfo=None)
-    month = compute_month(start)
+    month = month_of(start)
     swapped: list[pa.Table] = []
 
     def swap(old: pa.Table | None) -> pa.Table | None:
@@ -86,7 +86,7 @@ def replace_digest_days(data_dir: Location, model: str, year: str, month_rows: p
     """The year's digest with the days of `month_rows` (a month's trend) recomputed."""
     import pyarrow.compute as pc
 
-    days = compute_digest(month_rows)
+    days = digest_table(month_rows)
 
     def swap(old: pa.Table | None) -> pa.Table:
         if old is None or days.num_rows == 0:
@@ -94,10 +94,10 @@ def replace_digest_days(data_dir: Location, model: str, year: str, month_rows: p
         keep = pc.invert(pc.is_in(old["day"], days["day"].unique()))
         return pa.concat_tables([old.filter(keep), days]).sort_by([("day", "ascending")])
 
-    update_table(compute_digest_file(data_dir, model, year), swap, f"model {model}", schema=DIGEST_SCHEMA)
+    update_table(digest_file(data_dir, model, year), swap, f"model {model}", schema=DIGEST_SCHEMA)
 
 
-def compute_digest(rows: pa.Table) -> pa.Table:
+def digest_table(rows: pa.Table) -> pa.Table:
     """Per day and whole-window series: windows, alerts, lowest and highest value; and per day a
     `windows` row: windows, windows in alert."""
     import duckdb
@@ -120,7 +120,7 @@ ORDER BY ALL""").to_arrow_table()
 
 def load_months(data_dir: Location, model: str) -> list[str]:
     """The months holding windows, oldest first (one listing)."""
-    names = load_names(compute_trend_dir(data_dir, model), "month=*.parquet")
+    names = load_names(trend_dir(data_dir, model), "month=*.parquet")
     return sorted(n.name.removeprefix("month=").removesuffix(".parquet") for n in names)
 
 
@@ -158,7 +158,7 @@ def load_digest(data_dir: Location, model: str) -> pd.DataFrame:
     """The whole history's daily digest (one file per year)."""
     import pandas as pd
 
-    names = load_names(compute_trend_dir(data_dir, model) / "days", "year=*.parquet")
+    names = load_names(trend_dir(data_dir, model) / "days", "year=*.parquet")
     frames = [found for n in names if (found := load_frame(n)) is not None]
     if not frames:
         return DIGEST_SCHEMA.empty_table().to_pandas()
@@ -171,7 +171,7 @@ def write_trend(data_dir: Location, model: str, rows: pa.Table) -> None:
 
     from monitors.storage.files import delete_tree
 
-    delete_tree(compute_trend_dir(data_dir, model))
+    delete_tree(trend_dir(data_dir, model))
     kept = rows.filter(trend_mask(rows)).sort_by([("window_start", "ascending")])
     months = pc.strftime(kept["window_start"], format="%Y-%m")
     for month in sorted(set(months.to_pylist())):

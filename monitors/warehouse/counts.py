@@ -18,13 +18,13 @@ from monitors.core.profile import Profile
 from monitors.warehouse import frames
 from monitors.warehouse.queries import Query
 from monitors.warehouse.sql import (
-    bin_expression,
     as_double,
+    bin_expression,
     grouped_positions,
     grouping_bitmask,
     is_finite,
-    slice_key,
     pause_gc,
+    slice_key,
 )
 
 Stats = dict[str, tuple[int, float | None, float | None, float | None]]

@@ -15,7 +15,7 @@ from monitors.config import ModelConfig
 from monitors.core.custom import ROWS
 from monitors.core.fields import LABEL
 from monitors.warehouse.dialects import DIALECTS
-from monitors.warehouse.expressions import Checked, derived_tree, derived_value, checked_metric
+from monitors.warehouse.expressions import Checked, checked_metric, derived_tree, derived_value
 from monitors.warehouse.queries import Query
 from monitors.warehouse.sql import grouping_bitmask, slice_key
 
@@ -52,7 +52,7 @@ def custom_select(config: ModelConfig, query: Query, dialect: str
     segments = [s for s in config.segment_columns if s in source.c]
     keys = [sa.cast(source.c[s], sa.String()) for s in segments]
     columns: list[Any] = [*(k.label(f"s{i}") for i, k in enumerate(keys)), sa.func.count().label(ROWS),
-                          *(sa.literal_column(c.compute_sql(dialect)).label(f"m{i}")
+                          *(sa.literal_column(c.to_sql(dialect)).label(f"m{i}")
                             for i, c in enumerate(run.values()))]
     select = sa.select(*columns).select_from(source)
     if keys:

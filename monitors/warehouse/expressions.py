@@ -47,7 +47,7 @@ class Checked:
     tree: exp.Expr
     reads_label: bool
 
-    def compute_sql(self, dialect: str | None) -> str:
+    def to_sql(self, dialect: str | None) -> str:
         """The expression in a sqlglot dialect's SQL, without comments."""
         return self.tree.sql(dialect=dialect, comments=False)
 

@@ -12,12 +12,12 @@ import sqlalchemy as sa
 from monitors.core.multivariate import Input, PcaModel
 from monitors.warehouse.engine import query_errors
 from monitors.warehouse.sql import (
-    dot_product,
+    array_of,
     as_double,
+    dot_product,
     double_literal,
     is_finite,
     md5_hex,
-    array_of,
 )
 
 if TYPE_CHECKING:

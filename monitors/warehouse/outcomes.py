@@ -34,7 +34,7 @@ from monitors.core.fields import LABEL
 from monitors.core.measurement import compute_number_text
 from monitors.core.metrics import BINARY, MULTICLASS
 from monitors.core.profile import Profile
-from monitors.warehouse.probabilities import predicted_class_expression, load_class_probabilities
+from monitors.warehouse.probabilities import load_class_probabilities, predicted_class_expression
 from monitors.warehouse.sql import (
     bin_expression,
     double_literal,

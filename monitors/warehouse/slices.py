@@ -24,6 +24,6 @@ def sliced_select(config: ModelConfig, select: sa.Select[Any], backend: str) -> 
     columns: list[Any] = []
     for s in config.slices:
         predicate = checked_predicate(s.where, config.sql_dialect, config.window_columns, None, LABEL)
-        case = f"CASE WHEN ({predicate.compute_sql(dialect)}) THEN 'true' ELSE 'false' END"
+        case = f"CASE WHEN ({predicate.to_sql(dialect)}) THEN 'true' ELSE 'false' END"
         columns.append(sa.literal_column(case).label(s.name))
     return sa.select(*source.c, *columns).select_from(source)

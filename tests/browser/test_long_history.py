@@ -13,7 +13,7 @@ import pyarrow as pa
 
 from monitors.reports.model_page import RECENT_WINDOWS, write_model_page
 from monitors.storage.results import SCHEMA
-from monitors.storage.trends import WINDOWS_KIND, compute_digest
+from monitors.storage.trends import WINDOWS_KIND, digest_table
 
 from . import test_reports
 from .test_reports import Page
@@ -48,7 +48,7 @@ def test_a_model_page_over_five_years_of_hourly_windows_stays_small_and_draws(br
     rows = compute_history()
     recent = rows.to_pandas()
     recent = recent[recent["window_start"] >= sorted(recent["window_start"].unique())[-RECENT_WINDOWS]]
-    digest = compute_digest(rows).to_pandas()
+    digest = digest_table(rows).to_pandas()
     assert int(digest[digest["kind"] == WINDOWS_KIND]["windows"].sum()) == HOURS
     path = write_model_page(tmp_path, "m", recent, [], digest)
     assert path.stat().st_size < 1_500_000

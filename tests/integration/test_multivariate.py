@@ -17,7 +17,7 @@ from monitors.compute.multivariate import compute_pca_fit, compute_row_errors
 from monitors.config import load_config
 from monitors.core.multivariate import PcaModel
 from monitors.core.window import Window
-from monitors.storage.baseline_cache import pca_file, load_cached_pca
+from monitors.storage.baseline_cache import load_cached_pca, pca_file
 from monitors.testing import make_correlated_tables, write_config, write_duckdb_warehouse
 from monitors.warehouse.engine import create_warehouse_engine
 from monitors.warehouse.multivariate import baseline_halves, load_error_summary

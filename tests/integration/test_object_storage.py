@@ -148,7 +148,7 @@ def run_writers(targets: list[tuple[object, tuple[object, ...]]]) -> None:
 def load_window_and_trend(store: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     from monitors.core.location import compute_location
     from monitors.storage.files import load_table
-    from monitors.storage.results import SCHEMA, window_results_file, load_trend
+    from monitors.storage.results import SCHEMA, load_trend, window_results_file
 
     location = compute_location(store, Path.cwd())
     window = load_table(window_results_file(location, "race", compute_window()), schema=SCHEMA)  # type: ignore[arg-type]

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from monitors.checks.results import run_frame_checks
 from monitors.checks.suites import NUMERIC_TYPES, STRING_TYPES, suite_from_baseline
-from monitors.checks.warehouse import sql_suite, load_warehouse_check_measurements
+from monitors.checks.warehouse import load_warehouse_check_measurements, sql_suite
 from monitors.config import ModelConfig
 from monitors.core.errors import ChecksError, WarehouseError
 from monitors.core.measurement import Measurement

@@ -1,5 +1,6 @@
 """The layout's promises: the seams bite (each layer's ruff.toml refuses what it may not import),
-modules stay under 300 lines and functions under 60, unit tests mirror the subpackages."""
+modules stay under 300 lines and functions under 60, unit tests mirror the subpackages, and
+names say what a function does by layer (`compute_` is pure: core, compute, reports)."""
 
 from __future__ import annotations
 
@@ -87,3 +88,21 @@ def test_the_tree_has_its_layers_and_unit_tests_mirror_them() -> None:
             name = test.stem.removeprefix("test_")
             assert any(name == m or name.startswith(f"{m}_") for m in modules), \
                 f"{test} tests no module of {folder.name}/"
+
+
+IMPURE_LAYERS = (PACKAGE / "run", PACKAGE / "storage", PACKAGE / "warehouse", PACKAGE / "checks",
+                 REPO / "dags", REPO / "plugins")
+
+
+def test_no_compute_names_where_code_does_io() -> None:
+    """`compute_` promises a pure function; these layers read, write or wire: `load_`, `write_`,
+    `run_`, `create_`, or a plain noun for a small pure helper (a SQL builder is named for the
+    statement or expression it builds: `custom_select`, `alerts_sql`, `is_finite`)."""
+    found = []
+    for folder in IMPURE_LAYERS:
+        for path in sorted(folder.rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) \
+                        and node.name.lstrip("_").startswith("compute_"):
+                    found.append(f"{path.relative_to(REPO)}:{node.name}")
+    assert found == []

@@ -12,7 +12,7 @@ from monitors.config import ConfigError, load_config
 from monitors.core.custom import CustomMetric
 from monitors.core.fields import LABEL
 from monitors.testing import write_config
-from monitors.warehouse.expressions import derived_tree, derived_value, checked_metric
+from monitors.warehouse.expressions import checked_metric, derived_tree, derived_value
 
 URLS = {"duckdb": "duckdb:///w.duckdb", "postgres": "postgresql://u@localhost/db",
         "spark": "hive://localhost:10000/default"}
@@ -62,7 +62,7 @@ def test_a_filter_is_checked_as_strictly(tmp_path: Path) -> None:
 ])
 def test_a_metric_is_written_out_quoted_in_the_dialect_with_its_filter(dialect: str, expected: str) -> None:
     checked = checked_metric("avg(INCOME)", "product = 'card'", dialect, COLUMNS, "defaulted", LABEL)
-    assert checked.compute_sql(dialect) == expected
+    assert checked.to_sql(dialect) == expected
     assert not checked.reads_label
 
 
@@ -70,12 +70,12 @@ def test_a_metric_reading_the_label_reads_the_queries_label_column() -> None:
     checked = checked_metric("avg(case when score >= 0.5 then 1.0 else 0.0 end) - avg(defaulted)", None,
                              "postgres", COLUMNS, "defaulted", LABEL)
     assert checked.reads_label
-    assert f'AVG("{LABEL}")' in checked.compute_sql("postgres")
+    assert f'AVG("{LABEL}")' in checked.to_sql("postgres")
 
 
 def test_count_star_and_distinct_are_filtered() -> None:
     sql = checked_metric("count(*) + count(distinct region)", "age > 60", "duckdb", COLUMNS, None,
-                         LABEL).compute_sql("duckdb")
+                         LABEL).to_sql("duckdb")
     assert sql == ('COUNT(CASE WHEN ("age" > 60) THEN 1 END) + '
                    'COUNT(DISTINCT CASE WHEN ("age" > 60) THEN "region" END)')
 

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from monitors.warehouse.sql import (
     ARRAY_DOT_MIN,
+    array_of,
     dot_product,
     double_literal,
     grouping_bitmask,
@@ -20,7 +21,6 @@ from monitors.warehouse.sql import (
     is_finite,
     is_missing,
     md5_hex,
-    array_of,
 )
 
 T = sa.table("t", sa.column("a"), sa.column("b"), sa.column("c"))
