@@ -57,7 +57,7 @@ def month_episodes(model: str, carry_in: list[dict[str, Any]], trend: pd.DataFra
     rules = list(zip(*fields[:4], strict=True))
     statuses = judged["status"].tolist()
     alerting = {r for r, s in zip(rules, statuses, strict=True) if s == "alert"} | set(open_)
-    starts = judged["window_start"].astype("int64").tolist()
+    starts = judged["window_start"].to_numpy().astype("datetime64[ns]").astype("int64").tolist()
     wanted = None if at is None else int(pd.Timestamp(at).value)
     closed: list[dict[str, Any]] = []
     lifecycle = Lifecycle()
