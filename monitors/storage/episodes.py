@@ -79,7 +79,7 @@ def month_episodes(model: str, carry_in: list[dict[str, Any]], trend: pd.DataFra
             closed.append({**open_.pop(rule), "resolved_at": start, "state": "closed"})
             if start == wanted:
                 lifecycle.resolved.append((rule, opened_moment(episode), episode["windows_in_alert"]))
-    lifecycle.resolved.sort(key=lambda found: tuple(str(part) for part in found[0]))
+    lifecycle.resolved.sort(key=lambda found: tuple("\uffff" if p is None else str(p) for p in found[0]))
     carry = [{**e, "state": "carry"} for _, e in sorted(open_.items(), key=lambda i: str(i[0]))]
     moments = ("opened_at", "last_seen_at", "resolved_at")
     return [{**e, **{m: moment(e[m]) for m in moments}} for e in closed + carry], lifecycle
