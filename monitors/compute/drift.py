@@ -19,16 +19,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from monitors.compute.combined import compute_combined_rows
 from monitors.compute.scores import (
     compute_null_moments,
     compute_null_quantile,
     compute_scores,
     compute_value_slots,
 )
-from monitors.config import ModelConfig
 from monitors.core.counts import Counts, Key
+from monitors.core.kinds import Kind
 from monitors.core.measurement import Measurement, clean_value, compute_status
-from monitors.core.profile import Profile
+from monitors.core.profile import Calibration, Profile
 from monitors.core.settings import Drift
 
 MIN_ROWS = 2
@@ -83,13 +84,14 @@ def compute_column_drifts(profile: Profile, counts: Counts, keys: list[Key], set
 
 
 def compute_thresholds(profile: Profile, drifts: list[ColumnDrift], settings: Drift
-                       ) -> tuple[list[ColumnDrift], bool]:
-    """Each judged score's calibrated bound; whether the profile gained null moments."""
+                       ) -> tuple[list[ColumnDrift], Calibration]:
+    """Each judged score's calibrated bound, and the null moments computed for window sizes the
+    profile had none for (the caller keeps them: Profile.with_calibration)."""
     def is_judged(d: ColumnDrift) -> bool:
         return bool(d.scores) and not d.small
 
     level = 1 - settings.false_alert_rate / max(sum(map(is_judged, drifts)), 1)
-    added = False
+    added: Calibration = {}
     out = []
     for d in drifts:
         if not is_judged(d):
@@ -98,14 +100,14 @@ def compute_thresholds(profile: Profile, drifts: list[ColumnDrift], settings: Dr
         shape = profile.shapes[d.column]
         floor = settings.compute_floor(shape.numerical)
         size = compute_calibration_size(d.rows)
-        moments = profile.null.get((d.segment, d.column, d.judged, size))
+        key = (d.segment, d.column, d.judged, size)
+        moments = profile.null.get(key) or added.get(key)
         if moments is None:
             reference = compute_value_slots(shape, profile.slots[(d.segment, d.column)])
             for metric, found in compute_null_moments(
                     shape, reference, size, _seed(reference.tobytes(), size)).items():
-                profile.null[(d.segment, d.column, metric, size)] = found
-            moments = profile.null[(d.segment, d.column, d.judged, size)]
-            added = True
+                added[(d.segment, d.column, metric, size)] = found
+            moments = added[key]
         bound = max(floor, compute_null_quantile(*moments, level))
         out.append(ColumnDrift(d.segment, d.column, d.scores, d.judged, d.rows, d.small,
                                round(bound, 12)))
@@ -119,41 +121,43 @@ def compute_drift_measurements(drifts: list[ColumnDrift], settings: Drift, outpu
     rows = []
     for d in drifts:
         if not d.scores:
-            rows.append(Measurement("drift", d.judged, None, None, "skipped", d.column, d.segment))
+            rows.append(Measurement(Kind.DRIFT, d.judged, None, None, "skipped", d.column, d.segment))
             continue
         for metric, value in d.scores.items():
             if metric != d.judged:
-                rows.append(Measurement("drift", metric, clean_value(value), None, "ok", d.column,
+                rows.append(Measurement(Kind.DRIFT, metric, clean_value(value), None, "ok", d.column,
                                         d.segment))
                 continue
             status = "skipped" if d.small else compute_status(metric, value, d.threshold)
-            rows.append(Measurement("drift", metric, clean_value(value), d.threshold, status,
+            rows.append(Measurement(Kind.DRIFT, metric, clean_value(value), d.threshold, status,
                                     d.column, d.segment))
     for segment in segments:
         features = [d for d in drifts if d.segment == segment and d.column not in outputs
                     and d.threshold is not None]
         bound = settings.max_drifted_share
         if not features:
-            rows.append(Measurement("drift", "drifted_share", None, bound, "skipped", None, segment))
+            rows.append(Measurement(Kind.DRIFT, "drifted_share", None, bound, "skipped", None, segment))
             continue
         share = float(np.mean([d.scores[d.judged] >= (d.threshold or 0.0) for d in features]))
-        rows.append(Measurement("drift", "drifted_share", share, bound,
+        rows.append(Measurement(Kind.DRIFT, "drifted_share", share, bound,
                                 compute_status("drifted_share", share, bound), None, segment))
     return rows
 
 
-def compute_drift_rows(config: ModelConfig, window_counts: Counts, baseline: Profile
-                       ) -> list[Measurement]:
-    """Drift of every column, whole and per segment value, with calibrated bounds (the profile
-    keeps null moments computed for a new window size: see Profile.changed)."""
+def compute_drift_rows(settings: Drift, window_counts: Counts, baseline: Profile, outputs: list[str],
+                       min_segment_rows: int) -> tuple[list[Measurement], Calibration]:
+    """Drift of every column, whole and per segment value, with calibrated bounds; and the null
+    moments computed for a window size the profile had none for (see compute_thresholds).
+    `outputs`: the model's output columns (not features); `min_segment_rows`: the config's."""
     if not window_counts.rows.get(None):
-        return [Measurement("drift", "drifted_share", None, config.drift.max_drifted_share, "skipped")]
+        return [Measurement(Kind.DRIFT, "drifted_share", None, settings.max_drifted_share, "skipped")], {}
     columns = list(baseline.shapes)
     segments = sorted({s for s in [*baseline.rows, *window_counts.rows] if s is not None})
     keys: list[Key] = [(None, c) for c in columns]
     keys += [(s, c) for s in segments for c in columns if c != s.split("=", 1)[0]]
-    drifts = compute_column_drifts(baseline, window_counts, keys, config.drift, config.min_segment_rows)
-    drifts, added = compute_thresholds(baseline, drifts, config.drift)
-    baseline.changed = baseline.changed or added
-    return compute_drift_measurements(drifts, config.drift, config.predictions.outputs,
-                                      [None, *segments])
+    drifts = compute_column_drifts(baseline, window_counts, keys, settings, min_segment_rows)
+    drifts, added = compute_thresholds(baseline, drifts, settings)
+    judged = [(d.column, d.scores[d.judged], d.threshold) for d in drifts
+              if d.segment is None and d.threshold is not None and d.column not in outputs]
+    return [*compute_drift_measurements(drifts, settings, outputs, [None, *segments]),
+            *compute_combined_rows(baseline, window_counts, judged, settings)], added

@@ -9,10 +9,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from monitors.config import ModelConfig
+from monitors.core.kinds import LABELLED
 from monitors.core.window import Window
 from monitors.reports.pages import compute_window_link
 from monitors.reports.text import compute_late_label_message
 from monitors.run.reference import Baseline
+from monitors.run.series import write_refreshed_series
 from monitors.run.window import load_performance_rows
 from monitors.storage import results
 from monitors.warehouse.engine import query_errors
@@ -23,7 +25,6 @@ if TYPE_CHECKING:
     from monitors.warehouse.engine import Engine
 
 REFRESHED_NOTE = "Performance refreshed with labels that arrived since the window ran."
-PERFORMANCE_KINDS = {"performance", "baseline_performance", "estimated_performance", "tracing"}
 
 
 @dataclass(frozen=True)
@@ -57,8 +58,9 @@ def run_refresh_maturing(config: ModelConfig, engine: Engine, baseline: Baseline
             tallies, _ = load_tallies(engine, config, query.select, baseline.reference.profile)
             rows = load_performance_rows(engine, config, window, query, tallies, baseline, as_of)
         before = results.load_window_rows(config.store_path, config.model, window)
-        if results.replace_rows(config.store_path, config.model, window, PERFORMANCE_KINDS, rows, run_id):
+        if results.replace_rows(config.store_path, config.model, window, LABELLED, rows, run_id):
+            write_refreshed_series(config, window, LABELLED, run_id)
             page = compute_window_link(config, window)
             refreshed.append(Refreshed(window, compute_late_label_message(
-                config.model, window, [r for r in before if r.kind in PERFORMANCE_KINDS], rows, page)))
+                config.model, window, [r for r in before if r.kind in LABELLED], rows, page)))
     return refreshed
