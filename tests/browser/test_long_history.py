@@ -57,11 +57,12 @@ def test_a_model_page_over_five_years_of_hourly_windows_stays_small_and_draws(br
     text = view.page.inner_text("body")
     assert f"{HOURS:,}".replace(",", "") in text.replace(",", "") and "The latest 90 windows" in text
     titles = view.page.locator("figure.chart figcaption").all_inner_texts()
-    assert "Windows in alert per week" in titles  # 261 weeks: at most 400 points per chart
-    assert "Performance: roc_auc (per week: lowest and highest)" in titles
-    history = view.page.locator("figure.chart", has_text="Share of drifted features (per week")
+    assert "Windows in alert per month" in titles  # 262 weeks: over 200 points, so months
+    assert "Performance: roc_auc (per month: lowest and highest)" in titles
+    history = view.page.locator("figure.chart", has_text="Share of drifted features (per month")
     points = history.locator("polyline").first.get_attribute("points").split()
-    assert len(points) == pd.to_datetime(digest["day"]).dt.to_period("W").nunique() == 262
+    assert pd.to_datetime(digest["day"]).dt.to_period("W").nunique() == 262
+    assert len(points) == pd.to_datetime(digest["day"]).dt.to_period("M").nunique() == 60
     assert history.locator("rect.alert-window").count() > 0  # year 3's bad stretch marked
     box = history.locator("svg").bounding_box()
     assert box is not None and box["width"] > 300 and box["height"] > 100
