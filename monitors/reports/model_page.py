@@ -17,10 +17,14 @@ from monitors.core.measurement import Measurement, clean_value
 from monitors.core.metrics import METRICS, compute_chart_metrics
 from monitors.core.window import compute_moment_label, compute_page_key
 from monitors.reports import charts
+from monitors.reports.history import compute_history_charts, compute_month_links
 from monitors.reports.home_page import STRIP, SUMMARY
 from monitors.reports.pages import compute_html, compute_page
 from monitors.reports.text import compute_expected_texts, compute_open_rules
 from monitors.storage.files import load_exists, write_text
+from monitors.storage.trends import WINDOWS_KIND
+
+RECENT_WINDOWS = 90  # windows the model page shows in full (charts and table)
 
 
 def compute_window_table(trend: pd.DataFrame) -> pd.DataFrame:
@@ -166,24 +170,65 @@ def compute_custom_charts(index: dict[Key, dict[int, tuple[float, float, str]]],
         alert_windows, m) for m in names]
 
 
+def compute_window_rows(reports: Location, model: str, table: pd.DataFrame, evidently: bool = True
+                        ) -> list[dict[str, Any]]:
+    """The window table's rows: a link to each window's page and, with `evidently`, to the
+    Evidently report of each window in alert that has one (one look-up per alert window; the
+    window's page links its report in any case)."""
+    return [{"key": (key := compute_page_key(row.window_start)),
+             "label": compute_moment_label(row.window_start), "status": row.status,
+             "broken": compute_alert_count(row), "rows": "" if pd.isna(row.rows) else f"{int(row.rows):,}",
+             "evidently": evidently and row.status == "alert"
+             and load_exists(reports / model / key / "evidently.html")}
+            for row in table.itertuples()]
+
+
+def compute_totals(table: pd.DataFrame, digest: pd.DataFrame | None) -> tuple[int, int]:
+    """Windows stored and windows in alert (the digest's, over the whole history, when given)."""
+    if digest is None or digest.empty:
+        return len(table), int((table["status"] == "alert").sum())
+    status = digest[digest["kind"] == WINDOWS_KIND]
+    return int(status["windows"].sum()), int(status["alerts"].sum())
+
+
 def write_model_page(reports: Location, model: str, trend: pd.DataFrame,
-                     open_alerts: list[dict[str, Any]] | None = None) -> Location:
+                     open_alerts: list[dict[str, Any]] | None = None,
+                     digest: pd.DataFrame | None = None) -> Location:
     """reports/<model>/index.html and its summary for the home page (`open_alerts`: the model's
-    open monitor_alerts rows; without them, the latest window's broken rules)."""
+    open monitor_alerts rows; without them, the latest window's broken rules): the latest
+    RECENT_WINDOWS windows of `trend` in full; with `digest` (storage.trends), the whole history
+    per period and a link per month."""
     table = compute_window_table(trend)
-    windows = [{"key": (key := compute_page_key(row.window_start)),
-                "label": compute_moment_label(row.window_start), "status": row.status,
-                "broken": compute_alert_count(row), "rows": "" if pd.isna(row.rows) else f"{int(row.rows):,}",
-                "evidently": load_exists(reports / model / key / "evidently.html")}
-               for row in table.itertuples()]
+    if len(table) > RECENT_WINDOWS:
+        table = table.iloc[-RECENT_WINDOWS:].reset_index(drop=True)
+        trend = trend[trend["window_start"] >= table["window_start"].iloc[0]]
+    windows = compute_window_rows(reports, model, table)
+    total, alert_windows = compute_totals(table, digest)
     charts_markup = [Markup(c) for c in compute_model_charts(trend, table)] if windows else []
+    history, period = compute_history_charts(digest, WINDOWS_KIND) \
+        if digest is not None and total > len(table) else ([], "day")
     body = compute_html("model.html", model=model, windows=windows, charts=charts_markup,
-                        alert_windows=int((table["status"] == "alert").sum()),
+                        alert_windows=alert_windows, total_windows=total, prefix="",
+                        history=[Markup(c) for c in history], period=period,
+                        months=compute_month_links(digest, WINDOWS_KIND) if digest is not None else [],
                         latest=windows[-1] if windows else None)
     path = reports / model / "index.html"
     write_text(path, compute_page(f"{model}: monitoring", body, charts.HOVER_SCRIPT))
-    write_text(reports / model / SUMMARY, json.dumps(compute_summary(model, table, open_alerts,
-                                                                     compute_expected_at(trend))))
+    summary = compute_summary(model, table, open_alerts, compute_expected_at(trend))
+    if windows:
+        summary.update(windows=total, alert_windows=alert_windows)
+    write_text(reports / model / SUMMARY, json.dumps(summary))
+    return path
+
+
+def write_month_page(reports: Location, model: str, month: str, trend: pd.DataFrame) -> Location:
+    """reports/<model>/months/<YYYY-MM>.html: the month's windows (the model page links it)."""
+    table = compute_window_table(trend)
+    body = compute_html("month.html", model=model, month=month, prefix="../",
+                        windows=compute_window_rows(reports, model, table, evidently=False),
+                        alert_windows=int((table["status"] == "alert").sum()))
+    path = reports / model / "months" / f"{month}.html"
+    write_text(path, compute_page(f"{model}: {month}", body))
     return path
 
 

@@ -48,7 +48,8 @@ def run_refresh_maturing(config: ModelConfig, engine: Engine, baseline: Baseline
     replacing only their performance rows; late labels are picked up without reruns. Each
     refreshed window comes with the message naming the rules its new labels broke, if any."""
     refreshed = []
-    stored = results.load_windows(config.store_path, config.model)
+    horizon = as_of - config.ground_truth.max_delay if config.ground_truth else as_of
+    stored = results.load_windows(config.store_path, config.model, horizon - results.LONGEST_WINDOW)
     for window in maturing_windows(config, stored, as_of):
         if skip and window in skip:
             continue

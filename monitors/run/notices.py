@@ -24,7 +24,7 @@ class Notice:
 def load_open_alerts(config: ModelConfig) -> tuple[str, ...]:
     """The model's open alerts, each as its rule without the segment (and without values: they
     change every window)."""
-    found = results.load_alerts(config.store_path, config.model, open_only=True)
+    found = results.load_open_alerts(config.store_path, config.model)
     return tuple(sorted({compute_rule_subject((*compute_episode_rule(e)[:3], None))
                          for e in found.to_dict("records")}))
 

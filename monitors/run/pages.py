@@ -12,12 +12,14 @@ from monitors.core.profile import Profile
 from monitors.core.window import Window
 from monitors.reports.histograms import compute_histograms
 from monitors.reports.home_page import write_home
-from monitors.reports.model_page import write_model_page
+from monitors.reports.model_page import RECENT_WINDOWS, write_model_page, write_month_page
 from monitors.reports.pages import compute_window_dir
 from monitors.reports.window_page import write_window_page
 from monitors.run.report import PENDING
 from monitors.storage import results
 from monitors.storage.files import load_exists
+from monitors.storage.results import naive_utc
+from monitors.storage.trends import month_of
 
 
 def write_window_reports(config: ModelConfig, window: Window, rows: list[Measurement],
@@ -28,7 +30,7 @@ def write_window_reports(config: ModelConfig, window: Window, rows: list[Measure
     note = f"Stored values use all {total:,} window rows and {base_total:,} baseline rows."
     page = write_window_page(config, window, rows, note + (PENDING if pending else ""), None,
                              compute_histograms(baseline, window_counts))
-    write_model_pages(config)
+    write_model_pages(config, window)
     return page
 
 
@@ -39,13 +41,21 @@ def write_stored_window_pages(config: ModelConfig, windows: list[Window], note: 
         evidently = compute_window_dir(config, window) / "evidently.html"
         write_window_page(config, window, results.load_window_rows(config.store_path, config.model, window),
                           note, evidently if load_exists(evidently) else None)
+    for month in sorted({month_of(naive_utc(w.start)) for w in windows}):
+        write_month_page(config.reports_path, config.model, month,
+                         results.load_month_trend(config.store_path, config.model, month))
     if windows:
         write_model_pages(config)
 
 
-def write_model_pages(config: ModelConfig) -> None:
-    """The model page from the store's trend file, and the home page over all models."""
-    open_alerts = results.load_alerts(config.store_path, config.model, open_only=True).to_dict("records")
-    write_model_page(config.reports_path, config.model, results.load_trend(config.store_path, config.model),
-                     open_alerts)
+def write_model_pages(config: ModelConfig, window: Window | None = None) -> None:
+    """The model page from the store's recent trend files, its digest and open alerts (a bounded
+    read whatever the history), the month page of `window`, and the home page over all models."""
+    store, model = config.store_path, config.model
+    if window is not None:
+        month = month_of(naive_utc(window.start))
+        write_month_page(config.reports_path, model, month, results.load_month_trend(store, model, month))
+    open_alerts = results.load_open_alerts(store, model).to_dict("records")
+    write_model_page(config.reports_path, model, results.load_recent_trend(store, model, RECENT_WINDOWS),
+                     open_alerts, results.load_digest(store, model))
     write_home(config.reports_path)

@@ -6,7 +6,7 @@ so readers holding it open never block a run; a rerun atomically replaces its wi
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,14 +15,15 @@ import pyarrow as pa
 from monitors.core.errors import StoreError
 from monitors.core.location import Location
 from monitors.core.measurement import Lifecycle, Measurement
-from monitors.core.window import Window
-from monitors.storage import alerts, catalog, trends
+from monitors.core.window import Window, compute_utc
+from monitors.storage import alerts, catalog, episodes, trends
 from monitors.storage.files import (
     connect_parquet,
+    delete_tree,
+    load_exists,
     load_table,
     replace_stale_tmp_files,
     update_table,
-    write_table,
 )
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 
 COLUMNS = catalog.COLUMNS
 SCHEMA = pa.schema([(name, arrow) for name, _, arrow in COLUMNS])
+LONGEST_WINDOW = timedelta(days=92)  # windows reaching into a later month's file: up to a quarter
 FIELDS = ("kind", "metric", "value", "threshold", "status", "column_name", "segment")
 
 
@@ -83,8 +85,20 @@ def replace_window(store: Location, model: str, window: Window, rows: Iterable[M
     target = window_results_file(store, model, window)
     _update_window(model, window, target, lambda _old: table)
     catalog.replace_catalog(store, results_folder(store))
-    trends.replace_trend(store_data_dir(store), model, window, target, SCHEMA)
+    replace_derived(store, model, window, target)
     return target
+
+
+def replace_derived(store: Location, model: str, window: Window, target: Location) -> None:
+    """The state derived from the window's file: its month's trend and the year's digest, its
+    month's alert episodes (and later months' when their carry changed). A store written by a
+    version that kept one trend file per model is rebuilt once, first."""
+    data_dir = store_data_dir(store)
+    if load_exists(trends.legacy_trend_file(data_dir, model)):
+        rebuild_model(store, model)
+        return
+    trends.replace_trend(data_dir, model, window, target, SCHEMA)
+    episodes.replace_episodes(data_dir, model, trends.month_of(naive_utc(window.start)))
 
 
 def replace_rows(store: Location, model: str, window: Window, kinds: Collection[str],
@@ -108,7 +122,7 @@ def replace_rows(store: Location, model: str, window: Window, kinds: Collection[
     _update_window(model, window, target, swap)
     if not found[0]:
         return False
-    trends.replace_trend(store_data_dir(store), model, window, target, SCHEMA)
+    replace_derived(store, model, window, target)
     return True
 
 
@@ -118,13 +132,21 @@ def load_window_rows(store: Location, model: str, window: Window) -> list[Measur
     return [] if found is None else [Measurement(**record) for record in found.to_pylist()]
 
 
-def load_windows(store: Location, model: str) -> list[Window]:
-    """The model's stored windows, oldest first, from the trend file."""
-    trend = trends.load_trend(store_data_dir(store), model)
+def load_windows(store: Location, model: str, ending_after: datetime | None = None) -> list[Window]:
+    """The model's stored windows, oldest first, from the trend files; `ending_after` (naive or
+    aware UTC): only the months that may hold windows ending after it (a bounded read)."""
+    data_dir = store_data_dir(store)
+    months = trends.load_months(data_dir, model)
+    if ending_after is not None:
+        ending_after = compute_utc(ending_after)
+        first = trends.month_of(naive_utc(ending_after) - LONGEST_WINDOW)
+        months = [m for m in months if m >= first]
+    trend = trends.load_recent_trend(data_dir, model, 2**62, months)
     if trend.empty:
         return []
     pairs = trend[["window_start", "window_end"]].drop_duplicates().sort_values("window_start")
-    return [Window(s.to_pydatetime(), e.to_pydatetime()) for s, e in pairs.itertuples(index=False)]
+    found = [Window(s.to_pydatetime(), e.to_pydatetime()) for s, e in pairs.itertuples(index=False)]
+    return found if ending_after is None else [w for w in found if w.end > ending_after]
 
 
 def load_results(store: Location, model: str | None = None, where: catalog.ResultFilter | None = None
@@ -134,8 +156,14 @@ def load_results(store: Location, model: str | None = None, where: catalog.Resul
     return catalog.load_results(results_folder(store), model, where)
 
 
+def load_open_alerts(store: Location, model: str) -> pd.DataFrame:
+    """The model's open alert episodes, from the episodes' state (its last month: bounded)."""
+    return episodes.load_episodes(store_data_dir(store), model, open_only=True)
+
+
 def load_alerts(store: Location, model: str | None = None, open_only: bool = False) -> pd.DataFrame:
-    """The alert episodes of the stored results (storage.alerts), read from the Parquet files."""
+    """The alert episodes of the stored results (storage.alerts), read from every window file:
+    the reference the episodes' state is checked against (`monitors alerts`)."""
     import pandas as pd
 
     with connect_parquet(results_folder(store)) as stored:
@@ -146,22 +174,43 @@ def load_alerts(store: Location, model: str | None = None, open_only: bool = Fal
 
 
 def load_window_lifecycle(store: Location, model: str, window: Window) -> Lifecycle:
-    """Where the window's broken rules stand in their alerts' lives (storage.alerts)."""
-    with connect_parquet(results_folder(store)) as stored:
-        if stored is None:
-            return Lifecycle()
-        con, source = stored
-        return alerts.load_window_lifecycle(con, catalog.results_select_sql(source), model,
-                                            naive_utc(window.start))
+    """Where the window's broken rules stand in their alerts' lives (storage.episodes: its
+    month's trend and the previous month's carry)."""
+    return episodes.load_window_lifecycle(store_data_dir(store), model, naive_utc(window.start))
+
+
+def rebuild_model(store: Location, model: str) -> None:
+    """The model's derived state anew from its window files (`monitors report`; repair): the
+    monthly trend files, the digest, the alert episodes' state."""
+    data_dir = store_data_dir(store)
+    rows = pa.Table.from_pandas(load_results(store, model), schema=SCHEMA, preserve_index=False)
+    trends.write_trend(data_dir, model, rows)
+    episodes.write_episodes(data_dir, model)
+    legacy = trends.legacy_trend_file(data_dir, model)
+    if isinstance(legacy, Path):
+        legacy.unlink(missing_ok=True)
+    elif load_exists(legacy):
+        delete_tree(legacy)
 
 
 def replace_trend_from_results(store: Location, model: str) -> None:
-    """The trend file anew from the window files (`monitors report`)."""
-    results = load_results(store, model)
-    table = pa.Table.from_pandas(results, schema=SCHEMA, preserve_index=False)
-    write_table(trends.trend_file(store_data_dir(store), model),
-                table.filter(trends.trend_mask(table)))
+    """Kept for callers of earlier versions: rebuild_model."""
+    rebuild_model(store, model)
 
 
 def load_trend(store: Location, model: str) -> pd.DataFrame:
+    """Every month's trend rows."""
     return trends.load_trend(store_data_dir(store), model)
+
+
+def load_recent_trend(store: Location, model: str, windows: int) -> pd.DataFrame:
+    """The trend rows of the model's last `windows` windows."""
+    return trends.load_recent_trend(store_data_dir(store), model, windows)
+
+
+def load_month_trend(store: Location, model: str, month: str) -> pd.DataFrame:
+    return trends.load_month(store_data_dir(store), model, month)
+
+
+def load_digest(store: Location, model: str) -> pd.DataFrame:
+    return trends.load_digest(store_data_dir(store), model)

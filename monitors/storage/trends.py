@@ -1,9 +1,14 @@
-"""The model's whole-window rows of every window (and its segments' broken rules) in one small
-file, for trend charts and counts: the pages read one file whatever the number of windows.
-Swapped per window by compare-and-set (windows run in parallel, on any worker)."""
+"""The model's trend, one small file per month (trends/model=<m>/month=YYYY-MM.parquet): every
+window's whole-window rows and its segments' judged rows (ok or alert: alert episodes and page
+counts need them), so a window rewrites only its month's file whatever the history; and a
+digest per year (trends/model=<m>/days/year=YYYY.parquet): per day and series the windows, the
+lowest and highest value and the alerts, for the model page's whole-history charts. Both are
+swapped per window by compare-and-set (windows run in parallel, on any worker) and rebuilt from
+the window files by `monitors report` (storage.results.rebuild_model)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
@@ -11,22 +16,55 @@ import pyarrow as pa
 from monitors.core.location import Location
 from monitors.core.window import Window
 from monitors.storage.catalog import empty_results
-from monitors.storage.files import load_frame, load_table, update_table
+from monitors.storage.files import load_frame, load_names, load_table, update_table, write_table
 
 if TYPE_CHECKING:
     import pandas as pd
 
+DIGEST_SCHEMA = pa.schema([("day", pa.timestamp("us")), ("kind", pa.string()), ("metric", pa.string()),
+                           ("column_name", pa.string()), ("windows", pa.int64()), ("alerts", pa.int64()),
+                           ("min_value", pa.float64()), ("max_value", pa.float64())])
+WINDOWS_KIND = "windows"  # the digest's row per day counting windows (alerts: windows in alert)
 
-def trend_file(data_dir: Location, model: str) -> Location:
+
+def trend_dir(data_dir: Location, model: str) -> Location:
+    return data_dir / "trends" / f"model={model}"
+
+
+def month_of(start: datetime) -> str:
+    return f"{start:%Y-%m}"
+
+
+def trend_file(data_dir: Location, model: str, month: str) -> Location:
+    return trend_dir(data_dir, model) / f"month={month}.parquet"
+
+
+def digest_file(data_dir: Location, model: str, year: str) -> Location:
+    return trend_dir(data_dir, model) / "days" / f"year={year}.parquet"
+
+
+def legacy_trend_file(data_dir: Location, model: str) -> Location:
+    """Where versions before the monthly trend kept it (one file per model)."""
     return data_dir / "trends" / f"model={model}.parquet"
+
+
+def trend_mask(table: pa.Table) -> pa.ChunkedArray:
+    """The rows the trend keeps: whole-window rows, and segments' judged rows (ok or alert)."""
+    import pyarrow.compute as pc
+
+    return pc.or_kleene(pc.is_null(table["segment"]), pc.is_in(table["status"], pa.array(["ok", "alert"])))
 
 
 def replace_trend(data_dir: Location, model: str, window: Window, window_file: Location,
                   schema: pa.Schema) -> None:
-    """Swap the window's rows in the trend file: its whole-window rows and its segments' broken
-    ones (pages count them), as the window's file holds them when the swap is written (so of
-    two writers racing on a window, the later swap carries the later file)."""
+    """Swap the window's rows in its month's trend file, as the window's file holds them when
+    the swap is written (so of two writers racing on a window, the later swap carries the later
+    file), then its day in the year's digest."""
     import pyarrow.compute as pc
+
+    start = window.start.replace(tzinfo=None)
+    month = month_of(start)
+    swapped: list[pa.Table] = []
 
     def swap(old: pa.Table | None) -> pa.Table | None:
         table = load_table(window_file, schema=schema)
@@ -34,21 +72,109 @@ def replace_trend(data_dir: Location, model: str, window: Window, window_file: L
             return None
         whole = table.filter(trend_mask(table))
         if old is not None:
-            start = whole["window_start"].type
-            keep = pc.not_equal(old["window_start"], pa.scalar(window.start.replace(tzinfo=None), start))
+            keep = pc.not_equal(old["window_start"], pa.scalar(start, old["window_start"].type))
             whole = pa.concat_tables([old.filter(keep), whole])
-        return whole.sort_by([("window_start", "ascending")])
+        swapped[:] = [whole.sort_by([("window_start", "ascending")])]
+        return swapped[0]
 
-    update_table(trend_file(data_dir, model), swap, f"model {model}", schema=schema)
+    update_table(trend_file(data_dir, model, month), swap, f"model {model}", schema=schema)
+    if swapped:
+        replace_digest_days(data_dir, model, start.strftime("%Y"), swapped[0])
 
 
-def trend_mask(table: pa.Table) -> pa.ChunkedArray:
-    """The rows the trend file keeps: whole-window rows, and segments' rows that broke a rule."""
+def replace_digest_days(data_dir: Location, model: str, year: str, month_rows: pa.Table) -> None:
+    """The year's digest with the days of `month_rows` (a month's trend) recomputed."""
     import pyarrow.compute as pc
 
-    return pc.or_kleene(pc.is_null(table["segment"]), pc.equal(table["status"], "alert"))
+    days = digest_table(month_rows)
+
+    def swap(old: pa.Table | None) -> pa.Table:
+        if old is None or days.num_rows == 0:
+            return days if old is None else old
+        keep = pc.invert(pc.is_in(old["day"], days["day"].unique()))
+        return pa.concat_tables([old.filter(keep), days]).sort_by([("day", "ascending")])
+
+    update_table(digest_file(data_dir, model, year), swap, f"model {model}", schema=DIGEST_SCHEMA)
+
+
+def digest_table(rows: pa.Table) -> pa.Table:
+    """Per day and whole-window series: windows, alerts, lowest and highest value; and per day a
+    `windows` row: windows, windows in alert."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.register("trend", rows)
+    series = con.sql(f"""
+SELECT date_trunc('day', window_start) AS day, kind, metric, column_name, count(*) AS windows,
+  count(*) FILTER (WHERE status = 'alert') AS alerts, min(value) AS min_value, max(value) AS max_value
+FROM trend WHERE segment IS NULL GROUP BY ALL
+UNION ALL
+SELECT day, '{WINDOWS_KIND}', 'status', NULL::VARCHAR, count(*), count(*) FILTER (WHERE alert), NULL::DOUBLE,
+  NULL::DOUBLE FROM (
+  SELECT date_trunc('day', window_start) AS day, bool_or(status = 'alert') AS alert
+  FROM trend GROUP BY window_start) GROUP BY day
+ORDER BY ALL""").to_arrow_table()
+    con.close()
+    return series.cast(DIGEST_SCHEMA)
+
+
+def load_months(data_dir: Location, model: str) -> list[str]:
+    """The months holding windows, oldest first (one listing)."""
+    names = load_names(trend_dir(data_dir, model), "month=*.parquet")
+    return sorted(n.name.removeprefix("month=").removesuffix(".parquet") for n in names)
+
+
+def load_month(data_dir: Location, model: str, month: str) -> pd.DataFrame:
+    found = load_frame(trend_file(data_dir, model, month))
+    return empty_results() if found is None else found
+
+
+def load_recent_trend(data_dir: Location, model: str, windows: int, months: list[str] | None = None
+                      ) -> pd.DataFrame:
+    """The trend rows of the last `windows` windows (the newest month files, as many as needed)."""
+    import pandas as pd
+
+    frames: list[pd.DataFrame] = []
+    count = 0
+    for month in reversed(months if months is not None else load_months(data_dir, model)):
+        frame = load_month(data_dir, model, month)
+        frames.insert(0, frame)
+        count += frame["window_start"].nunique()
+        if count >= windows:
+            break
+    if not frames:
+        return empty_results()
+    trend = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    starts = sorted(trend["window_start"].unique())[-windows:]
+    return trend[trend["window_start"] >= starts[0]].reset_index(drop=True) if starts else trend
 
 
 def load_trend(data_dir: Location, model: str) -> pd.DataFrame:
-    found = load_frame(trend_file(data_dir, model))
-    return empty_results() if found is None else found
+    """Every month's trend rows (tests, tools; pages read the recent months and the digest)."""
+    return load_recent_trend(data_dir, model, 2**62)
+
+
+def load_digest(data_dir: Location, model: str) -> pd.DataFrame:
+    """The whole history's daily digest (one file per year)."""
+    import pandas as pd
+
+    names = load_names(trend_dir(data_dir, model) / "days", "year=*.parquet")
+    frames = [found for n in names if (found := load_frame(n)) is not None]
+    if not frames:
+        return DIGEST_SCHEMA.empty_table().to_pandas()
+    return pd.concat(frames, ignore_index=True)
+
+
+def write_trend(data_dir: Location, model: str, rows: pa.Table) -> None:
+    """The month files and the digest anew from every stored row of the model (repair)."""
+    import pyarrow.compute as pc
+
+    from monitors.storage.files import delete_tree
+
+    delete_tree(trend_dir(data_dir, model))
+    kept = rows.filter(trend_mask(rows)).sort_by([("window_start", "ascending")])
+    months = pc.strftime(kept["window_start"], format="%Y-%m")
+    for month in sorted(set(months.to_pylist())):
+        part = kept.filter(pc.equal(months, month))
+        write_table(trend_file(data_dir, model, month), part)
+        replace_digest_days(data_dir, model, month[:4], part)

@@ -238,19 +238,21 @@ def test_the_airflow_report_stage_rebuilds_a_stored_windows_pages(home: Path) ->
     assert 'href="2026-01-03T0000Z/index.html"' in (model / "index.html").read_text()
 
 
-def test_writing_a_window_rewrites_only_its_page_and_the_two_indexes(home: Path, duckdb_warehouse: str) -> None:
+def test_writing_a_window_rewrites_only_its_page_its_month_page_and_the_two_indexes(
+        home: Path, duckdb_warehouse: str) -> None:
     config_path = write_config(home, duckdb_warehouse, checks=None, **{"report.evidently": False})
     assert main(["run", str(config_path), "--start", "2026-01-01", "--end", "2026-01-04",
                  "--as-of", "2026-03-01"]) == 0
     reports = home / "reports"
     pages = list(reports.rglob("*.html"))
-    assert len(pages) == 5  # home, model page, three window pages
+    assert len(pages) == 6  # home, model page, the month's page, three window pages
     for page in pages:  # marked as written at the epoch: a page written again is newer than that
         os.utime(page, ns=(0, 0))
     assert main(["run", str(config_path), "--start", "2026-01-02", "--end", "2026-01-03",
                  "--as-of", "2026-03-01"]) == 0
     changed = sorted(str(p.relative_to(reports)) for p in pages if p.stat().st_mtime_ns != 0)
-    assert changed == ["credit_risk/2026-01-02T0000Z/index.html", "credit_risk/index.html", "index.html"]
+    assert changed == ["credit_risk/2026-01-02T0000Z/index.html", "credit_risk/index.html",
+                       "credit_risk/months/2026-01.html", "index.html"]
 
 
 def test_report_command_rebuilds_pages_from_the_store(home: Path, duckdb_warehouse: str,

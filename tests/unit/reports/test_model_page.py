@@ -30,7 +30,7 @@ def test_segment_alerts_count_with_the_whole_windows(tmp_path: Path) -> None:
     (reports / "m" / "2026-01-03T0000Z").mkdir(parents=True)
     (reports / "m" / "2026-01-03T0000Z" / "evidently.html").write_text("report")
     trend = results.load_trend(store, "m")
-    assert len(trend) == 2 * 3 + 1 + 2  # whole rows of each window, the segments' broken rows only
+    assert len(trend) == 2 * 3 + 2 * 3  # whole rows of each window, the segments' judged rows (ok or alert)
     page = write_model_page(reports, "m", trend).read_text()
     assert "3 windows, 2 with broken rules" in page
     table = page.split("<h2>Windows</h2>")[1]

@@ -49,14 +49,14 @@ def test_a_refresh_swaps_only_its_kinds(tmp_path: Path) -> None:
     assert results.load_window_rows(store, "m", _window(0)) == [*ROWS[:3], *new]
 
 
-def test_the_trend_file_holds_whole_window_rows_of_every_window(tmp_path: Path) -> None:
+def test_the_trend_holds_whole_window_and_judged_segment_rows_of_every_window(tmp_path: Path) -> None:
     store = tmp_path / "monitoring.duckdb"
     for day in (2, 0, 1):
         results.replace_window(store, "m", _window(day), ROWS, f"run-{day}")
     results.replace_window(store, "m", _window(1), ROWS[:1], "again")
     trend = results.load_trend(store, "m")
-    assert trend["segment"].isna().all()
-    assert list(trend.groupby("window_start").size()) == [3, 1, 3]  # sorted; day 1 replaced
+    assert list(trend["segment"].dropna()) == ["region=EU", "region=EU"]  # judged segment rows
+    assert list(trend.groupby("window_start").size()) == [4, 1, 4]  # sorted; day 1 replaced
     assert results.load_windows(store, "m") == [_window(0), _window(1), _window(2)]
 
 
