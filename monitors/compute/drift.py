@@ -33,6 +33,7 @@ from monitors.core.settings import Drift
 
 MIN_ROWS = 2
 SIZE_STEPS = 4  # calibration sizes 2^(k/4): the largest at or below the window's size
+PREVIOUS = "drift_previous"  # the kind of drift against the window before
 
 
 @dataclass(frozen=True)
@@ -113,41 +114,43 @@ def compute_thresholds(profile: Profile, drifts: list[ColumnDrift], settings: Dr
 
 
 def compute_drift_measurements(drifts: list[ColumnDrift], settings: Drift, outputs: list[str],
-                               segments: list[str | None]) -> list[Measurement]:
+                               segments: list[str | None], kind: str = "drift") -> list[Measurement]:
     """Rows for the store: every score of every column (the judged one with its bound), and per
     segment the share of drifted features (the model's outputs, `outputs`, are not features)."""
     rows = []
     for d in drifts:
         if not d.scores:
-            rows.append(Measurement("drift", d.judged, None, None, "skipped", d.column, d.segment))
+            rows.append(Measurement(kind, d.judged, None, None, "skipped", d.column, d.segment))
             continue
         for metric, value in d.scores.items():
             if metric != d.judged:
-                rows.append(Measurement("drift", metric, clean_value(value), None, "ok", d.column,
+                rows.append(Measurement(kind, metric, clean_value(value), None, "ok", d.column,
                                         d.segment))
                 continue
             status = "skipped" if d.small else compute_status(metric, value, d.threshold)
-            rows.append(Measurement("drift", metric, clean_value(value), d.threshold, status,
+            rows.append(Measurement(kind, metric, clean_value(value), d.threshold, status,
                                     d.column, d.segment))
     for segment in segments:
         features = [d for d in drifts if d.segment == segment and d.column not in outputs
                     and d.threshold is not None]
         bound = settings.max_drifted_share
         if not features:
-            rows.append(Measurement("drift", "drifted_share", None, bound, "skipped", None, segment))
+            rows.append(Measurement(kind, "drifted_share", None, bound, "skipped", None, segment))
             continue
         share = float(np.mean([d.scores[d.judged] >= (d.threshold or 0.0) for d in features]))
-        rows.append(Measurement("drift", "drifted_share", share, bound,
+        rows.append(Measurement(kind, "drifted_share", share, bound,
                                 compute_status("drifted_share", share, bound), None, segment))
     return rows
 
 
-def compute_drift_rows(config: ModelConfig, window_counts: Counts, baseline: Profile
+def compute_drift_rows(config: ModelConfig, window_counts: Counts, baseline: Profile, kind: str = "drift"
                        ) -> list[Measurement]:
     """Drift of every column, whole and per segment value, with calibrated bounds (the profile
-    keeps null moments computed for a new window size: see Profile.changed)."""
+    keeps null moments computed for a new window size: see Profile.changed). The null draws
+    both sides again (compute_null_moments), so against another window's profile (kind
+    drift_previous) the bound is calibrated for two samples of those sizes."""
     if not window_counts.rows.get(None):
-        return [Measurement("drift", "drifted_share", None, config.drift.max_drifted_share, "skipped")]
+        return [Measurement(kind, "drifted_share", None, config.drift.max_drifted_share, "skipped")]
     columns = list(baseline.shapes)
     segments = sorted({s for s in [*baseline.rows, *window_counts.rows] if s is not None})
     keys: list[Key] = [(None, c) for c in columns]
@@ -156,4 +159,23 @@ def compute_drift_rows(config: ModelConfig, window_counts: Counts, baseline: Pro
     drifts, added = compute_thresholds(baseline, drifts, config.drift)
     baseline.changed = baseline.changed or added
     return compute_drift_measurements(drifts, config.drift, config.predictions.outputs,
-                                      [None, *segments])
+                                      [None, *segments], kind)
+
+
+def compute_window_profile(baseline: Profile, counts: Counts) -> Profile:
+    """A window's counts as the reference of another window's drift: the baseline's bins and
+    category values, the window's slots and rows (no calibration yet)."""
+    slots = {}
+    for key in {*counts.slots, *counts.categories}:
+        found = baseline.compute_slots(counts, key)
+        if found is not None:
+            slots[key] = found
+    return Profile(f"{baseline.key}:window", baseline.shapes, baseline.values, slots, dict(counts.rows))
+
+
+def compute_previous_drift_rows(config: ModelConfig, window_counts: Counts, previous: Counts,
+                                baseline: Profile) -> list[Measurement]:
+    """Drift against the window before (kind drift_previous): skipped where it had no rows."""
+    if not previous.rows.get(None):
+        return [Measurement(PREVIOUS, "drifted_share", None, config.drift.max_drifted_share, "skipped")]
+    return compute_drift_rows(config, window_counts, compute_window_profile(baseline, previous), PREVIOUS)

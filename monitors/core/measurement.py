@@ -14,7 +14,8 @@ Status = Literal["ok", "alert", "skipped"]
 
 
 # the parts of a window, each judged by its own Airflow task, and the kinds of the rules in it
-PARTS: dict[str, tuple[str, ...]] = {"checks": ("schema", "data_quality", "custom"), "drift": ("drift",),
+PARTS: dict[str, tuple[str, ...]] = {"checks": ("schema", "data_quality", "custom"),
+                                     "drift": ("drift", "drift_previous"),
                                      "performance": ("performance", "estimated_performance")}
 
 @dataclass(frozen=True)

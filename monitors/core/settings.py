@@ -33,6 +33,16 @@ class Drift(Strict):
     # multivariate drift: the window's mean PCA reconstruction error over the numerical
     # features (at least two), against the baseline's (catches changed correlations)
     multivariate: bool = True
+    # what each window is compared with: the baseline always; previous_window adds drift against
+    # the schedule's window before it (kind drift_previous), bounds calibrated for two samples
+    compare: list[Literal["baseline", "previous_window"]] = Field(default_factory=lambda: ["baseline"])  # type: ignore[arg-type]
+
+    @field_validator("compare")
+    @classmethod
+    def _with_baseline(cls, value: list[str]) -> list[str]:
+        if "baseline" not in value or len(set(value)) != len(value):
+            raise ValueError("list baseline (always compared) and, once, previous_window")
+        return value
 
     @field_validator("numerical_metric", "categorical_metric")
     @classmethod

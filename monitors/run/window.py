@@ -32,6 +32,7 @@ from monitors.run.custom import load_custom_rows
 from monitors.run.loss_estimation import load_loss_estimates
 from monitors.run.multivariate import load_multivariate_rows
 from monitors.run.pages import write_window_reports
+from monitors.run.previous import load_previous_drift_rows
 from monitors.run.reference import Baseline, load_reference
 from monitors.storage import baseline_cache, results
 from monitors.warehouse import frames
@@ -234,6 +235,7 @@ def run_window(config: ModelConfig, window: Window, *, engine: Engine | None = N
         if beside is not None and suite is not None and extract.rows:
             gx = beside.submit(config, window, as_of, suite)
         measured = (compute_drift_rows(config, extract.counts, profile)
+                    + load_previous_drift_rows(engine, config, window, extract.counts, baseline)
                     + load_multivariate_rows(engine, config, extract.query, baseline.pca)
                     + load_performance_rows(engine, config, window, extract.query, extract.tallies,
                                             baseline, as_of)
