@@ -80,7 +80,7 @@ def _drift_order(row: Measurement) -> tuple[int, float]:
 
 def compute_drift_section(page: WindowPage) -> Markup:
     drift_rows = [r for r in page.whole if r.kind == "drift" and r.column_name]
-    previous = {(r.column_name, r.metric): r for r in page.whole
+    previous: dict[tuple[str | None, str], Measurement] = {(r.column_name, r.metric): r for r in page.whole
                 if r.kind == "drift_previous" and r.column_name}
     judged = [r for r in drift_rows if r.threshold is not None or r.status == "skipped"]
     rows = []

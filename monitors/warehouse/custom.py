@@ -17,7 +17,7 @@ from monitors.core.fields import LABEL
 from monitors.warehouse.dialects import DIALECTS
 from monitors.warehouse.expressions import Checked, compute_derived, compute_derived_value, compute_metric
 from monitors.warehouse.queries import Query
-from monitors.warehouse.sql import compute_grouping, compute_slice_key
+from monitors.warehouse.sql import compute_grouping, compute_slice_key, compute_verbatim
 
 Values = dict[str | None, dict[str, float | None]]  # segment (None: all rows) -> metric -> value
 
@@ -52,7 +52,7 @@ def compute_custom_select(config: ModelConfig, query: Query, dialect: str
     segments = [s for s in config.segment_columns if s in source.c]
     keys = [sa.cast(source.c[s], sa.String()) for s in segments]
     columns: list[Any] = [*(k.label(f"s{i}") for i, k in enumerate(keys)), sa.func.count().label(ROWS),
-                          *(sa.literal_column(c.compute_sql(dialect)).label(f"m{i}")
+                          *(compute_verbatim(c.compute_sql(dialect)).label(f"m{i}")
                             for i, c in enumerate(run.values()))]
     select = sa.select(*columns).select_from(source)
     if keys:

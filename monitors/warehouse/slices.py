@@ -13,6 +13,7 @@ from monitors.config import ModelConfig
 from monitors.core.fields import LABEL
 from monitors.warehouse.dialects import DIALECTS
 from monitors.warehouse.expressions import compute_predicate
+from monitors.warehouse.sql import compute_verbatim
 
 
 def compute_sliced_select(config: ModelConfig, select: sa.Select[Any], backend: str) -> sa.Select[Any]:
@@ -25,5 +26,5 @@ def compute_sliced_select(config: ModelConfig, select: sa.Select[Any], backend: 
     for s in config.slices:
         predicate = compute_predicate(s.where, config.sql_dialect, config.window_columns, None, LABEL)
         case = f"CASE WHEN ({predicate.compute_sql(dialect)}) THEN 'true' ELSE 'false' END"
-        columns.append(sa.literal_column(case).label(s.name))
+        columns.append(compute_verbatim(case, sa.String()).label(s.name))
     return sa.select(*source.c, *columns).select_from(source)
