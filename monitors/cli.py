@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from monitors.cli_args import compute_parser
 from monitors.cli_scaffold import run_expectations_init, run_scaffold_command
-from monitors.config import ModelConfig, compute_monitors_home, load_config
+from monitors.config import ModelConfig, load_config, load_monitors_home
 from monitors.core.errors import MonitorsError
 from monitors.core.window import (
     Window,
@@ -81,7 +81,7 @@ def _run_all(config: ModelConfig, windows: list[Window], as_of: datetime, run_id
     from monitors.run.beside import ChecksBeside
 
     try:
-        if jobs == 1 and ChecksBeside.compute_available(config):  # the suite on the second core,
+        if jobs == 1 and ChecksBeside.available(config):  # the suite on the second core,
             _WORKER["beside"] = ChecksBeside()  # forked before any warehouse connection opens
         _start_worker(config, as_of)  # this process: the windows when jobs == 1, then the refresh
         if jobs == 1:
@@ -107,7 +107,7 @@ def run_windows(config: ModelConfig, start: datetime, end: datetime, as_of: date
     broke a rule (in this run, or through labels that arrived since they ran)."""
     from monitors.run.labels import REFRESHED_NOTE
     from monitors.run.pages import write_model_pages, write_stored_window_pages
-    from monitors.run.window import compute_run_id, load_window_message
+    from monitors.run.window import create_run_id, load_window_message
 
     stream = out or sys.stdout
     windows = compute_windows(config.schedule, start, end, config.timezone)
@@ -130,7 +130,7 @@ def run_windows(config: ModelConfig, start: datetime, end: datetime, as_of: date
         if report_error:
             report_errors.append(report_error)
 
-    refreshed = _run_all(config, windows, as_of, compute_run_id(), reports,
+    refreshed = _run_all(config, windows, as_of, create_run_id(), reports,
                          max(1, min(jobs, len(windows))), show)
     # once every window is stored, so NEW / ONGOING do not depend on which worker finished first
     messages = [m for w in broke if (m := load_window_message(config, w, with_report=reports))]
@@ -156,7 +156,7 @@ def _demo(home: Path | None, jobs: int) -> int:
     from monitors.run.suite import write_profiled_suite
     from monitors.warehouse.engine import compute_warehouse_url
 
-    home = (home or compute_monitors_home()).resolve()
+    home = (home or load_monitors_home()).resolve()
     config_path = home / "dags" / "models" / "credit_risk.yaml"
     if not config_path.exists():
         demo.write_demo_config(config_path)

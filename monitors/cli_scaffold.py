@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from monitors.config import ModelConfig, compute_monitors_home
+from monitors.config import ModelConfig, load_monitors_home
 from monitors.core.errors import MonitorsError
 
 
@@ -21,7 +21,7 @@ def run_scaffold_command(args: argparse.Namespace) -> int:
     from monitors.run.scaffold import run_init
 
     sys.stdout.write(run_init(args.model, args.warehouse, args.predictions, args.ground_truth, args.baseline,
-                              compute_monitors_home()))
+                              load_monitors_home()))
     return 0
 
 

@@ -35,7 +35,7 @@ from monitors.core.settings import (
     Volume,
 )
 from monitors.core.window import check_schedule, compute_zone, iter_windows
-from monitors.warehouse.dialects import compute_backend, compute_dialect
+from monitors.warehouse.dialects import backend_name, dialect_record
 from monitors.warehouse.expressions import check_custom_metrics, check_slices
 
 _MODEL_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,99}$")
@@ -163,7 +163,7 @@ class ModelConfig(Strict):
     def _warehouse(cls, value: str) -> str:
         """A SQLAlchemy URL of a supported dialect, or airflow://CONN_ID (resolved in a task)."""
         if not value.startswith("airflow://"):
-            compute_dialect(compute_backend(value))
+            dialect_record(backend_name(value))
         return value
 
     @field_validator("store")
@@ -206,7 +206,7 @@ class ModelConfig(Strict):
     def sql_dialect(self) -> str | None:
         """sqlglot's name of the warehouse's dialect (None, generic SQL, for an Airflow connection)."""
         return None if self.warehouse.startswith("airflow://") else \
-            compute_dialect(compute_backend(self.warehouse)).sqlglot
+            dialect_record(backend_name(self.warehouse)).sqlglot
 
     @property
     def segment_columns(self) -> list[str]:  # a window is sliced by: the segments, then each slice
@@ -265,7 +265,7 @@ class ModelConfig(Strict):
         return self.resolve(self.checks.suite) if self.checks else None
 
 
-def compute_monitors_home() -> Path:
+def load_monitors_home() -> Path:
     return Path(os.environ.get("MONITORS_HOME") or Path.cwd()).resolve()
 
 
@@ -277,7 +277,7 @@ def compute_config(data: Any, source: str | Path = "<config>", home: Path | None
         config = ModelConfig.model_validate(data)
     except ValidationError as exc:
         raise ConfigError("\n".join(compute_error_lines(source, exc, ModelConfig))) from None
-    config._home = home or compute_monitors_home()
+    config._home = home or load_monitors_home()
     config._source = Path(source) if source != "<config>" else None
     return config
 

@@ -43,7 +43,7 @@ STORAGE_EXTRA = {"endpoint_url": "AWS_ENDPOINT_URL", "region_name": "AWS_DEFAULT
                  "aws_secret_access_key": "AWS_SECRET_ACCESS_KEY"}
 
 
-def compute_storage_env(conn_id: str) -> dict[str, str]:
+def load_storage_env(conn_id: str) -> dict[str, str]:
     """The AWS environment an aws-type connection gives: login/password as the key pair (or
     extra aws_access_key_id / aws_secret_access_key), extra endpoint_url, region_name,
     aws_session_token."""
@@ -60,4 +60,4 @@ def apply_storage_connection(config: ModelConfig) -> None:
     """In a task's process: the object store's credentials from `airflow.storage_conn_id`, if
     set (each task is its own process: the environment goes no further)."""
     if config.airflow.storage_conn_id:
-        os.environ.update(compute_storage_env(config.airflow.storage_conn_id))
+        os.environ.update(load_storage_env(config.airflow.storage_conn_id))

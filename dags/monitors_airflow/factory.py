@@ -20,7 +20,7 @@ from airflow.sdk import DAG, Asset, AssetAlias, CronDataIntervalTimetable, dag, 
 from monitors.config import ModelConfig, load_config
 from monitors.core.measurement import PARTS
 from monitors_airflow.connections import apply_storage_connection, compute_warehouse_url
-from monitors_airflow.notifiers import compute_notifiers, compute_resolved_notifiers
+from monitors_airflow.notifiers import create_notifiers, create_resolved_notifiers
 
 log = logging.getLogger(__name__)
 ASSET_EXTRA = ("model", "window_start", "window_end", "status", "broken", "report")
@@ -33,7 +33,7 @@ a message naming each rule, its value and its bound; results go to `{store}` (vi
 """
 
 
-def compute_yaml_path(dag_file: str | Path) -> Path:
+def load_yaml_path(dag_file: str | Path) -> Path:
     """dags/monitor_credit_risk.py -> dags/models/credit_risk.yaml (or .yml)."""
     models = Path(dag_file).resolve().parent / "models"
     name = Path(dag_file).stem.removeprefix("monitor_")
@@ -43,7 +43,7 @@ def compute_yaml_path(dag_file: str | Path) -> Path:
     raise FileNotFoundError(f"{dag_file}: no config {models / name}.yaml for this DAG file")
 
 
-def compute_home(dag_file: str | Path) -> Path:
+def load_home(dag_file: str | Path) -> Path:
     """MONITORS_HOME, by default the project root: the folder above dags/."""
     return Path(os.environ.get("MONITORS_HOME") or Path(dag_file).resolve().parent.parent)
 
@@ -54,7 +54,7 @@ def _window(context: dict[str, Any]) -> Any:
     return Window(context["data_interval_start"], context["data_interval_end"])
 
 
-def compute_ui_config(config: ModelConfig) -> ModelConfig:
+def load_ui_config(config: ModelConfig) -> ModelConfig:
     """Without reports_url, and with Airflow's [api] base_url set and the monitors plugin in the
     plugins folder, messages and notifications link the window's page inside Airflow."""
     from airflow.configuration import conf
@@ -67,10 +67,10 @@ def compute_ui_config(config: ModelConfig) -> ModelConfig:
 
 
 def build_dag(dag_file: str | Path) -> DAG:
-    yaml_path = compute_yaml_path(dag_file)
-    config = compute_ui_config(load_config(yaml_path, home=compute_home(dag_file)))
+    yaml_path = load_yaml_path(dag_file)
+    config = load_ui_config(load_config(yaml_path, home=load_home(dag_file)))
     settings = config.airflow
-    callbacks = compute_notifiers(config)
+    callbacks = create_notifiers(config)
 
     @dag(
         dag_id=f"monitor_{config.model}",
@@ -101,7 +101,7 @@ def build_dag(dag_file: str | Path) -> DAG:
             return getattr(stages, f"run_{name}")(config, _window(context), *args, **kwargs)
 
         @task.branch(pool=settings.pool, outlets=[stored_asset, alerts_alias],
-                     on_success_callback=compute_resolved_notifiers(config) or None)
+                     on_success_callback=create_resolved_notifiers(config) or None)
         def measure(**context: Any) -> list[str]:
             """The window measured, stored and reported in one process (in the warehouse pool), then
             earlier windows' late labels refreshed. An event on monitors://<model> (and on

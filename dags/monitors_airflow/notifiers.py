@@ -28,7 +28,7 @@ RULE_TASKS = (*PARTS, "refresh_labels")  # their AirflowFailException is a broke
 log = logging.getLogger(__name__)
 
 
-def compute_failure_text(context: dict[str, Any]) -> str:
+def failure_text(context: dict[str, Any]) -> str:
     ti = context.get("ti") or context.get("task_instance")
     dag = context.get("dag")
     event = context.get("monitors_event", "failed")
@@ -48,7 +48,7 @@ class WebhookNotifier(BaseNotifier):
         self.slack = slack
 
     def notify(self, context: dict[str, Any]) -> None:  # type: ignore[override]
-        text = compute_failure_text(context)
+        text = failure_text(context)
         if self.slack:
             payload: dict[str, Any] = {"text": text}
         else:
@@ -109,7 +109,7 @@ class OnResolved(BaseNotifier):
                 notifier(resolved)
 
 
-def compute_channels(config: ModelConfig, subject: str, body: str) -> list[BaseNotifier]:
+def create_channels(config: ModelConfig, subject: str, body: str) -> list[BaseNotifier]:
     """One notifier per configured channel (email, Slack, webhook)."""
     notify = config.airflow.notify
     notifiers: list[BaseNotifier] = []
@@ -126,13 +126,13 @@ def compute_channels(config: ModelConfig, subject: str, body: str) -> list[BaseN
     return notifiers
 
 
-def compute_notifiers(config: ModelConfig) -> list[BaseNotifier]:
+def create_notifiers(config: ModelConfig) -> list[BaseNotifier]:
     """on_failure_callback of every task."""
-    channels = compute_channels(config, SUBJECT, BODY)
+    channels = create_channels(config, SUBJECT, BODY)
     return [OnChange(config, channels)] if channels else []
 
 
-def compute_resolved_notifiers(config: ModelConfig) -> list[BaseNotifier]:
+def create_resolved_notifiers(config: ModelConfig) -> list[BaseNotifier]:
     """on_success_callback of measure."""
-    channels = compute_channels(config, RESOLVED_SUBJECT, RESOLVED_BODY)
+    channels = create_channels(config, RESOLVED_SUBJECT, RESOLVED_BODY)
     return [OnResolved(config, channels)] if channels else []

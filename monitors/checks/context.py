@@ -15,7 +15,7 @@ def quiet_gx() -> None:
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
 
 
-def load_context() -> Any:
+def gx_context() -> Any:
     """The process's GX context."""
     if "context" not in _CONTEXT:
         import great_expectations as gx
@@ -28,10 +28,10 @@ def load_context() -> Any:
     return _CONTEXT["context"]
 
 
-def load_frame_batch_definition() -> Any:
+def frame_batch_definition() -> Any:
     """The context's batch definition for a window held in pandas (made once)."""
     if "batch" not in _CONTEXT:
-        source = load_context().data_sources.add_pandas("monitors")
+        source = gx_context().data_sources.add_pandas("monitors")
         _CONTEXT["batch"] = source.add_dataframe_asset("window").add_batch_definition_whole_dataframe(
             "window")
     return _CONTEXT["batch"]

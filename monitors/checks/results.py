@@ -9,8 +9,8 @@ from typing import Any
 
 import pandas as pd
 
-from monitors.checks.context import load_frame_batch_definition, quiet_gx
-from monitors.checks.suites import SCHEMA_EXPECTATIONS, check_expectations, compute_expectation_suite
+from monitors.checks.context import frame_batch_definition, quiet_gx
+from monitors.checks.suites import SCHEMA_EXPECTATIONS, check_expectations, create_expectation_suite
 from monitors.core.measurement import Measurement, clean_value
 
 
@@ -24,7 +24,7 @@ def _observed(result: dict[str, Any], success: bool) -> float | None:
         return float(observed)
     return 0.0 if success else 1.0
 
-def compute_result_measurements(outcome: Any) -> list[Measurement]:
+def result_measurements(outcome: Any) -> list[Measurement]:
     """One measurement per expectation of a GX validation result."""
     rows = []
     for result in outcome.results:
@@ -40,18 +40,18 @@ def compute_result_measurements(outcome: Any) -> list[Measurement]:
     return sorted(rows, key=lambda r: (r.kind, r.metric, r.column_name or ""))
 
 
-def compute_check_measurements(suite: dict[str, Any], frame: pd.DataFrame, model: str
+def run_frame_checks(suite: dict[str, Any], frame: pd.DataFrame, model: str
                                ) -> list[Measurement]:
     """Validate the suite on rows in pandas; one measurement per expectation (the pipeline
     validates in the warehouse: checks.warehouse)."""
     quiet_gx()
     check_expectations(suite, model)
-    expectation_suite = compute_expectation_suite(suite, model)
-    batch = load_frame_batch_definition().get_batch(batch_parameters={"dataframe": frame})
-    return compute_result_measurements(batch.validate(expectation_suite))
+    expectation_suite = create_expectation_suite(suite, model)
+    batch = frame_batch_definition().get_batch(batch_parameters={"dataframe": frame})
+    return result_measurements(batch.validate(expectation_suite))
 
 
-def compute_schema_measurements(suite: dict[str, Any], columns: dict[str, str]) -> list[Measurement]:
+def schema_measurements(suite: dict[str, Any], columns: dict[str, str]) -> list[Measurement]:
     """The predictions table against the schema snapshot taken at `expectations init`
     (suite meta.table_columns): a column added, or a column whose type family changed. (A
     column removed or renamed is a missing column: schema/column_present.)"""

@@ -68,7 +68,7 @@ def check_expectations(suite: dict[str, Any], model: str) -> None:
                               f"({what}): {str(exc).splitlines()[0]}") from None
 
 
-def compute_expectation_suite(suite: dict[str, Any], model: str) -> Any:
+def create_expectation_suite(suite: dict[str, Any], model: str) -> Any:
     import great_expectations as gx
 
     try:
@@ -77,7 +77,7 @@ def compute_expectation_suite(suite: dict[str, Any], model: str) -> Any:
         raise ChecksError(f"model {model}: invalid expectation suite: {exc}") from None
 
 
-def compute_suite(config: ModelConfig, baseline: pd.DataFrame,
+def suite_from_baseline(config: ModelConfig, baseline: pd.DataFrame,
                   table_columns: dict[str, str] | None = None) -> dict[str, Any]:
     """A suite profiled from the baseline: columns present with their types, not-null where the
     baseline has no nulls, numeric ranges with a margin, categorical value sets, rows > 0; and a
@@ -105,7 +105,7 @@ def compute_suite(config: ModelConfig, baseline: pd.DataFrame,
             values = pd.to_numeric(series, errors="coerce").dropna()
             if values.empty:
                 continue
-            low, high = compute_padded_range(float(values.min()), float(values.max()),
+            low, high = padded_range(float(values.min()), float(values.max()),
                                              probability=column in p.outputs and config.task != "regression")
             add("expect_column_values_to_be_between", column=column,
                 min_value=round(low, 6), max_value=round(high, 6), mostly=MOSTLY)
@@ -113,7 +113,7 @@ def compute_suite(config: ModelConfig, baseline: pd.DataFrame,
             values_set = sorted({str(v) for v in series.dropna().unique()})
             add("expect_column_values_to_be_in_set", column=column, value_set=values_set,
                 mostly=MOSTLY)
-    labels = compute_label_set(config, baseline)
+    labels = label_set(config, baseline)
     if labels is not None and p.predicted_label:
         add("expect_column_values_to_be_in_set", column=p.predicted_label, value_set=labels)
     meta: dict[str, Any] = {"generated_by": "monitors expectations init",
@@ -123,7 +123,7 @@ def compute_suite(config: ModelConfig, baseline: pd.DataFrame,
     return {"name": config.model, "expectations": expectations, "meta": meta}
 
 
-def compute_padded_range(low: float, high: float, probability: bool = False) -> tuple[float, float]:
+def padded_range(low: float, high: float, probability: bool = False) -> tuple[float, float]:
     """The baseline's range widened by RANGE_MARGIN on each side, but never across zero (a
     feature that is never negative keeps 0 as its lower bound); a classifier's score: [0, 1]."""
     if probability:
@@ -134,7 +134,7 @@ def compute_padded_range(low: float, high: float, probability: bool = False) -> 
             min(padded_high, 0.0) if high <= 0 else padded_high)
 
 
-def compute_label_set(config: ModelConfig, baseline: pd.DataFrame) -> list[Any] | None:
+def label_set(config: ModelConfig, baseline: pd.DataFrame) -> list[Any] | None:
     """A classifier's class labels as the baseline has them (its labels, else its predicted
     labels), as plain values; None for regression or a baseline without either."""
     column = LABEL if LABEL in baseline.columns else config.predictions.predicted_label
@@ -151,5 +151,5 @@ def _baseline_name(config: ModelConfig) -> str:
     return f"{config.predictions.table} [{config.baseline.window.start}, {config.baseline.window.end})"
 
 
-def compute_suite_text(suite: dict[str, Any]) -> str:
+def suite_text(suite: dict[str, Any]) -> str:
     return json.dumps(suite, indent=2, sort_keys=False) + "\n"

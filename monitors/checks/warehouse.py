@@ -1,5 +1,5 @@
 """Checks in the warehouse: the model's GX suite validated by GX's SQL datasource on the window's
-query, so the rows never leave the database (checks.compute_check_measurements reads them all
+query, so the rows never leave the database (checks.run_frame_checks reads them all
 into pandas). It gives the same rows as the pandas path; three GX 1.24 gaps are bridged here:
 
 - DuckDB: GX fetches a metric's rows after closing its connection, which DuckDB's lazy cursors
@@ -22,18 +22,18 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from monitors.checks.context import load_context, quiet_gx
-from monitors.checks.results import compute_result_measurements
+from monitors.checks.context import gx_context, quiet_gx
+from monitors.checks.results import result_measurements
 from monitors.checks.suites import (
     NUMERIC_TYPES,
     STRING_TYPES,
     check_expectations,
-    compute_expectation_suite,
+    create_expectation_suite,
 )
 from monitors.core.errors import ChecksError
 from monitors.core.measurement import Measurement
-from monitors.warehouse.dialects import compute_dialect
-from monitors.warehouse.engine import compute_safe_url, load_engine_arguments, query_errors
+from monitors.warehouse.dialects import dialect_record
+from monitors.warehouse.engine import load_engine_arguments, query_errors, safe_url
 
 if TYPE_CHECKING:
     from great_expectations.core import ExpectationSuiteValidationResult
@@ -63,10 +63,10 @@ def _persist_connections(dialect: str) -> None:
         gx_engine._PERSISTED_CONNECTION_DIALECTS = (*dialects, _DialectName(dialect))  # type: ignore[assignment]
 
 
-def compute_sql_suite(suite: dict[str, Any], dialect: str) -> dict[str, Any]:
+def sql_suite(suite: dict[str, Any], dialect: str) -> dict[str, Any]:
     """The suite with pandas dtype names in type lists replaced by the dialect's SQL type names
     (other names are kept, so a suite written with SQL names works as it is)."""
-    record = compute_dialect(dialect)
+    record = dialect_record(dialect)
     names = {"numeric": list(record.gx_numeric_types), "text": list(record.gx_text_types)}
     translated = copy.deepcopy(suite)
     for item in translated["expectations"]:
@@ -81,7 +81,7 @@ def compute_sql_suite(suite: dict[str, Any], dialect: str) -> dict[str, Any]:
     return translated
 
 
-def compute_window_sql(engine: sa.Engine, query: sa.Select[Any]) -> str:
+def window_sql(engine: sa.Engine, query: sa.Select[Any]) -> str:
     """The Select as SQL text with its values inlined (GX takes text): datetimes render as
     ISO literals ('2026-01-01 00:00:00', '+00:00' for a time-zone-aware column), which DuckDB
     and PostgreSQL cast to the compared column's type."""
@@ -130,14 +130,14 @@ def _fail(model: str, engine: sa.Engine, exc: Exception) -> ChecksError:
     if engine.url.password:
         detail = detail.replace(str(engine.url.password), "***")
     return ChecksError(f"model {model}: cannot validate the suite in warehouse "
-                       f"{compute_safe_url(engine)}: {detail}")
+                       f"{safe_url(engine)}: {detail}")
 
 
 def _validate(suite: dict[str, Any], engine: sa.Engine, query: sa.Select[Any], model: str
               ) -> ExpectationSuiteValidationResult:
     check_expectations(suite, model)
-    expectation_suite = compute_expectation_suite(compute_sql_suite(suite, engine.dialect.name), model)
-    record = compute_dialect(engine.dialect.name)
+    expectation_suite = create_expectation_suite(sql_suite(suite, engine.dialect.name), model)
+    record = dialect_record(engine.dialect.name)
     if record.embedded_file and engine.url.database in (None, "", ":memory:"):
         raise ChecksError(f"model {model}: checks in the warehouse need a {record.name} file, "
                           "not an in-memory database")
@@ -146,7 +146,7 @@ def _validate(suite: dict[str, Any], engine: sa.Engine, query: sa.Select[Any], m
     if record.gx_persisted_connection:
         _persist_connections(record.name)
     kwargs = load_engine_arguments(engine)
-    context = load_context()
+    context = gx_context()
     name = f"warehouse-{uuid.uuid4().hex}"
     try:
         with warnings.catch_warnings():  # GX suggests a dialect-specific datasource type
@@ -157,7 +157,7 @@ def _validate(suite: dict[str, Any], engine: sa.Engine, query: sa.Select[Any], m
         raise _fail(model, engine, exc) from None
     try:
         _describe_batches(source, query)
-        asset = source.add_query_asset("window", query=compute_window_sql(engine, query))
+        asset = source.add_query_asset("window", query=window_sql(engine, query))
         batch = asset.add_batch_definition_whole_table("window").get_batch()
         return batch.validate(expectation_suite, result_format=_RESULT_FORMAT)
     finally:
@@ -168,8 +168,8 @@ def _validate(suite: dict[str, Any], engine: sa.Engine, query: sa.Select[Any], m
 def load_warehouse_check_measurements(suite: dict[str, Any], engine: sa.Engine,
                                          query: sa.Select[Any], model: str) -> list[Measurement]:
     """Validate the suite on the window's rows in the warehouse (`query`: the window's Select on
-    `engine`); one measurement per expectation, as checks.compute_check_measurements gives."""
+    `engine`); one measurement per expectation, as checks.run_frame_checks gives."""
     quiet_gx()
     # on DuckDB GX logs, per type check, that it compares with sqlalchemy's own types: as intended
     logging.getLogger("great_expectations.expectations.type_comparison").setLevel(logging.ERROR)
-    return compute_result_measurements(_validate(suite, engine, query, model))
+    return result_measurements(_validate(suite, engine, query, model))

@@ -18,12 +18,12 @@ from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from typing import Any
 
-from monitors.checks.context import load_context
+from monitors.checks.context import gx_context
 from monitors.checks.warehouse import load_warehouse_check_measurements
 from monitors.config import ModelConfig
 from monitors.core.measurement import Measurement
 from monitors.core.window import Window
-from monitors.warehouse.dialects import DIALECTS, compute_backend
+from monitors.warehouse.dialects import DIALECTS, backend_name
 from monitors.warehouse.engine import create_warehouse_engine
 from monitors.warehouse.queries import load_window_query
 
@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 def _load_gx() -> None:
     """GX imported and its context made (returned as nothing: it does not pickle)."""
-    load_context()
+    gx_context()
 
 
 def load_gx_rows(config: ModelConfig, window: Window, as_of: datetime, suite: dict[str, Any]
@@ -78,12 +78,12 @@ class ChecksBeside:
             gc.unfreeze()
 
     @staticmethod
-    def compute_available(config: ModelConfig) -> bool:
+    def available(config: ModelConfig) -> bool:
         """A suite to validate, a fork to validate it in, a second core to run it on, and a
         driver that survives a fork (the dialect's record says)."""
         return (config.suite_path is not None and (os.cpu_count() or 1) > 1
                 and "fork" in multiprocessing.get_all_start_methods()
-                and getattr(DIALECTS.get(compute_backend(config.warehouse)), "fork_safe", True))
+                and getattr(DIALECTS.get(backend_name(config.warehouse)), "fork_safe", True))
 
     def submit(self, config: ModelConfig, window: Window, as_of: datetime, suite: dict[str, Any]
                ) -> Future[list[Measurement]] | None:

@@ -13,7 +13,7 @@ from monitors.core.counts import Tally
 from monitors.core.measurement import Measurement
 from monitors.core.window import Window
 from monitors.run.reference import Baseline
-from monitors.warehouse.custom import compute_label_metrics, load_custom_values
+from monitors.warehouse.custom import label_custom_metrics, load_custom_values
 from monitors.warehouse.queries import Query
 
 if TYPE_CHECKING:
@@ -32,4 +32,4 @@ def load_custom_rows(engine: Engine, config: ModelConfig, window: Window, query:
     pending = config.ground_truth is not None and (
         whole is None or compute_labels_pending(config, window, whole.coverage, as_of))
     return compute_custom_rows(config, load_custom_values(engine, config, query), baseline.custom,
-                               compute_label_metrics(config), pending)
+                               label_custom_metrics(config), pending)

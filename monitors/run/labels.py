@@ -17,7 +17,7 @@ from monitors.run.custom import load_custom_rows
 from monitors.run.reference import Baseline
 from monitors.run.window import load_performance_rows
 from monitors.storage import results
-from monitors.warehouse.custom import compute_label_metrics
+from monitors.warehouse.custom import label_custom_metrics
 from monitors.warehouse.engine import query_errors
 from monitors.warehouse.outcomes import load_tallies
 from monitors.warehouse.queries import load_window_query
@@ -36,7 +36,7 @@ class Refreshed:
     message: str | None  # the rules the new labels broke, None when they broke none
 
 
-def compute_maturing(config: ModelConfig, windows: list[Window], as_of: datetime) -> list[Window]:
+def maturing_windows(config: ModelConfig, windows: list[Window], as_of: datetime) -> list[Window]:
     """Stored windows whose labels may still arrive: younger than max_delay, plus one window
     length so the first run after a window matures records its final state."""
     if config.ground_truth is None:
@@ -53,8 +53,8 @@ def run_refresh_maturing(config: ModelConfig, engine: Engine, baseline: Baseline
     its new labels broke, if any."""
     refreshed = []
     stored = results.load_windows(config.store_path, config.model)
-    kinds = PERFORMANCE_KINDS | (CUSTOM_KINDS if compute_label_metrics(config) else set())
-    for window in compute_maturing(config, stored, as_of):
+    kinds = PERFORMANCE_KINDS | (CUSTOM_KINDS if label_custom_metrics(config) else set())
+    for window in maturing_windows(config, stored, as_of):
         if skip and window in skip:
             continue
         with query_errors(engine, config.model, f"refreshing the labels of window {window}"):

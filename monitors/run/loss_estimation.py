@@ -19,7 +19,7 @@ from monitors.compute.loss_estimation import (
 from monitors.config import ModelConfig
 from monitors.core.fields import LABEL
 from monitors.core.metrics import REGRESSION
-from monitors.warehouse.counts import compute_present
+from monitors.warehouse.counts import present_columns
 from monitors.warehouse.frames import load_sample
 from monitors.warehouse.queries import Query
 
@@ -33,7 +33,7 @@ def load_loss_model(engine: Engine, config: ModelConfig, query: Query) -> LossMo
     score = config.predictions.score
     if config.task != REGRESSION or not query.has_labels or not score or score not in query.columns:
         return None
-    present = compute_present(query)
+    present = present_columns(query)
     features = config.predictions.features
     frame = load_sample(engine, config, query, FIT_ROWS)
     return compute_loss_model(frame, LABEL, score, [c for c in features.numerical if c in present],
@@ -48,7 +48,7 @@ def load_loss_estimates(engine: Engine, config: ModelConfig, query: Query, model
     if config.task != REGRESSION:
         return None
     needed = {*model.numerical, *model.categories} if model is not None else set()
-    if model is None or not window_rows.get(None) or not needed <= compute_present(query):
+    if model is None or not window_rows.get(None) or not needed <= present_columns(query):
         return {None: compute_loss_estimates(None, None, 0)}
     sample = load_sample(engine, config, dataclasses.replace(query, select=query.features), SAMPLE_ROWS)
     return compute_segment_loss_estimates(model, sample, window_rows, config.segments)

@@ -25,21 +25,21 @@ from monitors.core.multivariate import (
 )
 from monitors.core.profile import Profile
 from monitors.storage import baseline_cache
-from monitors.warehouse.counts import compute_present
-from monitors.warehouse.multivariate import compute_halves, load_error_summary, load_moments, load_products
+from monitors.warehouse.counts import present_columns
+from monitors.warehouse.multivariate import baseline_halves, load_error_summary, load_moments, load_products
 from monitors.warehouse.queries import Query
 
 if TYPE_CHECKING:
     from monitors.warehouse.engine import Engine
 
 
-def compute_pca_columns(config: ModelConfig, query: Query) -> list[str]:
+def pca_columns(config: ModelConfig, query: Query) -> list[str]:
     """The numerical features the PCA is fitted on: present, numeric, at most MAX_FEATURES."""
     found = [c for c in config.predictions.features.numerical if query.columns.get(c) == "numeric"]
     return found[:MAX_FEATURES]
 
 
-def compute_pca_categories(config: ModelConfig, query: Query, profile: Profile, room: int
+def pca_categories(config: ModelConfig, query: Query, profile: Profile, room: int
                            ) -> list[tuple[str, str]]:
     """The one-hot inputs: each present categorical feature's most frequent baseline values
     (at most TOP_CATEGORIES, each at least MIN_CATEGORY_SHARE of the rows), at most `room`."""
@@ -80,18 +80,18 @@ def load_pca_fit(engine: Engine, fit: Any, held: Any, inputs: list[Input],
 
 def load_pca_model(engine: Engine, config: ModelConfig, query: Query, profile: Profile) -> PcaModel | None:
     """The baseline's PCA, fitted on one half of the baseline's rows and its errors measured on
-    the other (warehouse.multivariate.compute_halves): from the store when this baseline (its
+    the other (warehouse.multivariate.baseline_halves): from the store when this baseline (its
     profile key) was fitted before; None when drift.multivariate is off, fewer than two
     inputs vary or the baseline is too small."""
     if not config.drift.multivariate:
         return None
-    path = baseline_cache.compute_pca_file(config, profile.key)
+    path = baseline_cache.pca_file(config, profile.key)
     cached = baseline_cache.load_cached_pca(path)
     if cached is not None:
         return cached
-    columns = compute_pca_columns(config, query)
-    categories = compute_pca_categories(config, query, profile, MAX_FEATURES - len(columns))
-    fit, held = compute_halves(query.features, columns, list(dict.fromkeys(c for c, _ in categories)))
+    columns = pca_columns(config, query)
+    categories = pca_categories(config, query, profile, MAX_FEATURES - len(columns))
+    fit, held = baseline_halves(query.features, columns, list(dict.fromkeys(c for c, _ in categories)))
     model = load_pca_fit(engine, fit, held, [*columns, *categories], config.model)
     if model is not None:
         baseline_cache.write_pca(path, model)
@@ -104,7 +104,7 @@ def load_multivariate_rows(engine: Engine, config: ModelConfig, query: Query, mo
     model's columns is missing from the window: the schema rows say which)."""
     if model is None:
         return []
-    if not model.needed <= compute_present(query):
+    if not model.needed <= present_columns(query):
         return compute_multivariate_row(model, None, 0, config.drift)
     rows, mean, _ = load_error_summary(engine, query.features, model, config.model)
     return compute_multivariate_row(model, mean, rows, config.drift)

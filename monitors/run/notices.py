@@ -21,7 +21,7 @@ class Notice:
     text: str = ""  # for a RESOLVED notice: what cleared
 
 
-def compute_open_alerts(config: ModelConfig) -> tuple[str, ...]:
+def load_open_alerts(config: ModelConfig) -> tuple[str, ...]:
     """The model's open alerts, each as its rule without the segment (and without values: they
     change every window)."""
     found = results.load_alerts(config.store_path, config.model, open_only=True)
@@ -32,7 +32,7 @@ def compute_open_alerts(config: ModelConfig) -> tuple[str, ...]:
 def run_failing_notice(config: ModelConfig, now: datetime) -> Notice:
     """A window broke rules: send when an open alert is news, or repeat_every has passed."""
     repeat = config.airflow.notify.repeat_every
-    current = compute_open_alerts(config)
+    current = load_open_alerts(config)
 
     def decide(old: notices.NoticeState) -> notices.NoticeState | None:
         due = not repeat or old.sent_at is None or now - old.sent_at >= repeat
@@ -44,7 +44,7 @@ def run_failing_notice(config: ModelConfig, now: datetime) -> Notice:
 
 def run_passing_notice(config: ModelConfig, now: datetime) -> Notice:
     """A window broke no rule: a RESOLVED notice once every alert last sent about has cleared."""
-    current = compute_open_alerts(config)
+    current = load_open_alerts(config)
     cleared: list[str] = []
 
     def decide(old: notices.NoticeState) -> notices.NoticeState | None:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 KEPT = 2  # windows whose counts a run keeps (the one measured and the one before)
 
 
-def compute_previous_window(config: ModelConfig, window: Window) -> Window:
+def previous_window(config: ModelConfig, window: Window) -> Window:
     """The schedule's window just before `window`."""
     return compute_trailing_windows(config.schedule, window, 1, config.timezone)[-1]
 
@@ -32,7 +32,7 @@ def load_previous_drift_rows(engine: Engine, config: ModelConfig, window: Window
     """The window's drift against the window before (none unless drift.compare asks for it)."""
     if "previous_window" not in config.drift.compare:
         return []
-    previous = compute_previous_window(config, window)
+    previous = previous_window(config, window)
     found = baseline.windows.get(previous)
     profile = baseline.reference.profile
     if found is None:

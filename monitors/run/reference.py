@@ -18,8 +18,8 @@ from monitors.core.window import Window
 from monitors.run.loss_estimation import load_loss_model
 from monitors.run.multivariate import load_pca_model
 from monitors.storage import baseline_cache
-from monitors.warehouse.counts import compute_present, load_column_stats, load_select_counts
-from monitors.warehouse.engine import compute_engine_identity, compute_query_text, query_errors
+from monitors.warehouse.counts import load_column_stats, load_select_counts, present_columns
+from monitors.warehouse.engine import compiled_query, engine_identity, query_errors
 from monitors.warehouse.outcomes import load_label_summary, load_tallies
 from monitors.warehouse.queries import Query, load_baseline_query
 from monitors.warehouse.schema import check_schema
@@ -61,14 +61,14 @@ def load_baseline_profile(engine: Engine, config: ModelConfig, query: Query | No
     matter): from the store when this baseline was profiled before. `query`: the baseline's
     query, built when not given."""
     query = query or load_baseline_query(engine, config)
-    present = compute_present(query)
+    present = present_columns(query)
     p = config.predictions
     numerical = [c for c in dict.fromkeys([*p.features.numerical, *p.outputs])
                  if c in present and query.columns.get(c) == "numeric"]
     categorical = [c for c in p.features.categorical if c in present]
     segments = [s for s in config.segment_columns if s in present]
     stats = load_column_stats(engine, query.features, numerical)
-    key = compute_profile_key(*compute_query_text(engine, query.features), compute_engine_identity(engine),
+    key = compute_profile_key(*compiled_query(engine, query.features), engine_identity(engine),
                               numerical, categorical, segments, stats)
     cached = baseline_cache.load_cached_profile(config, key)
     if cached is not None:
@@ -77,7 +77,7 @@ def load_baseline_profile(engine: Engine, config: ModelConfig, query: Query | No
     counts = load_select_counts(engine, query.features, numeric, categorical, segments)
     profile = compute_profile(key, counts, numeric, {c: s[3] or 0.0 for c, s in stats.items()},
                               categorical)
-    baseline_cache.write_profile(baseline_cache.compute_profile_file(config, key), profile)
+    baseline_cache.write_profile(baseline_cache.profile_file(config, key), profile)
     return profile
 
 
@@ -94,9 +94,9 @@ def load_baseline_tallies(engine: Engine, config: ModelConfig, query: Query, bas
         return load_tallies(engine, config, query.select, baseline)[0]
     summary = load_label_summary(engine, config, query)
     # SUMS: the regression tally's layout (a tally cached before a sum was added is counted again)
-    key = compute_hash([baseline.key, *compute_query_text(engine, query.select), summary, config.task,
+    key = compute_hash([baseline.key, *compiled_query(engine, query.select), summary, config.task,
                         SUMS, config.predictions.model_dump(mode="json"), config.segment_columns])
-    path = baseline_cache.compute_tallies_file(config, baseline.key, key)
+    path = baseline_cache.tallies_file(config, baseline.key, key)
     cached = baseline_cache.load_cached_tallies(path)
     if cached is not None:
         return cached

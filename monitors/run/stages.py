@@ -24,7 +24,7 @@ from monitors.storage import results
 from monitors.warehouse.engine import create_warehouse_engine
 
 
-def compute_broken_parts(rows: list[Measurement]) -> list[str]:
+def broken_parts(rows: list[Measurement]) -> list[str]:
     """The parts (PARTS) whose rules the window broke, in PARTS' order."""
     kinds = {r.kind for r in rows if r.is_alert}
     return [part for part, part_kinds in PARTS.items() if kinds & set(part_kinds)]
@@ -55,7 +55,7 @@ def run_measure(config: ModelConfig, window: Window, run_id: str, *, url: str | 
     return {"model": config.model, "window_start": window.start.isoformat(),
             "window_end": window.end.isoformat(), "status": summary.status, "rows": summary.row_count,
             "broken": [compute_rule_text(r) for r in compute_broken_rules(summary.rows)],
-            "report": compute_window_link(config, window), "parts": compute_broken_parts(summary.rows),
+            "report": compute_window_link(config, window), "parts": broken_parts(summary.rows),
             "report_error": report_error, "late_labels": "\n\n".join(late) if late else None,
             "refreshed": [r.window.key for r in refreshed]}
 
@@ -66,7 +66,7 @@ def run_part(config: ModelConfig, window: Window, part: str) -> str | None:
     rows = results.load_window_rows(config.store_path, config.model, window)
     if not rows:
         raise MonitorsError(f"model {config.model}: no stored results for window {window}")
-    if part not in compute_broken_parts(rows):
+    if part not in broken_parts(rows):
         return None
     return load_window_message(config, window, rows)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from monitors.checks.suites import compute_suite, compute_suite_text
+from monitors.checks.suites import suite_from_baseline, suite_text
 from monitors.config import ModelConfig
 from monitors.core.errors import ChecksError
 from monitors.storage.files import write_text
@@ -21,9 +21,9 @@ def write_profiled_suite(config: ModelConfig, path: Path | None = None) -> dict:
         raise ChecksError(f"model {config.model}: the config has no checks.suite to write")
     engine = create_warehouse_engine(config)
     try:
-        suite = compute_suite(config, frames.load_baseline(engine, config).data,
+        suite = suite_from_baseline(config, frames.load_baseline(engine, config).data,
                               load_table_columns(engine, config))
     finally:
         engine.dispose()
-    write_text(path, compute_suite_text(suite))
+    write_text(path, suite_text(suite))
     return suite

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from monitors.checks.results import compute_schema_measurements
+from monitors.checks.results import schema_measurements
 from monitors.checks.suites import load_suite
 from monitors.checks.warehouse import load_warehouse_check_measurements
 from monitors.compute.drift import compute_drift_rows
@@ -83,7 +83,7 @@ class Extract:
         return self.counts.rows.get(None, 0)
 
 
-def compute_run_id(prefix: str = "cli") -> str:
+def create_run_id(prefix: str = "cli") -> str:
     return f"{prefix}__{datetime.now(UTC).strftime('%Y-%m-%dT%H:%M:%S')}__{uuid.uuid4().hex[:6]}"
 
 
@@ -106,7 +106,7 @@ def load_check_rows(engine: Engine, config: ModelConfig, window: Window, query: 
     rows = compute_quality_measurements(config, window_counts, profile, query.missing_columns, window,
                                         volume)
     if suite is not None:
-        rows += compute_schema_measurements(suite, query.columns)
+        rows += schema_measurements(suite, query.columns)
     if suite is not None and window_counts.rows.get(None):
         found = load_beside_rows(gx, config.model, window) if gx is not None else None
         rows += found if found is not None else \
@@ -176,7 +176,7 @@ def load_report_samples(engine: Engine, config: ModelConfig, query: Query, basel
     its profile and read from there by later runs."""
     size = config.report.sample_size
     current = frames.load_sample(engine, config, query, size)
-    path = baseline_cache.compute_sample_file(config, baseline.reference.profile.key, size)
+    path = baseline_cache.sample_file(config, baseline.reference.profile.key, size)
     reference = baseline_cache.load_cached_sample(path)
     if reference is None:
         reference = frames.load_sample(engine, config, baseline.query, size)
@@ -223,7 +223,7 @@ def run_window(config: ModelConfig, window: Window, *, engine: Engine | None = N
     run's windows are stored), only for bad input or infrastructure. With `beside`, the GX
     suite is validated in that process while this one measures drift and performance."""
     as_of = as_of or datetime.now(UTC)
-    run_id = run_id or compute_run_id()
+    run_id = run_id or create_run_id()
     engine = engine or create_warehouse_engine(config)
     suite = load_suite(config)
     baseline = baseline or load_reference(engine, config, as_of)

@@ -24,7 +24,7 @@ ALERT_COLUMNS = ["model", "kind", "metric", "column_name", "segment", "opened_at
                  "latest_threshold"]
 
 
-def compute_judged_sql(results: str) -> str:
+def judged_sql(results: str) -> str:
     """CTEs: judged (a rule's ok and alert windows, numbered) and alerting (its alert windows,
     each with its episode: consecutive judged windows in alert share one)."""
     return f"""
@@ -38,9 +38,9 @@ WITH judged AS (
 )"""
 
 
-def compute_alerts_sql(results: str) -> str:
+def alerts_sql(results: str) -> str:
     """The episodes of the rows of `results` (a relation or a parenthesised SELECT)."""
-    return compute_judged_sql(results) + f""", episodes AS (
+    return judged_sql(results) + f""", episodes AS (
   SELECT {RULE}, episode, min(window_start) AS opened_at, max(window_start) AS last_seen_at,
     count(*) AS windows_in_alert,
     arg_min(value, window_start) AS first_value, arg_min(threshold, window_start) AS first_threshold,
@@ -62,13 +62,13 @@ def load_window_lifecycle(con: duckdb.DuckDBPyConnection, select_sql: str, model
     """For the window starting at `start` (naive UTC): each alerting rule's episode start and
     its windows in alert up to this one; the episodes this window resolved (`select_sql`: every
     stored row, on `con`)."""
-    since_sql = compute_judged_sql(f"({select_sql})") + f"""
+    since_sql = judged_sql(f"({select_sql})") + f"""
 SELECT kind, metric, column_name, segment, opened_at, n FROM (
   SELECT *, min(window_start) OVER (PARTITION BY {RULE}, episode) AS opened_at,
     count(*) OVER (PARTITION BY {RULE}, episode ORDER BY window_start) AS n FROM alerting)
 WHERE model = ? AND window_start = ?"""
     resolved_sql = f"""SELECT kind, metric, column_name, segment, opened_at, windows_in_alert
-FROM ({compute_alerts_sql(f'({select_sql})')}) WHERE model = ? AND resolved_at = ? ORDER BY ALL"""
+FROM ({alerts_sql(f'({select_sql})')}) WHERE model = ? AND resolved_at = ? ORDER BY ALL"""
     since = con.execute(since_sql, [model, start]).fetchall()
     resolved = con.execute(resolved_sql, [model, start]).fetchall()
     return Lifecycle({(k, m, c, s): (opened, int(n)) for k, m, c, s, opened, n in since},
@@ -79,7 +79,7 @@ def load_alerts(con: duckdb.DuckDBPyConnection, select_sql: str, model: str | No
                 open_only: bool = False) -> pd.DataFrame:
     """The episodes of the stored results (`select_sql`: every stored row, on `con`), newest
     first."""
-    sql = f"SELECT * FROM ({compute_alerts_sql(f'({select_sql})')}) WHERE true"
+    sql = f"SELECT * FROM ({alerts_sql(f'({select_sql})')}) WHERE true"
     params: list[str] = []
     if model is not None:
         sql += " AND model = ?"

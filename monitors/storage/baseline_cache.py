@@ -17,48 +17,48 @@ from monitors.core.counts import NUMERIC_SLOTS, Key, NumericBins, Tally
 from monitors.core.location import Location
 from monitors.core.multivariate import PcaModel
 from monitors.core.profile import Profile, Shape
-from monitors.storage.codecs import compute_tallies_from_json, compute_tallies_json
+from monitors.storage.codecs import tallies_from_json, tallies_json
 from monitors.storage.files import load_frame, load_table, load_text, write_frame, write_table, write_text
-from monitors.storage.results import compute_data_dir
+from monitors.storage.results import store_data_dir
 
 if TYPE_CHECKING:
     import pandas as pd
 
 
-def compute_profile_dir(config: ModelConfig) -> Location:
-    return compute_data_dir(config.store_path) / "profiles"
+def profile_dir(config: ModelConfig) -> Location:
+    return store_data_dir(config.store_path) / "profiles"
 
 
-def compute_profile_file(config: ModelConfig, key: str) -> Location:
-    return compute_profile_dir(config) / f"{key}.parquet"
+def profile_file(config: ModelConfig, key: str) -> Location:
+    return profile_dir(config) / f"{key}.parquet"
 
 
 def load_cached_profile(config: ModelConfig, key: str) -> Profile | None:
-    table = load_table(compute_profile_file(config, key))
-    return None if table is None else compute_profile_from_table(key, table)
+    table = load_table(profile_file(config, key))
+    return None if table is None else profile_from_table(key, table)
 
 
 def write_profile_calibration(config: ModelConfig, baseline: Profile) -> None:
     """Keep null moments computed for new window sizes with the profile."""
-    write_profile(compute_profile_file(config, baseline.key), baseline)
+    write_profile(profile_file(config, baseline.key), baseline)
     baseline.changed = False
 
 
-def compute_tallies_file(config: ModelConfig, profile_key: str, key: str) -> Location:
-    return compute_profile_dir(config) / f"{profile_key}.tallies-{key}.json"
+def tallies_file(config: ModelConfig, profile_key: str, key: str) -> Location:
+    return profile_dir(config) / f"{profile_key}.tallies-{key}.json"
 
 
 def load_cached_tallies(path: Location) -> dict[str | None, Tally] | None:
     text = load_text(path)
-    return None if text is None else compute_tallies_from_json(text)
+    return None if text is None else tallies_from_json(text)
 
 
 def write_tallies(path: Location, tallies: dict[str | None, Tally]) -> None:
-    write_text(path, compute_tallies_json(tallies))
+    write_text(path, tallies_json(tallies))
 
 
-def compute_pca_file(config: ModelConfig, profile_key: str) -> Location:
-    return compute_profile_dir(config) / f"{profile_key}.pca-v4.json"
+def pca_file(config: ModelConfig, profile_key: str) -> Location:
+    return profile_dir(config) / f"{profile_key}.pca-v4.json"
 
 
 def load_cached_pca(path: Location) -> PcaModel | None:
@@ -75,8 +75,8 @@ def write_pca(path: Location, model: PcaModel) -> None:
     write_text(path, json.dumps(dataclasses.asdict(model)))
 
 
-def compute_sample_file(config: ModelConfig, profile_key: str, size: int) -> Location:
-    return compute_profile_dir(config) / f"{profile_key}.sample-{size}.parquet"
+def sample_file(config: ModelConfig, profile_key: str, size: int) -> Location:
+    return profile_dir(config) / f"{profile_key}.sample-{size}.parquet"
 
 
 def load_cached_sample(path: Location) -> pd.DataFrame | None:
@@ -112,7 +112,7 @@ def write_profile(path: Location, profile: Profile) -> None:
     write_table(path, table)
 
 
-def compute_profile_from_table(key: str, found: pa.Table) -> Profile:
+def profile_from_table(key: str, found: pa.Table) -> Profile:
     """The profile from its long table (write_profile's)."""
     table = found.to_pylist()
     by_part: dict[str, list[dict[str, Any]]] = {}

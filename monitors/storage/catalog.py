@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from monitors.core.location import Location
-from monitors.storage.alerts import ALERTS_VIEW, compute_alerts_sql
-from monitors.storage.files import compute_read_parquet_sql, connect_parquet, load_exists, write_text
+from monitors.storage.alerts import ALERTS_VIEW, alerts_sql
+from monitors.storage.files import connect_parquet, load_exists, read_parquet_sql, write_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -36,7 +36,7 @@ COLUMNS = [
 ]
 
 
-def compute_select_sql(source: str) -> str:
+def results_select_sql(source: str) -> str:
     """Every stored row with the view's column types, from `source` (a FROM clause: the window
     files' read_parquet, or their table registered on the connection)."""
     casts = ",\n  ".join(f"CAST({name} AS {sql}) AS {name}" for name, sql, _ in COLUMNS)
@@ -58,8 +58,8 @@ def replace_catalog(store: Location, results_dir: Location) -> bool:
     try:
         with duckdb.connect(str(store)) as con:
             con.execute(f"CREATE OR REPLACE VIEW {VIEW} AS "
-                        f"{compute_select_sql(compute_read_parquet_sql(results_dir))}")
-            con.execute(f"CREATE OR REPLACE VIEW {ALERTS_VIEW} AS {compute_alerts_sql(VIEW)}")
+                        f"{results_select_sql(read_parquet_sql(results_dir))}")
+            con.execute(f"CREATE OR REPLACE VIEW {ALERTS_VIEW} AS {alerts_sql(VIEW)}")
     except duckdb.IOException:
         return False
     write_text(marker, f"view {VIEW} over {results_dir.resolve()}\n")
@@ -89,7 +89,7 @@ class ResultFilter:
         return conditions, params
 
 
-def compute_empty_results() -> pd.DataFrame:
+def empty_results() -> pd.DataFrame:
     import pandas as pd
 
     return pd.DataFrame({name: pd.Series(dtype="object") for name, _, _ in COLUMNS})
@@ -106,9 +106,9 @@ def load_results(results_dir: Location, model: str | None = None, where: ResultF
         params.insert(0, model)
     with connect_parquet(results_dir) as stored:
         if stored is None:
-            return compute_empty_results()
+            return empty_results()
         con, source = stored
-        sql = f"SELECT * FROM ({compute_select_sql(source)})"
+        sql = f"SELECT * FROM ({results_select_sql(source)})"
         if conditions:
             sql += " WHERE " + " AND ".join(conditions)
         sql += " ORDER BY model, window_start, kind, metric, column_name NULLS FIRST, segment NULLS FIRST"

@@ -9,14 +9,14 @@ import numpy as np
 from monitors.core.counts import Tally
 
 
-def compute_tallies_json(tallies: dict[str | None, Tally]) -> str:
+def tallies_json(tallies: dict[str | None, Tally]) -> str:
     return json.dumps([[key, t.task, t.total, t.groups.tolist(), t.log_loss_sum,
                         [[a, b, n] for (a, b), n in t.confusion.items()], t.sums,
                         {k: v.tolist() for k, v in t.probabilities.items()}, t.log_loss_rows]
                        for key, t in tallies.items()])
 
 
-def compute_tallies_from_json(text: str) -> dict[str | None, Tally]:
+def tallies_from_json(text: str) -> dict[str | None, Tally]:
     out = {}
     for key, task, total, groups, loss, confusion, sums, *rest in json.loads(text):
         probabilities, loss_rows = rest if rest else ({}, 0)  # tallies cached before they had them

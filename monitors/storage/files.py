@@ -37,7 +37,7 @@ STALE_TMP_SECONDS = 3600
 CAS_ATTEMPTS = 20  # compare-and-set tries before giving up (each loses only to a completed write)
 
 
-def compute_tmp_path(path: Path) -> Path:
+def create_tmp_path(path: Path) -> Path:
     """A temporary file beside `path`, named for this host and process (unique per call)."""
     return path.with_name(f".{path.name}.{socket.gethostname()}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
 
@@ -54,7 +54,7 @@ def replace_file(path: Location, write: Callable[[Path], object], durable: bool 
             remote.write_bytes(path, tmp.read_bytes())
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = compute_tmp_path(path)
+    tmp = create_tmp_path(path)
     try:
         write(tmp)
         if durable:
@@ -159,7 +159,7 @@ def connect_parquet(folder: Location) -> Iterator[tuple[duckdb.DuckDBPyConnectio
             yield None
             return
         with duckdb.connect() as con:
-            yield con, compute_read_parquet_sql(folder)
+            yield con, read_parquet_sql(folder)
         return
     table = remote.load_tables(folder)
     if table is None:
@@ -170,7 +170,7 @@ def connect_parquet(folder: Location) -> Iterator[tuple[duckdb.DuckDBPyConnectio
         yield con, "stored_parquet_files"
 
 
-def compute_read_parquet_sql(folder: Path) -> str:
+def read_parquet_sql(folder: Path) -> str:
     """DuckDB's read of every Parquet file below a local folder (its absolute path)."""
     pattern = str(folder.resolve() / "**" / "*.parquet").replace("'", "''")
     return f"read_parquet('{pattern}', union_by_name=true, hive_partitioning=false)"

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from monitors.core.location import Location
 from monitors.storage.files import update_bytes
-from monitors.storage.results import compute_data_dir
+from monitors.storage.results import store_data_dir
 
 
 @dataclass(frozen=True)
@@ -21,8 +21,8 @@ class NoticeState:
     sent_at: datetime | None = None
 
 
-def compute_notice_file(store: Location, model: str) -> Location:
-    return compute_data_dir(store) / "notices" / f"model={model}.json"
+def notice_file(store: Location, model: str) -> Location:
+    return store_data_dir(store) / "notices" / f"model={model}.json"
 
 
 def replace_notice_state(store: Location, model: str,
@@ -42,5 +42,5 @@ def replace_notice_state(store: Location, model: str,
         return json.dumps({"open": list(new.open),
                            "sent_at": new.sent_at.isoformat() if new.sent_at else None}).encode()
 
-    update_bytes(compute_notice_file(store, model), change, f"model {model}")
+    update_bytes(notice_file(store, model), change, f"model {model}")
     return decided[0]

@@ -33,29 +33,29 @@ SCHEMA = pa.schema([(name, arrow) for name, _, arrow in COLUMNS])
 FIELDS = ("kind", "metric", "value", "threshold", "status", "column_name", "segment")
 
 
-def compute_data_dir(store: Location) -> Location:
+def store_data_dir(store: Location) -> Location:
     """monitoring.duckdb -> monitoring/ beside it; an object-storage store is the folder itself."""
     return store.parent / store.stem if isinstance(store, Path) else store
 
 
-def compute_results_dir(store: Location) -> Location:
-    return compute_data_dir(store) / "results"
+def results_folder(store: Location) -> Location:
+    return store_data_dir(store) / "results"
 
 
-def compute_window_file(store: Location, model: str, window: Window) -> Location:
-    return compute_results_dir(store) / f"model={model}" / f"window_start={window.key}.parquet"
+def window_results_file(store: Location, model: str, window: Window) -> Location:
+    return results_folder(store) / f"model={model}" / f"window_start={window.key}.parquet"
 
 
-def compute_naive(moment: datetime) -> datetime:
+def naive_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def compute_table(model: str, window: Window, rows: Iterable[Measurement], run_id: str,
                   computed_at: datetime | None = None) -> pa.Table:
-    at = compute_naive(computed_at or datetime.now(UTC))
+    at = naive_utc(computed_at or datetime.now(UTC))
     records = [
-        {"model": model, "window_start": compute_naive(window.start),
-         "window_end": compute_naive(window.end), "kind": r.kind, "metric": r.metric,
+        {"model": model, "window_start": naive_utc(window.start),
+         "window_end": naive_utc(window.end), "kind": r.kind, "metric": r.metric,
          "column_name": r.column_name, "segment": r.segment, "value": r.value,
          "threshold": r.threshold, "status": r.status, "run_id": run_id, "computed_at": at}
         for r in rows
@@ -80,10 +80,10 @@ def replace_window(store: Location, model: str, window: Window, rows: Iterable[M
     """Replace the window's file whole (a temp file renamed over it, or one PUT): readers see
     the old window or the new one, never a mix; a late-label update racing it is redone on it."""
     table = compute_table(model, window, rows, run_id, computed_at)
-    target = compute_window_file(store, model, window)
+    target = window_results_file(store, model, window)
     _update_window(model, window, target, lambda _old: table)
-    catalog.replace_catalog(store, compute_results_dir(store))
-    trends.replace_trend(compute_data_dir(store), model, window, target, SCHEMA)
+    catalog.replace_catalog(store, results_folder(store))
+    trends.replace_trend(store_data_dir(store), model, window, target, SCHEMA)
     return target
 
 
@@ -104,23 +104,23 @@ def replace_rows(store: Location, model: str, window: Window, kinds: set[str],
         keep = old.filter(pc.invert(pc.is_in(old["kind"], pa.array(sorted(kinds)))))
         return pa.concat_tables([keep, new])
 
-    target = compute_window_file(store, model, window)
+    target = window_results_file(store, model, window)
     _update_window(model, window, target, swap)
     if not found[0]:
         return False
-    trends.replace_trend(compute_data_dir(store), model, window, target, SCHEMA)
+    trends.replace_trend(store_data_dir(store), model, window, target, SCHEMA)
     return True
 
 
 def load_window_rows(store: Location, model: str, window: Window) -> list[Measurement]:
     """The stored rows of one window (empty if it was never stored)."""
-    found = load_table(compute_window_file(store, model, window), columns=list(FIELDS))
+    found = load_table(window_results_file(store, model, window), columns=list(FIELDS))
     return [] if found is None else [Measurement(**record) for record in found.to_pylist()]
 
 
 def load_windows(store: Location, model: str) -> list[Window]:
     """The model's stored windows, oldest first, from the trend file."""
-    trend = trends.load_trend(compute_data_dir(store), model)
+    trend = trends.load_trend(store_data_dir(store), model)
     if trend.empty:
         return []
     pairs = trend[["window_start", "window_end"]].drop_duplicates().sort_values("window_start")
@@ -131,37 +131,37 @@ def load_results(store: Location, model: str | None = None, where: catalog.Resul
                  ) -> pd.DataFrame:
     """What the store holds (for one model, or all; `where` narrows it), read from the Parquet
     files directly so it never waits on the DuckDB file's lock."""
-    return catalog.load_results(compute_results_dir(store), model, where)
+    return catalog.load_results(results_folder(store), model, where)
 
 
 def load_alerts(store: Location, model: str | None = None, open_only: bool = False) -> pd.DataFrame:
     """The alert episodes of the stored results (storage.alerts), read from the Parquet files."""
     import pandas as pd
 
-    with connect_parquet(compute_results_dir(store)) as stored:
+    with connect_parquet(results_folder(store)) as stored:
         if stored is None:
             return pd.DataFrame(columns=alerts.ALERT_COLUMNS)
         con, source = stored
-        return alerts.load_alerts(con, catalog.compute_select_sql(source), model, open_only)
+        return alerts.load_alerts(con, catalog.results_select_sql(source), model, open_only)
 
 
 def load_window_lifecycle(store: Location, model: str, window: Window) -> Lifecycle:
     """Where the window's broken rules stand in their alerts' lives (storage.alerts)."""
-    with connect_parquet(compute_results_dir(store)) as stored:
+    with connect_parquet(results_folder(store)) as stored:
         if stored is None:
             return Lifecycle()
         con, source = stored
-        return alerts.load_window_lifecycle(con, catalog.compute_select_sql(source), model,
-                                            compute_naive(window.start))
+        return alerts.load_window_lifecycle(con, catalog.results_select_sql(source), model,
+                                            naive_utc(window.start))
 
 
 def replace_trend_from_results(store: Location, model: str) -> None:
     """The trend file anew from the window files (`monitors report`)."""
     results = load_results(store, model)
     table = pa.Table.from_pandas(results, schema=SCHEMA, preserve_index=False)
-    write_table(trends.compute_trend_file(compute_data_dir(store), model),
-                table.filter(trends.compute_trend_mask(table)))
+    write_table(trends.trend_file(store_data_dir(store), model),
+                table.filter(trends.trend_mask(table)))
 
 
 def load_trend(store: Location, model: str) -> pd.DataFrame:
-    return trends.load_trend(compute_data_dir(store), model)
+    return trends.load_trend(store_data_dir(store), model)

@@ -10,14 +10,14 @@ import pyarrow as pa
 
 from monitors.core.location import Location
 from monitors.core.window import Window
-from monitors.storage.catalog import compute_empty_results
+from monitors.storage.catalog import empty_results
 from monitors.storage.files import load_frame, load_table, update_table
 
 if TYPE_CHECKING:
     import pandas as pd
 
 
-def compute_trend_file(data_dir: Location, model: str) -> Location:
+def trend_file(data_dir: Location, model: str) -> Location:
     return data_dir / "trends" / f"model={model}.parquet"
 
 
@@ -32,17 +32,17 @@ def replace_trend(data_dir: Location, model: str, window: Window, window_file: L
         table = load_table(window_file, schema=schema)
         if table is None:
             return None
-        whole = table.filter(compute_trend_mask(table))
+        whole = table.filter(trend_mask(table))
         if old is not None:
             start = whole["window_start"].type
             keep = pc.not_equal(old["window_start"], pa.scalar(window.start.replace(tzinfo=None), start))
             whole = pa.concat_tables([old.filter(keep), whole])
         return whole.sort_by([("window_start", "ascending")])
 
-    update_table(compute_trend_file(data_dir, model), swap, f"model {model}", schema=schema)
+    update_table(trend_file(data_dir, model), swap, f"model {model}", schema=schema)
 
 
-def compute_trend_mask(table: pa.Table) -> pa.ChunkedArray:
+def trend_mask(table: pa.Table) -> pa.ChunkedArray:
     """The rows the trend file keeps: whole-window rows, and segments' rows that broke a rule."""
     import pyarrow.compute as pc
 
@@ -50,5 +50,5 @@ def compute_trend_mask(table: pa.Table) -> pa.ChunkedArray:
 
 
 def load_trend(data_dir: Location, model: str) -> pd.DataFrame:
-    found = load_frame(compute_trend_file(data_dir, model))
-    return compute_empty_results() if found is None else found
+    found = load_frame(trend_file(data_dir, model))
+    return empty_results() if found is None else found

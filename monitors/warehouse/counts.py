@@ -18,13 +18,13 @@ from monitors.core.profile import Profile
 from monitors.warehouse import frames
 from monitors.warehouse.queries import Query
 from monitors.warehouse.sql import (
-    compute_bin_expression,
-    compute_double,
-    compute_grouped,
-    compute_grouping,
-    compute_is_finite,
-    compute_slice_key,
+    as_double,
+    bin_expression,
+    grouped_positions,
+    grouping_bitmask,
+    is_finite,
     pause_gc,
+    slice_key,
 )
 
 Stats = dict[str, tuple[int, float | None, float | None, float | None]]
@@ -41,8 +41,8 @@ def load_column_stats(engine: Engine, select: sa.Select[Any], numerical: list[st
     source = select.subquery("baseline")
     parts: list[Any] = []
     for name in numerical:
-        x = compute_double(source.c[name])
-        finite = sa.case((compute_is_finite(x), x), else_=None)
+        x = as_double(source.c[name])
+        finite = sa.case((is_finite(x), x), else_=None)
         parts += [sa.func.count(finite), sa.func.min(finite), sa.func.max(finite),
                   sa.func.stddev_pop(finite)]
     with engine.connect() as conn:
@@ -76,7 +76,7 @@ class _CountsQuery:
     def position(self, name: str) -> int:
         return 0 if name in self.numerical else 1 + self.others.index(name)
 
-    def compute_select(self, source: sa.Subquery, segments: list[str]) -> sa.Select[Any]:
+    def grouping_select(self, source: sa.Subquery, segments: list[str]) -> sa.Select[Any]:
         names, exprs = self.names, self.exprs
         keys = {v: k for k, v in self.by_key.items()}
         sets: list[tuple[str, ...]] = [()] + [(n,) for n in names]
@@ -89,13 +89,13 @@ class _CountsQuery:
         slots = [n for n in names if n in self.numerical]
         slot = sa.func.coalesce(*(exprs[n] for n in slots)) if slots else sa.null()
         return (sa.select(slot.label("slot"), *[exprs[n].label(f"g{i}") for i, n in enumerate(self.others)],
-                          compute_grouping(list(exprs.values())).label("gid"), sa.func.count().label("n"))
+                          grouping_bitmask(list(exprs.values())).label("gid"), sa.func.count().label("n"))
                 .select_from(source).group_by(grouping_sets))
 
-    def compute_plan(self, gid: int) -> list[tuple[int | None, str, int]]:
+    def row_plan(self, gid: int) -> list[tuple[int | None, str, int]]:
         """(segment position, or None for the whole source, or -1 for a segment's row count;
         column; column position) of every count a row of this grouping set holds."""
-        grouped = [self.names[i] for i in compute_grouped(gid, len(self.names))]
+        grouped = [self.names[i] for i in grouped_positions(gid, len(self.names))]
         if len(grouped) == 1:
             pairs: list[tuple[str | None, str]] = [(None, grouped[0])]
         else:  # (segment, column), either way round when both are segments and features
@@ -109,7 +109,7 @@ class _CountsQuery:
 
 def _counts_query(source: sa.Subquery, numerical: dict[str, NumericBins], categorical: list[str],
                   segments: list[str]) -> _CountsQuery:
-    exprs: dict[str, Any] = {name: compute_bin_expression(source.c[name], bins)
+    exprs: dict[str, Any] = {name: bin_expression(source.c[name], bins)
                              for name, bins in numerical.items()}
     exprs.update({name: sa.cast(source.c[name], sa.String()) for name in categorical})
     seg_keys = {s: s if s in categorical else f"segment:{s}" for s in segments}
@@ -149,7 +149,7 @@ def load_counts(conn: sa.Connection, source: sa.Subquery, numerical: dict[str, N
     width, gid_at = len(spec.names), 1 + len(spec.others)
     plans: dict[int, list[tuple[int | None, str, int]]] = {}
     with pause_gc():
-        result = conn.execute(spec.compute_select(source, segments)).fetchall()
+        result = conn.execute(spec.grouping_select(source, segments)).fetchall()
     for row in result:
         gid, n = int(row[gid_at]), int(row[gid_at + 1])
         if gid == (1 << width) - 1:
@@ -157,7 +157,7 @@ def load_counts(conn: sa.Connection, source: sa.Subquery, numerical: dict[str, N
             continue
         targets = plans.get(gid)
         if targets is None:
-            targets = plans[gid] = spec.compute_plan(gid)
+            targets = plans[gid] = spec.row_plan(gid)
         for target in targets:
             _add_count(counts, spec, row, n, target)
     counts.outside_sums = _load_outside_sums(conn, source, numerical, segments)
@@ -180,12 +180,12 @@ def _load_outside_sums(conn: sa.Connection, source: sa.Subquery,
         return {}
     parts = []
     for name, bins in numerical.items():
-        x = compute_double(source.c[name])
-        finite = compute_is_finite(x)
+        x = as_double(source.c[name])
+        finite = is_finite(x)
         parts.append(sa.func.sum(sa.case((sa.and_(x < bins.low, finite), x), else_=0.0)))
         parts.append(sa.func.sum(sa.case((sa.and_(x > bins.high, finite), x), else_=0.0)))
     exprs = [sa.cast(source.c[s], sa.String()) for s in segments]
-    grouping = [compute_grouping(exprs).label("gid")] if exprs else []
+    grouping = [grouping_bitmask(exprs).label("gid")] if exprs else []
     query = sa.select(*[e.label(f"s{i}") for i, e in enumerate(exprs)], *grouping, *parts
                       ).select_from(source)
     if exprs:
@@ -193,7 +193,7 @@ def _load_outside_sums(conn: sa.Connection, source: sa.Subquery,
     out: dict[Key, tuple[float, float]] = {}
     offset = len(exprs) + len(grouping)
     for row in conn.execute(query):
-        counted, segment = compute_slice_key(int(row.gid), segments, row) if exprs else (True, None)
+        counted, segment = slice_key(int(row.gid), segments, row) if exprs else (True, None)
         if not counted:
             continue
         for i, name in enumerate(numerical):
@@ -202,14 +202,14 @@ def _load_outside_sums(conn: sa.Connection, source: sa.Subquery,
     return out
 
 
-def compute_present(query: Query) -> set[str]:
+def present_columns(query: Query) -> set[str]:
     return {c.name for c in query.select.selected_columns}
 
 
 def load_window_counts(engine: Engine, config: ModelConfig, query: Query, baseline: Profile) -> Counts:
     """The window's slot counts, whole and per segment, computed in the warehouse. A numerical
     column whose type changed (to text, say) is read alone and coerced to numbers."""
-    present = compute_present(query)
+    present = present_columns(query)
     numerical: dict[str, NumericBins] = {}
     coerced: dict[str, NumericBins] = {}
     for column, shape in baseline.shapes.items():

@@ -118,7 +118,7 @@ WHY_NOT = {
 }
 
 
-def compute_backend(url: str) -> str:
+def backend_name(url: str) -> str:
     """The backend name of a SQLAlchemy URL: postgresql+psycopg2://... -> postgresql."""
     scheme, sep, _ = url.partition("://")
     if not sep or not scheme:
@@ -126,7 +126,7 @@ def compute_backend(url: str) -> str:
     return scheme.split("+", 1)[0].lower()
 
 
-def compute_dialect(backend: str) -> Dialect:
+def dialect_record(backend: str) -> Dialect:
     """The record of a backend; ValueError naming it and the supported ones if there is none."""
     found = DIALECTS.get(backend)
     if found is None:

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine, make_url
 
 from monitors.config import ModelConfig
 from monitors.core.errors import WarehouseError
-from monitors.warehouse.dialects import DIALECTS, Dialect, compute_dialect
+from monitors.warehouse.dialects import DIALECTS, Dialect, dialect_record
 
 
 def compute_warehouse_url(url: str, home: Path) -> sa.URL:
@@ -25,7 +25,7 @@ def compute_warehouse_url(url: str, home: Path) -> sa.URL:
     parsed = make_url(url)
     database = parsed.database
     backend = parsed.get_backend_name()
-    embedded = backend in DIALECTS and compute_dialect(backend).embedded_file
+    embedded = backend in DIALECTS and dialect_record(backend).embedded_file
     if embedded and database and database != ":memory:":
         path = Path(database).expanduser()
         if not path.is_absolute():
@@ -46,14 +46,14 @@ def create_warehouse_engine(config: ModelConfig, url: str | None = None) -> Engi
     except sa.exc.ArgumentError:
         raise WarehouseError(f"model {config.model}: warehouse is not a SQLAlchemy URL") from None
     try:
-        dialect = compute_dialect(parsed.get_backend_name())
+        dialect = dialect_record(parsed.get_backend_name())
     except ValueError as exc:
         raise WarehouseError(f"model {config.model}: warehouse: {exc}") from None
     if dialect.embedded_file and parsed.database and parsed.database != ":memory:" \
             and not Path(parsed.database).exists():
         raise WarehouseError(
             f"model {config.model}: warehouse {dialect.name} file {parsed.database} does not exist")
-    return create_dialect_engine(parsed, dialect, **compute_engine_arguments(dialect, config))
+    return create_dialect_engine(parsed, dialect, **load_dialect_arguments(dialect, config))
 
 
 def create_dialect_engine(url: sa.URL | str, dialect: Dialect, **kwargs: Any) -> Engine:
@@ -72,25 +72,25 @@ def load_engine_arguments(engine: Engine) -> dict[str, Any]:
     """The create_engine keyword arguments an engine was made with (GX makes its own engine on
     the same URL: it needs the same connect_args); the dialect's own for an engine made elsewhere."""
     found = _ARGUMENTS.get(engine)
-    return dict(found) if found is not None else compute_engine_arguments(compute_engine_dialect(engine))
+    return dict(found) if found is not None else load_dialect_arguments(engine_dialect(engine))
 
 
 _ARGUMENTS: weakref.WeakKeyDictionary[Engine, dict[str, Any]] = weakref.WeakKeyDictionary()
 
 
-def compute_engine_arguments(dialect: Dialect, config: ModelConfig | None = None) -> dict[str, Any]:
+def load_dialect_arguments(dialect: Dialect, config: ModelConfig | None = None) -> dict[str, Any]:
     """create_engine's keyword arguments for the dialect and the config's
     warehouse_connect_args (GX's engine uses the same)."""
-    connect_args = {**(compute_duckdb_connect_args() if dialect.embedded_file else {}),
+    connect_args = {**(load_duckdb_connect_args() if dialect.embedded_file else {}),
                     **(config.warehouse_connect_args if config is not None else {})}
     return {"connect_args": connect_args} if connect_args else {}
 
 
-def compute_engine_dialect(engine: Engine) -> Dialect:
-    return compute_dialect(engine.dialect.name)
+def engine_dialect(engine: Engine) -> Dialect:
+    return dialect_record(engine.dialect.name)
 
 
-def compute_duckdb_connect_args() -> dict[str, Any]:
+def load_duckdb_connect_args() -> dict[str, Any]:
     """Read-only (many windows may read the file in parallel) and a memory limit: DuckDB runs
     inside our process, and its joins and counts spill to disk beyond it
     (MONITORS_DUCKDB_MEMORY_LIMIT, default 300MB; measured on a 10M-row window, the whole run
@@ -101,24 +101,24 @@ def compute_duckdb_connect_args() -> dict[str, Any]:
             "config": {"memory_limit": os.environ.get("MONITORS_DUCKDB_MEMORY_LIMIT", "300MB")}}
 
 
-def compute_query_text(engine: Engine, select: sa.Select[Any]) -> tuple[str, Any]:
+def compiled_query(engine: Engine, select: sa.Select[Any]) -> tuple[str, Any]:
     """A query's SQL text for the engine and its parameters (what cache keys hash)."""
     compiled = select.compile(engine)
     return str(compiled), compiled.params
 
 
-def compute_safe_url(engine: Engine) -> str:
+def safe_url(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=True)
 
 
-def compute_engine_identity(engine: Engine) -> str:
+def engine_identity(engine: Engine) -> str:
     """Which warehouse, for cache keys, the same from every host: the backend and the database
     name, without the user, password, host or port (another worker may reach the same database
     by another name), and an embedded file by its name, not where MONITORS_HOME put it. The
     keys also hold the data's own summary, so two warehouses alike in name do not mix."""
     url = engine.url
     database = url.database or ""
-    if compute_engine_dialect(engine).embedded_file and database != ":memory:":
+    if engine_dialect(engine).embedded_file and database != ":memory:":
         database = Path(database).name
     return f"{url.get_backend_name()}:{database}"
 
@@ -147,11 +147,11 @@ def _reflect_table(engine: Engine, name: str, model: str) -> sa.Table:
     except sa.exc.DBAPIError as exc:
         raise WarehouseError(
             f"model {model}: cannot read table {name!r} from warehouse "
-            f"{compute_safe_url(engine)}: {type(exc.orig).__name__}"
+            f"{safe_url(engine)}: {type(exc.orig).__name__}"
         ) from None
     if not columns:
         raise WarehouseError(f"model {model}: table {name!r} not found in warehouse "
-                             f"{compute_safe_url(engine)}{_load_table_hint(engine, schema, table)}")
+                             f"{safe_url(engine)}{_load_table_hint(engine, schema, table)}")
     types = _load_time_types(engine, name, {c["name"]: _undecorated(c["type"]) for c in columns}, model)
     return sa.Table(table, sa.MetaData(), *(sa.Column(c, t) for c, t in types.items()), schema=schema or None)
 
@@ -172,7 +172,7 @@ def _load_time_types(engine: Engine, name: str, types: dict[str, Any], model: st
     TIMESTAMP_NTZ is a type of its own; PyHive gives NullType for Spark's TIMESTAMP_NTZ, whose
     name the dialect's `describe` reads) as DateTime (with a zone where the name holds one) or
     Date, by the names the dialect record lists."""
-    dialect = compute_engine_dialect(engine)
+    dialect = engine_dialect(engine)
     names = {c: type(t).__name__ for c, t in types.items()
              if not isinstance(t, sa.DateTime | sa.Date | sa.Numeric | sa.Integer | sa.String | sa.Boolean)}
     unknown = [c for c in names if isinstance(types[c], sa.types.NullType)]
@@ -184,13 +184,13 @@ def _load_time_types(engine: Engine, name: str, types: dict[str, Any], model: st
         names.update({c: described.get(c, "") for c in unknown})
     typed = dict(types)
     for column, type_name in names.items():
-        time_type = compute_time_type(dialect, type_name)
+        time_type = sqlalchemy_time_type(dialect, type_name)
         if time_type is not None:
             typed[column] = time_type
     return typed
 
 
-def compute_time_type(dialect: Dialect, type_name: str) -> Any:
+def sqlalchemy_time_type(dialect: Dialect, type_name: str) -> Any:
     """SQLAlchemy's type for an engine's time type name (`TIMESTAMP_NTZ(9)`, `timestamp_ltz`):
     Date, or DateTime with a zone when the name holds one; None for other names."""
     base = type_name.lower().split("(")[0].strip()
@@ -217,11 +217,11 @@ def query_errors(engine: Engine, model: str, what: str) -> Iterator[None]:
     try:
         yield
     except caught as exc:
-        raise WarehouseError(f"model {model}: {what} failed in warehouse {compute_safe_url(engine)}: "
-                             f"{compute_engine_message(exc)}") from None
+        raise WarehouseError(f"model {model}: {what} failed in warehouse {safe_url(engine)}: "
+                             f"{engine_message(exc)}") from None
 
 
-def compute_engine_message(exc: BaseException) -> str:
+def engine_message(exc: BaseException) -> str:
     """The engine's own first message line: the driver's error inside SQLAlchemy's, and inside
     a Thrift response (PyHive) its errorMessage, not the response's repr; at most 400 characters."""
     orig = getattr(exc, "orig", None) or exc

@@ -47,7 +47,7 @@ class Checked:
     tree: exp.Expr
     reads_label: bool
 
-    def compute_sql(self, dialect: str | None) -> str:
+    def to_sql(self, dialect: str | None) -> str:
         """The expression in a sqlglot dialect's SQL, without comments."""
         return self.tree.sql(dialect=dialect, comments=False)
 
@@ -162,7 +162,7 @@ def _filtered(tree: exp.Expr, predicate: exp.Expr) -> exp.Expr:
     return tree.transform(replace)
 
 
-def compute_metric(sql: str, where: str | None, dialect: str | None, columns: list[str],
+def checked_metric(sql: str, where: str | None, dialect: str | None, columns: list[str],
                    label: str | None, label_as: str) -> Checked:
     """A custom metric's expression, over the rows where `where` holds; ValueError saying what
     is wrong."""
@@ -172,13 +172,13 @@ def compute_metric(sql: str, where: str | None, dialect: str | None, columns: li
     if not _check_aggregated(tree):
         raise ValueError("aggregate the window's rows, e.g. avg(income)")
     if where is not None:
-        predicate = compute_predicate(where, dialect, columns, label, label_as)
+        predicate = checked_predicate(where, dialect, columns, label, label_as)
         tree = _filtered(tree, predicate.tree)
         reads_label = reads_label or predicate.reads_label
     return Checked(tree, reads_label)
 
 
-def compute_predicate(where: str, dialect: str | None, columns: list[str], label: str | None,
+def checked_predicate(where: str, dialect: str | None, columns: list[str], label: str | None,
                       label_as: str) -> Checked:
     """A row filter: one expression of columns of the window, no aggregate."""
     try:
@@ -190,7 +190,7 @@ def compute_predicate(where: str, dialect: str | None, columns: list[str], label
     return Checked(tree, reads_label)
 
 
-def compute_derived(text: str, metrics: list[str]) -> exp.Expr:
+def derived_tree(text: str, metrics: list[str]) -> exp.Expr:
     """A derived metric: arithmetic (+ - * / and parentheses) on numbers and the names of
     `metrics`; ValueError otherwise."""
     tree = _parse(text, None)
@@ -206,19 +206,19 @@ def compute_derived(text: str, metrics: list[str]) -> exp.Expr:
     return tree
 
 
-def compute_derived_value(tree: exp.Expr, values: dict[str, float | None]) -> float | None:
+def derived_value(tree: exp.Expr, values: dict[str, float | None]) -> float | None:
     """A derived metric's value from its metrics' values (None if one is missing, or on a
     division by zero)."""
     if isinstance(tree, exp.Paren):
-        return compute_derived_value(tree.this, values)
+        return derived_value(tree.this, values)
     if isinstance(tree, exp.Literal):
         return float(tree.this)
     if isinstance(tree, exp.Column):
         return values.get(tree.name)
     if isinstance(tree, exp.Neg):
-        inner = compute_derived_value(tree.this, values)
+        inner = derived_value(tree.this, values)
         return None if inner is None else -inner
-    left, right = compute_derived_value(tree.this, values), compute_derived_value(tree.expression, values)
+    left, right = derived_value(tree.this, values), derived_value(tree.expression, values)
     if left is None or right is None:
         return None
     if isinstance(tree, exp.Add):
@@ -240,9 +240,9 @@ def check_custom_metrics(metrics: list[CustomMetric], dialect: str | None, colum
             if m.name in seen:
                 raise ValueError("a second metric of this name")
             if m.sql is not None:
-                compute_metric(m.sql, m.where, dialect, columns, label, label_as)
+                checked_metric(m.sql, m.where, dialect, columns, label, label_as)
             else:
-                compute_derived(m.derived or "", seen)
+                derived_tree(m.derived or "", seen)
         except ValueError as exc:
             raise ValueError(f"{key}: {exc}") from None
         seen.append(m.name)
@@ -256,7 +256,7 @@ def check_slices(slices: list[Slice], dialect: str | None, columns: list[str], s
         try:
             if s.name in seen or s.name.lower() in {c.lower() for c in [*columns, *segments]}:
                 raise ValueError(f"{s.name!r} is already the name of a slice or a column of the window")
-            compute_predicate(s.where, dialect, columns, None, "")
+            checked_predicate(s.where, dialect, columns, None, "")
         except ValueError as exc:
             raise ValueError(f"slices.{i}.where: {s.name}: {exc}") from None
         seen.append(s.name)

@@ -13,7 +13,7 @@ from monitors.config import ModelConfig
 from monitors.core.window import Window
 from monitors.warehouse.engine import query_errors
 from monitors.warehouse.queries import Query, load_baseline_query, load_window_query
-from monitors.warehouse.sql import compute_md5
+from monitors.warehouse.sql import md5_hex
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -61,7 +61,7 @@ def load_sample(engine: Engine, config: ModelConfig, query: Query, size: int) ->
         names = [id_] if id_ in source.c else list(source.c.keys())
         text = [sa.func.coalesce(sa.cast(source.c[n], sa.String()), "") for n in names]
         key = text[0] if len(text) == 1 else sa.func.concat(*text)
-        digest = compute_md5(key)
+        digest = md5_hex(key)
         if id_ in source.c:
             chosen = sa.select(source.c[id_]).order_by(digest).limit(size)
             select = select.where(source.c[id_].in_(chosen)).order_by(source.c[id_])

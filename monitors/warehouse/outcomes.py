@@ -34,14 +34,14 @@ from monitors.core.fields import LABEL
 from monitors.core.measurement import compute_number_text
 from monitors.core.metrics import BINARY, MULTICLASS
 from monitors.core.profile import Profile
-from monitors.warehouse.probabilities import compute_predicted_class, load_class_probabilities
+from monitors.warehouse.probabilities import load_class_probabilities, predicted_class_expression
 from monitors.warehouse.sql import (
-    compute_bin_expression,
-    compute_double_literal,
-    compute_grouping,
-    compute_is_finite,
-    compute_is_missing,
-    compute_slice_key,
+    bin_expression,
+    double_literal,
+    grouping_bitmask,
+    is_finite,
+    is_missing,
+    slice_key,
 )
 
 
@@ -61,12 +61,12 @@ def _expressions(config: ModelConfig, source: sa.Subquery, score_bins: NumericBi
         clip: Any = sa.literal(CLIP, sa.Double())
         p1 = sa.func.greatest(sa.func.least(score, 1 - clip), clip)
         loss = sa.case((label_e == 1, -sa.func.ln(p1)), (label_e == 0, -sa.func.ln(1 - p1)), else_=0.0)
-        return [label_e, pred, compute_bin_expression(source.c[str(p.score)], score_bins)], \
+        return [label_e, pred, bin_expression(source.c[str(p.score)], score_bins)], \
             [sa.func.count(), sa.func.sum(loss)]
     if config.task == MULTICLASS:
-        return [sa.cast(label, sa.String()), compute_predicted_class(config, source)], [sa.func.count()]
+        return [sa.cast(label, sa.String()), predicted_class_expression(config, source)], [sa.func.count()]
     y: Any = sa.cast(label, sa.Double())
-    ok = sa.and_(label.is_not(None), score.is_not(None), compute_is_finite(score))
+    ok = sa.and_(label.is_not(None), score.is_not(None), is_finite(score))
     err = y - score
 
     def total(expr: Any, when: Any = ok) -> Any:
@@ -95,7 +95,7 @@ def load_outcomes(conn: sa.Connection, source: sa.Subquery, config: ModelConfig,
     sets = [sa.tuple_(*groups)] + [sa.tuple_(e, *groups) for e in exprs]
     selected = [*(e.label(f"s{i}") for i, e in enumerate(exprs)),
                 *(g.label(f"g{i}") for i, g in enumerate(groups))]
-    grouping = [compute_grouping(exprs).label("gid")] if exprs else []
+    grouping = [grouping_bitmask(exprs).label("gid")] if exprs else []
     query = sa.select(*selected, *grouping, *(a.label(f"a{i}") for i, a in enumerate(aggregates))
                       ).select_from(source)
     if exprs or groups:
@@ -103,17 +103,17 @@ def load_outcomes(conn: sa.Connection, source: sa.Subquery, config: ModelConfig,
         query = query.group_by(sa.func.grouping_sets(*sets)) if exprs else query.group_by(*groups)
     found: dict[str | None, list[Any]] = {}
     for row in conn.execute(query):
-        counted, key = compute_slice_key(int(row.gid), names, row) if exprs else (True, None)
+        counted, key = slice_key(int(row.gid), names, row) if exprs else (True, None)
         if not counted:
             continue
         values = list(row)
         start = len(exprs) + len(groups) + (1 if exprs else 0)
         found.setdefault(key, []).append(values[len(exprs):len(exprs) + len(groups)] + values[start:])
     found.setdefault(None, [])
-    return {key: compute_tally(config.task, rows, len(groups)) for key, rows in found.items()}
+    return {key: tally_from_rows(config.task, rows, len(groups)) for key, rows in found.items()}
 
 
-def compute_tally(task: str, rows: list[Any], width: int) -> Tally:
+def tally_from_rows(task: str, rows: list[Any], width: int) -> Tally:
     tally = Tally(task)
     if task == BINARY:
         kept, losses = [], []
@@ -145,7 +145,7 @@ QUINTILE_GROUPS = (2, 4, 6, 8)  # of the baseline's deciles
 TRACING_BINS = 64  # score bins of tracing's slices (ROC AUC per slice with ties within 1/64)
 
 
-def compute_slices(config: ModelConfig, baseline: Profile, source: Any, tracing: bool
+def slice_expressions(config: ModelConfig, baseline: Profile, source: Any, tracing: bool
                    ) -> tuple[dict[str, Any], dict[str, str]]:
     """Slice expressions over `source` and a readable name per slice value: the segments; for
     tracing also every categorical column and quintiles of each numerical feature."""
@@ -163,8 +163,8 @@ def compute_slices(config: ModelConfig, baseline: Profile, source: Any, tracing:
         if not inner:
             continue
         x: Any = sa.cast(source.c[column], sa.Double())
-        cases: list[Any] = [(compute_is_missing(x), None)]
-        cases += [(x < compute_double_literal(edge), k) for k, edge in enumerate(inner)]
+        cases: list[Any] = [(is_missing(x), None)]
+        cases += [(x < double_literal(edge), k) for k, edge in enumerate(inner)]
         exprs[column] = sa.case(*cases, else_=len(inner))
         bounds = [float("-inf"), *inner, float("inf")]
         names.update({f"{column}={k}": f"{column} in [{compute_number_text(bounds[k])}, "
@@ -198,7 +198,7 @@ def load_tallies(engine: Engine, config: ModelConfig, select: Any, baseline: Pro
     if config.ground_truth is None:
         return {}, {}
     source = select.subquery("rows")
-    slices, names = compute_slices(config, baseline, source, tracing)
+    slices, names = slice_expressions(config, baseline, source, tracing)
     if LABEL not in source.c:
         return {}, names
     bins = compute_score_bins(config, baseline)

@@ -24,7 +24,7 @@ from monitors.core.counts import (
     compute_stable_sum,
 )
 from monitors.core.fields import LABEL
-from monitors.warehouse.sql import compute_bin_expression, compute_grouped, compute_grouping
+from monitors.warehouse.sql import bin_expression, grouped_positions, grouping_bitmask
 
 
 def _true_class_probability(config: ModelConfig, source: sa.Subquery, label: Any) -> Any:
@@ -35,7 +35,7 @@ def _true_class_probability(config: ModelConfig, source: sa.Subquery, label: Any
     return sa.case(*cases, else_=None)
 
 
-def compute_argmax(source: sa.Subquery, scores: dict[str, str]) -> Any:
+def argmax_class(source: sa.Subquery, scores: dict[str, str]) -> Any:
     """The class with the highest probability (the first listed on a tie): the predicted label
     of a multiclass model that logs only its probabilities."""
     names = list(scores)
@@ -47,14 +47,14 @@ def compute_argmax(source: sa.Subquery, scores: dict[str, str]) -> Any:
     return sa.case(*cases, else_=sa.literal(names[-1]))
 
 
-def compute_predicted_class(config: ModelConfig, source: sa.Subquery) -> Any:
+def predicted_class_expression(config: ModelConfig, source: sa.Subquery) -> Any:
     """A multiclass model's predicted class as text: its predicted_label column, else its score
     column (the class), else the argmax of its class probabilities."""
     p = config.predictions
     if p.predicted_label and p.predicted_label in source.c:
         shown: Any = source.c[p.predicted_label]
     else:
-        shown = source.c[p.score] if p.score else compute_argmax(source, p.class_scores or {})
+        shown = source.c[p.score] if p.score else argmax_class(source, p.class_scores or {})
     return sa.cast(shown, sa.String())
 
 
@@ -67,8 +67,8 @@ def load_class_probabilities(conn: sa.Connection, source: sa.Subquery, config: M
         return
     names, cuts = list(scores), list(slices)
     label: Any = sa.cast(source.c[LABEL], sa.String())
-    predicted = compute_predicted_class(config, source)
-    slots = [compute_bin_expression(source.c[scores[name]], DEFAULT_SCORE_BINS) for name in names]
+    predicted = predicted_class_expression(config, source)
+    slots = [bin_expression(source.c[scores[name]], DEFAULT_SCORE_BINS) for name in names]
     is_class = [sa.case((label.is_(None), -1), (label == name, 1), else_=0) for name in names]
     chosen = [sa.case((predicted == name, 1), else_=0) for name in names]
     cut_exprs = [slices[c] for c in cuts]
@@ -77,7 +77,7 @@ def load_class_probabilities(conn: sa.Connection, source: sa.Subquery, config: M
     sets = [sa.tuple_(*cut, *parts) for cut in [[], *([e] for e in cut_exprs)] for parts in [*per_class, []]]
     columns = [e.label(f"{kind}{i}") for kind, exprs in (("g", cut_exprs), ("l", is_class), ("p", chosen),
                                                          ("s", slots)) for i, e in enumerate(exprs)]
-    query = (sa.select(*columns, compute_grouping([*cut_exprs, *slots]).label("gid"),
+    query = (sa.select(*columns, grouping_bitmask([*cut_exprs, *slots]).label("gid"),
                        sa.func.count().label("n"), sa.func.sum(loss).label("loss"),
                        sa.func.count(loss).label("loss_n"))
              .select_from(source).group_by(sa.func.grouping_sets(*sets)))
@@ -85,7 +85,7 @@ def load_class_probabilities(conn: sa.Connection, source: sa.Subquery, config: M
     losses: dict[str | None, list[float]] = {}
     loss_rows: dict[str | None, int] = {}
     for row in conn.execute(query):
-        grouped = compute_grouped(int(row.gid), len(cuts) + len(names))
+        grouped = grouped_positions(int(row.gid), len(cuts) + len(names))
         cut = [i for i in grouped if i < len(cuts)]
         value = row._mapping[f"g{cut[0]}"] if cut else None
         if cut and value is None:  # a NULL slice value is no slice

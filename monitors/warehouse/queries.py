@@ -18,12 +18,12 @@ from monitors.core.errors import WarehouseError
 from monitors.core.fields import LABEL
 from monitors.core.window import Window, compute_local, compute_utc, compute_zone
 from monitors.warehouse.engine import load_table, query_errors
-from monitors.warehouse.slices import compute_sliced_select
+from monitors.warehouse.slices import sliced_select
 
 _ROW_NUMBER, _LABEL_ID, _LABEL_TIME = "__rn", "__gid", "__labelled_at"
 
 
-def compute_type_family(type_: sa.types.TypeEngine[Any]) -> str:
+def type_family(type_: sa.types.TypeEngine[Any]) -> str:
     """numeric, text, time, boolean or other: what a schema check compares between runs."""
     if isinstance(type_, sa.Boolean):
         return "boolean"
@@ -36,8 +36,8 @@ def compute_type_family(type_: sa.types.TypeEngine[Any]) -> str:
     return "other"
 
 
-def compute_table_columns(table: sa.Table) -> dict[str, str]:
-    return {column.name: compute_type_family(column.type) for column in table.c}
+def column_families(table: sa.Table) -> dict[str, str]:
+    return {column.name: type_family(column.type) for column in table.c}
 
 
 def _require(table: sa.Table, names: list[str], model: str, what: str) -> None:
@@ -50,7 +50,7 @@ def _require(table: sa.Table, names: list[str], model: str, what: str) -> None:
         )
 
 
-def compute_column_moment(table: sa.Table, column: str, moment: datetime, timezone: str = "UTC"
+def column_moment(table: sa.Table, column: str, moment: datetime, timezone: str = "UTC"
                           ) -> datetime | date:
     """The value a time column is compared with at `moment`: an instant for a zoned column; for
     a naive one (TIMESTAMP, TIMESTAMP_NTZ, DATETIME) the wall time in the schedule's timezone;
@@ -63,7 +63,7 @@ def compute_column_moment(table: sa.Table, column: str, moment: datetime, timezo
     return local.date() if isinstance(type_, sa.Date) and not isinstance(type_, sa.DateTime) else local
 
 
-def compute_column_utc(table: sa.Table, column: str, value: datetime | date, timezone: str = "UTC"
+def column_utc(table: sa.Table, column: str, value: datetime | date, timezone: str = "UTC"
                        ) -> datetime:
     """A value read from a time column as a UTC instant (naive values are wall time in the
     schedule's timezone)."""
@@ -94,7 +94,7 @@ def _labels_subquery(engine: Engine, config: ModelConfig, as_of: datetime | None
     query = sa.select(table.c[gt.id].label(_LABEL_ID), table.c[gt.label].label(LABEL),
                       arrived.label(_LABEL_TIME))
     if gt.timestamp and as_of is not None:
-        query = query.where(table.c[gt.timestamp] <= compute_column_moment(table, gt.timestamp, as_of,
+        query = query.where(table.c[gt.timestamp] <= column_moment(table, gt.timestamp, as_of,
                                                                            config.timezone))
     return query.subquery("labels")
 
@@ -128,8 +128,8 @@ def _load_predictions_query(engine: Engine, config: ModelConfig, start: datetime
     present, missing = _feature_columns(config, table)
     names = list(dict.fromkeys([p.id, p.timestamp, *p.outputs, *present]))
     columns = [table.c[c] for c in names]
-    in_window = [table.c[p.timestamp] >= compute_column_moment(table, p.timestamp, start, config.timezone),
-                 table.c[p.timestamp] < compute_column_moment(table, p.timestamp, end, config.timezone)]
+    in_window = [table.c[p.timestamp] >= column_moment(table, p.timestamp, start, config.timezone),
+                 table.c[p.timestamp] < column_moment(table, p.timestamp, end, config.timezone)]
     features = sa.select(*columns).where(*in_window)
     latest_row = [table.c[p.timestamp].desc()]
     rows = features
@@ -143,10 +143,10 @@ def _load_predictions_query(engine: Engine, config: ModelConfig, start: datetime
                            [*latest_row, labels.c[_LABEL_TIME].desc().nulls_last()])
             if not _load_unique(engine, features, p.id, config, table.fullname):
                 features = _latest(features, names, table.c[p.id], latest_row)
-        return Query(rows, table.fullname, missing, True, compute_table_columns(table), features)
+        return Query(rows, table.fullname, missing, True, column_families(table), features)
     if not _load_unique(engine, features, p.id, config, table.fullname):
         features = _latest(features, names, table.c[p.id], latest_row)
-    return Query(features, table.fullname, missing, False, compute_table_columns(table), features)
+    return Query(features, table.fullname, missing, False, column_families(table), features)
 
 
 @dataclass
@@ -170,8 +170,8 @@ def load_window_query(engine: Engine, config: ModelConfig, window: Window,
 def _sliced(engine: Engine, config: ModelConfig, query: Query) -> Query:
     """The query with one more column per slice (warehouse.slices), read as a segment is."""
     backend = engine.dialect.name
-    return replace(query, select=compute_sliced_select(config, query.select, backend),
-                   features=compute_sliced_select(config, query.features, backend))
+    return replace(query, select=sliced_select(config, query.select, backend),
+                   features=sliced_select(config, query.features, backend))
 
 
 def load_baseline_query(engine: Engine, config: ModelConfig, as_of: datetime | None = None
@@ -194,9 +194,9 @@ def load_baseline_query(engine: Engine, config: ModelConfig, as_of: datetime | N
         has_labels = True
     features = sa.select(*(table_.c[c] for c in dict.fromkeys(names)))
     return _sliced(engine, config, Query(sa.select(*columns), table_.fullname, missing, has_labels,
-                                         compute_table_columns(table_), features))
+                                         column_families(table_), features))
 
 
 def load_table_columns(engine: Engine, config: ModelConfig) -> dict[str, str]:
     """The predictions table's columns with their type families (for the schema snapshot)."""
-    return compute_table_columns(load_table(engine, config.predictions.table, config.model))
+    return column_families(load_table(engine, config.predictions.table, config.model))

@@ -13,7 +13,7 @@ from monitors.config import ModelConfig
 from monitors.core.errors import ConfigError
 from monitors.core.metrics import BINARY, MULTICLASS, REGRESSION
 from monitors.warehouse.engine import load_table
-from monitors.warehouse.queries import compute_table_columns
+from monitors.warehouse.queries import column_families
 
 if TYPE_CHECKING:
     from monitors.warehouse.engine import Engine
@@ -22,13 +22,13 @@ if TYPE_CHECKING:
 LABEL_TYPES = {BINARY: {"numeric", "boolean"}, REGRESSION: {"numeric"}}  # multiclass: any
 
 
-def compute_missing_text(model: str, column: str, table: str, key: str, columns: list[str]) -> str:
+def missing_column_text(model: str, column: str, table: str, key: str, columns: list[str]) -> str:
     close = difflib.get_close_matches(column, columns, n=1, cutoff=0.6)
     hint = f"; did you mean {close[0]!r}?" if close else f"; it has {', '.join(columns)}"
     return f"model {model}: no column {column!r} in table {table!r} ({key}){hint}"
 
 
-def compute_type_text(model: str, column: str, table: str, key: str, found: str, wanted: str) -> str:
+def wrong_type_text(model: str, column: str, table: str, key: str, found: str, wanted: str) -> str:
     return f"model {model}: column {column!r} of table {table!r} ({key}) is {found}, not {wanted}"
 
 
@@ -40,14 +40,14 @@ def _check(model: str, table: str, columns: dict[str, str], wanted: dict[str, tu
     for column, (key, families) in wanted.items():
         if column not in columns:
             if known is None or column not in known:
-                problems.append(compute_missing_text(model, column, table, key, list(columns)))
+                problems.append(missing_column_text(model, column, table, key, list(columns)))
         elif families and columns[column] not in families:
-            problems.append(compute_type_text(model, column, table, key, columns[column],
+            problems.append(wrong_type_text(model, column, table, key, columns[column],
                                               " or ".join(sorted(families))))
     return problems
 
 
-def compute_output_columns(config: ModelConfig, score_types: set[str]) -> dict[str, tuple[str, set[str]]]:
+def output_columns(config: ModelConfig, score_types: set[str]) -> dict[str, tuple[str, set[str]]]:
     """The model's output columns and the key naming each: the score, each class's probability."""
     p = config.predictions
     found = {c: (f"predictions.class_scores.{k}", {"numeric"}) for k, c in (p.class_scores or {}).items()}
@@ -62,7 +62,7 @@ def _prediction_columns(config: ModelConfig) -> tuple[dict[str, tuple[str, set[s
     p = config.predictions
     score_types = {"numeric"} if config.task != MULTICLASS else set()
     required = {p.id: ("predictions.id", set()), p.timestamp: ("predictions.timestamp", {"time"}),
-                **compute_output_columns(config, score_types)}
+                **output_columns(config, score_types)}
     features: dict[str, tuple[str, set[str]]] = {
         c: ("predictions.features.numerical", set()) for c in p.features.numerical}
     features.update({c: ("predictions.features.categorical", set()) for c in p.features.categorical})
@@ -78,8 +78,8 @@ def load_schema_problems(engine: Engine, config: ModelConfig, snapshot: dict[str
     """What is wrong with the config for these tables (empty when nothing is). `snapshot`: the
     predictions table's columns when the suite was written."""
     model, p, gt = config.model, config.predictions, config.ground_truth
-    predictions = compute_table_columns(load_table(engine, p.table, model))
-    baseline = compute_table_columns(load_table(engine, config.baseline.table, model)) \
+    predictions = column_families(load_table(engine, p.table, model))
+    baseline = column_families(load_table(engine, config.baseline.table, model)) \
         if config.baseline.table else {}
     required, features = _prediction_columns(config)
     known = {*baseline, *(snapshot or {})}
@@ -88,9 +88,9 @@ def load_schema_problems(engine: Engine, config: ModelConfig, snapshot: dict[str
     segments: dict[str, tuple[str, set[str]]] = {s: ("segments", set()) for s in config.segments}
     problems += _check(model, p.table, predictions, segments, known)
     if config.baseline.table:
-        problems += _check(model, config.baseline.table, baseline, compute_output_columns(config, set()))
+        problems += _check(model, config.baseline.table, baseline, output_columns(config, set()))
     if gt is not None:
-        labels = compute_table_columns(load_table(engine, gt.table, model))
+        labels = column_families(load_table(engine, gt.table, model))
         label_types = LABEL_TYPES.get(config.task, set())
         wanted = {gt.id: ("ground_truth.id", set()), gt.label: ("ground_truth.label", label_types)}
         if gt.timestamp:

@@ -12,11 +12,11 @@ import sqlalchemy as sa
 from monitors.config import ModelConfig
 from monitors.core.fields import LABEL
 from monitors.warehouse.dialects import DIALECTS
-from monitors.warehouse.expressions import compute_predicate
-from monitors.warehouse.sql import compute_verbatim
+from monitors.warehouse.expressions import checked_predicate
+from monitors.warehouse.sql import verbatim_sql
 
 
-def compute_sliced_select(config: ModelConfig, select: sa.Select[Any], backend: str) -> sa.Select[Any]:
+def sliced_select(config: ModelConfig, select: sa.Select[Any], backend: str) -> sa.Select[Any]:
     """`select` with one more column per slice (itself when the config has none)."""
     if not config.slices:
         return select
@@ -24,7 +24,7 @@ def compute_sliced_select(config: ModelConfig, select: sa.Select[Any], backend: 
     source = select.subquery("sliced")
     columns: list[Any] = []
     for s in config.slices:
-        predicate = compute_predicate(s.where, config.sql_dialect, config.window_columns, None, LABEL)
-        case = f"CASE WHEN ({predicate.compute_sql(dialect)}) THEN 'true' ELSE 'false' END"
-        columns.append(compute_verbatim(case, sa.String()).label(s.name))
+        predicate = checked_predicate(s.where, config.sql_dialect, config.window_columns, None, LABEL)
+        case = f"CASE WHEN ({predicate.to_sql(dialect)}) THEN 'true' ELSE 'false' END"
+        columns.append(verbatim_sql(case, sa.String()).label(s.name))
     return sa.select(*source.c, *columns).select_from(source)

@@ -83,7 +83,7 @@ def _compile_verbatim(element: _Verbatim, compiler: Any, **kw: Any) -> str:
     return str(compiler.post_process_text(element.arg))
 
 
-def compute_verbatim(sql: str, type_: Any = None) -> Any:
+def verbatim_sql(sql: str, type_: Any = None) -> Any:
     """A checked expression's SQL (sqlglot wrote it in the engine's dialect) as an expression."""
     element = _Verbatim(sql)
     if type_ is not None:
@@ -104,10 +104,10 @@ class _Grouping(_ByRecord):
 def _compile_grouping(element: _Grouping, compiler: Any, **kw: Any) -> str:
     if _record(compiler).multi_argument_grouping:
         return compiler.process(sa.func.grouping(*element.arg), **kw)
-    return compiler.process(compute_grouping_sum(element.arg), **kw)
+    return compiler.process(grouping_sum(element.arg), **kw)
 
 
-def compute_grouping_sum(exprs: list[Any]) -> Any:
+def grouping_sum(exprs: list[Any]) -> Any:
     """GROUPING(e1, ..., en) from one-argument GROUPINGs: the sum of GROUPING(ei) * 2^(n-i)."""
     n = len(exprs)
     terms = [sa.func.grouping(e) * (1 << (n - 1 - i)) for i, e in enumerate(exprs)]
@@ -119,7 +119,7 @@ def _record(compiler: Any) -> Dialect:
     return DIALECTS.get(compiler.dialect.name, DIALECTS["duckdb"])
 
 
-def compute_double_literal(value: float) -> Any:
+def double_literal(value: float) -> Any:
     """A float as a DOUBLE: bound as a parameter when finite, else NaN or an infinity as SQL."""
     if math.isnan(value):
         return _SpecialDouble(0)
@@ -128,25 +128,25 @@ def compute_double_literal(value: float) -> Any:
     return sa.literal(value, sa.Double())
 
 
-def compute_is_finite(x: Any) -> Any:
+def is_finite(x: Any) -> Any:
     """x is neither NaN nor an infinity (NULL stays NULL: false in WHERE and CASE)."""
     return sa.and_(sa.not_(_IsNan(x)), x != _SpecialDouble(1), x != _SpecialDouble(2))
 
 
-def compute_is_missing(x: Any) -> Any:
+def is_missing(x: Any) -> Any:
     """x is NULL or NaN."""
     return sa.or_(x.is_(None), _IsNan(x))
 
 
-def compute_grouping(exprs: list[Any]) -> Any:
+def grouping_bitmask(exprs: list[Any]) -> Any:
     """GROUPING(e1, ..., en): one bitmask per row of a GROUPING SETS query, e1 the highest bit
-    (decoded by compute_grouped)."""
+    (decoded by grouped_positions)."""
     return _Grouping(exprs)
 
 
 class _Vector(_ByRecord):
     """The DOUBLE expressions arg as one array where the dialect has array functions (for
-    compute_dot); elsewhere NULL, never read."""
+    dot_product); elsewhere NULL, never read."""
 
     inherit_cache = True
     _traverse_internals = [("arg", InternalTraversal.dp_clauseelement_list)]
@@ -165,7 +165,7 @@ def _compile_vector(element: _Vector, compiler: Any, **kw: Any) -> str:
 
 class _Dot(_ByRecord):
     """The dot product of values and weights (arg: [vector, *values, *weights], vector the
-    values' compute_vector): array_inner_product(vector, array_value(weights)) where the dialect
+    values' array_of): array_inner_product(vector, array_value(weights)) where the dialect
     has array functions, else the sum of the products."""
 
     inherit_cache = True
@@ -183,14 +183,14 @@ def _compile_dot(element: _Dot, compiler: Any, **kw: Any) -> str:
     return compiler.process(sum(terms[1:], terms[0]).self_group(), **kw)
 
 
-def compute_vector(values: list[Any]) -> Any:
-    """Columns as one array value (where the dialect has arrays), for compute_dot."""
+def array_of(values: list[Any]) -> Any:
+    """Columns as one array value (where the dialect has arrays), for dot_product."""
     return _Vector(values)
 
 
-def compute_dot(vector: Any, values: list[Any], weights: tuple[float, ...]) -> Any:
-    """sum(w_i * v_i): `vector` is compute_vector(values), selected in an inner query."""
-    return _Dot([vector, *values, *(compute_double_literal(w) for w in weights)])
+def dot_product(vector: Any, values: list[Any], weights: tuple[float, ...]) -> Any:
+    """sum(w_i * v_i): `vector` is array_of(values), selected in an inner query."""
+    return _Dot([vector, *values, *(double_literal(w) for w in weights)])
 
 
 class _Md5(_ByRecord):
@@ -209,23 +209,23 @@ def _compile_md5(element: _Md5, compiler: Any, **kw: Any) -> str:
     return compiler.process(out, **kw)
 
 
-def compute_md5(text: Any) -> Any:
+def md5_hex(text: Any) -> Any:
     """The lowercase hex md5 of a text expression (seeded samples order by it)."""
     return _Md5(text)
 
 
-def compute_double(column: Any) -> Any:
+def as_double(column: Any) -> Any:
     return sa.cast(column, sa.Double())
 
 
-def compute_bin_expression(column: Any, bins: NumericBins) -> Any:
+def bin_expression(column: Any, bins: NumericBins) -> Any:
     """The slot of a value, the same arithmetic as core.counts.compute_bin_codes."""
-    x = compute_double(column)
-    fine = sa.func.floor((x - compute_double_literal(bins.low)) / compute_double_literal(bins.width))
+    x = as_double(column)
+    fine = sa.func.floor((x - double_literal(bins.low)) / double_literal(bins.width))
     return sa.case(
         (x.is_(None), MISSING), (_IsNan(x), MISSING),
         (x == _SpecialDouble(1), NON_FINITE), (x == _SpecialDouble(2), NON_FINITE),
-        (x < compute_double_literal(bins.low), UNDER), (x > compute_double_literal(bins.high), OVER),
+        (x < double_literal(bins.low), UNDER), (x > double_literal(bins.high), OVER),
         else_=sa.func.least(sa.cast(fine, sa.Integer()), FINE_BINS - 1),
     )
 
@@ -243,17 +243,17 @@ def pause_gc() -> Iterator[None]:
             gc.enable()
 
 
-def compute_grouped(gid: int, width: int) -> list[int]:
+def grouped_positions(gid: int, width: int) -> list[int]:
     """Positions of the expressions a GROUPING(e1, ..., en) bitmask says the row is grouped by
     (a 0 bit; e1 is the highest bit)."""
     return [i for i in range(width) if not gid >> (width - 1 - i) & 1]
 
 
-def compute_slice_key(gid: int, names: list[str], row: Any) -> tuple[bool, str | None]:
+def slice_key(gid: int, names: list[str], row: Any) -> tuple[bool, str | None]:
     """For a row of GROUPING SETS ((), (e1), (e2), ...) whose first columns are e1, e2, ...:
     whether it counts a slice at all (not when its value is NULL), and which: "name=value", or
     None for all rows."""
-    grouped = compute_grouped(gid, len(names))
+    grouped = grouped_positions(gid, len(names))
     if not grouped:
         return True, None
     value = row[grouped[0]]

@@ -11,15 +11,15 @@ import sqlalchemy as sa
 
 from monitors.core.errors import WarehouseError
 from monitors.core.summary import ColumnSummary, TableSummary
-from monitors.warehouse.dialects import compute_backend, compute_dialect
+from monitors.warehouse.dialects import backend_name, dialect_record
 from monitors.warehouse.engine import (
-    compute_engine_arguments,
     compute_warehouse_url,
     create_dialect_engine,
+    load_dialect_arguments,
     load_table,
     query_errors,
 )
-from monitors.warehouse.queries import compute_type_family
+from monitors.warehouse.queries import type_family
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 def load_table_summary(engine: Engine, name: str, model: str) -> TableSummary:
     table = load_table(engine, name, model)
     parts: list[Any] = [sa.func.count()]
-    families = {c.name: compute_type_family(c.type) for c in table.c}
+    families = {c.name: type_family(c.type) for c in table.c}
     for column in table.c:
         parts += [sa.func.count(sa.distinct(column)), sa.func.count() - sa.func.count(column)]
         ranged = families[column.name] in ("numeric", "time")
@@ -45,13 +45,13 @@ def load_warehouse_summaries(url: str, home: Path, model: str, tables: list[str 
     """The summaries of the named tables (None stays None) in the warehouse at `url` (a relative
     DuckDB file resolves against `home`)."""
     try:
-        dialect = compute_dialect(compute_backend(url))
+        dialect = dialect_record(backend_name(url))
         parsed = compute_warehouse_url(url, home)
     except (ValueError, sa.exc.ArgumentError) as exc:
         raise WarehouseError(f"model {model}: warehouse: {exc}") from None
     if dialect.embedded_file and parsed.database and not Path(parsed.database).exists():
         raise WarehouseError(f"model {model}: warehouse {dialect.name} file {parsed.database} does not exist")
-    engine = create_dialect_engine(parsed, dialect, **compute_engine_arguments(dialect))
+    engine = create_dialect_engine(parsed, dialect, **load_dialect_arguments(dialect))
     try:
         return [load_table_summary(engine, t, model) if t else None for t in tables]
     finally:

@@ -57,10 +57,10 @@ def write_parquet_tables(url: str, tables: dict[str, pd.DataFrame], folder: Path
     TIMESTAMP_LTZ); Decimal objects are Parquet decimals (DECIMAL)."""
     import sqlalchemy as sa
 
-    from monitors.warehouse.dialects import compute_backend, compute_dialect
+    from monitors.warehouse.dialects import backend_name, dialect_record
     from monitors.warehouse.engine import create_dialect_engine
 
-    engine = create_dialect_engine(url, compute_dialect(compute_backend(url)))
+    engine = create_dialect_engine(url, dialect_record(backend_name(url)))
     quote = engine.dialect.identifier_preparer.quote
     try:
         with engine.connect() as conn:

@@ -16,7 +16,7 @@ from monitors.core.counts import VolumeFacts
 from monitors.core.fields import LABEL
 from monitors.core.window import Window, compute_trailing_windows, compute_utc
 from monitors.warehouse.engine import load_table, query_errors
-from monitors.warehouse.queries import Query, compute_column_moment, compute_column_utc, load_window_query
+from monitors.warehouse.queries import Query, column_moment, column_utc, load_window_query
 
 if TYPE_CHECKING:
     from monitors.warehouse.engine import Engine
@@ -37,10 +37,10 @@ def load_volume_facts(engine: Engine, config: ModelConfig, window: Window, query
                                        config.volume.compute_training_windows(hours), config.timezone)
 
     def at(moment: datetime) -> datetime | date:
-        return compute_column_moment(table, p.timestamp, moment, config.timezone)
+        return column_moment(table, p.timestamp, moment, config.timezone)
 
     def utc(value: Any) -> datetime | None:
-        return None if value is None else compute_column_utc(table, p.timestamp, value, config.timezone)
+        return None if value is None else column_utc(table, p.timestamp, value, config.timezone)
 
     source = query.features.subquery("newest")
     trailing: list[Any] = []
@@ -83,8 +83,8 @@ def load_coverage_history(engine: Engine, config: ModelConfig, window: Window, a
     with query_errors(engine, config.model, f"query on table {p.table!r}"), engine.connect() as conn:
         for first in range(0, len(mature), CHUNK):
             part = mature[first:first + CHUNK]
-            inside = [sa.and_(ts >= compute_column_moment(table, p.timestamp, w.start, config.timezone),
-                              ts < compute_column_moment(table, p.timestamp, w.end, config.timezone))
+            inside = [sa.and_(ts >= column_moment(table, p.timestamp, w.start, config.timezone),
+                              ts < column_moment(table, p.timestamp, w.end, config.timezone))
                       for w in part]
             sums = [sa.func.sum(sa.case((c, 1), else_=0)) for c in inside] \
                 + [sa.func.sum(sa.case((sa.and_(c, labelled), 1), else_=0)) for c in inside]

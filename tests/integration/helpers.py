@@ -40,9 +40,9 @@ def schema_tables(schema: str) -> dict[str, str]:
 @contextmanager
 def open_engine(url: str) -> Iterator[sa.Engine]:
     """An engine as the pipeline opens one (DuckDB read-only with its memory limit), disposed."""
-    from monitors.warehouse.engine import compute_duckdb_connect_args
+    from monitors.warehouse.engine import load_duckdb_connect_args
 
-    kwargs = {"connect_args": compute_duckdb_connect_args()} if url.startswith("duckdb") else {}
+    kwargs = {"connect_args": load_duckdb_connect_args()} if url.startswith("duckdb") else {}
     engine = sa.create_engine(url, **kwargs)
     try:
         yield engine

@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from monitors.checks.results import compute_check_measurements
-from monitors.checks.suites import compute_suite
+from monitors.checks.results import run_frame_checks
+from monitors.checks.suites import suite_from_baseline
 from monitors.cli import main
 from monitors.config import load_config
 from monitors.core.errors import ChecksError
@@ -55,14 +55,14 @@ def test_expectations_init_profiles_the_baseline(home: Path, duckdb_warehouse: s
 def test_suite_passes_on_clean_data_and_fails_on_broken(home: Path, duckdb_warehouse: str) -> None:
     config = load_config(write_config(home, duckdb_warehouse))
     tables = make_tables(seed=9, days=1, rows_per_day=500)
-    suite = compute_suite(config, tables["training_data"])
-    clean = compute_check_measurements(suite, tables["predictions"], config.model)
+    suite = suite_from_baseline(config, tables["training_data"])
+    clean = run_frame_checks(suite, tables["predictions"], config.model)
     assert len(clean) == len(suite["expectations"])
     assert all(r.status == "ok" for r in clean), [r for r in clean if r.status != "ok"]
     broken = tables["predictions"].copy()
     broken.loc[:49, "age"] = 500  # 10% out of range: beyond mostly=0.99
     broken.loc[:0, "region"] = None
-    rows = compute_check_measurements(suite, broken, config.model)
+    rows = run_frame_checks(suite, broken, config.model)
     failed = {(r.metric, r.column_name): r for r in rows if r.status == "alert"}
     assert set(failed) == {("expect_column_values_to_be_between", "age"),
                            ("expect_column_values_to_not_be_null", "region")}
@@ -74,10 +74,10 @@ def test_a_predicted_label_outside_the_baselines_classes_breaks_the_suite(
         home: Path, duckdb_warehouse: str) -> None:
     config = load_config(write_config(home, duckdb_warehouse))
     tables = make_tables(seed=9, days=1, rows_per_day=500)
-    suite = compute_suite(config, tables["training_data"].rename(columns={"defaulted": LABEL}))
+    suite = suite_from_baseline(config, tables["training_data"].rename(columns={"defaulted": LABEL}))
     broken = tables["predictions"].copy()
     broken.loc[:4, "predicted_label"] = 2  # 1% of the rows: a class the model never had
-    rows = compute_check_measurements(suite, broken, config.model)
+    rows = run_frame_checks(suite, broken, config.model)
     failed = {(r.metric, r.column_name): r.value for r in rows if r.status == "alert"}
     assert failed == {("expect_column_values_to_be_in_set", "predicted_label"): pytest.approx(0.01)}
 
@@ -86,7 +86,7 @@ def test_malformed_suite_is_a_clear_error(home: Path, duckdb_warehouse: str) -> 
     config = load_config(write_config(home, duckdb_warehouse))
     bad = {"name": "x", "expectations": [{"type": "expect_nothing_known", "kwargs": {}}]}
     with pytest.raises(ChecksError, match="model credit_risk: invalid expectation suite"):
-        compute_check_measurements(bad, pd.DataFrame({"a": [1]}), config.model)
+        run_frame_checks(bad, pd.DataFrame({"a": [1]}), config.model)
 
 
 def test_the_suite_validated_beside_the_window_gives_the_rows_validated_in_line(

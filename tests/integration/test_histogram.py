@@ -16,11 +16,11 @@ from monitors.core.counts import FINE_BINS, MISSING, NON_FINITE, OVER, UNDER, co
 from monitors.core.profile import compute_bins
 from monitors.core.window import Window
 from monitors.run.reference import load_baseline_profile
-from monitors.storage.baseline_cache import compute_profile_dir, write_profile_calibration
+from monitors.storage.baseline_cache import profile_dir, write_profile_calibration
 from monitors.testing import make_config, make_tables, write_duckdb_warehouse, write_sql_warehouse
 from monitors.warehouse.counts import load_window_counts
 from monitors.warehouse.queries import load_window_query
-from monitors.warehouse.sql import compute_bin_expression
+from monitors.warehouse.sql import bin_expression
 
 from .helpers import open_engine, schema_tables
 
@@ -88,7 +88,7 @@ def test_profile_is_computed_once_and_follows_a_changed_baseline(home: Path) -> 
     config = make_config(home, url)
     engine = sa.create_engine(url, connect_args={"read_only": True})
     first = load_baseline_profile(engine, config)
-    files = list(compute_profile_dir(config).glob("*.parquet"))
+    files = list(profile_dir(config).glob("*.parquet"))
     assert [f.stem for f in files] == [first.key]
     first.null[(None, "income", "wasserstein", 128)] = (0.05, 0.0004)
     write_profile_calibration(config, first)
@@ -104,7 +104,7 @@ def test_profile_is_computed_once_and_follows_a_changed_baseline(home: Path) -> 
     changed = load_baseline_profile(engine, config)
     engine.dispose()
     assert changed.key != first.key and changed.rows[None] == 2500
-    assert len(list(compute_profile_dir(config).glob("*.parquet"))) == 2
+    assert len(list(profile_dir(config).glob("*.parquet"))) == 2
 
 
 def test_bin_codes_match_the_sql_expression_at_the_edges(home: Path) -> None:
@@ -115,7 +115,7 @@ def test_bin_codes_match_the_sql_expression_at_the_edges(home: Path) -> None:
     engine = sa.create_engine(url, connect_args={"read_only": True})
     table = sa.Table("t", sa.MetaData(), sa.Column("x", sa.Double()))
     with engine.connect() as conn:
-        sql = [r[0] for r in conn.execute(sa.select(compute_bin_expression(table.c.x, bins)))]
+        sql = [r[0] for r in conn.execute(sa.select(bin_expression(table.c.x, bins)))]
     engine.dispose()
     assert sql == list(compute_bin_codes(values, bins))
     assert sql[:2] == [0, FINE_BINS - 1] and sql[4:9] == [UNDER, OVER, MISSING, NON_FINITE, NON_FINITE]

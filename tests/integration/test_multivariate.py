@@ -17,10 +17,10 @@ from monitors.compute.multivariate import compute_pca_fit, compute_row_errors
 from monitors.config import load_config
 from monitors.core.multivariate import PcaModel
 from monitors.core.window import Window
-from monitors.storage.baseline_cache import compute_pca_file, load_cached_pca
+from monitors.storage.baseline_cache import load_cached_pca, pca_file
 from monitors.testing import make_correlated_tables, write_config, write_duckdb_warehouse
 from monitors.warehouse.engine import create_warehouse_engine
-from monitors.warehouse.multivariate import compute_halves, load_error_summary
+from monitors.warehouse.multivariate import baseline_halves, load_error_summary
 from monitors.warehouse.queries import load_baseline_query, load_window_query
 
 from .helpers import stored
@@ -42,12 +42,12 @@ def test_a_broken_correlation_alerts_on_the_pca_row_and_on_no_feature(home: Path
 
     # the model fitted from the warehouse's sums is the one fitted on the same rows in memory:
     # one half of the baseline fitted, the other's errors measured
-    model = load_cached_pca(compute_pca_file(config, _profile_key(config)))
+    model = load_cached_pca(pca_file(config, _profile_key(config)))
     assert model is not None and model.columns == ("income", "debt_ratio", "age")
     assert {c for c, _ in model.categories} == {"region", "product"}  # top categories one-hot
     assert ("region", "EU") in model.categories
     engine = create_warehouse_engine(config)
-    halves = compute_halves(load_baseline_query(engine, config).features, list(model.columns),
+    halves = baseline_halves(load_baseline_query(engine, config).features, list(model.columns),
                             ["region", "product"])
     with engine.connect() as conn:
         fit, held = (_inputs(model, pd.DataFrame(conn.execute(h).mappings().all())) for h in halves)
@@ -78,9 +78,9 @@ def _inputs(model: PcaModel, frame: pd.DataFrame) -> np.ndarray:
 
 
 def _profile_key(config: object) -> str:
-    from monitors.storage.baseline_cache import compute_profile_dir
+    from monitors.storage.baseline_cache import profile_dir
 
-    names = [p.name for p in compute_profile_dir(config).glob("*.pca-v4.json")]  # type: ignore[arg-type]
+    names = [p.name for p in profile_dir(config).glob("*.pca-v4.json")]  # type: ignore[arg-type]
     assert len(names) == 1
     return names[0].removesuffix(".pca-v4.json")
 

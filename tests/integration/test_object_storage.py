@@ -148,10 +148,10 @@ def run_writers(targets: list[tuple[object, tuple[object, ...]]]) -> None:
 def load_window_and_trend(store: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     from monitors.core.location import compute_location
     from monitors.storage.files import load_table
-    from monitors.storage.results import SCHEMA, compute_window_file, load_trend
+    from monitors.storage.results import SCHEMA, load_trend, window_results_file
 
     location = compute_location(store, Path.cwd())
-    window = load_table(compute_window_file(location, "race", compute_window()), schema=SCHEMA)  # type: ignore[arg-type]
+    window = load_table(window_results_file(location, "race", compute_window()), schema=SCHEMA)  # type: ignore[arg-type]
     assert window is not None
     order = ["kind", "metric", "column_name"]
     return (window.to_pandas().sort_values(order).reset_index(drop=True),

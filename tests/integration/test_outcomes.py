@@ -19,7 +19,7 @@ from monitors.compute.performance import compute_metrics
 from monitors.core.fields import LABEL
 from monitors.core.window import Window
 from monitors.run.reference import load_baseline_profile, load_reference
-from monitors.storage.baseline_cache import compute_profile_dir
+from monitors.storage.baseline_cache import profile_dir
 from monitors.testing import make_config, make_tables, write_duckdb_warehouse, write_sql_warehouse
 from monitors.warehouse.frames import load_query
 from monitors.warehouse.outcomes import load_tallies
@@ -143,7 +143,7 @@ def test_baseline_tallies_are_counted_once_and_follow_changed_labels(home: Path)
         sa.event.listen(engine, "before_cursor_execute",
                         lambda _c, _cur, statement, *_: statements.append(statement))
         again = load_reference(engine, config)
-    assert [f.name for f in compute_profile_dir(config).glob("*.tallies-*.json")] != []
+    assert [f.name for f in profile_dir(config).glob("*.tallies-*.json")] != []
     assert not any("GROUPING SETS" in s.upper() for s in statements)  # nothing counted again
     assert set(again.reference.tallies) == set(first.reference.tallies) and len(first.reference.tallies) > 1  # whole + segments
     for key, tally in first.reference.tallies.items():
@@ -161,7 +161,7 @@ def test_baseline_tallies_are_counted_once_and_follow_changed_labels(home: Path)
     assert changed.reference.profile.key == first.reference.profile.key  # the features did not change
     assert np.array_equal(_sorted(changed.reference.tallies[None].groups), _sorted(frame_tally.groups))
     assert not np.array_equal(_sorted(changed.reference.tallies[None].groups), _sorted(first.reference.tallies[None].groups))
-    assert len(list(compute_profile_dir(config).glob("*.tallies-*.json"))) == 2
+    assert len(list(profile_dir(config).glob("*.tallies-*.json"))) == 2
 
 
 def _sorted(groups: np.ndarray) -> np.ndarray:

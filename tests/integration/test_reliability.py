@@ -16,7 +16,7 @@ import pytest
 from monitors.cli import main
 from monitors.config import load_config
 from monitors.core.window import Window
-from monitors.storage.results import compute_window_file
+from monitors.storage.results import window_results_file
 from monitors.testing import make_tables, write_config, write_duckdb_warehouse, write_sql_warehouse
 from monitors.warehouse.engine import create_warehouse_engine
 from monitors.warehouse.frames import load_window
@@ -71,7 +71,7 @@ def test_a_run_killed_while_writing_leaves_the_old_window(home: Path, point: str
     child.kill()  # SIGKILL
     child.wait()
     pd.testing.assert_frame_equal(old, stored(config))  # the old window, whole
-    folder = compute_window_file(config.store_path, config.model,
+    folder = window_results_file(config.store_path, config.model,
                                  Window(datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 2, tzinfo=UTC))).parent
     assert len(list(folder.glob(".*.tmp"))) == 1  # the killed run's temp file
     assert main(["run", str(config_path), *DAY1, "--as-of", "2026-03-01"]) == 0

@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from monitors.checks.results import compute_check_measurements
-from monitors.checks.suites import NUMERIC_TYPES, STRING_TYPES, compute_suite
-from monitors.checks.warehouse import compute_sql_suite, load_warehouse_check_measurements
+from monitors.checks.results import run_frame_checks
+from monitors.checks.suites import NUMERIC_TYPES, STRING_TYPES, suite_from_baseline
+from monitors.checks.warehouse import load_warehouse_check_measurements, sql_suite
 from monitors.config import ModelConfig
 from monitors.core.errors import ChecksError, WarehouseError
 from monitors.core.measurement import Measurement
@@ -44,7 +44,7 @@ def both_paths(config: ModelConfig, suite: dict[str, Any], day: int = 0
             frame = pd.read_sql(query, conn)
     finally:
         engine.dispose()
-    return sql_rows, compute_check_measurements(suite, frame, config.model), frame
+    return sql_rows, run_frame_checks(suite, frame, config.model), frame
 
 
 def assert_same(sql_rows: list[Measurement], pandas_rows: list[Measurement]) -> None:
@@ -62,7 +62,7 @@ def by_key(rows: list[Measurement]) -> dict[tuple[str, str | None], Measurement]
 def test_profiled_suite_gives_the_pandas_rows(warehouse: Build, home: Path) -> None:
     tables = make_tables(seed=5, days=2, rows_per_day=ROWS, drift_from_day=1)
     config = warehouse(tables)
-    suite = compute_suite(config, tables["training_data"])
+    suite = suite_from_baseline(config, tables["training_data"])
     for day in (0, 1):  # clean, then drifted: income moves out of its profiled range a little
         sql_rows, pandas_rows, frame = both_paths(config, suite, day)
         assert len(frame) == ROWS and len(sql_rows) == len(suite["expectations"]) == 25
@@ -91,7 +91,7 @@ def test_bad_values_alert_with_their_unexpected_shares(warehouse: Build) -> None
     p["age"] = p["age"].astype(str)                        # a text column where a number is expected
     p.loc[day0[37], "age"] = "unknown"
     config = warehouse(tables)
-    sql_rows, pandas_rows, _ = both_paths(config, compute_suite(config, tables["training_data"]))
+    sql_rows, pandas_rows, _ = both_paths(config, suite_from_baseline(config, tables["training_data"]))
     assert_same(sql_rows, pandas_rows)
     alerts = {k: r.value for k, r in by_key(sql_rows).items() if r.status == "alert"}
     assert alerts == {
@@ -117,7 +117,7 @@ def test_duplicate_ids_are_validated_once_latest_row_wins(warehouse: Build) -> N
     p.loc[p.index[100:130], "region"] = None
     tables["predictions"] = pd.concat([p, later_bad, later_good], ignore_index=True)
     config = warehouse(tables)
-    sql_rows, pandas_rows, frame = both_paths(config, compute_suite(config, tables["training_data"]))
+    sql_rows, pandas_rows, frame = both_paths(config, suite_from_baseline(config, tables["training_data"]))
     assert len(frame) == ROWS and frame["prediction_id"].is_unique
     assert_same(sql_rows, pandas_rows)
     rows = by_key(sql_rows)
@@ -150,11 +150,11 @@ def test_type_lists_name_sql_types_of_the_dialect() -> None:
          "kwargs": {"column": "a", "type_list": [*NUMERIC_TYPES, "MONEY"]}},
         {"type": "expect_column_values_to_be_in_type_list",
          "kwargs": {"column": "b", "type_list": STRING_TYPES}}]}
-    pg = compute_sql_suite(suite, "postgresql")["expectations"]
+    pg = sql_suite(suite, "postgresql")["expectations"]
     assert pg[0]["kwargs"]["type_list"] == ["SMALLINT", "INTEGER", "BIGINT", "REAL", "DOUBLE PRECISION",
                                             "FLOAT", "NUMERIC", "DECIMAL", "MONEY"]
     assert pg[1]["kwargs"]["type_list"] == ["TEXT", "VARCHAR", "CHAR"]
-    duck = compute_sql_suite(suite, "duckdb")["expectations"]
+    duck = sql_suite(suite, "duckdb")["expectations"]
     assert duck[1]["kwargs"]["type_list"] == ["String", "VARCHAR", "TEXT", "CHAR"]
     assert suite["expectations"][1]["kwargs"]["type_list"] == STRING_TYPES  # not modified
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from monitors.checks.suites import compute_label_set, compute_padded_range
+from monitors.checks.suites import label_set, padded_range
 from monitors.core.fields import LABEL
 from monitors.testing import make_config
 
@@ -23,24 +23,24 @@ from monitors.testing import make_config
 ])
 def test_ranges_are_padded_without_crossing_zero(low: float, high: float,
                                                  padded: tuple[float, float]) -> None:
-    assert compute_padded_range(low, high) == pytest.approx(padded)
+    assert padded_range(low, high) == pytest.approx(padded)
 
 
 def test_a_classifiers_score_is_a_probability() -> None:
-    assert compute_padded_range(0.02, 0.97, probability=True) == (0.0, 1.0)
+    assert padded_range(0.02, 0.97, probability=True) == (0.0, 1.0)
 
 
 def test_class_labels_from_the_baseline(tmp_path: Path) -> None:
     binary = make_config(tmp_path, "duckdb:///unused.duckdb")
     frame = pd.DataFrame({LABEL: [1, 0, 1, None], "predicted_label": [1, 1, 1, 1]})
-    assert compute_label_set(binary, frame) == [0, 1]
-    assert all(type(v) is int for v in compute_label_set(binary, frame.astype({LABEL: "Int64"})) or [])
+    assert label_set(binary, frame) == [0, 1]
+    assert all(type(v) is int for v in label_set(binary, frame.astype({LABEL: "Int64"})) or [])
     # without labels, the baseline's predicted labels
-    assert compute_label_set(binary, frame.drop(columns=[LABEL])) == [1]
+    assert label_set(binary, frame.drop(columns=[LABEL])) == [1]
     text = pd.DataFrame({LABEL: ["b", "a", "c"]})
     multiclass = make_config(tmp_path, "duckdb:///unused.duckdb", task="multiclass_classification",
                              **{"performance.metrics": ["accuracy"]})
-    assert compute_label_set(multiclass, text) == ["a", "b", "c"]
+    assert label_set(multiclass, text) == ["a", "b", "c"]
     regression = make_config(tmp_path, "duckdb:///unused.duckdb", task="regression",
                              **{"performance.metrics": ["mae"]})
-    assert compute_label_set(regression, frame) is None
+    assert label_set(regression, frame) is None

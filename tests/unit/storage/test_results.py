@@ -89,4 +89,4 @@ def test_the_catalog_view_reads_every_window(tmp_path: Path) -> None:
         found = con.execute("select count(*), count(distinct window_start), typeof(any_value(value)) "
                             "from monitor_results").fetchone()
     assert found == (8, 2, "DOUBLE")
-    assert pq.read_table(results.compute_window_file(store, "m", _window(0))).num_rows == 4
+    assert pq.read_table(results.window_results_file(store, "m", _window(0))).num_rows == 4

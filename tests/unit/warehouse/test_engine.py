@@ -34,7 +34,7 @@ def test_a_table_is_reflected_once_per_engine(tmp_path: Path) -> None:
 def test_cache_keys_name_the_warehouse_the_same_from_every_host(tmp_path: Path) -> None:
     """A worker with another MONITORS_HOME (so another absolute path to the same DuckDB file),
     or reaching PostgreSQL by another host or user, keys the baseline's profile the same."""
-    from monitors.warehouse.engine import compute_engine_identity
+    from monitors.warehouse.engine import engine_identity
 
     for home in ("a", "b"):
         (tmp_path / home).mkdir()
@@ -45,6 +45,6 @@ def test_cache_keys_name_the_warehouse_the_same_from_every_host(tmp_path: Path) 
                 "postgresql+psycopg2://alice:secret@10.0.0.5:5432/sales",
                 "postgresql+psycopg2://bob@db.internal/sales"):
         engine = sa.create_engine(url)
-        identities.add(compute_engine_identity(engine))
+        identities.add(engine_identity(engine))
         engine.dispose()
     assert identities == {"duckdb:warehouse.duckdb", "postgresql:sales"}

@@ -12,7 +12,7 @@ from monitors.config import ConfigError, load_config
 from monitors.core.custom import CustomMetric
 from monitors.core.fields import LABEL
 from monitors.testing import write_config
-from monitors.warehouse.expressions import compute_derived, compute_derived_value, compute_metric
+from monitors.warehouse.expressions import checked_metric, derived_tree, derived_value
 
 URLS = {"duckdb": "duckdb:///w.duckdb", "postgres": "postgresql://u@localhost/db",
         "spark": "hive://localhost:10000/default"}
@@ -61,21 +61,21 @@ def test_a_filter_is_checked_as_strictly(tmp_path: Path) -> None:
     ("spark", "AVG(CASE WHEN (`product` = 'card') THEN `income` END)"),
 ])
 def test_a_metric_is_written_out_quoted_in_the_dialect_with_its_filter(dialect: str, expected: str) -> None:
-    checked = compute_metric("avg(INCOME)", "product = 'card'", dialect, COLUMNS, "defaulted", LABEL)
-    assert checked.compute_sql(dialect) == expected
+    checked = checked_metric("avg(INCOME)", "product = 'card'", dialect, COLUMNS, "defaulted", LABEL)
+    assert checked.to_sql(dialect) == expected
     assert not checked.reads_label
 
 
 def test_a_metric_reading_the_label_reads_the_queries_label_column() -> None:
-    checked = compute_metric("avg(case when score >= 0.5 then 1.0 else 0.0 end) - avg(defaulted)", None,
+    checked = checked_metric("avg(case when score >= 0.5 then 1.0 else 0.0 end) - avg(defaulted)", None,
                              "postgres", COLUMNS, "defaulted", LABEL)
     assert checked.reads_label
-    assert f'AVG("{LABEL}")' in checked.compute_sql("postgres")
+    assert f'AVG("{LABEL}")' in checked.to_sql("postgres")
 
 
 def test_count_star_and_distinct_are_filtered() -> None:
-    sql = compute_metric("count(*) + count(distinct region)", "age > 60", "duckdb", COLUMNS, None,
-                         LABEL).compute_sql("duckdb")
+    sql = checked_metric("count(*) + count(distinct region)", "age > 60", "duckdb", COLUMNS, None,
+                         LABEL).to_sql("duckdb")
     assert sql == ('COUNT(CASE WHEN ("age" > 60) THEN 1 END) + '
                    'COUNT(DISTINCT CASE WHEN ("age" > 60) THEN "region" END)')
 
@@ -85,15 +85,15 @@ def test_derived_metrics_are_arithmetic_on_earlier_metrics(tmp_path: Path) -> No
                    {"name": "mean_debt", "sql": "avg(debt_ratio)"},
                    {"name": "income_per_debt", "derived": "mean_income / mean_debt"})
     assert [m.name for m in config.custom_metrics] == ["mean_income", "mean_debt", "income_per_debt"]
-    tree = compute_derived("(mean_income - 1) / mean_debt * 2", ["mean_income", "mean_debt"])
-    assert compute_derived_value(tree, {"mean_income": 9.0, "mean_debt": 4.0}) == 4.0
-    assert compute_derived_value(tree, {"mean_income": 9.0, "mean_debt": 0.0}) is None
-    assert compute_derived_value(tree, {"mean_income": None, "mean_debt": 4.0}) is None
+    tree = derived_tree("(mean_income - 1) / mean_debt * 2", ["mean_income", "mean_debt"])
+    assert derived_value(tree, {"mean_income": 9.0, "mean_debt": 4.0}) == 4.0
+    assert derived_value(tree, {"mean_income": 9.0, "mean_debt": 0.0}) is None
+    assert derived_value(tree, {"mean_income": None, "mean_debt": 4.0}) is None
     for text, why in [("mean_income / mean_dbt", "did you mean 'mean_debt'"),
                       ("abs(mean_income)", "function abs is not allowed"),
                       ("avg(income)", "function avg is not allowed")]:
         with pytest.raises(ValueError, match=why):
-            compute_derived(text, ["mean_income", "mean_debt"])
+            derived_tree(text, ["mean_income", "mean_debt"])
 
 
 def test_a_metric_needs_one_source_and_a_unique_name(tmp_path: Path) -> None:

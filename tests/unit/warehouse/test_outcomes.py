@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 
 from monitors.core.counts import MISSING
-from monitors.warehouse.outcomes import compute_tally
+from monitors.warehouse.outcomes import tally_from_rows
 
 # label, predicted, score slot, rows, sum of the rows' log loss
 ROWS = [(1, 1, 10, 5, 1e16), (0, 1, 11, 3, 1.0), (1, 0, 12, 2, -1e16), (0, 0, 13, 4, 0.25),
@@ -14,13 +14,13 @@ ROWS = [(1, 1, 10, 5, 1e16), (0, 1, 11, 3, 1.0), (1, 0, 12, 2, -1e16), (0, 0, 13
 
 
 def test_the_log_loss_sum_does_not_depend_on_the_rows_order() -> None:
-    sums = {compute_tally("binary_classification", list(order), 3).log_loss_sum
+    sums = {tally_from_rows("binary_classification", list(order), 3).log_loss_sum
             for order in itertools.permutations(ROWS)}
     assert sums == {1.25}  # unlabelled rows and rows without a finite score are left out
 
 
 def test_rows_without_a_finite_score_count_in_the_total_only() -> None:
-    tally = compute_tally("binary_classification", ROWS, 3)
+    tally = tally_from_rows("binary_classification", ROWS, 3)
     assert tally.total == 22 and tally.labelled == 14
     assert sorted(map(tuple, tally.groups.tolist()))[0] == (-1, 1, 14, 7)
     assert MISSING not in tally.groups[:, 2]
