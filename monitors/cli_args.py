@@ -50,7 +50,9 @@ def compute_parser(description: str | None) -> argparse.ArgumentParser:
                      help="with --window: render its Evidently drift report now (reads the warehouse)")
     rep.add_argument("--as-of", type=compute_time_argument, default=None,
                      help="with --evidently: labels as of this time (default: now)")
-    sub.add_parser("schema", help="print the model config's JSON Schema (editors check YAML with it)")
+    schema = sub.add_parser("schema", help="print the config's JSON Schema (editors check YAML with it)")
+    schema.add_argument("--markdown", action="store_true",
+                        help="print the config reference instead: every key, type, default and description")
     init = sub.add_parser("init", help="print a commented config guessed from the model's tables")
     init.add_argument("--model", required=True, help="the model's name (letters, digits and _)")
     init.add_argument("--warehouse", required=True, help="a SQLAlchemy URL")

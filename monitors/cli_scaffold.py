@@ -14,9 +14,10 @@ from monitors.core.errors import MonitorsError
 def run_scaffold_command(args: argparse.Namespace) -> int:
     """`init` or `schema`: the text on stdout."""
     if args.command == "schema":
+        from monitors.config_reference import compute_config_reference_text
         from monitors.config_schema import compute_config_schema_text
 
-        sys.stdout.write(compute_config_schema_text())
+        sys.stdout.write(compute_config_reference_text() if args.markdown else compute_config_schema_text())
         return 0
     from monitors.run.scaffold import run_init
 

@@ -1,13 +1,13 @@
-"""The model config: one YAML file per monitored model (see README: The model config), typed and
-validated. Every error names the file and the key that is wrong; an unknown or unsupported
-warehouse dialect is refused here, before anything runs.
+"""The model config: one YAML file per monitored model (docs/configuration.md; every key in
+docs/reference/config.md), typed and validated. Every error names the file and the key that is
+wrong; an unknown or unsupported warehouse dialect is refused here, before anything runs.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from datetime import date, datetime, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,7 +23,7 @@ from pydantic import (
 from monitors.config_errors import compute_error_lines, compute_yaml_error_text
 from monitors.core.custom import CustomMetric, Slice
 from monitors.core.errors import ConfigError
-from monitors.core.fields import LABEL, Duration, Identifier, TableName
+from monitors.core.fields import LABEL, Identifier
 from monitors.core.location import CAS_SCHEMES, Location, compute_is_url, compute_location
 from monitors.core.metrics import MULTICLASS, TASKS, compute_judged_metrics, compute_task_metrics
 from monitors.core.settings import (
@@ -34,6 +34,7 @@ from monitors.core.settings import (
     Strict,
     Volume,
 )
+from monitors.core.sources import Baseline, Checks, GroundTruth, Predictions
 from monitors.core.window import check_schedule, compute_zone, iter_windows
 from monitors.warehouse.dialects import backend_name, dialect_record
 from monitors.warehouse.expressions import check_custom_metrics, check_slices
@@ -41,98 +42,51 @@ from monitors.warehouse.expressions import check_custom_metrics, check_slices
 _MODEL_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,99}$")
 
 
-class Features(Strict):
-    numerical: list[Identifier] = Field(default_factory=list)
-    categorical: list[Identifier] = Field(default_factory=list)
-
-    @property
-    def all(self) -> list[str]:
-        return [*self.numerical, *self.categorical]
-
-
-class Predictions(Strict):
-    table: TableName
-    id: Identifier
-    timestamp: Identifier
-    score: Identifier | None = None  # binary: P(label = 1); regression: the prediction
-    # multiclass: each class label's probability column (then `score` may be left out)
-    class_scores: dict[str, Identifier] | None = None
-    predicted_label: Identifier | None = None
-    model_version: Identifier | None = None
-    features: Features
-
-    @field_validator("class_scores", mode="before")
-    @classmethod
-    def _class_names(cls, value: Any) -> Any:
-        """Class labels as text (YAML reads 0: p_0 as a number): compared with the labels as text."""
-        return {str(k): v for k, v in value.items()} if isinstance(value, dict) else value
-
-    @property
-    def outputs(self) -> list[str]:
-        """The model's output columns: required, profiled, drift-monitored as prediction drift."""
-        return list(dict.fromkeys(c for c in [self.score, *(self.class_scores or {}).values()] if c))
-
-
-class GroundTruth(Strict):
-    table: TableName
-    id: Identifier
-    label: Identifier
-    max_delay: Duration = timedelta(days=14)
-    timestamp: Identifier | None = None  # when the label arrived; a later label replaces one
-
-
-class BaselineWindow(Strict):
-    start: datetime
-    end: datetime
-
-    @model_validator(mode="after")
-    def _ordered(self) -> BaselineWindow:
-        if self.end <= self.start:
-            raise ValueError("baseline window end must be after its start")
-        return self
-
-
-class Baseline(Strict):
-    table: TableName | None = None
-    window: BaselineWindow | None = None
-
-    @model_validator(mode="after")
-    def _one_source(self) -> Baseline:
-        if (self.table is None) == (self.window is None):
-            raise ValueError("baseline needs exactly one of table or window")
-        return self
-
-
-class Checks(Strict):
-    suite: str
-
-
 class ModelConfig(Strict):
-    model: str
-    task: Literal[TASKS]  # type: ignore[valid-type]
-    warehouse: str
-    # keyword arguments of the driver's connect() (SQLAlchemy's connect_args), for what a URL
-    # cannot say: e.g. Snowflake's host, port and protocol, a role, session parameters
-    warehouse_connect_args: dict[str, Any] = Field(default_factory=dict)
-    schedule: str = "@daily"
-    timezone: str = "UTC"  # the schedule's timezone (an IANA name); windows are stored in UTC
-    start_date: date
-    predictions: Predictions
-    ground_truth: GroundTruth | None = None
-    baseline: Baseline
-    segments: list[Identifier] = Field(default_factory=list)
-    min_segment_rows: int = Field(default=200, ge=2)  # smaller segments: measured, not judged
-    checks: Checks | None = None
-    drift: Drift = Drift()
-    performance: Performance = Performance()
-    volume: Volume = Volume()
-    custom_metrics: list[CustomMetric] = Field(default_factory=list)  # business metrics in SQL
-    slices: list[Slice] = Field(default_factory=list)  # predicates judged beside the segments
-    report: Report = Report()
-    airflow: AirflowSettings = AirflowSettings()
-    store: str = "monitoring.duckdb"  # a DuckDB file, or an object-storage folder (s3://bucket/prefix)
-    reports: str = "reports/"  # a folder, or an object-storage URL
-    reports_url: str | None = None  # where the reports folder is served: messages link there
+    model: str = Field(description=(
+        "the model's name (a letter, then letters, digits and _): unique; the DAG id is `monitor_<model>`"))
+    task: Literal[TASKS] = Field(description="what the model predicts")  # type: ignore[valid-type]
+    warehouse: str = Field(description=(
+        "a SQLAlchemy URL of a supported engine (duckdb:///warehouse.duckdb, postgresql+psycopg2://..., "
+        "hive://..., snowflake://...), or airflow://CONN_ID: an Airflow connection, resolved in the task"))
+    warehouse_connect_args: dict[str, Any] = Field(default_factory=dict, description=(
+        "keyword arguments of the driver's connect() for what the URL cannot say (Snowflake's host or "
+        "role, PostgreSQL's sslmode)"))
+    schedule: str = Field(default="@daily", description=(
+        "a cron expression or preset (quote it: \"@daily\", \"0 */6 * * *\"): one run = one window = one "
+        "schedule interval"))
+    timezone: str = Field(default="UTC", description=(
+        "the schedule's timezone (an IANA name): a daily window runs from local midnight to local midnight, "
+        "23 or 25 hours on DST days; windows are stored in UTC, and naive `--start/--end` and timestamp "
+        "columns are wall time here"))
+    start_date: date = Field(description="the DAG's first window (Airflow's start_date)")
+    predictions: Predictions = Field(description="the logged predictions: one row per prediction")
+    ground_truth: GroundTruth | None = Field(default=None, description=(
+        "the labels, arriving late; without it no realized performance and no estimates"))
+    baseline: Baseline = Field(description="what the windows are compared with: a `table` or a `window`")
+    segments: list[Identifier] = Field(default_factory=list, description=(
+        "categorical features whose values are judged apart: drift and performance per value"))
+    min_segment_rows: int = Field(default=200, ge=2, description=(
+        "a segment value with fewer rows (in the window or the baseline) is measured, not judged "
+        "(`skipped`)"))
+    checks: Checks | None = Field(default=None, description="the Great Expectations suite run on each window")
+    drift: Drift = Field(default=Drift(), description="drift rules")
+    performance: Performance = Field(default=Performance(), description="performance rules")
+    volume: Volume = Field(default=Volume(), description="row count and freshness rules")
+    custom_metrics: list[CustomMetric] = Field(default_factory=list, description=(
+        "business metrics, each one SQL aggregate over the window's rows (see Custom metrics and slices)"))
+    slices: list[Slice] = Field(default_factory=list, description=(
+        "predicates judged beside the segments (see Custom metrics and slices)"))
+    report: Report = Field(default=Report(), description="the HTML report")
+    airflow: AirflowSettings = Field(default=AirflowSettings(), description="how the model's DAG runs")
+    store: str = Field(default="monitoring.duckdb", description=(
+        "the DuckDB catalog file (its data in a folder beside it named after it: monitoring/ for "
+        "monitoring.duckdb), or an s3://bucket/prefix folder"))
+    reports: str = Field(default="reports/", description=(
+        "the reports folder, or an object-storage URL (s3://, gs://, ...)"))
+    reports_url: str | None = Field(default=None, description=(
+        "where the reports folder is served (a static site, a bucket website): messages and notifications "
+        "link the window's page there instead of a file path"))
 
     _home: Path = PrivateAttr(default_factory=Path.cwd)
     _source: Path | None = PrivateAttr(default=None)

@@ -1,6 +1,6 @@
 """Screenshots of the Airflow UI with the monitors plugin, as a user clicks through it: the DAG's
 grid, a run's "Monitoring report" tab and the "Monitoring" entry of the nav. Against a running
-Airflow (`make airflow`, or the README's PostgreSQL setup) where monitor_<model> has runs:
+Airflow (`make airflow`, or the PostgreSQL setup of docs/run-in-airflow.md) where monitor_<model> has runs:
 
     .venv/bin/python scripts/screenshot_airflow.py http://127.0.0.1:8080 --password PW
                                                    [--user admin] [--model credit_risk] [--run RUN_ID]

@@ -1,9 +1,12 @@
 """Screenshots of a demo's pages as an on-call engineer first sees them: 1400x900, no scrolling.
 
     monitors demo && .venv/bin/python scripts/screenshot_demo.py [REPORTS] [--window 2026-02-05T0000Z]
+        [--out FOLDER] [--prefix NAME]
 
-Writes test-artifacts/demo/{home,model,window}.png from REPORTS (default: ./reports) with
-Debian's Chromium; on the model page the mouse rests on the first chart, so its hover shows.
+Writes test-artifacts/demo/{home,model,window}.png (or FOLDER/<prefix>{home,model,window}.png) from
+REPORTS (default: ./reports) with Debian's Chromium; on the model page the mouse rests on the first
+chart, so its hover shows. The docs' pictures are made with
+`--out docs/images --prefix report-` after `monitors demo`.
 """
 
 from __future__ import annotations
@@ -22,10 +25,12 @@ def main() -> None:
     parser.add_argument("reports", type=Path, nargs="?", default=Path("reports"))
     parser.add_argument("--model", default="credit_risk")
     parser.add_argument("--window", default="2026-02-05T0000Z")
+    parser.add_argument("--out", type=Path, default=OUT, help="the folder the pictures go to")
+    parser.add_argument("--prefix", default="", help="each file's name starts with this")
     args = parser.parse_args()
     pages = {"home": args.reports / "index.html", "model": args.reports / args.model / "index.html",
              "window": args.reports / args.model / args.window / "index.html"}
-    OUT.mkdir(parents=True, exist_ok=True)
+    args.out.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium",
                                      args=["--no-sandbox", "--disable-gpu"])
@@ -37,8 +42,9 @@ def main() -> None:
                 box = page.locator("figure.chart svg").first.bounding_box()
                 if box:
                     page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] / 3)
-            page.screenshot(path=str(OUT / f"{name}.png"))
-            print(OUT / f"{name}.png")
+            shot = args.out / f"{args.prefix}{name}.png"
+            page.screenshot(path=str(shot))
+            print(shot)
         browser.close()
 
 

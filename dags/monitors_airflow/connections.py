@@ -5,8 +5,11 @@ Airflow masks them in logs), not in YAML: `warehouse: airflow://CONN_ID` (a SQLA
 from __future__ import annotations
 
 import os
+from pathlib import Path
+from typing import Any
 
 from monitors.config import ModelConfig
+from monitors.core.location import Location
 from monitors.warehouse.dialects import DIALECTS
 
 PREFIX = "airflow://"
@@ -54,6 +57,26 @@ def load_storage_env(conn_id: str) -> dict[str, str]:
     extra = conn.extra_dejson or {}
     env.update({name: str(extra[key]) for key, name in STORAGE_EXTRA.items() if extra.get(key)})
     return {name: value for name, value in env.items() if value}
+
+
+# the same fields as s3fs's keyword arguments (a process serving several models: the API server)
+STORAGE_OPTIONS = {"AWS_ACCESS_KEY_ID": "key", "AWS_SECRET_ACCESS_KEY": "secret",
+                   "AWS_SESSION_TOKEN": "token", "AWS_ENDPOINT_URL": "endpoint_url"}
+
+
+def load_storage_location(location: Location, conn_id: str | None) -> Location:
+    """An object-storage location reading with the credentials of `airflow.storage_conn_id`
+    (a local path, or no connection: as it is, with the process's AWS environment)."""
+    if conn_id is None or isinstance(location, Path):
+        return location
+    from upath import UPath
+
+    env = load_storage_env(conn_id)
+    options: dict[str, Any] = {option: env[name] for name, option in STORAGE_OPTIONS.items()
+                               if name in env}
+    if "AWS_DEFAULT_REGION" in env:
+        options["client_kwargs"] = {"region_name": env["AWS_DEFAULT_REGION"]}
+    return UPath(str(location), use_listings_cache=False, **options)
 
 
 def apply_storage_connection(config: ModelConfig) -> None:

@@ -6,8 +6,9 @@ measure task and the part tasks a "Monitoring report" link.
 
 Install: put plugins/monitors_reports.py (which imports this module) in Airflow's plugins folder
 (`make airflow` does). The reports are found through the model YAMLs in the DAG folder's models/
-(their `reports:`, a folder or an object-storage URL); MONITORS_HOME resolves relative paths
-as for the tasks.
+(their `reports:`, a folder or an object-storage URL, read with the credentials of
+`airflow.storage_conn_id` when set, else the API server's AWS environment); MONITORS_HOME
+resolves relative paths as for the tasks.
 """
 
 import mimetypes
@@ -33,6 +34,7 @@ def load_reports_roots() -> "dict[str, Location]":
     from airflow.configuration import conf
 
     from monitors.config import load_config
+    from monitors_airflow.connections import load_storage_location
 
     dags = Path(conf.get("core", "dags_folder"))
     home = Path(os.environ.get("MONITORS_HOME") or dags.parent)
@@ -42,7 +44,11 @@ def load_reports_roots() -> "dict[str, Location]":
             config = load_config(path, home=home)
         except Exception:  # a broken YAML is its DAG's import error; its pages are not served
             continue
-        roots[config.model] = config.reports_path
+        try:  # the tasks' credentials for the bucket (airflow.storage_conn_id), or this process's
+            roots[config.model] = load_storage_location(config.reports_path,
+                                                           config.airflow.storage_conn_id)
+        except Exception:  # a connection that does not resolve: the pages are not served
+            continue
     folders = list(roots.values())
     roots[""] = max(folders, key=folders.count) if folders else home / "reports"
     return roots

@@ -14,13 +14,16 @@ ROWS = "__rows"  # beside the custom metrics' values: the rows they were compute
 
 
 class CustomMetric(Strict):
-    name: Identifier  # stored as the metric's name (kind custom)
-    sql: str | None = None  # one aggregate expression over the window's rows
-    where: str | None = None  # a filter of the rows the aggregate reads
-    derived: str | None = None  # or: arithmetic on other custom metrics' names
-    max_change: float | None = Field(default=None, gt=0)  # relative to the baseline's value
-    min: float | None = None
-    max: float | None = None
+    name: Identifier = Field(description="an identifier; stored as the metric's name (kind custom)")
+    sql: str | None = Field(default=None, description=(
+        "one aggregate expression over the window's rows, e.g. avg(income) (give sql or derived)"))
+    where: str | None = Field(default=None, description="a filter of the rows `sql` reads (no aggregate)")
+    derived: str | None = Field(default=None, description=(
+        "or: arithmetic (+ - * /) on the names of custom metrics listed before it"))
+    max_change: float | None = Field(default=None, gt=0, description=(
+        "alert when the value moves more than this (relative) from the baseline's value"))
+    min: float | None = Field(default=None, description="alert below this value")
+    max: float | None = Field(default=None, description="alert above this value")
 
     @model_validator(mode="after")
     def _one_source(self) -> CustomMetric:
@@ -47,5 +50,7 @@ class Slice(Strict):
     """A predicate on the window's rows, judged beside the segments (`segments:` slices by a
     column's values): stored as segment `<name>=true` and `<name>=false`."""
 
-    name: Identifier
-    where: str
+    name: Identifier = Field(description=(
+        "an identifier (not a column's or a segment's name): rows stored with segment `<name>=true` and "
+        "`<name>=false`"))
+    where: str = Field(description="a predicate on the window's columns (no aggregate, not the label)")

@@ -17,6 +17,9 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+Reference = Literal["baseline", "previous_window"]  # what a window's drift is measured against
+
+
 class Drift(Strict):
     """Which score is judged per column type, and its bound: calibrated to the window's size so
     that an undrifted window breaks a drift rule with probability false_alert_rate, never below
@@ -24,18 +27,26 @@ class Drift(Strict):
     score's own floor from the metric registry: wasserstein 0.05, jensenshannon 0.02, ks 0.015,
     psi 0.003)."""
 
-    max_drifted_share: float = Field(default=0.5, gt=0, le=1)
-    numerical_metric: str = "wasserstein"  # a drift score of numerical columns (core.metrics)
-    categorical_metric: str = "jensenshannon"  # a drift score of categorical columns
-    numerical_threshold: float | None = Field(default=None, gt=0)  # effect-size floor
-    categorical_threshold: float | None = Field(default=None, gt=0)  # effect-size floor
-    false_alert_rate: float = Field(default=0.01, gt=0, lt=1)  # per window, all features
-    # multivariate drift: the window's mean PCA reconstruction error over the numerical
-    # features (at least two), against the baseline's (catches changed correlations)
-    multivariate: bool = True
-    # what each window is compared with: the baseline always; previous_window adds drift against
-    # the schedule's window before it (kind drift_previous), bounds calibrated for two samples
-    compare: list[Literal["baseline", "previous_window"]] = Field(default_factory=lambda: ["baseline"])  # type: ignore[arg-type]
+    max_drifted_share: float = Field(default=0.5, gt=0, le=1, description=(
+        "dataset drift (`drifted_share`) alerts when at least this share of the features drift"))
+    numerical_metric: str = Field(default="wasserstein", description=(
+        "the score judged on numerical columns: `wasserstein` (normed), `ks`, `psi` or `jensenshannon` "
+        "(the others are stored too)"))
+    categorical_metric: str = Field(default="jensenshannon", description=(
+        "the score judged on categorical columns: `jensenshannon` or `psi`"))
+    numerical_threshold: float | None = Field(default=None, gt=0, description=(
+        "effect-size floor: a numerical column's bound is never below it (default: the score's own floor)"))
+    categorical_threshold: float | None = Field(default=None, gt=0, description=(
+        "effect-size floor for categorical columns (default: the score's own floor)"))
+    false_alert_rate: float = Field(default=0.01, gt=0, lt=1, description=(
+        "share of undrifted windows allowed to break a drift rule (all columns and segments together); "
+        "also sets how many standard errors a segment's metric must fall"))
+    multivariate: bool = Field(default=True, description=(
+        "multivariate drift: the window's mean PCA reconstruction error over the numerical features and the "
+        "top categories one-hot (at least two inputs) against a calibrated bound; false: not measured"))
+    compare: list[Reference] = Field(default_factory=lambda: list[Reference](["baseline"]), description=(
+        "what each window's drift is measured against: `baseline` (always) and `previous_window` "
+        "(the schedule's window before; rows of kind `drift_previous`)"))
 
     @field_validator("compare")
     @classmethod
@@ -62,10 +73,18 @@ class Drift(Strict):
 
 
 class Performance(Strict):
-    metrics: list[str] = Field(default_factory=list)
-    max_drop: float = Field(default=0.05, ge=0)
-    min_labels: int = Field(default=50, ge=1)
-    min_label_coverage: float = Field(default=0.8, gt=0, le=1)
+    metrics: list[str] = Field(default_factory=list, description=(
+        "the metrics whose drop alerts (binary: accuracy, precision, recall, f1, roc_auc, log_loss; "
+        "multiclass: the same, roc_auc and log_loss with `predictions.class_scores`; regression: mae, mse, "
+        "rmse, mape, msle, rmsle, r2); every metric of the task is measured either way"))
+    max_drop: float = Field(default=0.05, ge=0, description=(
+        "a score metric alerts below the baseline's value minus this; an error metric above the baseline's "
+        "value times (1 + this)"))
+    min_labels: int = Field(default=50, ge=1, description=(
+        "fewer labelled rows in the window: metrics `skipped`"))
+    min_label_coverage: float = Field(default=0.8, gt=0, le=1, description=(
+        "below this share of labelled rows, metrics are `skipped` while the window is younger than "
+        "`ground_truth.max_delay`; after that `label_coverage` alerts"))
 
 
 SEASON_HOURS = {"day_of_week": 168, "hour_of_day": 24, "hour_of_week": 168}
@@ -93,18 +112,37 @@ class Volume(Strict):
     learning, a window the plain rule breaks is skipped unless it is below collapse_share of the
     history's median. With max_staleness, the newest prediction older than that at the end."""
 
-    min_share: float = Field(default=0.5, ge=0, le=1)
-    trailing_windows: int = Field(default=14, ge=1, le=1000)
-    empty_is_alert: bool = True
-    max_staleness: Duration | None = None
-    seasonality: Literal["auto", "none", "day_of_week", "hour_of_day", "hour_of_week"] = "auto"
-    season_windows: int = Field(default=4, ge=2, le=52)  # earlier windows of a season before it is judged
-    # default: enough for season_windows of each season the schedule can have
-    training_windows: int | None = Field(default=None, ge=2, le=2000)
-    deviations: float = Field(default=3.0, gt=0)  # the expected range: median +- deviations x spread
-    min_spread: float = Field(default=0.1, ge=0, le=1)  # the spread is never below this share of the median
-    collapse_share: float = Field(default=0.05, ge=0, le=1)  # while learning: alert below this share
-    direction: Literal["down", "both"] = "down"  # both: a surge above the expected range alerts too
+    min_share: float = Field(default=0.5, ge=0, le=1, description=(
+        "the plain rule (`seasonality: none`, or while learning): `row_count` alerts below this share of the "
+        "trailing median (0: off)"))
+    trailing_windows: int = Field(default=14, ge=1, le=1000, description=(
+        "how many earlier schedule windows the plain rule's median is over"))
+    empty_is_alert: bool = Field(default=True, description=(
+        "an empty window breaks `row_count` (false: `skipped`)"))
+    max_staleness: Duration | None = Field(default=None, description=(
+        "e.g. `6h`: alert when the window's newest prediction is older than this at its end (or, when a "
+        "season judges `row_count`, than the top of that season's expected staleness, if higher)"))
+    seasonality: Literal["auto", "none", "day_of_week", "hour_of_day", "hour_of_week"] = Field(
+        default="auto", description=(
+            "what `row_count` is held to: `auto` (the season the schedule can have, when the history shows "
+            "it; "
+            "else `none`), `none` (the plain rule), `day_of_week` (daily windows), `hour_of_day` (hourly or "
+            "shorter), `hour_of_week` (hourly)"))
+    season_windows: int = Field(default=4, ge=2, le=52, description=(
+        "earlier windows of a season (e.g. 4 Saturdays) before it is judged; until then `learning`"))
+    training_windows: int | None = Field(default=None, ge=2, le=2000, description=(
+        "how many earlier windows the history holds (default: enough for `season_windows` of each season: "
+        "daily 28, hourly 672)"))
+    deviations: float = Field(default=3.0, gt=0, description=(
+        "the expected range: the season's median +- this many spreads (robust spread and Poisson noise "
+        "combined)"))
+    min_spread: float = Field(default=0.1, ge=0, le=1, description=(
+        "the spread is never below this share of the season's median"))
+    collapse_share: float = Field(default=0.05, ge=0, le=1, description=(
+        "while a season learns, a window below this share of the history's median (less its Poisson noise) "
+        "alerts"))
+    direction: Literal["down", "both"] = Field(default="down", description=(
+        "`both`: a window above its season's expected range breaks `row_count_surge` too"))
 
     def check_season(self, schedule: str, window_hours: float) -> None:
         """Raise ValueError when the named season is not one the schedule's windows can have."""
@@ -128,10 +166,11 @@ class Volume(Strict):
 
 
 class Report(Strict):
-    sample_size: int = Field(default=50_000, ge=100)
-    # the Evidently drift page (the most expensive part of a small window, and the least read):
-    # for windows that break a rule, for every window, or never; true/false mean always/never
-    evidently: Literal["alerts", "always", "never"] = "alerts"
+    sample_size: int = Field(default=50_000, ge=100, description=(
+        "rows per side fed to the Evidently report (stored values always use all rows)"))
+    evidently: Literal["alerts", "always", "never"] = Field(default="alerts", description=(
+        "the Evidently drift report (the costliest part of a small window): for windows that break a rule, "
+        "every window, or never (true/false mean always/never); a window without one says how to render it"))
 
     @field_validator("evidently", mode="before")
     @classmethod
@@ -148,27 +187,35 @@ class Report(Strict):
 class Notify(Strict):
     """Who hears about a failed run (attached by the DAG as on_failure_callback notifiers)."""
 
-    email: list[str] = Field(default_factory=list)
-    smtp_conn_id: str = "smtp_default"
-    from_email: str | None = None
-    slack_webhook: str | None = None  # an incoming-webhook URL
-    webhook: str | None = None  # any URL taking a JSON POST
-    # broken rules notify when the set of open alerts changed, and an unchanged set again only
-    # after this long (0: every failing window); a RESOLVED notice when the last one clears
-    repeat_every: Duration = timedelta(days=7)
+    email: list[str] = Field(default_factory=list, description="addresses mailed through `smtp_conn_id`")
+    smtp_conn_id: str = Field(default="smtp_default", description=(
+        "the Airflow SMTP connection the email goes through"))
+    from_email: str | None = Field(default=None, description=(
+        "the sender (default: the SMTP notifier's, Airflow's [smtp] smtp_mail_from)"))
+    slack_webhook: str | None = Field(default=None, description=(
+        "a Slack incoming-webhook URL: posted {\"text\": message}"))
+    webhook: str | None = Field(default=None, description=(
+        "any URL taking a JSON POST: dag_id, task_id, run_id, window_start, window_end, event, message"))
+    repeat_every: Duration = Field(default=timedelta(days=7), description=(
+        "broken rules notify when the set of open alerts changed, and an unchanged set again only after "
+        "this long (`0d`: every failing window); a RESOLVED notice when the last one clears"))
 
 
 class AirflowSettings(Strict):
     """How the model's DAG runs; plain data here (monitors/ never imports airflow)."""
 
-    pool: str = "monitors_warehouse"
-    max_active_runs: int = Field(default=1, ge=1)
-    retries: int = Field(default=2, ge=0)
-    retry_delay: Duration = timedelta(minutes=5)
-    tags: list[str] = Field(default_factory=list)
-    catchup: bool = False
-    notify: Notify = Notify()
-    # an Airflow connection (type aws: login = access key id, password = secret key, extra
-    # endpoint_url / region_name / aws_session_token) giving the tasks the credentials of an
-    # object-storage store or reports; without it, the workers' standard AWS environment
-    storage_conn_id: str | None = None
+    pool: str = Field(default="monitors_warehouse", description=(
+        "the Airflow pool the warehouse tasks run in (create it, or tasks wait)"))
+    max_active_runs: int = Field(default=1, ge=1, description=(
+        "scheduled windows of one model at once (a backfill takes its own --max-active-runs)"))
+    retries: int = Field(default=2, ge=0, description=(
+        "retries of `measure` and `report` (infrastructure errors)"))
+    retry_delay: Duration = Field(default=timedelta(minutes=5), description="the wait before a retry")
+    tags: list[str] = Field(default_factory=list, description="the DAG's tags")
+    catchup: bool = Field(default=False, description=(
+        "Airflow's catchup: schedule the windows since start_date"))
+    notify: Notify = Field(default=Notify(), description="who hears about a failed run")
+    storage_conn_id: str | None = Field(default=None, description=(
+        "an Airflow connection (type aws: login = access key id, password = secret key, extra endpoint_url, "
+        "region_name, aws_session_token) giving the tasks and the reports plugin the object store's "
+        "credentials; without it, the process's standard AWS environment"))

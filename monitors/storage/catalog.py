@@ -47,7 +47,7 @@ def replace_catalog(store: Location, results_dir: Location) -> bool:
     """Create the views (monitor_results, and monitor_alerts over it) in the DuckDB file once,
     after the first window file exists. Returns False (and leaves it for the next run) if
     another process holds the file. An object-storage store has no catalog file (DuckDB cannot
-    write one there): readers query the files (README: "Run on many workers")."""
+    write one there): readers query the files (docs/many-workers.md)."""
     import duckdb
 
     if not isinstance(store, Path) or not isinstance(results_dir, Path):

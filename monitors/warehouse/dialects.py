@@ -59,7 +59,7 @@ class Dialect:
     describe: str = ""
     airflow_conn_types: tuple[str, ...] = ()  # Airflow connection types using this dialect
     airflow_driver: str = ""  # the SQLAlchemy scheme an Airflow connection maps to
-    notes: str = ""  # what differs, for the README's engine table
+    notes: str = ""  # what differs, for the engine table of docs/engines.md
 
 
 DIALECTS: dict[str, Dialect] = {d.name: d for d in (

@@ -1,5 +1,5 @@
 """The dialect records: backends named from URLs, unsupported ones refused with the reason, and
-README's engine table saying what each record says (tested here, or compiled and parsed), every
+The engine table of docs/engines.md saying what each record says (tested here, or compiled and parsed), every
 time type of an engine read as time, naive timestamps as wall time in the schedule's timezone."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from monitors.warehouse.dialects import DIALECTS, backend_name, dialect_record
 from monitors.warehouse.engine import sqlalchemy_time_type
 from monitors.warehouse.queries import column_moment, column_utc, type_family
 
-README = Path(__file__).resolve().parents[3] / "README.md"
+ENGINES = Path(__file__).resolve().parents[3] / "docs" / "engines.md"
 
 
 def test_backends_are_read_from_urls() -> None:
@@ -31,8 +31,8 @@ def test_an_engine_that_cannot_run_the_sql_says_why() -> None:
         dialect_record("mariadb")
 
 
-def test_the_readme_engine_table_says_what_the_records_say() -> None:
-    rows = {line.split("|")[1].strip(): line for line in README.read_text().splitlines()
+def test_the_engine_table_says_what_the_records_say() -> None:
+    rows = {line.split("|")[1].strip(): line for line in ENGINES.read_text().splitlines()
             if line.startswith("| ") and line.count("|") == 5}
     for record in DIALECTS.values():
         row = rows[record.title]
