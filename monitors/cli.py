@@ -154,14 +154,14 @@ def run_windows(config: ModelConfig, start: datetime, end: datetime, as_of: date
 def _demo(home: Path | None, jobs: int) -> int:
     from monitors import demo
     from monitors.run.suite import write_profiled_suite
-    from monitors.warehouse.engine import compute_warehouse_url
+    from monitors.warehouse.engine import resolved_warehouse_url
 
     home = (home or load_monitors_home()).resolve()
     config_path = home / "dags" / "models" / "credit_risk.yaml"
     if not config_path.exists():
         demo.write_demo_config(config_path)
     config = load_config(config_path, home=home)
-    database = compute_warehouse_url(config.warehouse, home).database
+    database = resolved_warehouse_url(config.warehouse, home).database
     if not database:
         raise MonitorsError(f"{config_path}: warehouse: the demo needs a DuckDB file URL")
     sizes = demo.write_demo_warehouse(Path(database))

@@ -17,7 +17,7 @@ PREFIX = "airflow://"
 DRIVERS = {conn_type: d.airflow_driver for d in DIALECTS.values() for conn_type in d.airflow_conn_types}
 
 
-def compute_warehouse_url(warehouse: str) -> str:
+def load_warehouse_url(warehouse: str) -> str:
     """The URL itself, or for airflow://CONN_ID the connection's SQLAlchemy URL. A connection may
     set extra {"sqlalchemy_url": "..."} or {"sqlalchemy_scheme": "..."} to choose the driver."""
     if not warehouse.startswith(PREFIX):

@@ -19,7 +19,7 @@ from airflow.sdk import DAG, Asset, AssetAlias, CronDataIntervalTimetable, dag, 
 
 from monitors.config import ModelConfig, load_config
 from monitors.core.measurement import PARTS
-from monitors_airflow.connections import apply_storage_connection, compute_warehouse_url
+from monitors_airflow.connections import apply_storage_connection, load_warehouse_url
 from monitors_airflow.notifiers import create_notifiers, create_resolved_notifiers
 
 log = logging.getLogger(__name__)
@@ -97,7 +97,7 @@ def build_dag(dag_file: str | Path) -> DAG:
             from monitors.run import stages
 
             apply_storage_connection(config)
-            kwargs = {"url": compute_warehouse_url(config.warehouse)} if warehouse else {}
+            kwargs = {"url": load_warehouse_url(config.warehouse)} if warehouse else {}
             return getattr(stages, f"run_{name}")(config, _window(context), *args, **kwargs)
 
         @task.branch(pool=settings.pool, outlets=[stored_asset, alerts_alias],

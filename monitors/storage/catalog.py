@@ -75,7 +75,7 @@ class ResultFilter:
     kinds: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
 
-    def compute_sql(self) -> tuple[list[str], list[Any]]:
+    def where_sql(self) -> tuple[list[str], list[Any]]:
         conditions: list[str] = []
         params: list[Any] = []
         for sql, value in (("window_start >= ?", self.start), ("window_start < ?", self.end)):
@@ -100,7 +100,7 @@ def load_results(results_dir: Location, model: str | None = None, where: ResultF
     """What the window files hold (for one model, or all; windows starting in [start, end), of
     the given kinds and statuses), read with DuckDB in memory."""
     found = where or ResultFilter()
-    conditions, params = found.compute_sql()
+    conditions, params = found.where_sql()
     if model is not None:
         conditions.insert(0, "model = ?")
         params.insert(0, model)

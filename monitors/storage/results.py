@@ -50,7 +50,7 @@ def naive_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None)
 
 
-def compute_table(model: str, window: Window, rows: Iterable[Measurement], run_id: str,
+def results_table(model: str, window: Window, rows: Iterable[Measurement], run_id: str,
                   computed_at: datetime | None = None) -> pa.Table:
     at = naive_utc(computed_at or datetime.now(UTC))
     records = [
@@ -79,7 +79,7 @@ def replace_window(store: Location, model: str, window: Window, rows: Iterable[M
                    run_id: str, computed_at: datetime | None = None) -> Location:
     """Replace the window's file whole (a temp file renamed over it, or one PUT): readers see
     the old window or the new one, never a mix; a late-label update racing it is redone on it."""
-    table = compute_table(model, window, rows, run_id, computed_at)
+    table = results_table(model, window, rows, run_id, computed_at)
     target = window_results_file(store, model, window)
     _update_window(model, window, target, lambda _old: table)
     catalog.replace_catalog(store, results_folder(store))
@@ -94,7 +94,7 @@ def replace_rows(store: Location, model: str, window: Window, kinds: set[str],
     was never stored."""
     import pyarrow.compute as pc
 
-    new = compute_table(model, window, rows, run_id)
+    new = results_table(model, window, rows, run_id)
     found: list[bool] = []
 
     def swap(old: pa.Table | None) -> pa.Table | None:

@@ -20,7 +20,7 @@ from monitors.core.errors import WarehouseError
 from monitors.warehouse.dialects import DIALECTS, Dialect, dialect_record
 
 
-def compute_warehouse_url(url: str, home: Path) -> sa.URL:
+def resolved_warehouse_url(url: str, home: Path) -> sa.URL:
     """A SQLAlchemy URL; a relative embedded file (DuckDB) resolves against MONITORS_HOME."""
     parsed = make_url(url)
     database = parsed.database
@@ -42,7 +42,7 @@ def create_warehouse_engine(config: ModelConfig, url: str | None = None) -> Engi
             "it is resolved only inside an Airflow task"
         )
     try:
-        parsed = compute_warehouse_url(raw, config.home)
+        parsed = resolved_warehouse_url(raw, config.home)
     except sa.exc.ArgumentError:
         raise WarehouseError(f"model {config.model}: warehouse is not a SQLAlchemy URL") from None
     try:

@@ -13,7 +13,7 @@ from monitors.core.errors import WarehouseError
 from monitors.core.summary import ColumnSummary, TableSummary
 from monitors.warehouse.dialects import backend_name, dialect_record
 from monitors.warehouse.engine import (
-    compute_warehouse_url,
+    resolved_warehouse_url,
     create_dialect_engine,
     load_dialect_arguments,
     load_table,
@@ -46,7 +46,7 @@ def load_warehouse_summaries(url: str, home: Path, model: str, tables: list[str 
     DuckDB file resolves against `home`)."""
     try:
         dialect = dialect_record(backend_name(url))
-        parsed = compute_warehouse_url(url, home)
+        parsed = resolved_warehouse_url(url, home)
     except (ValueError, sa.exc.ArgumentError) as exc:
         raise WarehouseError(f"model {model}: warehouse: {exc}") from None
     if dialect.embedded_file and parsed.database and not Path(parsed.database).exists():
