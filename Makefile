@@ -59,7 +59,7 @@ test: env $(CHROMIUM) java redis $(FAKESNOW)
 
 lint: env
 	$(VENV)/bin/ruff check monitors dags plugins tests benchmarks scripts
-	$(VENV)/bin/mypy monitors
+	$(VENV)/bin/mypy monitors dags plugins
 	$(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/unit/test_layout.py
 
 # The documentation site (MkDocs Material; mkdocs.yml): --strict fails on a broken link or anchor

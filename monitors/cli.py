@@ -8,10 +8,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 from monitors.cli_args import compute_parser
 from monitors.cli_scaffold import run_expectations_init, run_scaffold_command
@@ -26,88 +26,18 @@ from monitors.core.window import (
     iter_windows,
 )
 
-if TYPE_CHECKING:
-    from monitors.run.labels import Refreshed
-
 EXIT_BROKEN = 1
 EXIT_ERROR = 2
-WindowResult = tuple[str, int, int, str | None]  # status, rows, broken rules, report error
-
-
-_WORKER: dict[str, object] = {}
-
-
-def _start_worker(config: ModelConfig, as_of: datetime) -> None:
-    from monitors.run.reference import load_reference
-    from monitors.warehouse.engine import create_warehouse_engine
-
-    engine = create_warehouse_engine(config)
-    try:
-        baseline = load_reference(engine, config, as_of)
-    except BaseException:
-        engine.dispose()
-        raise
-    _WORKER.update(config=config, engine=engine, as_of=as_of, baseline=baseline)
-
-
-def _stop_worker() -> None:
-    engine = _WORKER.pop("engine", None)
-    if engine is not None:
-        engine.dispose()  # type: ignore[attr-defined]
-    beside = _WORKER.pop("beside", None)
-    if beside is not None:
-        beside.close()  # type: ignore[attr-defined]
-    _WORKER.clear()
-
-
-def _run_in_worker(window: Window, run_id: str, reports: bool) -> WindowResult:
-    from monitors.run.window import run_window
-
-    summary = run_window(
-        _WORKER["config"], window, engine=_WORKER["engine"],  # type: ignore[arg-type]
-        baseline=_WORKER["baseline"], run_id=run_id,  # type: ignore[arg-type]
-        as_of=_WORKER["as_of"], write_reports=reports,  # type: ignore[arg-type]
-        beside=_WORKER.get("beside"))  # type: ignore[arg-type]
-    return summary.status, summary.row_count, len(summary.broken), summary.report_error
-
-
-def _run_all(config: ModelConfig, windows: list[Window], as_of: datetime, run_id: str, reports: bool,
-             jobs: int, show: Callable[[int, Window, WindowResult], None]) -> list[Refreshed]:
-    """Each window (in `jobs` processes), then the late-label refresh of earlier windows."""
-    from concurrent.futures import ProcessPoolExecutor
-    from multiprocessing import get_context
-
-    from monitors.run import labels
-    from monitors.run.beside import ChecksBeside
-
-    try:
-        if jobs == 1 and ChecksBeside.available(config):  # the suite on the second core,
-            _WORKER["beside"] = ChecksBeside()  # forked before any warehouse connection opens
-        _start_worker(config, as_of)  # this process: the windows when jobs == 1, then the refresh
-        if jobs == 1:
-            for i, window in enumerate(windows, 1):
-                show(i, window, _run_in_worker(window, run_id, reports))
-        else:
-            with ProcessPoolExecutor(jobs, mp_context=get_context("spawn"),
-                                     initializer=_start_worker, initargs=(config, as_of)) as pool:
-                futures = [pool.submit(_run_in_worker, w, run_id, reports) for w in windows]
-                for i, (window, future) in enumerate(zip(windows, futures, strict=True), 1):
-                    show(i, window, future.result())
-        return labels.run_refresh_maturing(
-            config, _WORKER["engine"], _WORKER["baseline"], as_of,  # type: ignore[arg-type]
-            run_id, skip=set(windows))
-    finally:
-        _stop_worker()
 
 
 def run_windows(config: ModelConfig, start: datetime, end: datetime, as_of: datetime | None,
                 reports: bool = True, jobs: int = 1, out: TextIO | None = None) -> int:
     """Monitor each window (oldest first; `jobs` processes at once), printing a line per window,
-    then refresh earlier windows whose labels are still arriving; returns how many windows
-    broke a rule (in this run, or through labels that arrived since they ran)."""
-    from monitors.run.labels import REFRESHED_NOTE
-    from monitors.run.pages import write_model_pages, write_stored_window_pages
-    from monitors.run.window import create_run_id, load_window_message
+    then refresh earlier windows whose labels are still arriving; prints the alerts once every
+    window is stored, before the Evidently reports are waited for; returns how many windows
+    broke a rule (in this run, or through labels that arrived since they ran). A report that
+    failed is a warning on stderr: its window is stored."""
+    from monitors.run.batch import Batch, WindowResult, run_batch
 
     stream = out or sys.stdout
     windows = compute_windows(config.schedule, start, end, config.timezone)
@@ -117,38 +47,25 @@ def run_windows(config: ModelConfig, start: datetime, end: datetime, as_of: date
                 f"{first.end:%Y-%m-%d %H:%M} UTC") if first else ""
         raise MonitorsError(f"model {config.model}: no complete {config.schedule} window in "
                             f"[{start}, {end}){hint}")
-    as_of = as_of or datetime.now(UTC)  # one moment for every window and the refresh
-    broke: list[Window] = []
-    report_errors: list[str] = []
 
     def show(i: int, window: Window, result: WindowResult) -> None:
-        status, rows, broken, report_error = result
-        print(f"[{i}/{len(windows)}] {config.model} {window}: {status}, {rows} rows, "
-              f"{broken} broken rule(s)", file=stream, flush=True)
-        if broken:
-            broke.append(window)
-        if report_error:
-            report_errors.append(report_error)
+        print(f"[{i}/{len(windows)}] {config.model} {window}: {result.status}, {result.rows} rows, "
+              f"{result.broken} broken rule(s)", file=stream, flush=True)
 
-    refreshed = _run_all(config, windows, as_of, create_run_id(), reports,
-                         max(1, min(jobs, len(windows))), show)
-    # once every window is stored, so NEW / ONGOING do not depend on which worker finished first
-    messages = [m for w in broke if (m := load_window_message(config, w, with_report=reports))]
-    if refreshed and reports:
-        write_stored_window_pages(config, [r.window for r in refreshed], REFRESHED_NOTE)
-    if refreshed:
-        print(f"refreshed the realized performance of {len(refreshed)} earlier window(s) whose "
-              "labels are still arriving", file=stream)
-        messages += [r.message for r in refreshed if r.message]
-    if reports:  # once more at the end: parallel windows may have raced on the pages
-        write_model_pages(config)
-    for message in messages:
-        print("\n" + message, file=stream)
+    def alert(batch: Batch) -> None:
+        if batch.refreshed:
+            print(f"refreshed the realized performance of {len(batch.refreshed)} earlier window(s) whose "
+                  "labels are still arriving", file=stream)
+        for message in batch.messages:
+            print("\n" + message, file=stream, flush=True)
+
+    batch = run_batch(config, windows, as_of or datetime.now(UTC),  # one moment for every window
+                      reports, max(1, min(jobs, len(windows))), show, alert)
     if reports:
         print(f"\nreports: {config.reports_path / 'index.html'}", file=stream)
-    if report_errors:  # the results are stored; the pages are not: an error to fix (exit 2)
-        raise MonitorsError("\n".join(report_errors))
-    return len(messages)
+    for warning in batch.warnings:  # the results are stored; a page or report is not
+        print(f"warning: {warning}", file=sys.stderr)
+    return len(batch.messages)
 
 
 def _demo(home: Path | None, jobs: int) -> int:
@@ -235,8 +152,8 @@ def _report(config: ModelConfig, args: argparse.Namespace) -> int:
 
 def _report_window(config: ModelConfig, start: datetime, evidently: bool, as_of: datetime | None) -> int:
     from monitors.reports.pages import compute_window_dir
-    from monitors.run.pages import write_stored_window_pages
-    from monitors.run.window import write_window_evidently
+    from monitors.run.pages import write_model_pages, write_stored_window_pages
+    from monitors.run.report import run_evidently_report
     from monitors.storage import results
 
     zone = compute_zone(config.timezone)
@@ -246,10 +163,13 @@ def _report_window(config: ModelConfig, start: datetime, evidently: bool, as_of:
     if window is None:
         raise MonitorsError(f"model {config.model}: no stored window starts at {begin:%Y-%m-%d %H:%M} UTC; "
                             f"run it first (monitors run)")
-    if evidently and not write_window_evidently(config, window, compute_utc(as_of) if as_of else
-                                                datetime.now(UTC)):
+    if evidently and not run_evidently_report(config, None, window, compute_utc(as_of) if as_of else
+                                              datetime.now(UTC)):
         raise MonitorsError(f"model {config.model}, window {window}: no rows to report on")
-    write_stored_window_pages(config, [window], "Rebuilt from the store.")
+    if evidently:  # its page rewritten with the report's link
+        write_model_pages(config)
+    else:
+        write_stored_window_pages(config, [window], "Rebuilt from the store.")
     print(compute_window_dir(config, window) / "index.html")
     return 0
 

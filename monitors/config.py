@@ -25,7 +25,8 @@ from monitors.core.custom import CustomMetric, Slice
 from monitors.core.errors import ConfigError
 from monitors.core.fields import LABEL, Identifier
 from monitors.core.location import CAS_SCHEMES, Location, compute_is_url, compute_location
-from monitors.core.metrics import MULTICLASS, TASKS, compute_judged_metrics, compute_task_metrics
+from monitors.core.metrics import TASKS, check_performance_metrics
+from monitors.core.series import SeriesRule, compute_series_rules, compute_series_sources
 from monitors.core.settings import (
     AirflowSettings,
     Drift,
@@ -34,7 +35,8 @@ from monitors.core.settings import (
     Strict,
     Volume,
 )
-from monitors.core.sources import Baseline, Checks, GroundTruth, Predictions
+from monitors.core.sources import BaselineSource, Checks, GroundTruth, Predictions
+from monitors.core.tasks import TASK_TYPES, compute_task_type
 from monitors.core.window import check_schedule, compute_zone, iter_windows
 from monitors.warehouse.dialects import backend_name, dialect_record
 from monitors.warehouse.expressions import check_custom_metrics, check_slices
@@ -63,7 +65,8 @@ class ModelConfig(Strict):
     predictions: Predictions = Field(description="the logged predictions: one row per prediction")
     ground_truth: GroundTruth | None = Field(default=None, description=(
         "the labels, arriving late; without it no realized performance and no estimates"))
-    baseline: Baseline = Field(description="what the windows are compared with: a `table` or a `window`")
+    baseline: BaselineSource = Field(description=(
+        "what the windows are compared with: a `table` or a `window`"))
     segments: list[Identifier] = Field(default_factory=list, description=(
         "categorical features whose values are judged apart: drift and performance per value"))
     min_segment_rows: int = Field(default=200, ge=2, description=(
@@ -77,6 +80,9 @@ class ModelConfig(Strict):
         "business metrics, each one SQL aggregate over the window's rows (see Custom metrics and slices)"))
     slices: list[Slice] = Field(default_factory=list, description=(
         "predicates judged beside the segments (see Custom metrics and slices)"))
+    series: list[SeriesRule] = Field(default_factory=list, description=(
+        "other stored whole-window metrics (a custom metric, a performance metric, `drifted_share`...) "
+        "judged against their own season by volume's rules (see Series rules)"))
     report: Report = Field(default=Report(), description="the HTML report")
     airflow: AirflowSettings = Field(default=AirflowSettings(), description="how the model's DAG runs")
     store: str = Field(default="monitoring.duckdb", description=(
@@ -133,15 +139,7 @@ class ModelConfig(Strict):
     @model_validator(mode="after")
     def _consistent(self) -> ModelConfig:
         self._check_outputs()
-        allowed = compute_judged_metrics(self.task, probabilities=bool(self.predictions.class_scores))
-        for metric in self.performance.metrics:
-            if metric not in allowed:
-                what = f"metric {metric!r} cannot be judged" if metric in compute_task_metrics(self.task) \
-                    else f"unknown metric {metric!r}"
-                if metric in compute_judged_metrics(self.task, probabilities=True):
-                    what += " without each class's probability (predictions.class_scores)"
-                raise ValueError(f"performance.metrics: {what} for task {self.task}; "
-                                 f"choose from {', '.join(allowed)}")
+        check_performance_metrics(self.task, self.performance.metrics, bool(self.predictions.class_scores))
         features = self.predictions.features.all
         if not features:
             raise ValueError("predictions.features: list at least one feature")
@@ -173,22 +171,32 @@ class ModelConfig(Strict):
         return list(dict.fromkeys(c for c in (p.id, p.timestamp, *p.outputs, *p.features.all,
                                               p.predicted_label, p.model_version) if c))
 
+    @property
+    def series_rules(self) -> list[SeriesRule]:
+        """`series:` with each entry's kind found (ValueError naming a wrong entry's key)."""
+        return compute_series_rules(self.series, compute_series_sources(
+            self.task, [m.name for m in self.custom_metrics], self.ground_truth is not None))
+
     def _check_seasonality(self) -> None:
         first = next(iter_windows(self.schedule, "2026-01-05", "2027-01-05", self.timezone), None)
         hours = (first.end - first.start).total_seconds() / 3600 if first else 0.0
         self.volume.check_season(self.schedule, hours)
+        for i, rule in enumerate(self.series_rules):
+            rule.check_season(self.schedule, hours, f"series.{i}")
 
     def _check_outputs(self) -> None:
         p = self.predictions
+        outputs = compute_task_type(self.task).outputs
         if p.class_scores is not None:
-            if self.task != MULTICLASS:
-                raise ValueError(f"predictions.class_scores: only for {MULTICLASS} (this is {self.task})")
+            if "class_scores" not in outputs:
+                takes = " or ".join(t.name for t in TASK_TYPES.values() if "class_scores" in t.outputs)
+                raise ValueError(f"predictions.class_scores: only for {takes} (this is {self.task})")
             if len(p.class_scores) < 2 or len(set(p.class_scores.values())) < len(p.class_scores):
                 raise ValueError("predictions.class_scores: name at least two classes, each with its "
                                  "own column")
         elif p.score is None:
             raise ValueError("predictions.score: required key is missing" + (
-                " (or predictions.class_scores)" if self.task == MULTICLASS else ""))
+                " (or predictions.class_scores)" if "class_scores" in outputs else ""))
 
     # -- paths -------------------------------------------------------------------------
     @property

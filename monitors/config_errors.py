@@ -29,6 +29,7 @@ def compute_key_paths(model: type[BaseModel], prefix: str = "") -> dict[str, typ
 
 
 def _unknown_key_text(paths: dict[str, Any], where: str, key: str) -> str:
+    where = ".".join(p for p in where.split(".") if not p.isdigit())  # a list's entry: its section
     elsewhere = sorted(p for p in paths if p.rsplit(".", 1)[-1] == key and p.rpartition(".")[0] != where)
     if elsewhere:
         section = elsewhere[0].rpartition(".")[0] or "the top level"

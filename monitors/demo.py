@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from monitors.core.window import Window
-from monitors.warehouse.tables import write_duckdb_tables
+from monitors.storage.duckdb_file import write_duckdb_tables
 
 SEED = 7
 START = datetime(2026, 1, 1, tzinfo=UTC)

@@ -14,8 +14,8 @@ import yaml
 
 from monitors import demo
 from monitors.config import ModelConfig, compute_config
+from monitors.storage.duckdb_file import write_duckdb_tables
 from monitors.warehouse.tables import (
-    write_duckdb_tables,
     write_parquet_tables,
     write_snowflake_tables,
     write_sql_tables,

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from airflow.sdk import DAG, Asset, AssetAlias, CronDataIntervalTimetable, dag, task
 
 from monitors.config import ModelConfig, load_config
-from monitors.core.measurement import PARTS
+from monitors.core.kinds import PARTS
 from monitors_airflow.connections import apply_storage_connection, load_warehouse_url
 from monitors_airflow.notifiers import create_notifiers, create_resolved_notifiers
 
@@ -26,10 +26,11 @@ log = logging.getLogger(__name__)
 ASSET_EXTRA = ("model", "window_start", "window_end", "status", "broken", "report")
 DOC = """
 Monitors model **{model}** ({task}) from `{source}`: one run per `{schedule}` window (UTC),
-reading predictions from `{table}`. `measure` measures, stores and reports the window; a window
-that broke rules fails the task of each part that broke (`checks`, `drift`, `performance`) with
-a message naming each rule, its value and its bound; results go to `{store}` (view
-`monitor_results`), reports to `{reports}`.
+reading predictions from `{table}`. `measure` measures and stores the window and writes its page;
+a window that broke rules fails the task of each part that broke (`checks`, `drift`,
+`performance`) with a message naming each rule, its value and its bound; `report` renders its
+Evidently report after them; results go to `{store}` (view `monitor_results`), reports to
+`{reports}`.
 """
 
 
@@ -92,31 +93,37 @@ def build_dag(dag_file: str | Path) -> DAG:
         alerts_alias = AssetAlias(f"monitors_{config.model}_alerts")
         alerts_asset = Asset(f"monitors://{config.model}/alerts")
 
-        def run_stage(name: str, context: dict[str, Any], *args: Any, warehouse: bool = False) -> Any:
+        def run_stage(name: str, context: dict[str, Any], *args: Any, warehouse: bool = False,
+                      **kwargs: Any) -> Any:
             """monitors.run.stages.run_<name> for this run's window (the import in the task)."""
             from monitors.run import stages
 
             apply_storage_connection(config)
-            kwargs = {"url": load_warehouse_url(config.warehouse)} if warehouse else {}
+            if warehouse:
+                kwargs["url"] = load_warehouse_url(config.warehouse)
             return getattr(stages, f"run_{name}")(config, _window(context), *args, **kwargs)
 
         @task.branch(pool=settings.pool, outlets=[stored_asset, alerts_alias],
                      on_success_callback=create_resolved_notifiers(config) or None)
         def measure(**context: Any) -> list[str]:
-            """The window measured, stored and reported in one process (in the warehouse pool), then
-            earlier windows' late labels refreshed. An event on monitors://<model> (and on
-            monitors://<model>/alerts when a rule broke) says which window, its status, its broken
-            rules and its page. Runs the part tasks whose rules broke, `report` if the report
-            failed, `refresh_labels` if late labels broke a rule; skips the others."""
+            """The window measured and stored and its page written in one process (in the warehouse
+            pool), then earlier windows' late labels refreshed. An event on monitors://<model> (and
+            on monitors://<model>/alerts when a rule broke) says which window, its status, its
+            broken rules and its page. Runs the part tasks whose rules broke, `report` if the
+            window wants its Evidently report or its page failed, `refresh_labels` if late labels
+            broke a rule; skips the others."""
             measured = run_stage("measure", context, context["run_id"], warehouse=True)
             extra = {key: measured[key] for key in ASSET_EXTRA}
             context["outlet_events"][stored_asset].extra = extra
             if measured["status"] == "alert":
                 context["outlet_events"][alerts_alias].add(alerts_asset, extra=extra)
             context["ti"].xcom_push(key="late_labels", value=measured["late_labels"])
+            wanted = measured["report_job"] is not None or bool(measured["report_error"])
+            context["ti"].xcom_push(key="report", value={"job": measured["report_job"], "rebuild": bool(
+                measured["report_error"])} if wanted else None)
             if measured["report_error"]:
                 log.warning("%s", measured["report_error"])
-            return [*measured["parts"], *(["report"] if measured["report_error"] else []),
+            return [*measured["parts"], *(["report"] if wanted else []),
                     *(["refresh_labels"] if measured["late_labels"] else [])]
 
         def part_task(part: str) -> Any:
@@ -134,8 +141,16 @@ def build_dag(dag_file: str | Path) -> DAG:
 
         @task
         def report(**context: Any) -> dict[str, Any]:
-            """The report failed in measure (the window is stored): write its pages again."""
-            return run_stage("report", context, warehouse=True)
+            """The window's Evidently report, after its part tasks failed and notified (a teardown:
+            it runs whatever they did once `measure` stored the window, and its own failure, a
+            warning, leaves the run's state to the window's rules); its pages again when they
+            failed in `measure`. Skipped when `measure` asked for neither."""
+            from airflow.sdk.exceptions import AirflowSkipException
+
+            wanted = context["ti"].xcom_pull(task_ids="measure", key="report")
+            if not wanted:  # run because a part it follows ran: nothing to render
+                raise AirflowSkipException("the window wants no report")
+            return run_stage("report", context, wanted["job"], warehouse=True, rebuild=wanted["rebuild"])
 
         @task(retries=0)
         def refresh_labels(**context: Any) -> None:
@@ -144,6 +159,12 @@ def build_dag(dag_file: str | Path) -> DAG:
 
             raise AirflowFailException(context["ti"].xcom_pull(task_ids="measure", key="late_labels"))
 
-        measure() >> [*(part_task(part) for part in PARTS), report(), refresh_labels()]
+        measured = measure()
+        parts = [part_task(part) for part in PARTS]
+        rendered = report()
+        measured >> [*parts, rendered, refresh_labels()]
+        # the report follows the parts: an alert fails and notifies first; a teardown of measure, it
+        # runs once measure succeeded whatever the parts did, and is skipped when measure failed
+        parts >> rendered.as_teardown(setups=measured.operator)  # type: ignore[attr-defined]  # a PlainXComArg
 
     return monitor()

@@ -15,7 +15,7 @@ from typing import Any
 from airflow.sdk import BaseNotifier
 
 from monitors.config import ModelConfig
-from monitors.core.measurement import PARTS
+from monitors.core.kinds import PARTS
 
 SUBJECT = "[monitors] {{ dag.dag_id }} failed: {{ ti.task_id }}, window {{ data_interval_start }}"
 BODY = ("<p>Task <b>{{ ti.task_id }}</b> of <b>{{ dag.dag_id }}</b> failed for the window "

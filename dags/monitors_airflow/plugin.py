@@ -136,7 +136,7 @@ class MonitoringReportLink(BaseOperatorLink):
     name = "Monitoring report"
 
     def get_link(self, operator: Any, *, ti_key: Any) -> str:
-        from monitors.core.measurement import PARTS
+        from monitors.core.kinds import PARTS
 
         if not (ti_key.dag_id.startswith(DAG_PREFIX) and ti_key.task_id in ("measure", *PARTS)):
             return ""

@@ -11,6 +11,7 @@ import pandas as pd
 
 from monitors.checks.context import frame_batch_definition, quiet_gx
 from monitors.checks.suites import SCHEMA_EXPECTATIONS, check_expectations, create_expectation_suite
+from monitors.core.kinds import Kind
 from monitors.core.measurement import Measurement, clean_value
 
 
@@ -30,7 +31,7 @@ def result_measurements(outcome: Any) -> list[Measurement]:
     for result in outcome.results:
         cfg = result.expectation_config
         assert cfg is not None
-        kind = "schema" if cfg.type in SCHEMA_EXPECTATIONS else "data_quality"
+        kind = Kind.SCHEMA if cfg.type in SCHEMA_EXPECTATIONS else Kind.DATA_QUALITY
         mostly = cfg.kwargs.get("mostly")
         threshold = round(1 - float(mostly), 12) if mostly is not None else None
         success = bool(result.success)
@@ -58,8 +59,8 @@ def schema_measurements(suite: dict[str, Any], columns: dict[str, str]) -> list[
     snapshot = (suite.get("meta") or {}).get("table_columns")
     if not isinstance(snapshot, dict) or not columns:
         return []
-    rows = [Measurement("schema", "column_added", 1.0, None, "alert", name)
+    rows = [Measurement(Kind.SCHEMA, "column_added", 1.0, None, "alert", name)
             for name in columns if name not in snapshot]
-    rows += [Measurement("schema", "column_type_changed", 1.0, None, "alert", name)
+    rows += [Measurement(Kind.SCHEMA, "column_type_changed", 1.0, None, "alert", name)
              for name, family in columns.items() if name in snapshot and snapshot[name] != family]
     return rows

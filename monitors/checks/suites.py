@@ -11,7 +11,7 @@ import pandas as pd
 from monitors.config import ModelConfig
 from monitors.core.errors import ChecksError
 from monitors.core.fields import LABEL
-from monitors.core.metrics import REGRESSION
+from monitors.core.tasks import compute_task_type
 
 SCHEMA_EXPECTATIONS = frozenset({
     "expect_column_to_exist",
@@ -83,6 +83,7 @@ def suite_from_baseline(config: ModelConfig, baseline: pd.DataFrame,
     baseline has no nulls, numeric ranges with a margin, categorical value sets, rows > 0; and a
     snapshot of the predictions table's columns and type families."""
     p = config.predictions
+    task = compute_task_type(config.task)
     expectations: list[dict[str, Any]] = [
         {"type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": 1}},
     ]
@@ -106,7 +107,7 @@ def suite_from_baseline(config: ModelConfig, baseline: pd.DataFrame,
             if values.empty:
                 continue
             low, high = padded_range(float(values.min()), float(values.max()),
-                                             probability=column in p.outputs and config.task != "regression")
+                                             probability=column in p.outputs and task.probabilities)
             add("expect_column_values_to_be_between", column=column,
                 min_value=round(low, 6), max_value=round(high, 6), mostly=MOSTLY)
         else:
@@ -138,7 +139,7 @@ def label_set(config: ModelConfig, baseline: pd.DataFrame) -> list[Any] | None:
     """A classifier's class labels as the baseline has them (its labels, else its predicted
     labels), as plain values; None for regression or a baseline without either."""
     column = LABEL if LABEL in baseline.columns else config.predictions.predicted_label
-    if config.task == REGRESSION or column is None or column not in baseline.columns:
+    if not compute_task_type(config.task).classes or column is None or column not in baseline.columns:
         return None
     values = baseline[column].dropna().unique()
     return sorted({v.item() if hasattr(v, "item") else v for v in values}, key=str)

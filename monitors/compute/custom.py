@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from monitors.config import ModelConfig
 from monitors.core.custom import ROWS, CustomMetric
+from monitors.core.kinds import Kind
 from monitors.core.measurement import Measurement, Status
 
 Values = dict[str | None, dict[str, float | None]]  # segment (None: all rows) -> metric -> value
@@ -35,7 +36,7 @@ def compute_custom_rows(config: ModelConfig, values: Values, baseline: Values, l
     if not values:
         return []
     reference = baseline.get(None, {})
-    rows = [Measurement("baseline_custom", m.name, reference.get(m.name)) for m in config.custom_metrics
+    rows = [Measurement(Kind.BASELINE_CUSTOM, m.name, reference.get(m.name)) for m in config.custom_metrics
             if reference]
     for key in [None, *sorted(k for k in values if k is not None)]:
         current, before = values[key], baseline.get(key, {})
@@ -46,5 +47,5 @@ def compute_custom_rows(config: ModelConfig, values: Values, baseline: Values, l
             threshold, status = compute_custom_judgement(m, value, before.get(m.name))
             if small or (labels_pending and m.name in label_metrics):
                 status = "skipped"
-            rows.append(Measurement("custom", m.name, value, threshold, status, None, key))
+            rows.append(Measurement(Kind.CUSTOM, m.name, value, threshold, status, None, key))
     return rows

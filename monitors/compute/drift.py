@@ -19,21 +19,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from monitors.compute.combined import compute_combined_rows
 from monitors.compute.scores import (
     compute_null_moments,
     compute_null_quantile,
     compute_scores,
     compute_value_slots,
 )
-from monitors.config import ModelConfig
 from monitors.core.counts import Counts, Key
+from monitors.core.kinds import Kind
 from monitors.core.measurement import Measurement, clean_value, compute_status
-from monitors.core.profile import Profile
+from monitors.core.profile import Calibration, Profile
 from monitors.core.settings import Drift
 
 MIN_ROWS = 2
 SIZE_STEPS = 4  # calibration sizes 2^(k/4): the largest at or below the window's size
-PREVIOUS = "drift_previous"  # the kind of drift against the window before
 
 
 @dataclass(frozen=True)
@@ -84,13 +84,14 @@ def compute_column_drifts(profile: Profile, counts: Counts, keys: list[Key], set
 
 
 def compute_thresholds(profile: Profile, drifts: list[ColumnDrift], settings: Drift
-                       ) -> tuple[list[ColumnDrift], bool]:
-    """Each judged score's calibrated bound; whether the profile gained null moments."""
+                       ) -> tuple[list[ColumnDrift], Calibration]:
+    """Each judged score's calibrated bound, and the null moments computed for window sizes the
+    profile had none for (the caller keeps them: Profile.with_calibration)."""
     def is_judged(d: ColumnDrift) -> bool:
         return bool(d.scores) and not d.small
 
     level = 1 - settings.false_alert_rate / max(sum(map(is_judged, drifts)), 1)
-    added = False
+    added: Calibration = {}
     out = []
     for d in drifts:
         if not is_judged(d):
@@ -99,14 +100,14 @@ def compute_thresholds(profile: Profile, drifts: list[ColumnDrift], settings: Dr
         shape = profile.shapes[d.column]
         floor = settings.compute_floor(shape.numerical)
         size = compute_calibration_size(d.rows)
-        moments = profile.null.get((d.segment, d.column, d.judged, size))
+        key = (d.segment, d.column, d.judged, size)
+        moments = profile.null.get(key) or added.get(key)
         if moments is None:
             reference = compute_value_slots(shape, profile.slots[(d.segment, d.column)])
             for metric, found in compute_null_moments(
                     shape, reference, size, _seed(reference.tobytes(), size)).items():
-                profile.null[(d.segment, d.column, metric, size)] = found
-            moments = profile.null[(d.segment, d.column, d.judged, size)]
-            added = True
+                added[(d.segment, d.column, metric, size)] = found
+            moments = added[key]
         bound = max(floor, compute_null_quantile(*moments, level))
         out.append(ColumnDrift(d.segment, d.column, d.scores, d.judged, d.rows, d.small,
                                round(bound, 12)))
@@ -114,7 +115,7 @@ def compute_thresholds(profile: Profile, drifts: list[ColumnDrift], settings: Dr
 
 
 def compute_drift_measurements(drifts: list[ColumnDrift], settings: Drift, outputs: list[str],
-                               segments: list[str | None], kind: str = "drift") -> list[Measurement]:
+                               segments: list[str | None], kind: Kind = Kind.DRIFT) -> list[Measurement]:
     """Rows for the store: every score of every column (the judged one with its bound), and per
     segment the share of drifted features (the model's outputs, `outputs`, are not features)."""
     rows = []
@@ -143,23 +144,28 @@ def compute_drift_measurements(drifts: list[ColumnDrift], settings: Drift, outpu
     return rows
 
 
-def compute_drift_rows(config: ModelConfig, window_counts: Counts, baseline: Profile, kind: str = "drift"
-                       ) -> list[Measurement]:
-    """Drift of every column, whole and per segment value, with calibrated bounds (the profile
-    keeps null moments computed for a new window size: see Profile.changed). The null draws
-    both sides again (compute_null_moments), so against another window's profile (kind
-    drift_previous) the bound is calibrated for two samples of those sizes."""
+def compute_drift_rows(settings: Drift, window_counts: Counts, baseline: Profile, outputs: list[str],
+                       min_segment_rows: int, kind: Kind = Kind.DRIFT
+                       ) -> tuple[list[Measurement], Calibration]:
+    """Drift of every column, whole and per segment value, with calibrated bounds; and the null
+    moments computed for a window size the profile had none for (see compute_thresholds).
+    `outputs`: the model's output columns (not features); `min_segment_rows`: the config's. The
+    null draws both sides again (compute_null_moments), so against another window's profile
+    (kind drift_previous, without the combined test) the bound is calibrated for two samples."""
     if not window_counts.rows.get(None):
-        return [Measurement(kind, "drifted_share", None, config.drift.max_drifted_share, "skipped")]
+        return [Measurement(kind, "drifted_share", None, settings.max_drifted_share, "skipped")], {}
     columns = list(baseline.shapes)
     segments = sorted({s for s in [*baseline.rows, *window_counts.rows] if s is not None})
     keys: list[Key] = [(None, c) for c in columns]
     keys += [(s, c) for s in segments for c in columns if c != s.split("=", 1)[0]]
-    drifts = compute_column_drifts(baseline, window_counts, keys, config.drift, config.min_segment_rows)
-    drifts, added = compute_thresholds(baseline, drifts, config.drift)
-    baseline.changed = baseline.changed or added
-    return compute_drift_measurements(drifts, config.drift, config.predictions.outputs,
-                                      [None, *segments], kind)
+    drifts = compute_column_drifts(baseline, window_counts, keys, settings, min_segment_rows)
+    drifts, added = compute_thresholds(baseline, drifts, settings)
+    rows = compute_drift_measurements(drifts, settings, outputs, [None, *segments], kind)
+    if kind != Kind.DRIFT:
+        return rows, added
+    judged = [(d.column, d.scores[d.judged], d.threshold) for d in drifts
+              if d.segment is None and d.threshold is not None and d.column not in outputs]
+    return [*rows, *compute_combined_rows(baseline, window_counts, judged, settings)], added
 
 
 def compute_window_profile(baseline: Profile, counts: Counts) -> Profile:
@@ -173,9 +179,12 @@ def compute_window_profile(baseline: Profile, counts: Counts) -> Profile:
     return Profile(f"{baseline.key}:window", baseline.shapes, baseline.values, slots, dict(counts.rows))
 
 
-def compute_previous_drift_rows(config: ModelConfig, window_counts: Counts, previous: Counts,
-                                baseline: Profile) -> list[Measurement]:
-    """Drift against the window before (kind drift_previous): skipped where it had no rows."""
+def compute_previous_drift_rows(settings: Drift, window_counts: Counts, previous: Counts, baseline: Profile,
+                                outputs: list[str], min_segment_rows: int) -> list[Measurement]:
+    """Drift against the window before (kind drift_previous): skipped where it had no rows. Its
+    calibration is of a throwaway profile, so it is not kept."""
     if not previous.rows.get(None):
-        return [Measurement(PREVIOUS, "drifted_share", None, config.drift.max_drifted_share, "skipped")]
-    return compute_drift_rows(config, window_counts, compute_window_profile(baseline, previous), PREVIOUS)
+        return [Measurement(Kind.DRIFT_PREVIOUS, "drifted_share", None, settings.max_drifted_share, "skipped")]
+    rows, _ = compute_drift_rows(settings, window_counts, compute_window_profile(baseline, previous), outputs,
+                                 min_segment_rows, Kind.DRIFT_PREVIOUS)
+    return rows

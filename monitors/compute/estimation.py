@@ -20,12 +20,14 @@ each class's probability apart from the others'.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
-from monitors.compute.performance import compute_bound, compute_confusion_metrics
+from monitors.compute.performance import compute_bound
+from monitors.compute.performance.confusion import compute_confusion_metrics
 from monitors.config import ModelConfig
 from monitors.core.counts import (
     DEFAULT_SCORE_BINS,
@@ -33,11 +35,12 @@ from monitors.core.counts import (
     OVER,
     UNDER,
     NumericBins,
-    Tally,
     compute_slot_order,
 )
 from monitors.core.measurement import Measurement, Status, clean_value, compute_status
-from monitors.core.metrics import BINARY, MULTICLASS, compute_estimated_metrics
+from monitors.core.metrics import BINARY, compute_estimated_metrics
+from monitors.core.tallies import BinaryTally, MulticlassTally, Tally
+from monitors.core.tasks import CBPE, CLASS_CBPE, compute_task_type
 
 ESTIMATED = compute_estimated_metrics(BINARY)  # multiclass: the same
 BOOTSTRAPS = 40
@@ -68,14 +71,14 @@ def _fit_isotonic(scores: np.ndarray, positive: np.ndarray, counts: np.ndarray) 
         scores, positive.astype(float), sample_weight=counts)
 
 
-def compute_calibrator(baseline: Tally, bins: NumericBins) -> Any | None:
+def compute_calibrator(baseline: BinaryTally, bins: NumericBins) -> Any | None:
     """Isotonic calibration of scores to P(label = 1) on the labelled baseline; None without
     both classes."""
-    g = baseline.groups[(baseline.groups[:, 0] >= 0) & (baseline.groups[:, 1] >= 0)]
+    g = baseline.labelled_groups
     return _fit_isotonic(compute_slot_scores(g[:, 2], bins), g[:, 0] == 1, g[:, 3])
 
 
-def compute_class_calibrators(baseline: Tally) -> dict[str, Any] | None:
+def compute_class_calibrators(baseline: MulticlassTally) -> dict[str, Any] | None:
     """Per class, isotonic calibration of its probability to P(label = the class) on the
     labelled baseline (one vs rest); None without class probabilities or if a class cannot be
     calibrated (never seen, or always)."""
@@ -125,7 +128,7 @@ def _as_estimates(values: dict[str, Any], draws: dict[str, np.ndarray]) -> list[
     return out
 
 
-def compute_estimates(calibrator: Any, tally: Tally, bins: NumericBins, seed: int = 0
+def compute_estimates(calibrator: Any, tally: BinaryTally, bins: NumericBins, seed: int = 0
                       ) -> list[Estimate]:
     """CBPE estimates with their sampling-error bands, from every row with a finite score."""
     g = tally.groups
@@ -135,7 +138,7 @@ def compute_estimates(calibrator: Any, tally: Tally, bins: NumericBins, seed: in
     return _as_estimates(found.values, found.draws)
 
 
-def compute_class_estimates(calibrators: dict[str, Any] | None, tally: Tally, seed: int = 0
+def compute_class_estimates(calibrators: dict[str, Any] | None, tally: MulticlassTally, seed: int = 0
                             ) -> list[Estimate]:
     """Multiclass CBPE: macro one-vs-rest ROC AUC, precision, recall and f1 and accuracy, with
     bands, from every row's class probability counts."""
@@ -156,6 +159,26 @@ def compute_class_estimates(calibrators: dict[str, Any] | None, tally: Tally, se
     return _as_estimates(values, draws)
 
 
+# per estimator of the task-type registry (core.tasks) that estimates from the tallies: its
+# calibrator, fitted on the baseline's tally, and its estimates of a window's tally
+CALIBRATORS: dict[str, Callable[[Tally, NumericBins], Any]] = {
+    CBPE: lambda baseline, bins: compute_calibrator(cast(BinaryTally, baseline), bins),
+    CLASS_CBPE: lambda baseline, bins: compute_class_calibrators(cast(MulticlassTally, baseline)),
+}
+ESTIMATORS: dict[str, Callable[[Any, Tally, NumericBins], list[Estimate]]] = {
+    CBPE: lambda calibrator, tally, bins: compute_estimates(calibrator, cast(BinaryTally, tally), bins),
+    CLASS_CBPE: lambda calibrators, tally, bins: compute_class_estimates(
+        calibrators, cast(MulticlassTally, tally)),
+}
+
+
+def compute_reference_calibrator(task: str, baseline: Tally, bins: NumericBins) -> Any:
+    """The calibrator of the task's estimator, fitted on the baseline's labelled tally; None for
+    an estimator that needs none (regression's: compute.loss_estimation)."""
+    calibrate = CALIBRATORS.get(compute_task_type(task).estimator)
+    return calibrate(baseline, bins) if calibrate is not None else None
+
+
 def compute_estimated_measurements(config: ModelConfig, tally: Tally, bins: NumericBins,
                                    calibrator: Any, baseline_metrics: dict[str, float | None],
                                    pending: bool, estimates: list[Estimate] | None = None,
@@ -165,11 +188,12 @@ def compute_estimated_measurements(config: ModelConfig, tally: Tally, bins: Nume
     (regression's, compute.loss_estimation). Estimates alert only while labels are pending; once
     realized metrics can be judged, the estimate is kept for comparison."""
     if estimates is None:
-        if config.task not in (BINARY, MULTICLASS) or not tally.total \
-                or (config.task == MULTICLASS and not config.predictions.class_scores):
+        task = compute_task_type(config.task)
+        estimator = ESTIMATORS.get(task.estimator)
+        if estimator is None or not tally.total \
+                or not all(getattr(config.predictions, need) for need in task.estimator_needs):
             return []
-        estimates = compute_estimates(calibrator, tally, bins) if config.task == BINARY \
-            else compute_class_estimates(calibrator, tally)
+        estimates = estimator(calibrator, tally, bins)
     rows = []
     for estimate in estimates:
         watched = estimate.metric in config.performance.metrics

@@ -11,10 +11,11 @@ from typing import Any
 
 from monitors.compute import estimation, performance
 from monitors.config import ModelConfig
-from monitors.core.counts import DEFAULT_SCORE_BINS, NumericBins, Tally
+from monitors.core.counts import DEFAULT_SCORE_BINS, NumericBins
 from monitors.core.measurement import Measurement, compute_status
-from monitors.core.metrics import BINARY, MULTICLASS
 from monitors.core.profile import Profile
+from monitors.core.tallies import Tally
+from monitors.core.tasks import compute_task_type
 from monitors.core.window import Window
 
 __all__ = ["DEFAULT_SCORE_BINS", "Reference", "compute_performance_rows", "compute_reference"]
@@ -49,11 +50,9 @@ def compute_score_bins(config: ModelConfig, baseline: Profile) -> NumericBins:
 def compute_reference(config: ModelConfig, profile: Profile, tallies: dict[str | None, Tally]
                       ) -> Reference:
     reference = Reference(profile, tallies)
-    if config.task == BINARY and reference.has_labels:
-        reference.calibrator = estimation.compute_calibrator(tallies[None],
-                                                             compute_score_bins(config, profile))
-    elif config.task == MULTICLASS and reference.has_labels:
-        reference.calibrator = estimation.compute_class_calibrators(tallies[None])
+    if reference.has_labels:
+        reference.calibrator = estimation.compute_reference_calibrator(
+            config.task, tallies[None], compute_score_bins(config, profile))
     return reference
 
 
@@ -82,8 +81,8 @@ def compute_segment_rows(config: ModelConfig, window: Window, tallies: dict[str 
     segments = sorted({k for k in [*tallies, *reference.tallies] if k is not None})
     sigmas = compute_segment_sigmas(config, len(segments))
     for key in segments:
-        cur = tallies.get(key) or Tally(config.task)
-        ref = reference.tallies.get(key) or Tally(config.task)
+        cur = tallies.get(key) or compute_task_type(config.task).empty_tally()
+        ref = reference.tallies.get(key) or compute_task_type(config.task).empty_tally()
         seg_metrics = performance.compute_metrics(ref) if ref.labelled else {}
         seg = performance.compute_segment_judgement(performance.compute_performance_measurements(
             config, window, cur, seg_metrics, as_of, key), cur, ref, seg_metrics, sigmas)

@@ -12,6 +12,7 @@ import math
 import numpy as np
 from scipy.stats import norm
 
+from monitors.core.kinds import Kind
 from monitors.core.measurement import Measurement, compute_status
 from monitors.core.metrics import METRICS
 from monitors.core.multivariate import EXPLAINED_VARIANCE, PcaModel
@@ -53,14 +54,6 @@ def compute_row_errors(model: PcaModel, values: np.ndarray) -> np.ndarray:
     w = np.asarray(model.components)
     residual = z - (z @ w.T) @ w
     return np.sqrt((residual * residual).sum(axis=1))
-
-
-def compute_pca_model(values: np.ndarray, columns: tuple[str, ...],
-                      categories: tuple[tuple[str, str], ...] = ()) -> PcaModel:
-    """The PCA model of rows held in memory (the sums the warehouse returns, taken here), fitted
-    on the even rows and its errors measured on the odd ones (as the warehouse's two halves):
-    for tests and benchmarks."""
-    return compute_pca_fit(values[0::2], values[1::2], columns, categories)
 
 
 def compute_pca_fit(fit_values: np.ndarray, held: np.ndarray, columns: tuple[str, ...],
@@ -110,6 +103,6 @@ def compute_multivariate_row(model: PcaModel | None, window_mean: float | None, 
     if model is None:
         return []
     if window_mean is None or not rows:
-        return [Measurement("drift", METRIC, None, None, "skipped")]
+        return [Measurement(Kind.DRIFT, METRIC, None, None, "skipped")]
     bound = compute_bound(model, rows, settings)
-    return [Measurement("drift", METRIC, window_mean, bound, compute_status(METRIC, window_mean, bound))]
+    return [Measurement(Kind.DRIFT, METRIC, window_mean, bound, compute_status(METRIC, window_mean, bound))]

@@ -11,6 +11,7 @@ import numpy as np
 from monitors.compute.series import compute_count_verdict, compute_staleness_limit
 from monitors.config import ModelConfig
 from monitors.core.counts import MISSING, NON_FINITE, OVER, UNDER, Counts, VolumeFacts
+from monitors.core.kinds import Kind
 from monitors.core.measurement import Measurement, compute_status
 from monitors.core.profile import Profile
 from monitors.core.window import Window, compute_zone
@@ -35,22 +36,22 @@ def compute_volume_rows(config: ModelConfig, window: Window | None, rows_n: int,
     volume = config.volume
     history, local, hours = compute_history(config, window, facts)
     verdict = compute_count_verdict(volume, float(rows_n), history, local, hours)
-    rows = [Measurement("data_quality", "row_count", float(rows_n), verdict.threshold, verdict.status)]
+    rows = [Measurement(Kind.DATA_QUALITY, "row_count", float(rows_n), verdict.threshold, verdict.status)]
     if verdict.season is not None:
         judged = verdict.upper is not None
         if judged and volume.direction == "both":
-            rows.append(Measurement("data_quality", "row_count_surge", float(rows_n), verdict.upper,
+            rows.append(Measurement(Kind.DATA_QUALITY, "row_count_surge", float(rows_n), verdict.upper,
                                     "alert" if verdict.surge else "ok"))
         if judged:
-            rows.append(Measurement("expected", "row_count_upper", verdict.upper))
-        rows.append(Measurement("expected", "row_count_season", float(verdict.learned), float(verdict.needed),
-                                "ok" if judged else "skipped", verdict.season))
+            rows.append(Measurement(Kind.EXPECTED, "row_count_upper", verdict.upper))
+        rows.append(Measurement(Kind.EXPECTED, "row_count_season", float(verdict.learned),
+                                float(verdict.needed), "ok" if judged else "skipped", verdict.season))
     if volume.max_staleness is not None and facts is not None and facts.newest is not None \
             and window is not None:
         stale = (window.end - facts.newest).total_seconds() / 3600
         limit = compute_staleness_limit(volume, volume.max_staleness.total_seconds() / 3600, verdict.season,
                                         local, compute_staleness_history(config, window, facts))
-        rows.append(Measurement("data_quality", "hours_since_last_prediction", round(stale, 6), limit,
+        rows.append(Measurement(Kind.DATA_QUALITY, "hours_since_last_prediction", round(stale, 6), limit,
                                 compute_status("hours_since_last_prediction", stale, limit)))
     return rows
 
@@ -85,7 +86,7 @@ def compute_quality_measurements(config: ModelConfig, counts: Counts, profile: P
     p = config.predictions
     rows_n = counts.rows.get(None, 0)
     rows = compute_volume_rows(config, window, rows_n, facts)
-    rows += [Measurement("schema", "column_present", 0.0, 1.0, "alert", c) for c in missing_columns]
+    rows += [Measurement(Kind.SCHEMA, "column_present", 0.0, 1.0, "alert", c) for c in missing_columns]
     if not rows_n:
         return rows
     base_n = max(profile.rows.get(None, 0), 1)
@@ -95,7 +96,7 @@ def compute_quality_measurements(config: ModelConfig, counts: Counts, profile: P
             continue
         share = _missing(profile, current, column) / rows_n
         bound = min(1.0, _missing(profile, baseline, column) / base_n + MISSING_TOLERANCE)
-        rows.append(Measurement("data_quality", "missing_share", share, bound,
+        rows.append(Measurement(Kind.DATA_QUALITY, "missing_share", share, bound,
                                 "alert" if share > bound else "ok", column))
         present = int(current.sum()) - _missing(profile, current, column)
         if profile.shapes[column].numerical:
@@ -105,12 +106,12 @@ def compute_quality_measurements(config: ModelConfig, counts: Counts, profile: P
             metric, tolerance = "new_category_share", NEW_CATEGORY_TOLERANCE
             outside = int(current[-2])
         value = outside / present if present else 0.0
-        rows.append(Measurement("data_quality", metric, value, tolerance,
+        rows.append(Measurement(Kind.DATA_QUALITY, metric, value, tolerance,
                                 "alert" if value > tolerance else "ok", column))
     for output in p.outputs:  # the score, each class's probability
         scores = profile.compute_slots(counts, (None, output))
         if scores is not None and output in profile.shapes and profile.shapes[output].numerical:
             bad = _missing(profile, scores, output) / rows_n
-            rows.append(Measurement("data_quality", "non_finite_share", bad, 0.0,
+            rows.append(Measurement(Kind.DATA_QUALITY, "non_finite_share", bad, 0.0,
                                     "alert" if bad > 0 else "ok", output))
     return rows

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from monitors.core.metrics import BINARY, MULTICLASS, REGRESSION
 from monitors.core.summary import ColumnSummary, TableSummary
 
 ID_NAME = re.compile(r"(^|_)(id|key|uuid)$", re.I)
@@ -60,10 +61,10 @@ def compute_time(table: TableSummary) -> tuple[ColumnSummary | None, str]:
 
 def compute_task(label: ColumnSummary) -> tuple[str, str]:
     if label.distinct <= 2:
-        return "binary_classification", f"the label has {label.distinct} values"
+        return BINARY, f"the label has {label.distinct} values"
     if label.family == "numeric" and label.distinct > MAX_CLASSES:
-        return "regression", f"the label is a number with {label.distinct} values"
-    return "multiclass_classification", f"the label has {label.distinct} values"
+        return REGRESSION, f"the label is a number with {label.distinct} values"
+    return MULTICLASS, f"the label has {label.distinct} values"
 
 
 def compute_label(labels: TableSummary, skip: set[str]) -> tuple[ColumnSummary, str]:
@@ -80,26 +81,39 @@ def compute_label(labels: TableSummary, skip: set[str]) -> tuple[ColumnSummary, 
 def _outputs(guess: Guess, predictions: TableSummary, taken: set[str], task: str) -> None:
     """score and predicted_label of the task, from the predictions table's other columns."""
     numbers = [c for c in predictions.columns if c.name not in taken and c.family == "numeric"]
-    unit = [c for c in numbers if SCORE_NAME.search(c.name) and c.low is not None and 0 <= float(c.low)
-            and float(c.high) <= 1 and c.distinct > 2]
     predicted = _first([c for c in predictions.columns if c.name not in taken], PREDICTED_NAME,
                        ("numeric", "text", "boolean"))
-    if task == "binary_classification":
-        if not unit:
-            raise ValueError(f"table {predictions.name!r}: no column named like a score holds values "
-                             "in [0, 1]")
-        guess.set("predictions.score", unit[0].name, "named like a score, values in [0, 1]")
-        if predicted and predicted.name != unit[0].name and predicted.distinct <= 2:
-            guess.set("predictions.predicted_label", predicted.name, "named like a prediction, two values")
-    elif task == "regression":
-        score = _first(numbers, SCORE_NAME, ("numeric",)) or (numbers[0] if numbers else None)
-        if score is None:
-            raise ValueError(f"table {predictions.name!r}: no numeric column for the prediction")
-        guess.set("predictions.score", score.name, "a number named like a prediction")
-    else:
-        if predicted is None:
-            raise ValueError(f"table {predictions.name!r}: no column named like the predicted class")
-        guess.set("predictions.score", predicted.name, "the predicted class, named like one")
+    OUTPUT_GUESSES[task](guess, predictions.name, numbers, predicted)
+
+
+def _binary_outputs(guess: Guess, table: str, numbers: list[ColumnSummary],
+                    predicted: ColumnSummary | None) -> None:
+    unit = [c for c in numbers if SCORE_NAME.search(c.name) and c.low is not None and 0 <= float(c.low)
+            and float(c.high) <= 1 and c.distinct > 2]
+    if not unit:
+        raise ValueError(f"table {table!r}: no column named like a score holds values in [0, 1]")
+    guess.set("predictions.score", unit[0].name, "named like a score, values in [0, 1]")
+    if predicted and predicted.name != unit[0].name and predicted.distinct <= 2:
+        guess.set("predictions.predicted_label", predicted.name, "named like a prediction, two values")
+
+
+def _regression_outputs(guess: Guess, table: str, numbers: list[ColumnSummary],
+                        predicted: ColumnSummary | None) -> None:
+    score = _first(numbers, SCORE_NAME, ("numeric",)) or (numbers[0] if numbers else None)
+    if score is None:
+        raise ValueError(f"table {table!r}: no numeric column for the prediction")
+    guess.set("predictions.score", score.name, "a number named like a prediction")
+
+
+def _multiclass_outputs(guess: Guess, table: str, numbers: list[ColumnSummary],
+                        predicted: ColumnSummary | None) -> None:
+    if predicted is None:
+        raise ValueError(f"table {table!r}: no column named like the predicted class")
+    guess.set("predictions.score", predicted.name, "the predicted class, named like one")
+
+
+# per task type: its outputs guessed from the predictions table's columns
+OUTPUT_GUESSES = {BINARY: _binary_outputs, MULTICLASS: _multiclass_outputs, REGRESSION: _regression_outputs}
 
 
 def compute_guess(predictions: TableSummary, labels: TableSummary | None, baseline: TableSummary | None
@@ -113,7 +127,7 @@ def compute_guess(predictions: TableSummary, labels: TableSummary | None, baseli
         raise ValueError(f"table {predictions.name!r} has no timestamp or date column")
     guess.set("predictions.timestamp", time.name, why)
     taken = {id_.name, time.name}
-    task = "regression"
+    task = REGRESSION
     if labels is not None:
         arrived, why = compute_time(labels)
         label, why_label = compute_label(labels, {id_.name, arrived.name if arrived else ""})
@@ -161,7 +175,7 @@ def compute_scaffold_text(model: str, warehouse: str, predictions: TableSummary,
              f"{', ' + labels.name if labels else ''}{', ' + baseline.name if baseline else ''}: check each "
              "guess, then `monitors expectations init` and `monitors run`",
              "# editors check this file against `monitors schema` (# yaml-language-server: $schema=FILE)",
-             f"model: {model}", _line("task", v.get("task", "regression"), why.get("task", ""), 0),
+             f"model: {model}", _line("task", v.get("task", REGRESSION), why.get("task", ""), 0),
              f"warehouse: {warehouse}", 'schedule: "@daily"', f"start_date: {start.isoformat()}",
              "predictions:", f"  table: {predictions.name}"]
     for key in ("id", "timestamp", "score", "predicted_label", "model_version"):

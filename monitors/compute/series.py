@@ -13,6 +13,7 @@ range (windows that would have alerted are not learned from, so an outage never 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -23,7 +24,7 @@ from monitors.core.measurement import Status, compute_status
 from monitors.core.settings import compute_candidates
 
 if TYPE_CHECKING:
-    from monitors.core.settings import Volume
+    from monitors.core.settings import Seasonal, Volume
 
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 SEASON_P = 0.001  # the season explains the history: the F test's p-value below this
@@ -58,18 +59,20 @@ class Band:
     learned: int  # the season's earlier windows it was learned from
 
 
-def compute_band(values: np.ndarray, volume: Volume, counts: bool = True, rows: int = 0) -> Band:
+def compute_band(values: np.ndarray, volume: Seasonal, counts: bool = True, rows: int = 0,
+                 floor: float = 0.0) -> Band:
     """The expected range of a season from its earlier windows' values (see the module): counts
-    with their Poisson noise; with `rows`, shares with the binomial noise of a window of that many."""
+    with their Poisson noise; with `rows`, shares with the binomial noise of a window of that many;
+    the spread never below `floor` (any value: a lower bound may be negative)."""
     kept = values
     band = Band(0.0, 0.0, 0.0, 0)
     for _ in range(2):
         center = float(np.median(kept))
-        spread = max(MAD_SD * float(np.median(np.abs(kept - center))), volume.min_spread * center)
+        spread = max(MAD_SD * float(np.median(np.abs(kept - center))), volume.min_spread * abs(center), floor)
         noise = max(center, 0.0) if counts else \
             (min(max(center, 0.0), 1.0) * (1 - min(max(center, 0.0), 1.0)) / rows if rows else 0.0)
         width = volume.deviations * math.sqrt(spread ** 2 + noise)
-        band = Band(center, max(center - width, 0.0), center + width, len(kept))
+        band = Band(center, max(center - width, 0.0) if counts else center - width, center + width, len(kept))
         inside = values[(values >= band.lower) & (values <= band.upper)]
         if len(inside) == len(kept) or not len(inside):
             break
@@ -89,27 +92,31 @@ def compute_season_test(values: np.ndarray, seasons: np.ndarray) -> bool:
     """Whether the seasons explain the values (log counts, each season's outliers left out): a
     one-way analysis of variance (the ratio of the variance between seasons to that within them)
     gives p < SEASON_P, and season medians SEASON_RATIO apart; False when fewer than two seasons
-    have two windows each."""
+    have two windows each. Values not all positive (a metric that may be 0 or negative) are
+    tested as they are, their season medians apart by SEASON_RATIO - 1 of their typical size."""
     from scipy.stats import f_oneway
 
-    logs = np.log(np.maximum(values, 1e-9))
+    positive = bool(np.all(values > 0))
+    logs = np.log(values) if positive else values / max(float(np.median(np.abs(values))), 1e-9)
     groups = [_typical(logs[seasons == s]) for s in np.unique(seasons)]
     groups = [g for g in groups if len(g) >= 2]
     if len(groups) < 2 or np.ptp(logs) == 0:
         return False
     medians = [float(np.median(g)) for g in groups]
-    return bool(f_oneway(*groups).pvalue < SEASON_P and max(medians) - min(medians) >= math.log(SEASON_RATIO))
+    apart = math.log(SEASON_RATIO) if positive else SEASON_RATIO - 1
+    return bool(f_oneway(*groups).pvalue < SEASON_P and max(medians) - min(medians) >= apart)
 
 
 def compute_hour_of_week_test(values: np.ndarray, locals_: list[datetime]) -> bool:
     """Hourly windows with a week of history or more: does the day of week explain what remains
     of the log counts once each hour of day's median is taken out?"""
     hours = np.array([t.hour for t in locals_])
-    logs = np.log(np.maximum(values, 1e-9))
+    positive = bool(np.all(values > 0))
+    logs = np.log(values) if positive else values.astype(float)
     rest = logs.copy()
     for h in np.unique(hours):
         rest[hours == h] -= np.median(logs[hours == h])
-    return compute_season_test(np.exp(rest), np.array([t.weekday() for t in locals_]))
+    return compute_season_test(np.exp(rest) if positive else rest, np.array([t.weekday() for t in locals_]))
 
 
 @dataclass(frozen=True)
@@ -139,7 +146,7 @@ def compute_plain_verdict(volume: Volume, value: float, history: list[int]) -> V
     return Verdict(status, threshold)
 
 
-def compute_chosen_season(volume: Volume, history: list[tuple[datetime, int]], local: datetime,
+def compute_chosen_season(volume: Seasonal, history: Sequence[tuple[datetime, float]], local: datetime,
                           window_hours: float) -> tuple[str | None, bool]:
     """The season judged and whether it is still learning (auto: the first season the schedule
     can have, until the history holds season_windows of the window's own)."""
@@ -248,4 +255,5 @@ def compute_coverage_bound(volume: Volume, minimum: float, history: list[tuple[d
     band = compute_band(same, volume, counts=False, rows=rows)
     if band.center >= minimum:  # a season usually covered keeps the minimum
         return minimum, None, 0
-    return min(minimum, round(band.lower, 6)), f"{chosen}={compute_season_label(chosen, index)}", band.learned
+    bound = min(minimum, round(max(band.lower, 0.0), 6))
+    return bound, f"{chosen}={compute_season_label(chosen, index)}", band.learned

@@ -12,9 +12,10 @@ window page and the alert message.
 from __future__ import annotations
 
 from monitors.compute.performance import compute_metrics
-from monitors.core.counts import Tally
+from monitors.core.kinds import Kind
 from monitors.core.measurement import Measurement, clean_value
 from monitors.core.metrics import METRICS
+from monitors.core.tallies import Tally
 
 TOP_SLICES = 5
 MIN_SLICE_LABELS = 30
@@ -46,7 +47,7 @@ def compute_tracing_rows(current: dict[str | None, Tally], reference: dict[str |
     rows = []
     for contribution, column, label, value, base, share, n in found[:TOP_SLICES]:
         for name, number in zip(FIELDS, (contribution, value, base, share, float(n)), strict=True):
-            rows.append(Measurement("tracing", f"{metric}_{name}", clean_value(number), None, "ok",
+            rows.append(Measurement(Kind.TRACING, f"{metric}_{name}", clean_value(number), None, "ok",
                                     column, label))
     return rows
 

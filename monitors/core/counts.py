@@ -1,5 +1,5 @@
 """What the warehouse counts and the pure code measures from: slot counts of columns (drift,
-data quality, the baseline profile) and outcome tallies (performance, CBPE, tracing).
+data quality, the baseline profile); outcome tallies are in core.tallies.
 
 Slots of a numerical column: FINE_BINS equal-width bins over the baseline's [low, high], then
 under (below low), over (above high), missing (NULL or NaN), non-finite (+-inf). Slots of a
@@ -15,15 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from monitors.core.metrics import BINARY, REGRESSION
-
 FINE_BINS = 4096
 UNDER, OVER, MISSING, NON_FINITE = FINE_BINS, FINE_BINS + 1, FINE_BINS + 2, FINE_BINS + 3
 NUMERIC_SLOTS = FINE_BINS + 4
 MAX_CATEGORIES = 1000
-# regression tallies' sums of errors; sle, sle_sq, sle_n: of the squared log error
-# (log1p(label) - log1p(prediction))^2, its square and the rows, where both are > -1
-SUMS = ("abs", "sq", "quad", "y", "yy", "ape", "ape_n", "sle", "sle_sq", "sle_n")
 CLIP = 1e-15  # scores clipped to [CLIP, 1 - CLIP] for the log loss
 
 Key = tuple[str | None, str]  # (segment label such as "region=EU" or None, column)
@@ -50,37 +45,6 @@ class Counts:
     slots: dict[Key, np.ndarray] = field(default_factory=dict)  # numerical columns
     categories: dict[Key, dict[str | None, int]] = field(default_factory=dict)  # None: missing
     outside_sums: dict[Key, tuple[float, float]] = field(default_factory=dict)
-
-
-@dataclass
-class Tally:
-    """The outcomes of one slice of rows (or of the whole window)."""
-
-    task: str
-    total: int = 0  # every row, labelled or not
-    groups: np.ndarray = field(default_factory=lambda: np.zeros((0, 4), np.int64))  # binary:
-    # label (-1: none), predicted (-1: none), score slot, count; rows with a finite score
-    log_loss_sum: float = 0.0
-    confusion: dict[tuple[str, str], int] = field(default_factory=dict)  # multiclass, labelled
-    sums: dict[str, float] = field(default_factory=dict)  # regression, labelled: n and SUMS
-    # multiclass with class probabilities: per class, rows by (is this class: 1/0/-1 unlabelled,
-    # predicted this class: 1/0, the class's probability slot, count); the log loss over the
-    # log_loss_rows labelled rows
-    probabilities: dict[str, np.ndarray] = field(default_factory=dict)
-    log_loss_rows: int = 0
-
-    @property
-    def labelled(self) -> int:
-        if self.task == BINARY:
-            g = self.groups
-            return int(g[(g[:, 0] >= 0) & (g[:, 1] >= 0), 3].sum())
-        if self.task == REGRESSION:
-            return int(self.sums.get("n", 0))
-        return sum(self.confusion.values())
-
-    @property
-    def coverage(self) -> float:
-        return self.labelled / self.total if self.total else 0.0
 
 
 @dataclass(frozen=True)

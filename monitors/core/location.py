@@ -29,8 +29,3 @@ def compute_location(text: str, home: Path) -> Location:
         return UPath(text.rstrip("/"), use_listings_cache=False)
     candidate = Path(text.removeprefix("file://")).expanduser()
     return candidate if candidate.is_absolute() else home / candidate
-
-
-def compute_scheme(location: Location) -> str:
-    """'file' for a local path, else the URL's scheme."""
-    return "file" if isinstance(location, Path) else str(location.protocol or "file")

@@ -13,10 +13,6 @@ from monitors.core.metrics import compute_breach_direction
 Status = Literal["ok", "alert", "skipped"]
 
 
-# the parts of a window, each judged by its own Airflow task, and the kinds of the rules in it
-PARTS: dict[str, tuple[str, ...]] = {"checks": ("schema", "data_quality", "custom"),
-                                     "drift": ("drift", "drift_previous"),
-                                     "performance": ("performance", "estimated_performance")}
 
 @dataclass(frozen=True)
 class Measurement:

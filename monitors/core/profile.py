@@ -8,6 +8,7 @@ baseline query, the columns, and the baseline's size, range and spread.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -30,15 +31,22 @@ class Shape:
     groups: tuple[int, ...] = ()  # numerical: first fine bin of each decile group
 
 
-@dataclass
+# the null distribution's (mean, variance) of a score, by (segment, column, metric, window size)
+Calibration = dict[tuple[str | None, str, str, int], tuple[float, float]]
+
+
+@dataclass(frozen=True)
 class Profile:
     key: str
     shapes: dict[str, Shape]
     values: dict[str, list[str]]  # categorical columns: the baseline's values, most frequent first
     slots: dict[Key, np.ndarray]
     rows: dict[str | None, int]
-    null: dict[tuple[str | None, str, str, int], tuple[float, float]] = field(default_factory=dict)
-    changed: bool = False  # null moments added since it was read
+    null: Calibration = field(default_factory=dict)
+
+    def with_calibration(self, added: Calibration) -> Profile:
+        """This profile with null moments computed for more window sizes (compute.drift's)."""
+        return dataclasses.replace(self, null={**self.null, **added})
 
     def compute_slots(self, counts: Counts, key: Key) -> np.ndarray | None:
         """A window's slots for (segment, column), laid out as this profile's."""

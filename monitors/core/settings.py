@@ -101,11 +101,54 @@ def compute_candidates(window_hours: float) -> tuple[str, ...]:
     return ()
 
 
-class Volume(Strict):
+class Seasonal(Strict):
+    """What a series rule learns from (volume, and each `series:` entry): the season (auto finds
+    one from the schedule and the history, or names it), how many of its earlier windows it needs
+    before it judges, the training period, and the expected range: the season's median +-
+    `deviations` x its spread (robust, never under min_spread of the median)."""
+
+    seasonality: Literal["auto", "none", "day_of_week", "hour_of_day", "hour_of_week"] = Field(
+        default="auto", description=(
+            "the season the value is held to: `auto` (the season the schedule can have, when the history "
+            "shows it; else `none`), `none` (volume: the plain rule; a series: its whole history as one "
+            "season), `day_of_week` (daily windows), `hour_of_day` (hourly or shorter), `hour_of_week` "
+            "(hourly)"))
+    season_windows: int = Field(default=4, ge=2, le=52, description=(
+        "earlier windows of a season (e.g. 4 Saturdays) before it is judged; until then `learning`"))
+    training_windows: int | None = Field(default=None, ge=2, le=2000, description=(
+        "how many earlier windows the history holds (default: enough for `season_windows` of each season: "
+        "daily 28, hourly 672)"))
+    deviations: float = Field(default=3.0, gt=0, description=(
+        "the expected range: the season's median +- this many spreads (for row counts, the robust spread "
+        "and the count's Poisson noise combined)"))
+    min_spread: float = Field(default=0.1, ge=0, le=1, description=(
+        "the spread is never below this share of the season's median"))
+
+    def check_season(self, schedule: str, window_hours: float, key: str = "volume") -> None:
+        """Raise ValueError when the named season is not one the schedule's windows can have."""
+        allowed = compute_candidates(window_hours)
+        if self.seasonality not in ("auto", "none", *allowed):
+            raise ValueError(f"{key}.seasonality: {self.seasonality} is not a season of schedule "
+                             f"{schedule!r} (windows of {window_hours:g} hours); choose from auto, none"
+                             + "".join(f", {a}" for a in allowed))
+
+    def compute_training_windows(self, window_hours: float, minimum: int = 2) -> int:
+        """How many earlier windows the history holds: training_windows, or enough for
+        season_windows of each season the schedule can have (without one: 4 x season_windows;
+        never fewer than `minimum`)."""
+        if self.training_windows:
+            return max(self.training_windows, minimum)
+        seasons = compute_candidates(window_hours) if self.seasonality == "auto" else \
+            (() if self.seasonality == "none" else (self.seasonality,))
+        if not seasons:
+            return max(minimum, 4 * self.season_windows)
+        period = max(SEASON_HOURS[s] for s in seasons) / window_hours
+        return max(minimum, math.ceil(self.season_windows * period))
+
+
+class Volume(Seasonal):
     """When the window's row count alerts. An empty window always (empty_is_alert). With a
-    season (seasonality: auto finds one from the schedule and the history, or names it), below
-    the same season's expected range: the median of its earlier windows in the training period,
-    minus `deviations` times their spread (robust, never under min_spread of the median) and the
+    season (Seasonal), below the same season's expected range, the spread combined with the
     count's Poisson noise; above it too with direction both. While a season has fewer than
     season_windows earlier windows, or without a season (none), the plain rule: fewer than
     min_share of the median of the trailing_windows before it (those with rows; 0: off); while
@@ -122,47 +165,19 @@ class Volume(Strict):
     max_staleness: Duration | None = Field(default=None, description=(
         "e.g. `6h`: alert when the window's newest prediction is older than this at its end (or, when a "
         "season judges `row_count`, than the top of that season's expected staleness, if higher)"))
-    seasonality: Literal["auto", "none", "day_of_week", "hour_of_day", "hour_of_week"] = Field(
-        default="auto", description=(
-            "what `row_count` is held to: `auto` (the season the schedule can have, when the history shows "
-            "it; "
-            "else `none`), `none` (the plain rule), `day_of_week` (daily windows), `hour_of_day` (hourly or "
-            "shorter), `hour_of_week` (hourly)"))
-    season_windows: int = Field(default=4, ge=2, le=52, description=(
-        "earlier windows of a season (e.g. 4 Saturdays) before it is judged; until then `learning`"))
-    training_windows: int | None = Field(default=None, ge=2, le=2000, description=(
-        "how many earlier windows the history holds (default: enough for `season_windows` of each season: "
-        "daily 28, hourly 672)"))
-    deviations: float = Field(default=3.0, gt=0, description=(
-        "the expected range: the season's median +- this many spreads (robust spread and Poisson noise "
-        "combined)"))
-    min_spread: float = Field(default=0.1, ge=0, le=1, description=(
-        "the spread is never below this share of the season's median"))
     collapse_share: float = Field(default=0.05, ge=0, le=1, description=(
         "while a season learns, a window below this share of the history's median (less its Poisson noise) "
         "alerts"))
     direction: Literal["down", "both"] = Field(default="down", description=(
         "`both`: a window above its season's expected range breaks `row_count_surge` too"))
 
-    def check_season(self, schedule: str, window_hours: float) -> None:
-        """Raise ValueError when the named season is not one the schedule's windows can have."""
-        allowed = compute_candidates(window_hours)
-        if self.seasonality not in ("auto", "none", *allowed):
-            raise ValueError(f"volume.seasonality: {self.seasonality} is not a season of schedule "
-                             f"{schedule!r} (windows of {window_hours:g} hours); choose from auto, none"
-                             + "".join(f", {a}" for a in allowed))
-
-    def compute_training_windows(self, window_hours: float) -> int:
-        """How many earlier windows the history holds: training_windows, or enough for
-        season_windows of each season the schedule can have (never fewer than trailing_windows)."""
-        if self.training_windows:
-            return max(self.training_windows, self.trailing_windows)
-        seasons = compute_candidates(window_hours) if self.seasonality == "auto" else \
-            (() if self.seasonality == "none" else (self.seasonality,))
-        if not seasons:
+    def compute_training_windows(self, window_hours: float, minimum: int = 0) -> int:
+        """Seasonal's, never fewer than trailing_windows (without a season: trailing_windows)."""
+        seasonless = self.seasonality == "none" or \
+            (self.seasonality == "auto" and not compute_candidates(window_hours))
+        if not self.training_windows and seasonless:
             return self.trailing_windows
-        period = max(SEASON_HOURS[s] for s in seasons) / window_hours
-        return max(self.trailing_windows, math.ceil(self.season_windows * period))
+        return super().compute_training_windows(window_hours, max(minimum, self.trailing_windows))
 
 
 class Report(Strict):

@@ -78,7 +78,8 @@ class BaselineWindow(Strict):
         return self
 
 
-class Baseline(Strict):
+# where the baseline comes from (run.reference.Baseline is the baseline as read for a run)
+class BaselineSource(Strict):
     table: TableName | None = Field(default=None, description=(
         "the training data: the same feature and score columns, plus the label column (named as "
         "`ground_truth.label`)"))
@@ -87,7 +88,7 @@ class Baseline(Strict):
         "`ground_truth`"))
 
     @model_validator(mode="after")
-    def _one_source(self) -> Baseline:
+    def _one_source(self) -> BaselineSource:
         if (self.table is None) == (self.window is None):
             raise ValueError("baseline needs exactly one of table or window")
         return self

@@ -38,6 +38,11 @@ def _share_bundle(page: str, reports: Location, depth: int) -> str:
     return page[:biggest.start()] + f'<script src="{src}"></script>' + page[biggest.end():]
 
 
+def load_evidently() -> None:
+    """Evidently imported (the report's fixed cost, ~5 s), by a process that renders reports later."""
+    import evidently.presets  # noqa: F401
+
+
 def write_evidently_report(config: ModelConfig, window: Window, reference: pd.DataFrame,
                            current: pd.DataFrame) -> Location:
     """Evidently's DataDriftPreset on the seeded samples (frames.load_sample)."""

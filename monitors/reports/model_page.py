@@ -5,18 +5,21 @@ the home page. Writing one window rewrites only its page, this one and the home 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 from markupsafe import Markup
 
+from monitors.core.kinds import Kind
 from monitors.core.location import Location
+from monitors.core.measurement import Measurement, clean_value
 from monitors.core.metrics import METRICS, compute_chart_metrics
 from monitors.core.window import compute_moment_label, compute_page_key
 from monitors.reports import charts
 from monitors.reports.home_page import STRIP, SUMMARY
 from monitors.reports.pages import compute_html, compute_page
-from monitors.reports.text import compute_open_rules
+from monitors.reports.text import compute_expected_texts, compute_open_rules
 from monitors.storage.files import load_exists, write_text
 
 
@@ -73,7 +76,7 @@ def _lowest_bound(index: dict[Key, dict[int, tuple[float, float, str]]], windows
     """Bounds are calibrated per column and window size; the chart draws the lowest of them."""
     values: list[float | None] = []
     for w in windows:
-        found = [index[("drift", method, c)][w][1] for c in columns if w in index[("drift", method, c)]]
+        found = [index[(Kind.DRIFT, method, c)][w][1] for c in columns if w in index[(Kind.DRIFT, method, c)]]
         bounds = [float(b) for b in found if not pd.isna(b)]
         values.append(min(bounds) if bounds else None)
     return charts.Series("lowest bound", values, [], True, charts.ALERT)
@@ -82,8 +85,8 @@ def _lowest_bound(index: dict[Key, dict[int, tuple[float, float, str]]], windows
 def compute_volume_chart(index: dict[Key, dict[int, tuple[float, float, str]]], windows: list[int],
                          labels: list[str], alert_windows: list[bool]) -> str:
     """Rows per window with row_count's bound and, when a season judged it, its expected range's top."""
-    rows: Key = ("data_quality", "row_count", None)
-    upper: Key = ("expected", "row_count_upper", None)
+    rows: Key = (Kind.DATA_QUALITY, "row_count", None)
+    upper: Key = (Kind.EXPECTED, "row_count_upper", None)
     volume = [_series(index, windows, rows, "rows"),
               _series(index, windows, rows, "bound", 1, True, charts.ALERT)]
     if upper in index:
@@ -100,11 +103,11 @@ def compute_model_charts(trend: pd.DataFrame, table: pd.DataFrame | None = None)
     index = compute_trend_index(trend)
     out = []
     for method in compute_chart_metrics("drift"):  # the columns this score is judged on (they have a bound)
-        columns = sorted(str(c) for (k, m, c), found in index.items() if k == "drift" and m == method
+        columns = sorted(str(c) for (k, m, c), found in index.items() if k == Kind.DRIFT and m == method
                          and c is not None and any(not pd.isna(v[1]) for v in found.values()))
         if not columns:
             continue
-        series = [_series(index, windows, ("drift", method, c), c) for c in columns]
+        series = [_series(index, windows, (Kind.DRIFT, method, c), c) for c in columns]
         out.append(charts.compute_line_chart(
             f"Drift per feature: {method}", labels, [*series, _lowest_bound(index, windows, method, columns)],
             alert_windows, METRICS[method].axis_title))
@@ -113,35 +116,35 @@ def compute_model_charts(trend: pd.DataFrame, table: pd.DataFrame | None = None)
             _series(index, windows, key, name), _series(index, windows, key, bound, 1, True, charts.ALERT)],
             alert_windows, METRICS[key[1]].axis_title)
 
-    out.append(bound_chart("Share of drifted features", ("drift", "drifted_share", None), "drifted share"))
-    out += [bound_chart("Multivariate drift (PCA reconstruction)", ("drift", m, None), "mean error")
-            for m in compute_chart_metrics("multivariate") if ("drift", m, None) in index]
+    out.append(bound_chart("Share of drifted features", (Kind.DRIFT, "drifted_share", None), "drifted share"))
+    out += [bound_chart("Multivariate drift (PCA reconstruction)", (Kind.DRIFT, m, None), "mean error")
+            for m in compute_chart_metrics("multivariate") if (Kind.DRIFT, m, None) in index]
     for metric in compute_chart_metrics("performance"):
-        key: Key = ("performance", metric, None)
+        key: Key = (Kind.PERFORMANCE, metric, None)
         if not any(not pd.isna(v[0]) for v in index.get(key, {}).values()):
             continue
-        estimated = _series(index, windows, ("estimated_performance", metric, None),
+        estimated = _series(index, windows, (Kind.ESTIMATED_PERFORMANCE, metric, None),
                             "estimated (no labels)", color="#9467bd")
-        band = _series(index, windows, ("estimated_performance", f"{metric}_band", None), "band")
+        band = _series(index, windows, (Kind.ESTIMATED_PERFORMANCE, f"{metric}_band", None), "band")
         spread = [charts.Series(name, [None if e is None or b is None else e + sign * b
                                        for e, b in zip(estimated.values, band.values, strict=True)],
                                 dashed=True, color="#c5b0d5")
                   for name, sign in (("estimate + band", 1), ("estimate - band", -1))]
         series = [_series(index, windows, key, f"{metric} (realized)"),
-                  _series(index, windows, ("baseline_performance", metric, None), "baseline", 0, True,
+                  _series(index, windows, (Kind.BASELINE_PERFORMANCE, metric, None), "baseline", 0, True,
                           "#555"),
                   _series(index, windows, key, "bound", 1, True, charts.ALERT)]
         if any(v is not None for v in estimated.values):
             series += [estimated, *spread]
         out.append(charts.compute_line_chart(f"Performance: {metric}", labels, series, alert_windows,
                                              METRICS[metric].axis_title))
-    coverage: Key = ("performance", "label_coverage", None)
+    coverage: Key = (Kind.PERFORMANCE, "label_coverage", None)
     if coverage in index:
         out.append(bound_chart("Label coverage", coverage, "label coverage", "minimum"))
     out.append(compute_volume_chart(index, windows, labels, alert_windows))
     failed: dict[int, int] = {}
     for (kind, _, _), by_window in index.items():
-        if kind in ("schema", "data_quality"):
+        if kind in (Kind.SCHEMA, Kind.DATA_QUALITY):
             for w, item in by_window.items():
                 failed[w] = failed.get(w, 0) + (item[2] == "alert")
     out.append(charts.compute_line_chart("Failed checks (schema and data quality)", labels, [
@@ -155,11 +158,11 @@ def compute_custom_charts(index: dict[Key, dict[int, tuple[float, float, str]]],
                           labels: list[str], alert_windows: list[bool]) -> list[str]:
     """A chart per custom metric: its value, the baseline's, and the bound it broke or came
     nearest to (the upper or the lower one, window by window)."""
-    names = sorted({m for (k, m, c) in index if k == "custom" and c is None})
+    names = sorted({m for (k, m, c) in index if k == Kind.CUSTOM and c is None})
     return [charts.compute_line_chart(f"Custom metric: {m}", labels, [
-        _series(index, windows, ("custom", m, None), m),
-        _series(index, windows, ("baseline_custom", m, None), "baseline", 0, True, "#555"),
-        _series(index, windows, ("custom", m, None), "bound (broken or nearest)", 1, True, charts.ALERT)],
+        _series(index, windows, (Kind.CUSTOM, m, None), m),
+        _series(index, windows, (Kind.BASELINE_CUSTOM, m, None), "baseline", 0, True, "#555"),
+        _series(index, windows, (Kind.CUSTOM, m, None), "bound (broken or nearest)", 1, True, charts.ALERT)],
         alert_windows, m) for m in names]
 
 
@@ -179,7 +182,8 @@ def write_model_page(reports: Location, model: str, trend: pd.DataFrame,
                         latest=windows[-1] if windows else None)
     path = reports / model / "index.html"
     write_text(path, compute_page(f"{model}: monitoring", body, charts.HOVER_SCRIPT))
-    write_text(reports / model / SUMMARY, json.dumps(compute_summary(model, table, open_alerts)))
+    write_text(reports / model / SUMMARY, json.dumps(compute_summary(model, table, open_alerts,
+                                                                     compute_expected_at(trend))))
     return path
 
 
@@ -191,8 +195,22 @@ def compute_alert_count(row: Any) -> str:
     return f"{int(row.alerts)} ({int(row.alerts) - segments} whole window, {segments} in segments)"
 
 
-def compute_summary(model: str, table: pd.DataFrame, open_alerts: list[dict[str, Any]] | None
-                    ) -> dict[str, Any]:
+def compute_expected_at(trend: pd.DataFrame) -> Callable[[Any], dict[str, str]]:
+    """The expected ranges of the rules a season judged in a stored window (by its start), from
+    the trend file's whole-window rows."""
+    def text(value: Any) -> str | None:
+        return value if isinstance(value, str) else None
+
+    def at(moment: Any) -> dict[str, str]:
+        found = trend[(trend["window_start"] == pd.Timestamp(moment)) & trend["segment"].isna()]
+        return compute_expected_texts(Measurement(str(r.kind), str(r.metric), clean_value(r.value),
+                                                  clean_value(r.threshold), r.status, text(r.column_name))
+                                      for r in found.itertuples())
+    return at
+
+
+def compute_summary(model: str, table: pd.DataFrame, open_alerts: list[dict[str, Any]] | None,
+                    expected_at: Callable[[Any], dict[str, str]] | None = None) -> dict[str, Any]:
     """What the home page shows of a model: open alerts whatever its latest window says (an
     empty or pending latest window does not hide a month of alerts), grouped by rule, since when;
     the latest window; the last STRIP windows' statuses."""
@@ -209,7 +227,7 @@ def compute_summary(model: str, table: pd.DataFrame, open_alerts: list[dict[str,
                           for r in table.iloc[-STRIP:].itertuples()])
     if open_alerts is not None:
         summary["open_alerts"] = len(open_alerts)
-        summary["rules"] = compute_open_rules(open_alerts)
+        summary["rules"] = compute_open_rules(open_alerts, expected_at)
         if open_alerts:
             summary["status"] = "alert"
             opened = pd.Timestamp(min(a["opened_at"] for a in open_alerts))

@@ -55,10 +55,6 @@ def compute_page(title: str, body: str, script: str = "") -> str:
                             script=Markup(script)))
 
 
-def compute_cell(value: object) -> str:
-    return str(_environment().get_template("macros.html").module.cell(value))  # type: ignore[attr-defined]
-
-
 def compute_table(rows: list[Measurement], with_segment: bool = False) -> str:
     macros = _environment().get_template("macros.html").module
     return str(macros.table(rows, with_segment))  # type: ignore[attr-defined]

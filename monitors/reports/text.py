@@ -3,11 +3,11 @@ rule, its value and bound, where performance dropped, the report), tracing's sli
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from monitors.core.kinds import Kind
 from monitors.core.location import Location
 from monitors.core.measurement import (
     Lifecycle,
@@ -19,6 +19,9 @@ from monitors.core.measurement import (
 )
 from monitors.core.metrics import compute_breach_direction
 from monitors.core.window import Window, compute_moment_label
+from monitors.reports.series_text import compute_expected_texts, compute_series_note, compute_series_notes
+
+__all__ = ["compute_expected_texts", "compute_series_note", "compute_series_notes"]  # read here too
 
 MAX_LISTED = 25
 VERDICT_GROUPS = 3  # rules (segments folded) named in a window's one-line verdict
@@ -54,7 +57,7 @@ def compute_rule_groups(rows: Iterable[Measurement]) -> list[RuleGroup]:
             key = (r.kind, r.metric, r.column_name, None)
             judged[key] = judged.get(key, 0) + 1
     baselines = {(r.kind.removeprefix("baseline_"), r.metric): r.value for r in rows
-                 if r.kind in ("baseline_performance", "baseline_custom") and r.segment is None}
+                 if r.kind in (Kind.BASELINE_PERFORMANCE, Kind.BASELINE_CUSTOM) and r.segment is None}
     expected = compute_expected_texts(rows)
     groups: dict[RuleKey, list[Measurement]] = {}
     for r in compute_broken_rules(rows):
@@ -87,7 +90,7 @@ def compute_verdict(rows: Iterable[Measurement]) -> str:
     return f"{len(broken)} rule{'s' if len(broken) != 1 else ''} broken: {listed}{more}."
 
 
-KIND_TEXT = {"drift_previous": "drift vs previous window"}  # kinds said otherwise in alerts
+KIND_TEXT: dict[str, str] = {Kind.DRIFT_PREVIOUS: "drift vs previous window"}  # kinds said otherwise in alerts
 
 
 def _number(value: float | None) -> str:
@@ -97,6 +100,8 @@ def _number(value: float | None) -> str:
 def compute_rule_subject(rule: RuleKey) -> str:
     """e.g. `drift wasserstein of income [region=EU]`, `drift vs previous window psi of age`"""
     kind, metric, column, segment = rule
+    if kind == "series":  # e.g. series custom.refunds: custom refunds
+        kind, _, metric = metric.partition(".")
     return f"{KIND_TEXT.get(kind, kind)} {metric}" + (f" of {column}" if column else "") + \
         (f" [{segment}]" if segment else "")
 
@@ -107,57 +112,17 @@ def compute_rule_text(row: Measurement, baseline: float | None = None, expected:
     range, `data_quality row_count = 469, expected 2,015-3,784 for a Wednesday`"""
     subject = compute_rule_subject(compute_rule_key(row))
     if expected is not None and row.segment is None and row.value is not None:
-        return f"{subject} = {row.value:,.0f}, {expected}"
+        value = _number(row.value) if row.kind == "series" else f"{row.value:,.0f}"
+        return f"{subject} = {value}, {expected}"
     if row.threshold is None:
         return f"{subject} = {_number(row.value)} (failed)"
     # the bound a value must keep: the opposite of how it breaks
     keep = {"below": ">=", "at_or_above": "<", "above": "<="}[compute_breach_direction(row.metric)]
-    if row.kind == "custom":  # the bound kept is the upper one when broken from above, or when met
+    if row.kind == Kind.CUSTOM:  # the bound kept is the upper one when broken from above, or when met
         upper = row.value is not None and (row.value > row.threshold) == row.is_alert
         keep = "<=" if upper else ">="
     was = "" if baseline is None else f"baseline {_number(baseline)}, "
     return f"{subject} = {_number(row.value)} ({was}bound: {keep} {_number(row.threshold)})"
-
-
-def compute_season_phrase(season: str, plural: bool = False) -> str:
-    """A stored season (day_of_week=Wednesday, hour_of_day=14:00, hour_of_week=Wednesday 14:00)
-    as people say it: a Wednesday, 14:00, a Wednesday 14:00; plural: Wednesdays, 14:00 windows."""
-    kind, _, label = season.partition("=")
-    if plural:
-        return f"{label}s" if kind == "day_of_week" else f"{label} windows"
-    return label if kind == "hour_of_day" else f"a {label}"
-
-
-def compute_expected_texts(rows: Iterable[Measurement]) -> dict[str, str]:
-    """row_count's (and row_count_surge's) expected range from a window's rows, when its season
-    judged it: {"row_count": "expected 2,015-3,784 for a Wednesday", ...}; else empty."""
-    whole = {r.metric: r for r in rows if r.segment is None and r.metric.startswith("row_count")}
-    count, upper, season = whole.get("row_count"), whole.get("row_count_upper"), whole.get("row_count_season")
-    if count is None or upper is None or season is None or season.column_name is None \
-            or count.threshold is None or upper.value is None:
-        return {}
-    text = (f"expected {math.ceil(count.threshold):,}-{math.floor(upper.value):,} for "
-            f"{compute_season_phrase(season.column_name)}")
-    return {"row_count": text, "row_count_surge": text}
-
-
-def compute_series_note(rows: Iterable[Measurement]) -> str | None:
-    """How row_count was judged, for the window's page: its expected range and the windows it was
-    learned from, or `learning: 2 of 4 Saturdays`; None for the plain rule."""
-    rows = list(rows)
-    season = next((r for r in rows if r.metric == "row_count_season" and r.segment is None), None)
-    if season is None or season.column_name is None:
-        return None
-    learned = f"{int(season.value or 0)} of {int(season.threshold or 0)} " \
-              f"{compute_season_phrase(season.column_name, plural=True)}"
-    if season.status == "skipped":
-        return (f"row_count: learning: {learned} (meanwhile it alerts only when empty or below a "
-                f"collapse guard)")
-    expected = compute_expected_texts(rows).get("row_count")
-    plural = compute_season_phrase(season.column_name, plural=True)
-    if expected is None:
-        return None
-    return f"row_count: {expected} (learned from {int(season.value or 0)} earlier {plural})"
 
 
 def compute_life_text(row: Measurement, lifecycle: Lifecycle | None) -> str:
@@ -186,7 +151,8 @@ def compute_failure_message(model: str, window: Window, rows: Iterable[Measureme
               for r in broken[:MAX_LISTED]]
     if len(broken) > MAX_LISTED:
         lines.append(f"  ... and {len(broken) - MAX_LISTED} more (see the report)")
-    traced = compute_tracing_text([r for r in rows if r.kind == "tracing"])
+    lines += compute_combined_lines(rows)
+    traced = compute_tracing_text([r for r in rows if r.kind == Kind.TRACING])
     if traced:
         lines.append("  where the performance dropped most (slices by contribution):")
         lines += [f"    {i}. {text}" for i, text in enumerate(traced, 1)]
@@ -194,6 +160,15 @@ def compute_failure_message(model: str, window: Window, rows: Iterable[Measureme
     if report:
         lines.append(f"report: {report}")
     return "\n".join(lines)
+
+
+def compute_combined_lines(rows: list[Measurement]) -> list[str]:
+    """A broken window-level drift test (compute.combined): its features, strongest first."""
+    if not any(r.metric == "combined" and r.column_name is None and r.is_alert for r in rows):
+        return []
+    found = sorted((r.value, r.column_name) for r in rows if r.metric == "combined" and r.column_name)
+    return ["  features behind drift combined (each one's p-value): "
+            + ", ".join(f"{column} (p {_number(value)})" for value, column in found[:5])]
 
 
 def compute_resolved_lines(lifecycle: Lifecycle | None) -> list[str]:
@@ -219,7 +194,7 @@ def compute_late_label_message(model: str, window: Window, before: Iterable[Meas
     new = [r for r in after if r.is_alert and rule(r) not in was]
     if not new:
         return None
-    message = compute_failure_message(model, window, [*new, *(r for r in after if r.kind == "tracing")],
+    message = compute_failure_message(model, window, [*new, *(r for r in after if r.kind == Kind.TRACING)],
                                       report)
     return f"late labels: {message}"
 
@@ -249,10 +224,13 @@ def compute_episode_text(episode: dict[str, Any]) -> str:
                                          clean_value(episode["latest_threshold"]), "alert", column, segment))
     return f"{when}: {rule}"
 
-def compute_open_rules(episodes: Iterable[dict[str, Any]]) -> list[dict[str, str]]:
+def compute_open_rules(episodes: Iterable[dict[str, Any]],
+                       expected_at: Callable[[Any], dict[str, str]] | None = None) -> list[dict[str, str]]:
     """Open alert episodes (monitor_alerts rows) grouped by their rule without the segment, oldest
-    first: {"rule": the whole window's rule with its latest value and bound, or the rule's
-    subject when only segments break it; "where": whole window and/or N segments; "since"}."""
+    first: {"rule": the whole window's rule with its latest value and bound (with `expected_at`,
+    the expected ranges of the rules a season judged in a window: its expected range in the
+    episode's latest window, as the window's page says it), or the rule's subject when only
+    segments break it; "where": whole window and/or N segments; "since"}."""
     grouped: dict[RuleKey, list[dict[str, Any]]] = {}
     for e in episodes:
         kind, metric, column, _ = compute_episode_rule(e)
@@ -261,9 +239,10 @@ def compute_open_rules(episodes: Iterable[dict[str, Any]]) -> list[dict[str, str
     for rule, found in grouped.items():
         whole = [e for e in found if compute_episode_rule(e)[3] is None]
         segments = len(found) - len(whole)
+        expected = expected_at(whole[0]["last_seen_at"]).get(rule[1]) if whole and expected_at else None
         text = compute_rule_subject(rule) if not whole else compute_rule_text(Measurement(
             rule[0], rule[1], clean_value(whole[0]["latest_value"]),
-            clean_value(whole[0]["latest_threshold"]), "alert", rule[2]))
+            clean_value(whole[0]["latest_threshold"]), "alert", rule[2]), None, expected)
         where = [*(["whole window"] if whole else []),
                  *([f"{segments} segment{'s' if segments != 1 else ''}"] if segments else [])]
         since = min(e["opened_at"] for e in found)
@@ -277,7 +256,7 @@ def compute_tracing_text(rows: list[Measurement]) -> list[str]:
     slices: dict[str, dict[str, float | None]] = {}
     metric = ""
     for r in rows:
-        if r.kind != "tracing" or r.segment is None:
+        if r.kind != Kind.TRACING or r.segment is None:
             continue
         base, _, field = r.metric.partition("_slice_") if "_slice_" in r.metric else \
             (r.metric.removesuffix("_contribution"), "", "contribution")

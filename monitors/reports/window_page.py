@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from markupsafe import Markup
 
 from monitors.config import ModelConfig
+from monitors.core.kinds import Kind
 from monitors.core.location import Location
 from monitors.core.measurement import Measurement, compute_window_status
 from monitors.core.window import Window
@@ -21,7 +22,7 @@ from monitors.reports.text import (
     compute_group_text,
     compute_rule_groups,
     compute_rule_text,
-    compute_series_note,
+    compute_series_notes,
     compute_tracing_text,
     compute_verdict,
 )
@@ -61,15 +62,15 @@ def compute_broken_section(page: WindowPage) -> Markup:
 
 def compute_tracing_section(page: WindowPage) -> Markup:
     return compute_html("window/tracing.html",
-                        traced=compute_tracing_text([r for r in page.rows if r.kind == "tracing"]))
+                        traced=compute_tracing_text([r for r in page.rows if r.kind == Kind.TRACING]))
 
 
 def compute_checks_section(page: WindowPage) -> Markup:
-    checks = [r for r in page.whole if r.kind in ("schema", "data_quality")]
+    checks = [r for r in page.whole if r.kind in (Kind.SCHEMA, Kind.DATA_QUALITY, Kind.SERIES)]
     table = compute_table(sorted(checks, key=lambda r: not r.is_alert))
-    note = compute_series_note(page.whole)
+    notes = compute_series_notes(page.whole)
     return Markup('<h2 id="checks">Checks</h2>') + Markup(table) + \
-        (Markup("<p>{}</p>").format(note) if note else Markup(""))
+        Markup("").join(Markup("<p>{}</p>").format(n) for n in notes)
 
 
 def _drift_order(row: Measurement) -> tuple[int, float]:
@@ -79,9 +80,9 @@ def _drift_order(row: Measurement) -> tuple[int, float]:
 
 
 def compute_drift_section(page: WindowPage) -> Markup:
-    drift_rows = [r for r in page.whole if r.kind == "drift" and r.column_name]
+    drift_rows = [r for r in page.whole if r.kind == Kind.DRIFT and r.column_name]
     previous: dict[tuple[str | None, str], Measurement] = {(r.column_name, r.metric): r for r in page.whole
-                if r.kind == "drift_previous" and r.column_name}
+                if r.kind == Kind.DRIFT_PREVIOUS and r.column_name}
     judged = [r for r in drift_rows if r.threshold is not None or r.status == "skipped"]
     rows = []
     for r in sorted(judged, key=_drift_order):
@@ -92,16 +93,16 @@ def compute_drift_section(page: WindowPage) -> Markup:
                             if o.column_name == r.column_name and o is not r and o.value is not None)
         rows.append({"row": r, "others": others, "svg": Markup(svg),  # the SVG escapes its own text
                      "previous": previous.get((r.column_name, r.metric))})
-    shares = [r if r.kind == "drift" else replace(r, metric=f"{r.metric} vs previous window")
-              for r in page.whole if r.kind in ("drift", "drift_previous") and not r.column_name]
+    shares = [r if r.kind == Kind.DRIFT else replace(r, metric=f"{r.metric} vs previous window")
+              for r in page.whole if r.kind in (Kind.DRIFT, Kind.DRIFT_PREVIOUS) and not r.column_name]
     return compute_html("window/drift.html", rows=rows, shares=shares, previous=bool(previous))
 
 
 def compute_performance_section(page: WindowPage) -> Markup:
-    baseline = {r.metric: r.value for r in page.whole if r.kind == "baseline_performance"}
-    estimated = {r.metric: r for r in page.whole if r.kind == "estimated_performance"}
+    baseline = {r.metric: r.value for r in page.whole if r.kind == Kind.BASELINE_PERFORMANCE}
+    estimated = {r.metric: r for r in page.whole if r.kind == Kind.ESTIMATED_PERFORMANCE}
     rows = [{"row": r, "baseline": baseline.get(r.metric), "estimate": estimated.get(r.metric),
-             "band": estimated.get(f"{r.metric}_band")} for r in page.whole if r.kind == "performance"]
+             "band": estimated.get(f"{r.metric}_band")} for r in page.whole if r.kind == Kind.PERFORMANCE]
     why = "No labels configured (ground_truth)." if page.config.ground_truth is None else \
         "Not measured: the window has no rows."
     return compute_html("window/performance.html", rows=rows, why=why)
@@ -109,13 +110,13 @@ def compute_performance_section(page: WindowPage) -> Markup:
 
 def compute_custom_section(page: WindowPage) -> Markup:
     """The custom metrics of the whole window (their segments are in the segments' table)."""
-    baseline = {r.metric: r.value for r in page.whole if r.kind == "baseline_custom"}
-    rows = [{"row": r, "baseline": baseline.get(r.metric)} for r in page.whole if r.kind == "custom"]
+    baseline = {r.metric: r.value for r in page.whole if r.kind == Kind.BASELINE_CUSTOM}
+    rows = [{"row": r, "baseline": baseline.get(r.metric)} for r in page.whole if r.kind == Kind.CUSTOM]
     return compute_html("window/custom.html", rows=rows)
 
 
 def compute_segments_section(page: WindowPage) -> Markup:
-    segments = [r for r in page.rows if r.segment is not None and r.kind != "tracing"]
+    segments = [r for r in page.rows if r.segment is not None and r.kind != Kind.TRACING]
     return compute_html("window/segments.html", rows=segments, broken=sum(r.is_alert for r in segments),
                         min_rows=page.config.min_segment_rows)
 

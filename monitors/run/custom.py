@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from monitors.compute.custom import compute_custom_rows
 from monitors.compute.performance import compute_labels_pending
 from monitors.config import ModelConfig
-from monitors.core.counts import Tally
 from monitors.core.measurement import Measurement
+from monitors.core.tallies import Tally
 from monitors.core.window import Window
 from monitors.run.reference import Baseline
 from monitors.warehouse.custom import label_custom_metrics, load_custom_values

@@ -10,11 +10,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from monitors.config import ModelConfig
+from monitors.core.kinds import LABELLED, LABELLED_CUSTOM
 from monitors.core.window import Window
 from monitors.reports.pages import compute_window_link
 from monitors.reports.text import compute_late_label_message
 from monitors.run.custom import load_custom_rows
 from monitors.run.reference import Baseline
+from monitors.run.series import write_refreshed_series
 from monitors.run.window import load_performance_rows
 from monitors.storage import results
 from monitors.warehouse.custom import label_custom_metrics
@@ -26,8 +28,6 @@ if TYPE_CHECKING:
     from monitors.warehouse.engine import Engine
 
 REFRESHED_NOTE = "Performance refreshed with labels that arrived since the window ran."
-PERFORMANCE_KINDS = {"performance", "baseline_performance", "estimated_performance", "tracing"}
-CUSTOM_KINDS = {"custom", "baseline_custom"}  # refreshed too when a custom metric reads the label
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ def run_refresh_maturing(config: ModelConfig, engine: Engine, baseline: Baseline
     its new labels broke, if any."""
     refreshed = []
     stored = results.load_windows(config.store_path, config.model)
-    kinds = PERFORMANCE_KINDS | (CUSTOM_KINDS if label_custom_metrics(config) else set())
+    kinds = LABELLED | (LABELLED_CUSTOM if label_custom_metrics(config) else frozenset())
     for window in maturing_windows(config, stored, as_of):
         if skip and window in skip:
             continue
@@ -61,10 +61,11 @@ def run_refresh_maturing(config: ModelConfig, engine: Engine, baseline: Baseline
             query = load_window_query(engine, config, window, as_of)
             tallies, _ = load_tallies(engine, config, query.select, baseline.reference.profile)
             rows = load_performance_rows(engine, config, window, query, tallies, baseline, as_of)
-            if kinds & CUSTOM_KINDS:
+            if kinds & LABELLED_CUSTOM:
                 rows += load_custom_rows(engine, config, window, query, tallies, baseline, as_of)
         before = results.load_window_rows(config.store_path, config.model, window)
         if results.replace_rows(config.store_path, config.model, window, kinds, rows, run_id):
+            write_refreshed_series(config, window, kinds, run_id)
             page = compute_window_link(config, window)
             refreshed.append(Refreshed(window, compute_late_label_message(
                 config.model, window, [r for r in before if r.kind in kinds], rows, page)))

@@ -18,7 +18,7 @@ from monitors.compute.loss_estimation import (
 )
 from monitors.config import ModelConfig
 from monitors.core.fields import LABEL
-from monitors.core.metrics import REGRESSION
+from monitors.core.tasks import DLE, compute_task_type
 from monitors.warehouse.counts import present_columns
 from monitors.warehouse.frames import load_sample
 from monitors.warehouse.queries import Query
@@ -31,7 +31,8 @@ def load_loss_model(engine: Engine, config: ModelConfig, query: Query) -> LossMo
     """The baseline's loss models, for a regression whose baseline has labels and a prediction
     column; None otherwise, or when too few rows are labelled."""
     score = config.predictions.score
-    if config.task != REGRESSION or not query.has_labels or not score or score not in query.columns:
+    if compute_task_type(config.task).estimator != DLE or not query.has_labels or not score \
+            or score not in query.columns:
         return None
     present = present_columns(query)
     features = config.predictions.features
@@ -45,7 +46,7 @@ def load_loss_estimates(engine: Engine, config: ModelConfig, query: Query, model
     """A regression window's estimates from a seeded sample of its rows, whole (key None) and
     per segment value (keyed as its outcome tallies; `window_rows`: their row counts); None for
     other tasks. A column the models need that the window lacks leaves them unestimated."""
-    if config.task != REGRESSION:
+    if compute_task_type(config.task).estimator != DLE:
         return None
     needed = {*model.numerical, *model.categories} if model is not None else set()
     if model is None or not window_rows.get(None) or not needed <= present_columns(query):

@@ -4,41 +4,29 @@ page and the home page; and pages rebuilt from the store alone (a late-label ref
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from monitors.config import ModelConfig
 from monitors.core.counts import Counts
 from monitors.core.location import Location
 from monitors.core.measurement import Measurement
 from monitors.core.profile import Profile
 from monitors.core.window import Window
-from monitors.reports.evidently_page import write_evidently_report
 from monitors.reports.histograms import compute_histograms
 from monitors.reports.home_page import write_home
 from monitors.reports.model_page import write_model_page
 from monitors.reports.pages import compute_window_dir
 from monitors.reports.window_page import write_window_page
+from monitors.run.report import PENDING
 from monitors.storage import results
 from monitors.storage.files import load_exists
 
-if TYPE_CHECKING:
-    import pandas as pd
-
 
 def write_window_reports(config: ModelConfig, window: Window, rows: list[Measurement],
-                         window_counts: Counts, baseline: Profile,
-                         samples: tuple[pd.DataFrame, pd.DataFrame] | None) -> Location:
-    """The window's page (with histograms from the counts) and Evidently report (on the samples),
-    the model page, the home page."""
-    evidently = None
+                         window_counts: Counts, baseline: Profile, pending: bool = False) -> Location:
+    """The window's page (with histograms from the counts), the model page, the home page;
+    `pending`: its Evidently report follows (run.report), and the page says so."""
     total, base_total = window_counts.rows.get(None, 0), baseline.rows.get(None, 0)
     note = f"Stored values use all {total:,} window rows and {base_total:,} baseline rows."
-    if samples is not None:
-        current, reference = samples
-        note += (f" The Evidently report uses seeded samples: {len(current):,} window rows and "
-                 f"{len(reference):,} baseline rows (at most {config.report.sample_size:,} per side).")
-        evidently = write_evidently_report(config, window, reference, current)
-    page = write_window_page(config, window, rows, note, evidently,
+    page = write_window_page(config, window, rows, note + (PENDING if pending else ""), None,
                              compute_histograms(baseline, window_counts))
     write_model_pages(config)
     return page

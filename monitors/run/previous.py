@@ -40,4 +40,5 @@ def load_previous_drift_rows(engine: Engine, config: ModelConfig, window: Window
     baseline.windows[window] = counts
     for old in sorted(baseline.windows, key=lambda w: w.start)[:-KEPT]:
         del baseline.windows[old]
-    return compute_previous_drift_rows(config, counts, found, profile)
+    return compute_previous_drift_rows(config.drift, counts, found, profile, config.predictions.outputs,
+                                       config.min_segment_rows)

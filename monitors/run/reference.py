@@ -11,13 +11,22 @@ from monitors.checks.suites import load_schema_snapshot
 from monitors.compute.loss_estimation import LossModel
 from monitors.compute.measure import Reference, compute_reference
 from monitors.config import ModelConfig
-from monitors.core.counts import SUMS, Counts, Tally
+from monitors.core.counts import Counts
 from monitors.core.multivariate import PcaModel
-from monitors.core.profile import Profile, compute_bins, compute_hash, compute_profile, compute_profile_key
+from monitors.core.profile import (
+    Calibration,
+    Profile,
+    compute_bins,
+    compute_hash,
+    compute_profile,
+    compute_profile_key,
+)
+from monitors.core.tallies import SUMS, Tally
 from monitors.core.window import Window
 from monitors.run.loss_estimation import load_loss_model
 from monitors.run.multivariate import load_pca_model
 from monitors.storage import baseline_cache
+from monitors.storage.codecs import TALLY_FORMAT
 from monitors.warehouse.counts import load_column_stats, load_select_counts, present_columns
 from monitors.warehouse.engine import compiled_query, engine_identity, query_errors
 from monitors.warehouse.outcomes import load_label_summary, load_tallies
@@ -54,6 +63,14 @@ def load_reference(engine: Engine, config: ModelConfig, as_of: datetime | None =
         return Baseline(compute_reference(config, profile, tallies), query,
                         pca=load_pca_model(engine, config, query, profile),
                         loss=load_loss_model(engine, config, query))
+
+
+def write_calibration(config: ModelConfig, baseline: Baseline, added: Calibration) -> None:
+    """Null moments compute.drift computed for new window sizes: kept on the run's baseline
+    (later windows reuse them) and with its profile in the store."""
+    if added:
+        baseline.reference.profile = baseline.reference.profile.with_calibration(added)
+        baseline_cache.write_profile_calibration(config, baseline.reference.profile)
 
 
 def load_baseline_profile(engine: Engine, config: ModelConfig, query: Query | None = None) -> Profile:
@@ -93,9 +110,11 @@ def load_baseline_tallies(engine: Engine, config: ModelConfig, query: Query, bas
     if config.baseline.window is not None:
         return load_tallies(engine, config, query.select, baseline)[0]
     summary = load_label_summary(engine, config, query)
-    # SUMS: the regression tally's layout (a tally cached before a sum was added is counted again)
+    # TALLY_FORMAT and SUMS (the regression tally's sums): a tally cached in an older format or
+    # before a sum was added is counted again
     key = compute_hash([baseline.key, *compiled_query(engine, query.select), summary, config.task,
-                        SUMS, config.predictions.model_dump(mode="json"), config.segment_columns])
+                        TALLY_FORMAT, SUMS, config.predictions.model_dump(mode="json"),
+                        config.segment_columns])
     path = baseline_cache.tallies_file(config, baseline.key, key)
     cached = baseline_cache.load_cached_tallies(path)
     if cached is not None:

@@ -1,6 +1,7 @@
 """run_window(config, window, ...) -> WindowSummary: the one sequence that measures a window
-(extract, measure, store, report), which the CLI calls and the Airflow stages split into tasks
-step by step. Only the report reads rows into Python: a seeded sample of each side."""
+(extract, measure, store, its page), which the CLI calls and the Airflow stages split into tasks
+step by step. Its Evidently report follows, once the window is stored and its alert raised
+(run.report: the only part that reads rows into Python, a seeded sample of each side)."""
 
 from __future__ import annotations
 
@@ -19,12 +20,13 @@ from monitors.compute.quality import compute_quality_measurements
 from monitors.compute.series import compute_coverage_bound
 from monitors.compute.tracing import compute_tracing_rows
 from monitors.config import ModelConfig
-from monitors.core.counts import Counts, Tally, VolumeFacts
+from monitors.core.counts import Counts, VolumeFacts
+from monitors.core.kinds import Kind
 from monitors.core.location import Location
 from monitors.core.measurement import Measurement, compute_status, compute_window_status
 from monitors.core.profile import Profile
+from monitors.core.tallies import Tally
 from monitors.core.window import Window, compute_zone
-from monitors.reports.evidently_page import write_evidently_report
 from monitors.reports.pages import compute_window_link
 from monitors.reports.text import compute_failure_message
 from monitors.run.beside import ChecksBeside, load_beside_rows
@@ -33,9 +35,10 @@ from monitors.run.loss_estimation import load_loss_estimates
 from monitors.run.multivariate import load_multivariate_rows
 from monitors.run.pages import write_window_reports
 from monitors.run.previous import load_previous_drift_rows
-from monitors.run.reference import Baseline, load_reference
-from monitors.storage import baseline_cache, results
-from monitors.warehouse import frames
+from monitors.run.reference import Baseline, load_reference, write_calibration
+from monitors.run.report import ReportJob
+from monitors.run.series import load_series_rows
+from monitors.storage import results
 from monitors.warehouse.counts import load_window_counts
 from monitors.warehouse.engine import create_warehouse_engine, query_errors
 from monitors.warehouse.outcomes import load_tallies
@@ -46,8 +49,6 @@ log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
-
-    import pandas as pd
 
     from monitors.warehouse.engine import Engine
 
@@ -60,9 +61,9 @@ class WindowSummary:
     status: str
     store_file: Location
     report: Location | None = None
-    evidently: Location | None = None
     row_count: int = 0
     report_error: str | None = None  # the report failed; the rows are stored
+    report_job: ReportJob | None = None  # its Evidently report, to render now that it is stored
 
     @property
     def broken(self) -> list[Measurement]:
@@ -97,17 +98,17 @@ def load_extract(engine: Engine, config: ModelConfig, window: Window, baseline: 
                    load_volume_facts(engine, config, window, query))
 
 
-def load_check_rows(engine: Engine, config: ModelConfig, window: Window, query: Query,
-                    window_counts: Counts, volume: VolumeFacts, profile: Profile, suite: dict | None,
-                    gx: Future[list[Measurement]] | None = None) -> list[Measurement]:
+def load_check_rows(engine: Engine, config: ModelConfig, window: Window, extract: Extract, profile: Profile,
+                    suite: dict | None, gx: Future[list[Measurement]] | None = None) -> list[Measurement]:
     """Schema and data quality: our own measurements from the counts and the volume facts, then
     the GX suite's, validated in the warehouse on the window's query (here, or by `gx`: the
     same validation beside this process, run.beside)."""
-    rows = compute_quality_measurements(config, window_counts, profile, query.missing_columns, window,
-                                        volume)
+    query = extract.query
+    rows = compute_quality_measurements(config, extract.counts, profile, query.missing_columns, window,
+                                        extract.volume)
     if suite is not None:
         rows += schema_measurements(suite, query.columns)
-    if suite is not None and window_counts.rows.get(None):
+    if suite is not None and extract.rows:
         found = load_beside_rows(gx, config.model, window) if gx is not None else None
         rows += found if found is not None else \
             load_warehouse_check_measurements(suite, engine, query.select, config.model)
@@ -137,7 +138,7 @@ def load_performance_rows(engine: Engine, config: ModelConfig, window: Window, q
         except Exception as exc:  # an optional part never loses the window
             log.warning("model %s, window %s: tracing failed, rows kept without it: %s",
                         config.model, window, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-            return [Measurement("tracing", f"{metric}_tracing", None, None, "skipped")]
+            return [Measurement(Kind.TRACING, f"{metric}_tracing", None, None, "skipped")]
 
     whole = tallies.get(None)
     losses = load_loss_estimates(engine, config, query, baseline.loss,
@@ -151,7 +152,7 @@ def load_coverage_season(engine: Engine, config: ModelConfig, window: Window, ro
     """label_coverage at maturity by the same rules as volume: when it breaks min_label_coverage,
     the season's earlier mature windows (counted in the warehouse) may lower the bound to the
     bottom of their expected range (compute.series.compute_coverage_bound)."""
-    at = next((i for i, r in enumerate(rows) if r.kind == "performance" and r.metric == "label_coverage"
+    at = next((i for i, r in enumerate(rows) if r.kind == Kind.PERFORMANCE and r.metric == "label_coverage"
                and r.segment is None and r.is_alert), None)
     if at is None or config.volume.seasonality == "none" or rows[at].threshold is None:
         return rows
@@ -164,42 +165,9 @@ def load_coverage_season(engine: Engine, config: ModelConfig, window: Window, ro
     if season is None:
         return rows
     judged = replace(row, threshold=bound, status=compute_status("label_coverage", row.value, bound))
-    season_row = Measurement("expected", "label_coverage_season", float(learned),
+    season_row = Measurement(Kind.EXPECTED, "label_coverage_season", float(learned),
                              float(config.volume.season_windows), "ok", season)
     return [*rows[:at], judged, *rows[at + 1:], season_row]
-
-
-def load_report_samples(engine: Engine, config: ModelConfig, query: Query, baseline: Baseline
-                        ) -> tuple[pd.DataFrame, pd.DataFrame] | None:
-    """Seeded samples of at most report.sample_size rows of the window and of the baseline, for
-    the Evidently report (stored values never depend on them). The baseline's is kept beside
-    its profile and read from there by later runs."""
-    size = config.report.sample_size
-    current = frames.load_sample(engine, config, query, size)
-    path = baseline_cache.sample_file(config, baseline.reference.profile.key, size)
-    reference = baseline_cache.load_cached_sample(path)
-    if reference is None:
-        reference = frames.load_sample(engine, config, baseline.query, size)
-        baseline_cache.write_sample(path, reference)
-    return (current, reference) if not current.empty and not reference.empty else None
-
-
-def write_window_evidently(config: ModelConfig, window: Window, as_of: datetime,
-                           url: str | None = None) -> bool:
-    """The Evidently report of a stored window, from samples read now (for a report rendered
-    after the window was measured: Airflow's report task, `monitors report --window W
-    --evidently`); False when the window has no rows to report on."""
-    engine = create_warehouse_engine(config, url)
-    try:
-        baseline = load_reference(engine, config, as_of)
-        query = load_window_query(engine, config, window, as_of)
-        samples = load_report_samples(engine, config, query, baseline)
-    finally:
-        engine.dispose()
-    if samples is None:
-        return False
-    write_evidently_report(config, window, samples[1], samples[0])
-    return True
 
 
 def load_window_message(config: ModelConfig, window: Window, rows: list[Measurement] | None = None,
@@ -218,7 +186,8 @@ def run_window(config: ModelConfig, window: Window, *, engine: Engine | None = N
                baseline: Baseline | None = None, run_id: str | None = None,
                as_of: datetime | None = None, write_reports: bool = True,
                beside: ChecksBeside | None = None) -> WindowSummary:
-    """Measure one window in the warehouse, replace its results in the store, write its report;
+    """Measure one window in the warehouse, replace its results in the store, write its page (and
+    say, in `report_job`, whether its Evidently report is wanted: the caller renders it after);
     never raises for broken rules (see WindowSummary.broken, and load_window_message once the
     run's windows are stored), only for bad input or infrastructure. With `beside`, the GX
     suite is validated in that process while this one measures drift and performance."""
@@ -234,27 +203,26 @@ def run_window(config: ModelConfig, window: Window, *, engine: Engine | None = N
         gx = None
         if beside is not None and suite is not None and extract.rows:
             gx = beside.submit(config, window, as_of, suite)
-        measured = (compute_drift_rows(config, extract.counts, profile)
-                    + load_previous_drift_rows(engine, config, window, extract.counts, baseline)
+        drift, calibration = compute_drift_rows(config.drift, extract.counts, profile,
+                                                config.predictions.outputs, config.min_segment_rows)
+        measured = (drift + load_previous_drift_rows(engine, config, window, extract.counts, baseline)
                     + load_multivariate_rows(engine, config, extract.query, baseline.pca)
                     + load_performance_rows(engine, config, window, extract.query, extract.tallies,
                                             baseline, as_of)
                     + load_custom_rows(engine, config, window, extract.query, extract.tallies, baseline,
                                        as_of))
-        rows = load_check_rows(engine, config, window, extract.query, extract.counts, extract.volume,
-                               profile, suite, gx) + measured
-    if profile.changed:
-        baseline_cache.write_profile_calibration(config, profile)
+        rows = load_check_rows(engine, config, window, extract, profile, suite, gx) + measured
+        rows += load_series_rows(config, window, rows)
+    write_calibration(config, baseline, calibration)
     store_file = results.replace_window(config.store_path, config.model, window, rows, run_id)
     summary = WindowSummary(config.model, window, rows, compute_window_status(rows), store_file,
                             row_count=extract.rows)
+    if config.report.compute_wants_evidently(summary.status == "alert") and extract.rows:
+        summary.report_job = ReportJob(window, as_of, profile.key, extract.rows, profile.rows.get(None, 0))
     if write_reports:  # after the rows are stored: a failing report loses no window
         try:
-            wanted = config.report.compute_wants_evidently(summary.status == "alert")
-            samples = load_report_samples(engine, config, extract.query, baseline) \
-                if wanted and extract.rows else None
-            summary.report = write_window_reports(config, window, rows, extract.counts, profile, samples)
-            summary.evidently = summary.report.parent / "evidently.html" if samples else None
+            summary.report = write_window_reports(config, window, rows, extract.counts, profile,
+                                                  pending=summary.report_job is not None)
         except Exception as exc:  # reported by the caller: the rows are stored
             detail = str(exc).splitlines()[0] if str(exc) else ""
             summary.report_error = (f"model {config.model}, window {window}: the report failed (the "

@@ -13,10 +13,11 @@ import numpy as np
 import pyarrow as pa
 
 from monitors.config import ModelConfig
-from monitors.core.counts import NUMERIC_SLOTS, Key, NumericBins, Tally
+from monitors.core.counts import NUMERIC_SLOTS, Key, NumericBins
 from monitors.core.location import Location
 from monitors.core.multivariate import PcaModel
 from monitors.core.profile import Profile, Shape
+from monitors.core.tallies import Tally
 from monitors.storage.codecs import tallies_from_json, tallies_json
 from monitors.storage.files import load_frame, load_table, load_text, write_frame, write_table, write_text
 from monitors.storage.results import store_data_dir
@@ -41,7 +42,6 @@ def load_cached_profile(config: ModelConfig, key: str) -> Profile | None:
 def write_profile_calibration(config: ModelConfig, baseline: Profile) -> None:
     """Keep null moments computed for new window sizes with the profile."""
     write_profile(profile_file(config, baseline.key), baseline)
-    baseline.changed = False
 
 
 def tallies_file(config: ModelConfig, profile_key: str, key: str) -> Location:

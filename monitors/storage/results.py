@@ -5,7 +5,7 @@ so readers holding it open never block a run; a rerun atomically replaces its wi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -87,7 +87,7 @@ def replace_window(store: Location, model: str, window: Window, rows: Iterable[M
     return target
 
 
-def replace_rows(store: Location, model: str, window: Window, kinds: set[str],
+def replace_rows(store: Location, model: str, window: Window, kinds: Collection[str],
                  rows: Iterable[Measurement], run_id: str) -> bool:
     """Swap the rows of some kinds (e.g. performance, when late labels arrived) in a stored
     window, atomically (compare-and-set: a store racing it loses no rows); False if the window

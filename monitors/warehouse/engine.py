@@ -93,9 +93,9 @@ def engine_dialect(engine: Engine) -> Dialect:
 def load_duckdb_connect_args() -> dict[str, Any]:
     """Read-only (many windows may read the file in parallel) and a memory limit: DuckDB runs
     inside our process, and its joins and counts spill to disk beyond it
-    (MONITORS_DUCKDB_MEMORY_LIMIT, default 300MB; measured on a 10M-row window, the whole run
-    peaks at 0.88 GB with 300MB, 1.06 GB with 400MB, 1.22 GB with 500MB, in about the same time;
-    DuckDB's allocations outside its buffer pool come on top of the limit). Every engine on a
+    (MONITORS_DUCKDB_MEMORY_LIMIT, default 300MB: a higher limit raises the run's peak memory
+    without making it faster, docs/performance.md has the figures; DuckDB's allocations outside
+    its buffer pool come on top of the limit). Every engine on a
     file in one process must use the same arguments (DuckDB shares one instance per file)."""
     return {"read_only": True,
             "config": {"memory_limit": os.environ.get("MONITORS_DUCKDB_MEMORY_LIMIT", "300MB")}}

@@ -1,5 +1,5 @@
 """Rows of the warehouse read into pandas: the report's seeded samples, the suite's profile of
-the baseline, columns whose type changed, and tests. Stored measurements never read rows."""
+the baseline, columns whose type changed. Stored measurements never read rows."""
 
 from __future__ import annotations
 
@@ -10,9 +10,8 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from monitors.config import ModelConfig
-from monitors.core.window import Window
 from monitors.warehouse.engine import query_errors
-from monitors.warehouse.queries import Query, load_baseline_query, load_window_query
+from monitors.warehouse.queries import Query, load_baseline_query
 from monitors.warehouse.sql import md5_hex
 
 if TYPE_CHECKING:
@@ -68,12 +67,6 @@ def load_sample(engine: Engine, config: ModelConfig, query: Query, size: int) ->
         else:
             select = select.order_by(digest).limit(size)
     return _read(engine, select, config, query.table)
-
-
-def load_window(engine: Engine, config: ModelConfig, window: Window,
-                as_of: datetime | None = None) -> Frame:
-    """The window's rows, read into pandas."""
-    return load_query(engine, config, load_window_query(engine, config, window, as_of))
 
 
 def load_baseline(engine: Engine, config: ModelConfig, as_of: datetime | None = None) -> Frame:

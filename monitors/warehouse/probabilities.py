@@ -20,10 +20,10 @@ from monitors.core.counts import (
     DEFAULT_SCORE_BINS,
     MISSING,
     NON_FINITE,
-    Tally,
     compute_stable_sum,
 )
 from monitors.core.fields import LABEL
+from monitors.core.tallies import MulticlassTally, Tally
 from monitors.warehouse.sql import bin_expression, grouped_positions, grouping_bitmask
 
 
@@ -102,6 +102,7 @@ def load_class_probabilities(conn: sa.Connection, source: sa.Subquery, config: M
             found.setdefault(key, {}).setdefault(names[k], []).append(
                 (int(row._mapping[f"l{k}"]), int(row._mapping[f"p{k}"]), slot, int(row.n)))
     for key, tally in tallies.items():
+        assert isinstance(tally, MulticlassTally), tally  # class_scores: multiclass only (config)
         counted = found.get(key, {})
         tally.probabilities = {name: np.array(counted.get(name, []), dtype=np.int64).reshape(-1, 4)
                                for name in names}

@@ -11,15 +11,12 @@ from typing import TYPE_CHECKING
 
 from monitors.config import ModelConfig
 from monitors.core.errors import ConfigError
-from monitors.core.metrics import BINARY, MULTICLASS, REGRESSION
+from monitors.core.tasks import compute_task_type
 from monitors.warehouse.engine import load_table
 from monitors.warehouse.queries import column_families
 
 if TYPE_CHECKING:
     from monitors.warehouse.engine import Engine
-
-
-LABEL_TYPES = {BINARY: {"numeric", "boolean"}, REGRESSION: {"numeric"}}  # multiclass: any
 
 
 def missing_column_text(model: str, column: str, table: str, key: str, columns: list[str]) -> str:
@@ -60,7 +57,7 @@ def _prediction_columns(config: ModelConfig) -> tuple[dict[str, tuple[str, set[s
                                                       dict[str, tuple[str, set[str]]]]:
     """(required columns, feature columns) of the predictions table."""
     p = config.predictions
-    score_types = {"numeric"} if config.task != MULTICLASS else set()
+    score_types = set(compute_task_type(config.task).score_types)
     required = {p.id: ("predictions.id", set()), p.timestamp: ("predictions.timestamp", {"time"}),
                 **output_columns(config, score_types)}
     features: dict[str, tuple[str, set[str]]] = {
@@ -91,7 +88,7 @@ def load_schema_problems(engine: Engine, config: ModelConfig, snapshot: dict[str
         problems += _check(model, config.baseline.table, baseline, output_columns(config, set()))
     if gt is not None:
         labels = column_families(load_table(engine, gt.table, model))
-        label_types = LABEL_TYPES.get(config.task, set())
+        label_types = set(compute_task_type(config.task).label_types)
         wanted = {gt.id: ("ground_truth.id", set()), gt.label: ("ground_truth.label", label_types)}
         if gt.timestamp:
             wanted[gt.timestamp] = ("ground_truth.timestamp", {"time"})

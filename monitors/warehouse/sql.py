@@ -18,8 +18,7 @@ from monitors.core.counts import FINE_BINS, MISSING, NON_FINITE, OVER, UNDER, Nu
 from monitors.warehouse.dialects import DIALECTS, Dialect
 
 # dot products at least this long are one array call where the dialect has them; shorter ones a
-# sum of products, faster there (DuckDB, a million rows, the multivariate error: 8 inputs 0.05 s
-# against 0.22 s, 40 inputs 1.25 against 1.46; 48: 2.33 against 1.98, 64: 4.28 against 2.65)
+# sum of products, faster there for short vectors (docs/performance.md has the figures)
 ARRAY_DOT_MIN = 48
 
 
@@ -233,7 +232,8 @@ def bin_expression(column: Any, bins: NumericBins) -> Any:
 def pause_gc() -> Iterator[None]:
     """No cyclic garbage collection while a block allocates many acyclic objects (the rows of a
     result): each full collection walks every object the process holds (GX, SQLAlchemy), and
-    fetching the counts' 26k rows triggered enough of them to cost 0.15 s of 0.4 s at 1M rows."""
+    fetching the counts' rows triggered enough of them to cost a third of the fetch
+    (docs/performance.md)."""
     enabled = gc.isenabled()
     gc.disable()
     try:

@@ -13,11 +13,11 @@ from monitors.core.errors import WarehouseError
 from monitors.core.summary import ColumnSummary, TableSummary
 from monitors.warehouse.dialects import backend_name, dialect_record
 from monitors.warehouse.engine import (
-    resolved_warehouse_url,
     create_dialect_engine,
     load_dialect_arguments,
     load_table,
     query_errors,
+    resolved_warehouse_url,
 )
 from monitors.warehouse.queries import type_family
 

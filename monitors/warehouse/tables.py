@@ -1,4 +1,5 @@
-"""Tables written into a warehouse: the demo's DuckDB file and the seeded test factories'."""
+"""Tables written into a SQL warehouse through SQLAlchemy (the seeded test factories'; a DuckDB
+file of tables is written by storage.duckdb_file)."""
 
 from __future__ import annotations
 
@@ -7,24 +8,6 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
-
-
-def write_duckdb_tables(path: Path, tables: dict[str, pd.DataFrame]) -> str:
-    """A new DuckDB file holding the tables, written beside `path` and renamed over it (a reader
-    never sees half a warehouse); returns its SQLAlchemy URL."""
-    import duckdb
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.unlink(missing_ok=True)
-    with duckdb.connect(str(tmp)) as con:
-        for name, frame in tables.items():
-            con.register("frame", frame)
-            quoted = name.replace('"', '""')
-            con.execute(f'CREATE TABLE "{quoted}" AS SELECT * FROM frame')
-            con.unregister("frame")
-    tmp.replace(path)
-    return f"duckdb:///{path}"
 
 
 def write_sql_tables(url: str, tables: dict[str, pd.DataFrame], schema: str | None = None) -> None:

@@ -60,12 +60,14 @@ class Hooks:
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
         self.posts: list[tuple[str, dict]] = []
+        self.received: list[datetime] = []  # when each post arrived
         hooks = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 hooks.posts.append((self.path, json.loads(body)))
+                hooks.received.append(datetime.now(UTC))
                 self.send_response(200)
                 self.end_headers()
                 self.wfile.write(b"ok")
@@ -121,7 +123,7 @@ def test_dag_runs_windows_and_alerts_by_email(tmp_path: Path, airflow_db: None, 
     assert tasks[1] == {"measure": "success", "checks": "skipped", "drift": "skipped",
                         "performance": "skipped", "report": "skipped", "refresh_labels": "skipped"}
     assert tasks[3]["measure"] == "success" and tasks[3]["drift"] == "failed"
-    assert tasks[3]["report"] == tasks[3]["refresh_labels"] == "skipped"
+    assert tasks[3]["report"] == "success" and tasks[3]["refresh_labels"] == "skipped"  # its Evidently report
 
     config = load_config(project / "dags" / "models" / "credit_risk.yaml", home=project)
     rows = stored(config)
@@ -216,3 +218,44 @@ def test_people_hear_of_a_change_not_of_every_window(tmp_path: Path, airflow_db:
     assert "NEW drift wasserstein of income" in smtp.messages[0][2]
     resolved = smtp.messages[1][2]
     assert "model credit_risk: RESOLVED, no open alerts: " in resolved and "drift wasserstein of income" in resolved
+
+
+def test_the_alert_fails_and_notifies_before_the_report_renders(tmp_path: Path, airflow_db: None, hooks: Hooks,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The alerting window's part task fails and its notification is sent before the `report`
+    task starts; the report still renders (the window's Evidently page, linked from its page),
+    and a report that fails leaves the window stored and the run's state to its rules."""
+    monkeypatch.delenv("MONITORS_HOME", raising=False)
+    project = make_project(tmp_path / "project", days=2, drift_from_day=1, checks=None, **{
+        "performance.metrics": [], "airflow.notify.webhook": f"{hooks.url}/hook",
+        "report.evidently": "always", "airflow.retries": 0})
+    dag = _dag(project, monkeypatch)
+    run = dag.test(logical_date=_day(3))  # window Jan 2, drifted
+    tis = {ti.task_id: ti for ti in run.get_task_instances()}
+    assert {t: ti.state for t, ti in tis.items()} == {
+        "measure": "success", "checks": "skipped", "drift": "failed", "performance": "skipped",
+        "report": "success", "refresh_labels": "skipped"}
+    assert run.state == "failed"  # the window's alert, not the report's success
+    assert [body["task_id"] for _, body in hooks.posts] == ["drift"]
+    assert tis["measure"].end_date <= tis["drift"].start_date
+    assert tis["drift"].end_date <= tis["report"].start_date
+    assert hooks.received[0] <= tis["report"].start_date  # notified before the report began
+    window = project / "reports" / "credit_risk" / "2026-01-02T0000Z"
+    assert (window / "evidently.html").stat().st_size > 1000
+    page = (window / "index.html").read_text()
+    assert 'href="evidently.html"' in page and "The Evidently report uses seeded samples: 1,500 window rows" in page
+
+    # a clean window whose report fails: its run succeeds (the window's state), the report task
+    # fails and notifies, the window is stored
+    def fail(*_: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("monitors.run.report.write_evidently_report", fail)
+    clean = dag.test(logical_date=_day(2))  # window Jan 1
+    assert {ti.task_id: ti.state for ti in clean.get_task_instances()} == {
+        "measure": "success", "checks": "skipped", "drift": "skipped", "performance": "skipped",
+        "report": "failed", "refresh_labels": "skipped"}
+    assert clean.state == "success"
+    assert [body["task_id"] for _, body in hooks.posts] == ["drift", "report"]
+    config = load_config(project / "dags" / "models" / "credit_risk.yaml", home=project)
+    assert stored(config)["window_start"].nunique() == 2

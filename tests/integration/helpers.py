@@ -10,11 +10,19 @@ import pandas as pd
 import sqlalchemy as sa
 
 from monitors.config import ModelConfig
+from monitors.core.window import Window
 from monitors.run.suite import write_profiled_suite
 from monitors.storage.results import load_results
+from monitors.warehouse.frames import Frame, load_query
+from monitors.warehouse.queries import load_window_query
 
 VOLATILE = ["run_id", "computed_at"]
 Build = Callable[..., ModelConfig]  # (tables, **config overrides): the config reading them
+
+
+def load_window(engine: sa.Engine, config: ModelConfig, window: Window) -> Frame:
+    """The window's rows, read into pandas."""
+    return load_query(engine, config, load_window_query(engine, config, window))
 
 
 def stored(config: ModelConfig) -> pd.DataFrame:

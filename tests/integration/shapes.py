@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from monitors.testing import (
@@ -121,6 +122,17 @@ def make_regression() -> dict[str, pd.DataFrame]:
     return _repeat_some(tables)
 
 
+def make_sparse_labels() -> dict[str, pd.DataFrame]:
+    """Binary with 40% of the labels never arriving, so label coverage breaks its minimum at
+    maturity (labels are due within a day) and its season's history is counted in the warehouse
+    (the coverage-history query); naive timestamps."""
+    tables = make_car_loan()
+    outcomes = tables["outcomes"]
+    keep = np.random.default_rng(11).uniform(size=len(outcomes)) >= 0.4
+    tables["outcomes"] = outcomes[keep].reset_index(drop=True)
+    return tables
+
+
 CAR_LOAN = {"segments": [], "predictions.model_version": None, "ground_truth.timestamp": "labelled_at"}
 SHAPES = [
     Shape("car_loan", make_car_loan, CAR_LOAN),
@@ -132,6 +144,8 @@ SHAPES = [
     Shape("integer_classes", make_integer_classes, {
         **make_multiclass_overrides(), "predictions.class_scores": None,
         "predictions.score": "predicted_class", "performance.metrics": ["accuracy", "f1"]}),
+    Shape("sparse_labels", make_sparse_labels, {**CAR_LOAN, "ground_truth.max_delay": "1d",
+                                                "series": [{"metric": "row_count"}]}),
     Shape("regression", make_regression, {**make_regression_overrides(),
                                           "ground_truth.timestamp": "labelled_at"}),
 ]

@@ -15,9 +15,8 @@ from monitors.config import load_config
 from monitors.core.window import Window
 from monitors.testing import make_tables, write_config, write_duckdb_warehouse
 from monitors.warehouse.engine import create_warehouse_engine
-from monitors.warehouse.frames import load_window
 
-from .helpers import stored, write_suite_for
+from .helpers import load_window, stored, write_suite_for
 
 DAY1 = ["--start", "2026-01-01", "--end", "2026-01-02", "--no-report", "--as-of", "2026-03-01"]
 

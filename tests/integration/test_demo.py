@@ -70,6 +70,8 @@ def test_demo_shows_the_injected_drift_and_drop(tmp_path: Path) -> None:
     assert pending["window_start"].min() > pd.Timestamp("2026-02-14")  # labels still arriving
     # every stored value, bound and status is the snapshot's (taken before the layout move,
     # rewritten when row_count got its bounds, when the drift floors moved to the metric
-    # registry, and when multivariate drift came); a change that means to alter them rewrites it
+    # registry, when multivariate drift came, and when the window-level drift test came: its
+    # `combined` rows added, alerting from the drift on, no other row changed); a change that
+    # means to alter them rewrites it
     stored = load_results(tmp_path / "monitoring.duckdb")
     assert compute_results_difference(pd.read_parquet(SNAPSHOT), stored).empty

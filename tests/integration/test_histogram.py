@@ -90,7 +90,7 @@ def test_profile_is_computed_once_and_follows_a_changed_baseline(home: Path) -> 
     first = load_baseline_profile(engine, config)
     files = list(profile_dir(config).glob("*.parquet"))
     assert [f.stem for f in files] == [first.key]
-    first.null[(None, "income", "wasserstein", 128)] = (0.05, 0.0004)
+    first = first.with_calibration({(None, "income", "wasserstein", 128): (0.05, 0.0004)})
     write_profile_calibration(config, first)
     again = load_baseline_profile(engine, config)  # read from the file, calibration kept
     assert again.null == first.null and again.rows == first.rows

@@ -32,6 +32,8 @@ def test_daily_runs_converge_to_the_full_label_metrics(home: Path, capsys: pytes
     # the daily runs go on past the data's last day (for its labels): those windows are empty,
     # which is not what this test is about
     daily = write_config(home, url, name="daily.yaml", checks=None, store="daily.duckdb",
+                         series=[{"metric": "roc_auc", "kind": "performance", "seasonality": "none",
+                                  "season_windows": 2}],
                          **{"ground_truth.timestamp": "labelled_at", "ground_truth.max_delay": f"{MAX_DELAY}d",
                             "volume.empty_is_alert": False})
     full = write_config(home, url, name="full.yaml", checks=None, store="full.duckdb",
@@ -67,6 +69,13 @@ def test_daily_runs_converge_to_the_full_label_metrics(home: Path, capsys: pytes
             assert final[(window_start, metric)] == pytest.approx(truth[(window_start, metric)]), (metric, window_start)
     statuses = _perf(daily).query("metric == 'roc_auc'")["status"]
     assert set(statuses.dropna()) == {"ok"}  # matured: judged, and fine
+    # the series rule on roc_auc was judged again as its labels came in: from the third window on,
+    # on the final value, against the final values of the windows before it
+    series = stored(load_config(daily)).query("kind == 'series'").set_index("window_start")
+    judged = series.loc[windows[2:]]
+    assert list(judged["status"]) == ["ok"] * (DAYS - 2)
+    assert list(judged["value"]) == pytest.approx([truth[(w, "roc_auc")] for w in windows[2:]])
+    assert list(series.loc[windows[:2], "status"]) == ["skipped", "skipped"]  # learning: 0 and 1 of 2
 
 
 def test_a_drop_found_through_late_labels_alerts(home: Path, capsys: pytest.CaptureFixture[str]) -> None:

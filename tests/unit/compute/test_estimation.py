@@ -15,9 +15,11 @@ from monitors.compute.estimation import (
 )
 from monitors.compute.frame_counts import compute_frame_tally
 from monitors.compute.measure import DEFAULT_SCORE_BINS
-from monitors.compute.performance import compute_confusion_metrics, compute_metrics
-from monitors.core.counts import Tally, compute_slot_order
+from monitors.compute.performance import compute_metrics
+from monitors.compute.performance.confusion import compute_confusion_metrics
+from monitors.core.counts import compute_slot_order
 from monitors.core.fields import LABEL
+from monitors.core.tallies import Tally
 from monitors.testing import make_config
 
 CONFIG = make_config(Path("/nonexistent"), "duckdb:///w.duckdb")

@@ -13,13 +13,21 @@ from monitors.compute.multivariate import (
     compute_bound,
     compute_multivariate_row,
     compute_pca_components,
-    compute_pca_model,
+    compute_pca_fit,
     compute_row_errors,
 )
+from monitors.core.multivariate import PcaModel
 from monitors.core.settings import Drift
 from monitors.testing import make_correlated_rows
 
 COLUMNS = ("income", "debt_ratio", "age", "tenure")
+
+
+def compute_pca_model(values: np.ndarray, columns: tuple[str, ...],
+                      categories: tuple[tuple[str, str], ...] = ()) -> PcaModel:
+    """The PCA of rows held in memory, fitted on the even rows and its errors measured on the
+    odd ones (as the warehouse's two halves)."""
+    return compute_pca_fit(values[0::2], values[1::2], columns, categories)
 
 
 def test_components_are_scikit_learns_on_standardised_features() -> None:

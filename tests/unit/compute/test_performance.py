@@ -10,8 +10,8 @@ import pytest
 from monitors.compute.frame_counts import compute_frame_tally
 from monitors.compute.measure import DEFAULT_SCORE_BINS
 from monitors.compute.performance import compute_bound, compute_metrics, compute_performance_measurements
-from monitors.core.counts import Tally
 from monitors.core.fields import LABEL
+from monitors.core.tallies import Tally
 from monitors.core.window import Window
 from monitors.testing import make_config
 

@@ -13,8 +13,8 @@ from monitors.compute.frame_counts import compute_frame_tally
 from monitors.compute.measure import DEFAULT_SCORE_BINS
 from monitors.compute.performance import compute_metrics
 from monitors.compute.tracing import compute_tracing_rows
-from monitors.core.counts import Tally
 from monitors.core.fields import LABEL
+from monitors.core.tallies import BinaryTally, Tally
 from monitors.reports.text import compute_tracing_text
 from monitors.testing import make_config
 
@@ -53,4 +53,4 @@ def test_the_slice_that_dropped_most_comes_first() -> None:
 
 
 def test_no_labelled_rows_means_no_slices() -> None:
-    assert compute_tracing_rows({None: Tally("binary_classification", total=10)}, {}, {}, "f1") == []
+    assert compute_tracing_rows({None: BinaryTally(total=10)}, {}, {}, "f1") == []

@@ -1,95 +1,54 @@
 """Outcomes counted in the warehouse: what realized performance, CBPE and tracing need, for the
 whole window and per slice (a segment value, a category, a quintile of a feature), in one
-GROUPING SETS scan, so no row is read into Python.
-
-Binary classification: rows counted by (label: 1, 0 or -1 when missing; predicted label; score
-slot on the baseline's score bins), with the sum of the log loss. Multiclass: labelled rows by
-(label, predicted); with class probabilities also warehouse.probabilities' counts. Regression:
-sums of errors (absolute, squared, percentage, squared log). The metrics from these counts are
+GROUPING SETS scan, so no row is read into Python. What is counted differs by task type: one
+module each (binary, multiclass, regression) gives the statement's parts and reads the rows
+back into its tally (core.tallies). The metrics from these counts are
 exact, except ROC AUC, where scores in one of 4096 bins count as tied (within 1e-3; see tests).
 """
 
 from __future__ import annotations
 
-import math
-from typing import Any
+from typing import Any, Protocol
 
-import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from monitors.compute.measure import compute_score_bins
 from monitors.config import ModelConfig
-from monitors.core.counts import (
-    CLIP,
-    MISSING,
-    NON_FINITE,
-    SUMS,
-    NumericBins,
-    Tally,
-    compute_coarse_bins,
-    compute_stable_sum,
-)
+from monitors.core.counts import NumericBins, compute_coarse_bins, compute_stable_sum
 from monitors.core.fields import LABEL
 from monitors.core.measurement import compute_number_text
-from monitors.core.metrics import BINARY, MULTICLASS
+from monitors.core.metrics import BINARY, MULTICLASS, REGRESSION
 from monitors.core.profile import Profile
-from monitors.warehouse.probabilities import load_class_probabilities, predicted_class_expression
+from monitors.core.tallies import Tally
+from monitors.warehouse.outcomes import binary, multiclass, regression
+from monitors.warehouse.probabilities import load_class_probabilities
 from monitors.warehouse.sql import (
-    bin_expression,
     double_literal,
     grouping_bitmask,
-    is_finite,
     is_missing,
     slice_key,
 )
 
 
-def _expressions(config: ModelConfig, source: sa.Subquery, score_bins: NumericBins
-                 ) -> tuple[list[Any], list[Any]]:
-    """(group expressions, aggregate expressions) of the task."""
-    p = config.predictions
-    score: Any = sa.cast(source.c[p.score], sa.Double()) if p.score else None
-    label: Any = source.c[LABEL]
-    predicted: Any = source.c[p.predicted_label] if p.predicted_label and p.predicted_label in source.c \
-        else None
-    pred: Any
-    if config.task == BINARY:
-        pred = (sa.func.coalesce(sa.cast(predicted, sa.Integer()), -1) if predicted is not None
-                else sa.case((score >= 0.5, 1), else_=0))
-        label_e = sa.case((label.is_(None), -1), else_=sa.cast(label, sa.Integer()))
-        clip: Any = sa.literal(CLIP, sa.Double())
-        p1 = sa.func.greatest(sa.func.least(score, 1 - clip), clip)
-        loss = sa.case((label_e == 1, -sa.func.ln(p1)), (label_e == 0, -sa.func.ln(1 - p1)), else_=0.0)
-        return [label_e, pred, bin_expression(source.c[str(p.score)], score_bins)], \
-            [sa.func.count(), sa.func.sum(loss)]
-    if config.task == MULTICLASS:
-        return [sa.cast(label, sa.String()), predicted_class_expression(config, source)], [sa.func.count()]
-    y: Any = sa.cast(label, sa.Double())
-    ok = sa.and_(label.is_not(None), score.is_not(None), is_finite(score))
-    err = y - score
+class OutcomeCounts(Protocol):
+    """What each task type's module (binary, multiclass, regression) provides: the statement's
+    parts and the tally of its result rows."""
 
-    def total(expr: Any, when: Any = ok) -> Any:
-        return sa.func.sum(sa.case((when, expr), else_=0.0))
+    def expressions(self, config: ModelConfig, source: sa.Subquery, score_bins: NumericBins
+                    ) -> tuple[list[Any], list[Any]]: ...
 
-    logged = sa.and_(ok, y > -1, score > -1)  # log1p is undefined at or below -1
-    one: Any = sa.literal(1.0, sa.Double())
-    # ln of 1 where the row is not logged: no engine evaluates ln of a number <= 0
-    log_err = sa.func.ln(sa.case((logged, one + y), else_=one)) \
-        - sa.func.ln(sa.case((logged, one + score), else_=one))
-    return [], [sa.func.count(), total(1.0), total(sa.func.abs(err)), total(err * err),
-                total(err * err * err * err), total(y), total(y * y),
-                # typed: an untyped denominator is CAST AS DECIMAL (Spark: DECIMAL(10,0), the label rounded)
-                total(sa.func.abs(err / sa.func.nullif(y, 0, type_=sa.Double())), sa.and_(ok, y != 0)),
-                total(1.0, sa.and_(ok, y != 0)), total(log_err * log_err, logged),
-                total(log_err * log_err * log_err * log_err, logged), total(1.0, logged)]
+    def tally(self, rows: list[Any], width: int) -> Tally: ...
+
+
+TASK_MODULES: dict[str, OutcomeCounts] = {BINARY: binary, MULTICLASS: multiclass, REGRESSION: regression}
 
 
 def load_outcomes(conn: sa.Connection, source: sa.Subquery, config: ModelConfig,
                   score_bins: NumericBins, slices: dict[str, Any]) -> dict[str | None, Tally]:
     """Tallies of the whole source (key None) and of every value of every slice expression
     (key "<slice name>=<value>"), in one scan."""
-    groups, aggregates = _expressions(config, source, score_bins)
+    groups, aggregates = TASK_MODULES[config.task].expressions(config, source, score_bins)
     names = list(slices)
     exprs = [slices[n] for n in names]
     sets = [sa.tuple_(*groups)] + [sa.tuple_(e, *groups) for e in exprs]
@@ -114,32 +73,9 @@ def load_outcomes(conn: sa.Connection, source: sa.Subquery, config: ModelConfig,
 
 
 def tally_from_rows(task: str, rows: list[Any], width: int) -> Tally:
-    tally = Tally(task)
-    if task == BINARY:
-        kept, losses = [], []
-        for r in rows:
-            label, pred, slot, n, loss = int(r[0]), int(r[1]), int(r[2]), int(r[width]), r[width + 1]
-            tally.total += n
-            if slot in (MISSING, NON_FINITE):
-                continue
-            kept.append((label, pred, slot, n))
-            if label >= 0 and pred >= 0:
-                losses.append(compute_stable_sum(loss))
-        tally.groups = np.array(kept, dtype=np.int64).reshape(-1, 4)
-        # the groups arrive in any order (a parallel aggregate): an exact sum is the same in each
-        tally.log_loss_sum = math.fsum(losses)
-    elif task == MULTICLASS:
-        for r in rows:
-            n = int(r[width])
-            tally.total += n
-            if r[0] is not None and r[1] is not None:
-                tally.confusion[(str(r[0]), str(r[1]))] = n
-    else:
-        for r in rows:
-            tally.total += int(r[0])
-            sums = {k: compute_stable_sum(v) for k, v in zip(SUMS, r[2:], strict=True)}
-            tally.sums = {"n": float(r[1] or 0), **sums}
-    return tally
+    """The tally of a task's result rows (groups, then aggregates at `width`)."""
+    return TASK_MODULES[task].tally(rows, width)
+
 
 QUINTILE_GROUPS = (2, 4, 6, 8)  # of the baseline's deciles
 TRACING_BINS = 64  # score bins of tracing's slices (ROC AUC per slice with ties within 1/64)
