@@ -184,7 +184,8 @@ def compute_previous_drift_rows(settings: Drift, window_counts: Counts, previous
     """Drift against the window before (kind drift_previous): skipped where it had no rows. Its
     calibration is of a throwaway profile, so it is not kept."""
     if not previous.rows.get(None):
-        return [Measurement(Kind.DRIFT_PREVIOUS, "drifted_share", None, settings.max_drifted_share, "skipped")]
+        return [Measurement(Kind.DRIFT_PREVIOUS, "drifted_share", None, settings.max_drifted_share,
+                            "skipped")]
     rows, _ = compute_drift_rows(settings, window_counts, compute_window_profile(baseline, previous), outputs,
                                  min_segment_rows, Kind.DRIFT_PREVIOUS)
     return rows

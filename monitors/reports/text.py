@@ -90,7 +90,8 @@ def compute_verdict(rows: Iterable[Measurement]) -> str:
     return f"{len(broken)} rule{'s' if len(broken) != 1 else ''} broken: {listed}{more}."
 
 
-KIND_TEXT: dict[str, str] = {Kind.DRIFT_PREVIOUS: "drift vs previous window"}  # kinds said otherwise in alerts
+# kinds said otherwise in alerts
+KIND_TEXT: dict[str, str] = {Kind.DRIFT_PREVIOUS: "drift vs previous window"}
 
 
 def _number(value: float | None) -> str:
