@@ -32,7 +32,9 @@ def _rows(tmp_path: Path, baseline: tuple[Any, dict[str, Any]], family: str, rng
     config = make_config(tmp_path, "duckdb:///unused.duckdb", segments=[])
     counts = compute_frame_counts(make_family_rows(family, rng, n, **shift), baseline[1],
                                   list(FAMILIES[family][1]), [])
-    return compute_drift_rows(config, counts, baseline[0])
+    rows, _ = compute_drift_rows(config.drift, counts, baseline[0], config.predictions.outputs,
+                                 config.min_segment_rows)
+    return rows
 
 
 def _window(rows: list[Measurement]) -> Measurement:
