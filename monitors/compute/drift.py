@@ -115,49 +115,77 @@ def compute_thresholds(profile: Profile, drifts: list[ColumnDrift], settings: Dr
 
 
 def compute_drift_measurements(drifts: list[ColumnDrift], settings: Drift, outputs: list[str],
-                               segments: list[str | None]) -> list[Measurement]:
+                               segments: list[str | None], kind: Kind = Kind.DRIFT) -> list[Measurement]:
     """Rows for the store: every score of every column (the judged one with its bound), and per
     segment the share of drifted features (the model's outputs, `outputs`, are not features)."""
     rows = []
     for d in drifts:
         if not d.scores:
-            rows.append(Measurement(Kind.DRIFT, d.judged, None, None, "skipped", d.column, d.segment))
+            rows.append(Measurement(kind, d.judged, None, None, "skipped", d.column, d.segment))
             continue
         for metric, value in d.scores.items():
             if metric != d.judged:
-                rows.append(Measurement(Kind.DRIFT, metric, clean_value(value), None, "ok", d.column,
+                rows.append(Measurement(kind, metric, clean_value(value), None, "ok", d.column,
                                         d.segment))
                 continue
             status = "skipped" if d.small else compute_status(metric, value, d.threshold)
-            rows.append(Measurement(Kind.DRIFT, metric, clean_value(value), d.threshold, status,
+            rows.append(Measurement(kind, metric, clean_value(value), d.threshold, status,
                                     d.column, d.segment))
     for segment in segments:
         features = [d for d in drifts if d.segment == segment and d.column not in outputs
                     and d.threshold is not None]
         bound = settings.max_drifted_share
         if not features:
-            rows.append(Measurement(Kind.DRIFT, "drifted_share", None, bound, "skipped", None, segment))
+            rows.append(Measurement(kind, "drifted_share", None, bound, "skipped", None, segment))
             continue
         share = float(np.mean([d.scores[d.judged] >= (d.threshold or 0.0) for d in features]))
-        rows.append(Measurement(Kind.DRIFT, "drifted_share", share, bound,
+        rows.append(Measurement(kind, "drifted_share", share, bound,
                                 compute_status("drifted_share", share, bound), None, segment))
     return rows
 
 
 def compute_drift_rows(settings: Drift, window_counts: Counts, baseline: Profile, outputs: list[str],
-                       min_segment_rows: int) -> tuple[list[Measurement], Calibration]:
+                       min_segment_rows: int, kind: Kind = Kind.DRIFT
+                       ) -> tuple[list[Measurement], Calibration]:
     """Drift of every column, whole and per segment value, with calibrated bounds; and the null
     moments computed for a window size the profile had none for (see compute_thresholds).
-    `outputs`: the model's output columns (not features); `min_segment_rows`: the config's."""
+    `outputs`: the model's output columns (not features); `min_segment_rows`: the config's. The
+    null draws both sides again (compute_null_moments), so against another window's profile
+    (kind drift_previous, without the combined test) the bound is calibrated for two samples."""
     if not window_counts.rows.get(None):
-        return [Measurement(Kind.DRIFT, "drifted_share", None, settings.max_drifted_share, "skipped")], {}
+        return [Measurement(kind, "drifted_share", None, settings.max_drifted_share, "skipped")], {}
     columns = list(baseline.shapes)
     segments = sorted({s for s in [*baseline.rows, *window_counts.rows] if s is not None})
     keys: list[Key] = [(None, c) for c in columns]
     keys += [(s, c) for s in segments for c in columns if c != s.split("=", 1)[0]]
     drifts = compute_column_drifts(baseline, window_counts, keys, settings, min_segment_rows)
     drifts, added = compute_thresholds(baseline, drifts, settings)
+    rows = compute_drift_measurements(drifts, settings, outputs, [None, *segments], kind)
+    if kind != Kind.DRIFT:
+        return rows, added
     judged = [(d.column, d.scores[d.judged], d.threshold) for d in drifts
               if d.segment is None and d.threshold is not None and d.column not in outputs]
-    return [*compute_drift_measurements(drifts, settings, outputs, [None, *segments]),
-            *compute_combined_rows(baseline, window_counts, judged, settings)], added
+    return [*rows, *compute_combined_rows(baseline, window_counts, judged, settings)], added
+
+
+def compute_window_profile(baseline: Profile, counts: Counts) -> Profile:
+    """A window's counts as the reference of another window's drift: the baseline's bins and
+    category values, the window's slots and rows (no calibration yet)."""
+    slots = {}
+    for key in {*counts.slots, *counts.categories}:
+        found = baseline.compute_slots(counts, key)
+        if found is not None:
+            slots[key] = found
+    return Profile(f"{baseline.key}:window", baseline.shapes, baseline.values, slots, dict(counts.rows))
+
+
+def compute_previous_drift_rows(settings: Drift, window_counts: Counts, previous: Counts, baseline: Profile,
+                                outputs: list[str], min_segment_rows: int) -> list[Measurement]:
+    """Drift against the window before (kind drift_previous): skipped where it had no rows. Its
+    calibration is of a throwaway profile, so it is not kept."""
+    if not previous.rows.get(None):
+        return [Measurement(Kind.DRIFT_PREVIOUS, "drifted_share", None, settings.max_drifted_share,
+                            "skipped")]
+    rows, _ = compute_drift_rows(settings, window_counts, compute_window_profile(baseline, previous), outputs,
+                                 min_segment_rows, Kind.DRIFT_PREVIOUS)
+    return rows

@@ -12,6 +12,7 @@ class Kind(StrEnum):
     CUSTOM = "custom"  # custom metrics (SQL aggregates in the warehouse)
     BASELINE_CUSTOM = "baseline_custom"  # a custom metric's value on the baseline
     DRIFT = "drift"
+    DRIFT_PREVIOUS = "drift_previous"  # drift against the previous window (drift.compare)
     PERFORMANCE = "performance"
     BASELINE_PERFORMANCE = "baseline_performance"  # a metric's value on the baseline
     ESTIMATED_PERFORMANCE = "estimated_performance"  # without labels: CBPE, DLE
@@ -22,7 +23,10 @@ class Kind(StrEnum):
 
 # the parts of a window, each judged by its own Airflow task, and the kinds of the rules in it
 PARTS: dict[str, tuple[Kind, ...]] = {
-    "checks": (Kind.SCHEMA, Kind.DATA_QUALITY, Kind.CUSTOM, Kind.SERIES), "drift": (Kind.DRIFT,),
+    "checks": (Kind.SCHEMA, Kind.DATA_QUALITY, Kind.CUSTOM, Kind.SERIES),
+    "drift": (Kind.DRIFT, Kind.DRIFT_PREVIOUS),
     "performance": (Kind.PERFORMANCE, Kind.ESTIMATED_PERFORMANCE)}
 # what labels change: the kinds a late-label refresh replaces in a stored window
 LABELLED: frozenset[Kind] = frozenset({*PARTS["performance"], Kind.BASELINE_PERFORMANCE, Kind.TRACING})
+# refreshed too when a custom metric reads the label
+LABELLED_CUSTOM: frozenset[Kind] = frozenset({Kind.CUSTOM, Kind.BASELINE_CUSTOM})

@@ -17,6 +17,9 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+Reference = Literal["baseline", "previous_window"]  # what a window's drift is measured against
+
+
 class Drift(Strict):
     """Which score is judged per column type, and its bound: calibrated to the window's size so
     that an undrifted window breaks a drift rule with probability false_alert_rate, never below
@@ -41,6 +44,16 @@ class Drift(Strict):
     multivariate: bool = Field(default=True, description=(
         "multivariate drift: the window's mean PCA reconstruction error over the numerical features and the "
         "top categories one-hot (at least two inputs) against a calibrated bound; false: not measured"))
+    compare: list[Reference] = Field(default_factory=lambda: list[Reference](["baseline"]), description=(
+        "what each window's drift is measured against: `baseline` (always) and `previous_window` "
+        "(the schedule's window before; rows of kind `drift_previous`)"))
+
+    @field_validator("compare")
+    @classmethod
+    def _with_baseline(cls, value: list[str]) -> list[str]:
+        if "baseline" not in value or len(set(value)) != len(value):
+            raise ValueError("list baseline (always compared) and, once, previous_window")
+        return value
 
     @field_validator("numerical_metric", "categorical_metric")
     @classmethod

@@ -90,16 +90,21 @@ def compute_verdict(rows: Iterable[Measurement]) -> str:
     return f"{len(broken)} rule{'s' if len(broken) != 1 else ''} broken: {listed}{more}."
 
 
+# kinds said otherwise in alerts
+KIND_TEXT: dict[str, str] = {Kind.DRIFT_PREVIOUS: "drift vs previous window"}
+
+
 def _number(value: float | None) -> str:
     return "n/a" if value is None else compute_number_text(value)
 
 
 def compute_rule_subject(rule: RuleKey) -> str:
-    """e.g. `drift wasserstein of income [region=EU]`"""
+    """e.g. `drift wasserstein of income [region=EU]`, `drift vs previous window psi of age`"""
     kind, metric, column, segment = rule
     if kind == "series":  # e.g. series custom.refunds: custom refunds
         kind, _, metric = metric.partition(".")
-    return f"{kind} {metric}" + (f" of {column}" if column else "") + (f" [{segment}]" if segment else "")
+    return f"{KIND_TEXT.get(kind, kind)} {metric}" + (f" of {column}" if column else "") + \
+        (f" [{segment}]" if segment else "")
 
 
 def compute_rule_text(row: Measurement, baseline: float | None = None, expected: str | None = None) -> str:

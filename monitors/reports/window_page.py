@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from markupsafe import Markup
 
@@ -81,6 +81,8 @@ def _drift_order(row: Measurement) -> tuple[int, float]:
 
 def compute_drift_section(page: WindowPage) -> Markup:
     drift_rows = [r for r in page.whole if r.kind == Kind.DRIFT and r.column_name]
+    previous: dict[tuple[str | None, str], Measurement] = {(r.column_name, r.metric): r for r in page.whole
+                if r.kind == Kind.DRIFT_PREVIOUS and r.column_name}
     judged = [r for r in drift_rows if r.threshold is not None or r.status == "skipped"]
     rows = []
     for r in sorted(judged, key=_drift_order):
@@ -89,9 +91,11 @@ def compute_drift_section(page: WindowPage) -> Markup:
             if hist else ""
         others = " · ".join(f"{o.metric} {o.value:.4g}" for o in drift_rows
                             if o.column_name == r.column_name and o is not r and o.value is not None)
-        rows.append({"row": r, "others": others, "svg": Markup(svg)})  # the SVG escapes its own text
-    shares = [r for r in page.whole if r.kind == Kind.DRIFT and not r.column_name]
-    return compute_html("window/drift.html", rows=rows, shares=shares)
+        rows.append({"row": r, "others": others, "svg": Markup(svg),  # the SVG escapes its own text
+                     "previous": previous.get((r.column_name, r.metric))})
+    shares = [r if r.kind == Kind.DRIFT else replace(r, metric=f"{r.metric} vs previous window")
+              for r in page.whole if r.kind in (Kind.DRIFT, Kind.DRIFT_PREVIOUS) and not r.column_name]
+    return compute_html("window/drift.html", rows=rows, shares=shares, previous=bool(previous))
 
 
 def compute_performance_section(page: WindowPage) -> Markup:

@@ -3,7 +3,7 @@ store's cache when this baseline was counted before, counted in the warehouse ot
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -11,6 +11,7 @@ from monitors.checks.suites import load_schema_snapshot
 from monitors.compute.loss_estimation import LossModel
 from monitors.compute.measure import Reference, compute_reference
 from monitors.config import ModelConfig
+from monitors.core.counts import Counts
 from monitors.core.multivariate import PcaModel
 from monitors.core.profile import (
     Calibration,
@@ -21,6 +22,7 @@ from monitors.core.profile import (
     compute_profile_key,
 )
 from monitors.core.tallies import SUMS, Tally
+from monitors.core.window import Window
 from monitors.run.loss_estimation import load_loss_model
 from monitors.run.multivariate import load_pca_model
 from monitors.storage import baseline_cache
@@ -46,6 +48,7 @@ class Baseline:
     pca: PcaModel | None = None  # multivariate drift (run.multivariate)
     loss: LossModel | None = None  # a regression's estimates without labels (run.loss_estimation)
     custom: dict[str | None, dict[str, float | None]] | None = None  # custom metrics' values (run.custom)
+    windows: dict[Window, Counts] = field(default_factory=dict)  # the last windows' counts (run.previous)
 
 
 def load_reference(engine: Engine, config: ModelConfig, as_of: datetime | None = None) -> Baseline:

@@ -34,6 +34,7 @@ from monitors.run.custom import load_custom_rows
 from monitors.run.loss_estimation import load_loss_estimates
 from monitors.run.multivariate import load_multivariate_rows
 from monitors.run.pages import write_window_reports
+from monitors.run.previous import load_previous_drift_rows
 from monitors.run.reference import Baseline, load_reference, write_calibration
 from monitors.run.report import ReportJob
 from monitors.run.series import load_series_rows
@@ -204,7 +205,8 @@ def run_window(config: ModelConfig, window: Window, *, engine: Engine | None = N
             gx = beside.submit(config, window, as_of, suite)
         drift, calibration = compute_drift_rows(config.drift, extract.counts, profile,
                                                 config.predictions.outputs, config.min_segment_rows)
-        measured = (drift + load_multivariate_rows(engine, config, extract.query, baseline.pca)
+        measured = (drift + load_previous_drift_rows(engine, config, window, extract.counts, baseline)
+                    + load_multivariate_rows(engine, config, extract.query, baseline.pca)
                     + load_performance_rows(engine, config, window, extract.query, extract.tallies,
                                             baseline, as_of)
                     + load_custom_rows(engine, config, window, extract.query, extract.tallies, baseline,

@@ -17,7 +17,7 @@ from monitors.core.fields import LABEL
 from monitors.warehouse.dialects import DIALECTS
 from monitors.warehouse.expressions import Checked, checked_metric, derived_tree, derived_value
 from monitors.warehouse.queries import Query
-from monitors.warehouse.sql import grouping_bitmask, slice_key
+from monitors.warehouse.sql import grouping_bitmask, slice_key, verbatim_sql
 
 Values = dict[str | None, dict[str, float | None]]  # segment (None: all rows) -> metric -> value
 
@@ -52,7 +52,7 @@ def custom_select(config: ModelConfig, query: Query, dialect: str
     segments = [s for s in config.segment_columns if s in source.c]
     keys = [sa.cast(source.c[s], sa.String()) for s in segments]
     columns: list[Any] = [*(k.label(f"s{i}") for i, k in enumerate(keys)), sa.func.count().label(ROWS),
-                          *(sa.literal_column(c.to_sql(dialect)).label(f"m{i}")
+                          *(verbatim_sql(c.to_sql(dialect)).label(f"m{i}")
                             for i, c in enumerate(run.values()))]
     select = sa.select(*columns).select_from(source)
     if keys:

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 AGGREGATES: tuple[type[exp.Expr], ...] = (
     exp.Count, exp.CountIf, exp.Sum, exp.Avg, exp.Min, exp.Max, exp.Stddev, exp.StddevPop,
     exp.StddevSamp, exp.Variance, exp.VariancePop)
+DOUBLED: tuple[type[exp.Expr], ...] = (  # aggregates computed in doubles (_as_double)
+    exp.Sum, exp.Avg, exp.Stddev, exp.StddevPop, exp.StddevSamp, exp.Variance, exp.VariancePop)
 SCALARS: tuple[type[exp.Expr], ...] = (
     exp.Case, exp.If, exp.Coalesce, exp.Nullif, exp.Abs, exp.Ln, exp.Log, exp.Exp, exp.Sqrt, exp.Pow,
     exp.Round, exp.Floor, exp.Ceil, exp.Greatest, exp.Least, exp.Sign, exp.Lower, exp.Upper,
@@ -138,6 +140,19 @@ def _check_aggregated(node: exp.Expr, inside: bool = False) -> bool:
     return found
 
 
+def _as_double(tree: exp.Expr) -> exp.Expr:
+    """Each averaging or summing aggregate over CAST(argument AS DOUBLE): engines keep a DECIMAL
+    average at a few decimals (Spark: avg of DECIMAL(2,1) literals is DECIMAL(6,5)), so every
+    engine computes in doubles and stores the same value."""
+    def replace(node: exp.Expr) -> exp.Expr:
+        if isinstance(node, DOUBLED) and not isinstance(node.this, exp.Distinct | exp.Star):
+            node = node.copy()
+            node.set("this", exp.Cast(this=node.this, to=exp.DataType.build("double")))
+        return node
+
+    return tree.transform(replace)
+
+
 def _filtered(tree: exp.Expr, predicate: exp.Expr) -> exp.Expr:
     """Each aggregate of `tree` over the rows where `predicate` holds: its argument x becomes
     CASE WHEN predicate THEN x END (aggregates skip NULLs; count(*) counts the 1s)."""
@@ -171,6 +186,7 @@ def checked_metric(sql: str, where: str | None, dialect: str | None, columns: li
     tree, reads_label = _resolve(tree, columns, label, label_as)
     if not _check_aggregated(tree):
         raise ValueError("aggregate the window's rows, e.g. avg(income)")
+    tree = _as_double(tree)
     if where is not None:
         predicate = checked_predicate(where, dialect, columns, label, label_as)
         tree = _filtered(tree, predicate.tree)

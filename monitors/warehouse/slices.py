@@ -13,6 +13,7 @@ from monitors.config import ModelConfig
 from monitors.core.fields import LABEL
 from monitors.warehouse.dialects import DIALECTS
 from monitors.warehouse.expressions import checked_predicate
+from monitors.warehouse.sql import verbatim_sql
 
 
 def sliced_select(config: ModelConfig, select: sa.Select[Any], backend: str) -> sa.Select[Any]:
@@ -25,5 +26,5 @@ def sliced_select(config: ModelConfig, select: sa.Select[Any], backend: str) -> 
     for s in config.slices:
         predicate = checked_predicate(s.where, config.sql_dialect, config.window_columns, None, LABEL)
         case = f"CASE WHEN ({predicate.to_sql(dialect)}) THEN 'true' ELSE 'false' END"
-        columns.append(sa.literal_column(case).label(s.name))
+        columns.append(verbatim_sql(case, sa.String()).label(s.name))
     return sa.select(*source.c, *columns).select_from(source)

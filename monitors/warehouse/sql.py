@@ -68,6 +68,28 @@ def _compile_is_nan(element: _IsNan, compiler: Any, **kw: Any) -> str:
     return compiler.process(element.arg == _SpecialDouble(0), **kw)
 
 
+class _Verbatim(_ByRecord):
+    """SQL text already written out for the statement's dialect (a checked custom expression):
+    pasted as it is, `%` doubled where the driver formats parameters with it. Not a column:
+    PyHive's compiler cuts a column's text at its dots (schema.table.column)."""
+
+    inherit_cache = True
+    _traverse_internals = [("arg", InternalTraversal.dp_plain_obj)]
+
+
+@compiles(_Verbatim)
+def _compile_verbatim(element: _Verbatim, compiler: Any, **kw: Any) -> str:
+    return str(compiler.post_process_text(element.arg))
+
+
+def verbatim_sql(sql: str, type_: Any = None) -> Any:
+    """A checked expression's SQL (sqlglot wrote it in the engine's dialect) as an expression."""
+    element = _Verbatim(sql)
+    if type_ is not None:
+        element.type = type_
+    return element
+
+
 class _Grouping(_ByRecord):
     """GROUPING(e1, ..., en) of arg = [e1, ..., en]: one bitmask, e1 the highest bit; where
     GROUPING takes one argument, the sum of GROUPING(ei) * 2^(n-i), the same number."""

@@ -115,3 +115,31 @@ def test_a_slice_is_judged_as_a_segment_is(config_data: Any, home: Path) -> None
         mean = sliced.query(f"kind == 'custom' and segment == 'high_income={value}'")["value"].item()
         assert mean == pytest.approx(part["income"].mean(), rel=1e-9)
     assert set(rows["segment"].dropna()) >= {"region=EU", "high_income=true", "high_income=false"}
+
+
+def test_late_labels_refresh_a_custom_metric_that_reads_the_label(config_data: Any, home: Path) -> None:
+    """The window runs before its labels arrive (all 3 days late): `default_rate` is skipped
+    with no value; a later run picks the labels up and stores pandas' value, judged."""
+    tables = make_tables(seed=22, days=6, rows_per_day=800, start=START, label_delay_days=3.0)
+    data = config_data(tables, checks=None, segments=[], custom_metrics=[METRICS[0], METRICS[3]],
+                       **{"ground_truth.timestamp": "labelled_at", "ground_truth.max_delay": "5d"})
+    path = home / "model.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+
+    def custom(metric: str) -> pd.DataFrame:
+        rows = stored(compute_config(data, path, home))
+        return rows[(rows["kind"] == "custom") & (rows["metric"] == metric)].set_index("window_start")
+
+    assert main(["run", str(path), "--start", "2026-01-29", "--end", "2026-01-30", "--no-report",
+                 "--as-of", "2026-01-30T00:30"]) == 0
+    first = pd.Timestamp("2026-01-29")
+    before, income = custom("default_rate").loc[first], custom("mean_income").loc[first]
+    assert before["status"] == "skipped" and pd.isna(before["value"])
+    assert income["status"] == "ok"
+    assert main(["run", str(path), "--start", "2026-02-02", "--end", "2026-02-03", "--no-report",
+                 "--as-of", "2026-02-03T00:30"]) in (0, 1)
+    after = custom("default_rate").loc[first]
+    frame = tables["predictions"].merge(tables["outcomes"], on="prediction_id")
+    local = frame[(frame["predicted_at"] >= first) & (frame["predicted_at"] < first + timedelta(days=1))]
+    assert after["status"] == "ok" and after["value"] == pytest.approx(local["defaulted"].mean(), rel=1e-9)
+    assert custom("mean_income").loc[first, "value"] == pytest.approx(income["value"], rel=1e-12)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 import sqlalchemy as sa
@@ -115,3 +116,60 @@ def test_a_date_column_counts_daily_windows_by_day(request: pytest.FixtureReques
     assert main(["run", str(config), "--start", "2026-01-01", "--end", "2026-01-04", "--no-report"]) in (0, 1)
     volume = stored(load_config(config)).query("metric == 'row_count'")
     assert volume["value"].tolist() == [400.0, 400.0, 400.0] and set(volume["status"]) == {"ok"}
+
+
+CUSTOM = [  # every allowed construct once: upper-case names, DECIMAL sums, CASE, LIKE, IN, filters
+    {"name": "mean_income", "sql": "AVG(Income)", "max_change": 0.1},
+    {"name": "card_share", "sql": "avg(case when product like 'car%' then 1.0 else 0.0 end)", "min": 0.1},
+    {"name": "old_income", "sql": "sum(income) / count(*)", "where": "age > 40 and region in ('EU', 'NA')"},
+    {"name": "income_sd", "sql": "stddev(income)"},
+    {"name": "regions", "sql": "count(distinct region)", "min": 2},
+    {"name": "labelled", "sql": "count(defaulted)"},  # reads the label
+    {"name": "spread", "sql": "max(greatest(debt_ratio, 0.5)) - min(coalesce(debt_ratio, 0))"},
+    {"name": "log_age", "sql": "avg(ln(abs(age) + 1))"},
+    {"name": "income_per_age", "derived": "mean_income / (log_age + 1)"},
+]
+SLICES = [{"name": "high_income", "where": "income > 50000"}, {"name": "Old", "where": "AGE >= 45"}]
+CUSTOM_SHAPES = [s for s in SHAPES if s.name in ("car_loan", "boolean_decimal", "integer_classes")]
+
+
+def _window_frame(tables: dict[str, pd.DataFrame], day: str) -> pd.DataFrame:
+    """The window's prediction rows as the pipeline reads them: the latest row per id."""
+    frame = tables["predictions"].sort_values("predicted_at", kind="stable")
+    frame = frame.drop_duplicates("prediction_id", keep="last")
+    at = frame["predicted_at"].dt.tz_localize(None) if frame["predicted_at"].dt.tz else frame["predicted_at"]
+    return frame[(at >= pd.Timestamp(day)) & (at < pd.Timestamp(day) + pd.Timedelta(days=1))]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("shape", CUSTOM_SHAPES, ids=[s.name for s in CUSTOM_SHAPES])
+def test_custom_metrics_and_slices_store_on_the_engine_what_they_store_on_duckdb(
+        request: pytest.FixtureRequest, home: Path, shape: Shape, engine: str) -> None:
+    tables = shape.make()
+    extra = {"custom_metrics": CUSTOM, "slices": SLICES, "checks": None}
+    duck = write_config(home, write_duckdb_warehouse(home / "warehouse.duckdb", tables), name="duck.yaml",
+                        store="duck.duckdb", **shape.overrides, **extra)
+    url, names = _engine_url(request, engine, home, tables)
+    other = write_config(home, url, name="engine.yaml", store="engine.duckdb",
+                         **{**shape.overrides, **names, **extra})
+    assert main(["run", str(duck), *RUN, "--no-report"]) == 1
+    assert main(["run", str(other), *RUN, "--no-report"]) == 1
+    expected, found = stored(load_config(duck)), stored(load_config(other))
+    pd.testing.assert_frame_equal(found, expected, check_exact=False, rtol=1e-9)
+    custom = found[found["kind"] == "custom"].set_index(["window_start", "metric", "segment"], drop=False)
+    assert set(custom["metric"]) == {m["name"] for m in CUSTOM}
+    assert {"high_income=true", "high_income=false", "Old=true", "Old=false"} <= set(custom["segment"].dropna())
+    assert {"drift", "performance", "custom"} <= set(found[found["segment"] == "high_income=true"]["kind"])
+    for day in ("2026-01-02", "2026-01-04"):
+        frame = _window_frame(tables, day)
+        income = frame["income"].astype(float)
+        when = pd.Timestamp(day)
+        old = income[(frame["age"] > 40) & frame["region"].isin(["EU", "NA"])]
+        for metric, segment, value in (
+                ("mean_income", None, income.mean()), ("income_sd", None, income.std()),
+                ("old_income", None, old.sum() / len(old)), ("regions", None, frame["region"].nunique()),
+                ("log_age", "Old=true", np.log(frame["age"][frame["age"] >= 45].abs() + 1).mean()),
+                ("mean_income", "high_income=true", income[income > 50000].mean())):
+            row = custom[(custom["window_start"] == when) & (custom["metric"] == metric)
+                         & (custom["segment"].isna() if segment is None else custom["segment"] == segment)]
+            assert row["value"].item() == pytest.approx(value, rel=1e-9), (metric, segment, day)

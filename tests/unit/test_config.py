@@ -160,3 +160,12 @@ def test_report_evidently_is_alerts_by_default_and_booleans_keep_their_meaning(t
         assert report.compute_wants_evidently(broken=False) == (meant == "always")
     with pytest.raises(ConfigError, match="report.evidently"):
         load_config(write_config(tmp_path, "duckdb:///w.duckdb", **{"report.evidently": "sometimes"}))
+
+
+@pytest.mark.parametrize("compare", [["previous_window"], ["baseline", "baseline"], ["baseline", "last_week"]])
+def test_drift_compare_names_the_key(tmp_path: Path, compare: list[str]) -> None:
+    path = write_config(tmp_path, "duckdb:///w.duckdb", **{"drift.compare": compare})
+    with pytest.raises(ConfigError, match=r"model\.yaml: drift\.compare"):
+        load_config(path)
+    ok = write_config(tmp_path, "duckdb:///w.duckdb", **{"drift.compare": ["baseline", "previous_window"]})
+    assert load_config(ok).drift.compare == ["baseline", "previous_window"]

@@ -98,3 +98,11 @@ def test_a_series_rule_says_what_was_expected_for_its_season() -> None:
     hourly = [*rows[:2], Measurement("expected", "row_count_season", 4.0, 4.0, "ok", "hour_of_day=14:00")]
     assert "expected 2,016-3,784 for 14:00" in (compute_failure_message("m", WINDOW, hourly) or "")
     assert compute_series_note(rows[:1]) is None  # the plain rule
+
+
+def test_drift_against_the_previous_window_says_so() -> None:
+    row = Measurement("drift_previous", "wasserstein", 0.31, 0.12, compute_status("wasserstein", 0.31, 0.12),
+                      "income", "region=EU")
+    window = Window(datetime(2026, 2, 1, tzinfo=UTC), datetime(2026, 2, 2, tzinfo=UTC))
+    message = compute_failure_message("m", window, [row])
+    assert message is not None and "drift vs previous window wasserstein of income [region=EU] = 0.31" in message

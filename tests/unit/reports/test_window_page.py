@@ -102,3 +102,14 @@ def test_the_checks_say_how_volume_was_judged(tmp_path: Path) -> None:
                 Measurement("expected", "row_count_season", 2.0, 4.0, "skipped", "day_of_week=Sunday")]
     page = write_window_page(config, WINDOW, learning, "", None, {}).read_text()
     assert "row_count: learning: 2 of 4 Sundays" in page.split('<h2 id="checks">')[1]
+
+
+def test_drift_against_the_previous_window_sits_beside_the_baseline_s(tmp_path: Path) -> None:
+    config = make_config(tmp_path, "duckdb:///unused.duckdb")
+    rows = [*ROWS, Measurement("drift_previous", "wasserstein", 0.37, 0.15, "alert", "income"),
+            Measurement("drift_previous", "drifted_share", 0.5, 0.5, "alert")]
+    page = write_window_page(config, WINDOW, rows, "", None, {}).read_text()
+    assert "<th>vs previous window</th>" in page
+    income = re.search(r"<tr class=alert><td>income</td><td>wasserstein</td>(.*?)</tr>", page, re.S)
+    assert income is not None and re.search(r"0\.41.*0\.1.*alert.*0\.37.*0\.15.*alert", income.group(1), re.S)
+    assert "drifted_share vs previous window" in page

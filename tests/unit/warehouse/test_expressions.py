@@ -56,9 +56,9 @@ def test_a_filter_is_checked_as_strictly(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("dialect", "expected"), [
-    ("duckdb", """AVG(CASE WHEN ("product" = 'card') THEN "income" END)"""),
-    ("postgres", """AVG(CASE WHEN ("product" = 'card') THEN "income" END)"""),
-    ("spark", "AVG(CASE WHEN (`product` = 'card') THEN `income` END)"),
+    ("duckdb", """AVG(CASE WHEN ("product" = 'card') THEN CAST("income" AS DOUBLE) END)"""),
+    ("postgres", """AVG(CASE WHEN ("product" = 'card') THEN CAST("income" AS DOUBLE PRECISION) END)"""),
+    ("spark", "AVG(CASE WHEN (`product` = 'card') THEN CAST(`income` AS DOUBLE) END)"),
 ])
 def test_a_metric_is_written_out_quoted_in_the_dialect_with_its_filter(dialect: str, expected: str) -> None:
     checked = checked_metric("avg(INCOME)", "product = 'card'", dialect, COLUMNS, "defaulted", LABEL)
@@ -70,7 +70,7 @@ def test_a_metric_reading_the_label_reads_the_queries_label_column() -> None:
     checked = checked_metric("avg(case when score >= 0.5 then 1.0 else 0.0 end) - avg(defaulted)", None,
                              "postgres", COLUMNS, "defaulted", LABEL)
     assert checked.reads_label
-    assert f'AVG("{LABEL}")' in checked.to_sql("postgres")
+    assert f'AVG(CAST("{LABEL}" AS DOUBLE PRECISION))' in checked.to_sql("postgres")
 
 
 def test_count_star_and_distinct_are_filtered() -> None:
