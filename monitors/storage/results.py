@@ -104,19 +104,25 @@ def replace_derived(store: Location, model: str, window: Window, target: Locatio
 def replace_rows(store: Location, model: str, window: Window, kinds: Collection[str],
                  rows: Iterable[Measurement], run_id: str) -> bool:
     """Swap the rows of some kinds (e.g. performance, when late labels arrived) in a stored
-    window, atomically (compare-and-set: a store racing it loses no rows); False if the window
-    was never stored."""
+    window, atomically (compare-and-set: a store racing it loses no rows); a new row of another
+    kind (an expected range learned again) replaces the stored row of its kind, metric, column
+    and segment. False if the window was never stored."""
     import pyarrow.compute as pc
 
+    rows = list(rows)
     new = results_table(model, window, rows, run_id)
+    same = {(r.kind, r.metric, r.column_name, r.segment) for r in rows}
     found: list[bool] = []
 
     def swap(old: pa.Table | None) -> pa.Table | None:
         found[:] = [old is not None]
         if old is None:
             return None
-        keep = old.filter(pc.invert(pc.is_in(old["kind"], pa.array(sorted(kinds)))))
-        return pa.concat_tables([keep, new])
+        keys = zip(*(old[name].to_pylist() for name in ("kind", "metric", "column_name", "segment")),
+                   strict=True)
+        replaced = pa.array([k in same for k in keys], pa.bool_())
+        stale = pc.or_(pc.is_in(old["kind"], pa.array(sorted(kinds))), replaced)
+        return pa.concat_tables([old.filter(pc.invert(stale)), new])
 
     target = window_results_file(store, model, window)
     _update_window(model, window, target, swap)

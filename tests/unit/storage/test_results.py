@@ -49,6 +49,17 @@ def test_a_refresh_swaps_only_its_kinds(tmp_path: Path) -> None:
     assert results.load_window_rows(store, "m", _window(0)) == [*ROWS[:3], *new]
 
 
+def test_a_refreshed_row_of_another_kind_replaces_its_stored_row(tmp_path: Path) -> None:
+    store = tmp_path / "monitoring.duckdb"  # label coverage's season, learned again with the labels
+    season = Measurement("expected", "label_coverage_season", 3.0, 4.0, "ok")
+    results.replace_window(store, "m", _window(0), [*ROWS, season], "run-1")
+    for learned in (4.0, 5.0):
+        new = [Measurement("performance", "f1", 0.8, 0.75, "ok"),
+               Measurement("expected", "label_coverage_season", learned, 4.0, "ok")]
+        assert results.replace_rows(store, "m", _window(0), {"performance"}, new, "refresh")
+    assert results.load_window_rows(store, "m", _window(0)) == [*ROWS[:3], *new]  # one season row
+
+
 def test_the_trend_holds_whole_window_and_judged_segment_rows_of_every_window(tmp_path: Path) -> None:
     store = tmp_path / "monitoring.duckdb"
     for day in (2, 0, 1):
