@@ -8,6 +8,7 @@ compute.performance), looked up by name, never an if-chain on the task.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from monitors.core.metrics import (
     BINARY,
@@ -16,7 +17,9 @@ from monitors.core.metrics import (
     compute_estimated_metrics,
     compute_task_metrics,
 )
-from monitors.core.tallies import BinaryTally, MulticlassTally, RegressionTally, Tally
+
+if TYPE_CHECKING:  # core.tallies imports numpy; the config (and so the DAG files) must not
+    from monitors.core.tallies import Tally
 
 # estimators of performance without labels (compute.estimation, compute.loss_estimation)
 CBPE, CLASS_CBPE, DLE = "cbpe", "class_cbpe", "dle"
@@ -35,7 +38,7 @@ class TaskType:
     # one-vs-rest on each class's probability), dle (regression: a model of the loss)
     estimator: str
     estimator_needs: tuple[str, ...]  # the outputs the estimator needs besides the score
-    tally: type[Tally]
+    tally_class: str  # its tally's class in core.tallies, imported where a tally is made or read
 
     @property
     def metrics(self) -> tuple[str, ...]:
@@ -46,6 +49,13 @@ class TaskType:
     def estimated_metrics(self) -> tuple[str, ...]:
         return compute_estimated_metrics(self.name)
 
+    @property
+    def tally(self) -> type[Tally]:
+        from monitors.core import tallies
+
+        found: type[Tally] = getattr(tallies, self.tally_class)
+        return found
+
     def empty_tally(self) -> Tally:
         return self.tally()
 
@@ -53,13 +63,13 @@ class TaskType:
 _ENTRIES = (
     TaskType(BINARY, "two classes (1 positive, 0 negative)", frozenset({"numeric", "boolean"}),
              ("score", "predicted_label"), frozenset({"numeric"}), probabilities=True, classes=True,
-             estimator=CBPE, estimator_needs=(), tally=BinaryTally),
+             estimator=CBPE, estimator_needs=(), tally_class="BinaryTally"),
     TaskType(MULTICLASS, "a class", frozenset(), ("score", "class_scores", "predicted_label"),
              frozenset(), probabilities=True, classes=True, estimator=CLASS_CBPE,
-             estimator_needs=("class_scores",), tally=MulticlassTally),
+             estimator_needs=("class_scores",), tally_class="MulticlassTally"),
     TaskType(REGRESSION, "a number", frozenset({"numeric"}), ("score",), frozenset({"numeric"}),
              probabilities=False, classes=False, estimator=DLE, estimator_needs=(),
-             tally=RegressionTally),
+             tally_class="RegressionTally"),
 )
 TASK_TYPES: dict[str, TaskType] = {t.name: t for t in _ENTRIES}
 

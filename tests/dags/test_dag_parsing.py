@@ -1,5 +1,5 @@
-"""The DAG files: every model's DAG loads, fast, with nothing heavy imported; a broken YAML is
-an import error of its own DAG file only."""
+"""The DAG files: every model's DAG loads with nothing heavy imported (its time is
+benchmarks/dag_parse.py's figure); a broken YAML is an import error of its own DAG file only."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def _parse(dags: Path) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def test_repo_dags_load_fast_with_nothing_heavy() -> None:
+def test_repo_dags_load_with_nothing_heavy() -> None:
     result = _parse(REPO / "dags")
     assert result["errors"] == {}
     assert result["dags"] == {"monitor_credit_risk": ["measure", "checks", "drift", "performance",
@@ -50,7 +50,6 @@ def test_repo_dags_load_fast_with_nothing_heavy() -> None:
     assert result["max_active_runs"]["monitor_credit_risk"] == 1
     assert result["catchup"]["monitor_credit_risk"] is False
     assert result["heavy"] == []
-    assert result["seconds"] < 1.0
 
 
 def test_every_model_yaml_has_its_dag_file() -> None:
