@@ -19,6 +19,7 @@ from datetime import datetime
 import numpy as np
 
 from monitors.compute.series import compute_band, compute_chosen_season, compute_season, compute_season_label
+from monitors.core.kinds import Kind
 from monitors.core.measurement import Measurement, Status
 from monitors.core.series import SeriesRule
 
@@ -67,13 +68,13 @@ def compute_series_rows(rule: SeriesRule, value: float | None, history: History,
                         local: datetime, window_hours: float) -> list[Measurement]:
     """The rule's rows for a window (module docstring)."""
     verdict = compute_series_verdict(rule, value, history, local, window_hours)
-    rows = [Measurement("series", rule.name, value, verdict.threshold, verdict.status)]
+    rows = [Measurement(Kind.SERIES, rule.name, value, verdict.threshold, verdict.status)]
     if verdict.lower is not None and verdict.upper is not None:
-        rows += [Measurement("expected", f"{rule.name}_lower", verdict.lower),
-                 Measurement("expected", f"{rule.name}_upper", verdict.upper)]
+        rows += [Measurement(Kind.EXPECTED, f"{rule.name}_lower", verdict.lower),
+                 Measurement(Kind.EXPECTED, f"{rule.name}_upper", verdict.upper)]
     if verdict.needed and value is not None:
         learned, needed = float(verdict.learned), float(verdict.needed)
-        rows.append(Measurement("expected", f"{rule.name}_season", learned, needed,
+        rows.append(Measurement(Kind.EXPECTED, f"{rule.name}_season", learned, needed,
                                 "skipped" if verdict.status == "skipped" else "ok", verdict.season or "none"))
     return rows
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
+from monitors.core.kinds import Kind
 from monitors.core.measurement import Measurement, compute_number_text
 
 
@@ -26,17 +27,17 @@ def compute_expected_texts(rows: Iterable[Measurement]) -> dict[str, str]:
     windows it was learned from: "expected 0.2-0.3 (from 28 earlier windows)"."""
     whole = {(r.kind, r.metric): r for r in rows if r.segment is None}
     texts: dict[str, str] = {}
-    count, upper = whole.get(("data_quality", "row_count")), whole.get(("expected", "row_count_upper"))
-    season = whole.get(("expected", "row_count_season"))
+    count, upper = whole.get((Kind.DATA_QUALITY, "row_count")), whole.get((Kind.EXPECTED, "row_count_upper"))
+    season = whole.get((Kind.EXPECTED, "row_count_season"))
     if count is not None and upper is not None and season is not None and season.column_name is not None \
             and count.threshold is not None and upper.value is not None:
         text = (f"expected {math.ceil(count.threshold):,}-{math.floor(upper.value):,} for "
                 f"{compute_season_phrase(season.column_name)}")
         texts.update(row_count=text, row_count_surge=text)
     for kind, name in list(whole):
-        low, high = whole.get(("expected", f"{name}_lower")), whole.get(("expected", f"{name}_upper"))
-        season = whole.get(("expected", f"{name}_season"))
-        if kind != "series" or low is None or high is None or season is None \
+        low, high = whole.get((Kind.EXPECTED, f"{name}_lower")), whole.get((Kind.EXPECTED, f"{name}_upper"))
+        season = whole.get((Kind.EXPECTED, f"{name}_season"))
+        if kind != Kind.SERIES or low is None or high is None or season is None \
                 or low.value is None or high.value is None:
             continue
         label = season.column_name
@@ -73,9 +74,9 @@ def compute_series_notes(rows: Iterable[Measurement]) -> list[str]:
     notes = [n for n in [compute_series_note(rows)] if n]
     expected = compute_expected_texts(rows)
     seasons = {r.metric.removesuffix("_season"): r for r in rows
-               if r.kind == "expected" and r.segment is None and r.metric.endswith("_season")}
+               if r.kind == Kind.EXPECTED and r.segment is None and r.metric.endswith("_season")}
     for row in rows:
-        if row.kind != "series" or row.segment is not None:
+        if row.kind != Kind.SERIES or row.segment is not None:
             continue
         subject = row.metric.replace(".", " ", 1)
         season = seasons.get(row.metric)
