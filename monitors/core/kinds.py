@@ -21,6 +21,15 @@ class Kind(StrEnum):
     EXPECTED = "expected"  # never judged: an expected range's top, the season learned from
 
 
+# what a comparison was measured against (the `reference` column); other kinds store null
+REFERENCES: dict[str, str] = {Kind.DRIFT: "baseline", Kind.DRIFT_PREVIOUS: "previous_window"}
+
+
+def reference_of(kind: str) -> str | None:
+    """The `reference` column of a row of this kind: baseline, previous_window or None."""
+    return REFERENCES.get(kind)
+
+
 # the parts of a window, each judged by its own Airflow task, and the kinds of the rules in it
 PARTS: dict[str, tuple[Kind, ...]] = {
     "checks": (Kind.SCHEMA, Kind.DATA_QUALITY, Kind.CUSTOM, Kind.SERIES),
