@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -25,6 +26,7 @@ from monitors.storage.files import load_exists, write_text
 from monitors.storage.trends import WINDOWS_KIND
 
 RECENT_WINDOWS = 90  # windows the model page shows in full (charts and table)
+DRIFT_CHARTS: list[tuple[str, str]] = [(Kind.DRIFT, "Drift per feature: {}"), (Kind.DRIFT_PREVIOUS, "Drift vs previous window: {}")]
 
 
 def compute_window_table(trend: pd.DataFrame) -> pd.DataFrame:
@@ -76,11 +78,11 @@ def _series(index: dict[Key, dict[int, tuple[float, float, str]]], windows: list
 
 
 def _lowest_bound(index: dict[Key, dict[int, tuple[float, float, str]]], windows: list[int],
-                  method: str, columns: list[str]) -> charts.Series:
+                  method: str, columns: list[str], kind: str = Kind.DRIFT) -> charts.Series:
     """Bounds are calibrated per column and window size; the chart draws the lowest of them."""
     values: list[float | None] = []
     for w in windows:
-        found = [index[(Kind.DRIFT, method, c)][w][1] for c in columns if w in index[(Kind.DRIFT, method, c)]]
+        found = [index[(kind, method, c)][w][1] for c in columns if w in index[(kind, method, c)]]
         bounds = [float(b) for b in found if not pd.isna(b)]
         values.append(min(bounds) if bounds else None)
     return charts.Series("lowest bound", values, [], True, charts.ALERT)
@@ -107,20 +109,25 @@ def compute_model_charts(trend: pd.DataFrame, table: pd.DataFrame | None = None)
     index = compute_trend_index(trend)
     out = []
     for method in compute_chart_metrics("drift"):  # the columns this score is judged on (they have a bound)
-        columns = sorted(str(c) for (k, m, c), found in index.items() if k == Kind.DRIFT and m == method
-                         and c is not None and any(not pd.isna(v[1]) for v in found.values()))
-        if not columns:
-            continue
-        series = [_series(index, windows, (Kind.DRIFT, method, c), c) for c in columns]
-        out.append(charts.compute_line_chart(
-            f"Drift per feature: {method}", labels, [*series, _lowest_bound(index, windows, method, columns)],
-            alert_windows, METRICS[method].axis_title))
+        for kind, title in DRIFT_CHARTS:  # against the baseline, then beside it the previous window
+            columns = sorted(str(c) for (k, m, c), found in index.items() if k == kind and m == method
+                             and c is not None and any(not pd.isna(v[1]) for v in found.values()))
+            if not columns:
+                continue
+            series = [_series(index, windows, (kind, method, c), c) for c in columns]
+            out.append(charts.compute_line_chart(
+                title.format(method), labels, [*series, _lowest_bound(index, windows, method, columns, kind)],
+                alert_windows, METRICS[method].axis_title))
+
     def bound_chart(title: str, key: Key, name: str, bound: str = "bound") -> str:
         return charts.compute_line_chart(title, labels, [
             _series(index, windows, key, name), _series(index, windows, key, bound, 1, True, charts.ALERT)],
             alert_windows, METRICS[key[1]].axis_title)
 
     out.append(bound_chart("Share of drifted features", (Kind.DRIFT, "drifted_share", None), "drifted share"))
+    if (Kind.DRIFT_PREVIOUS, "drifted_share", None) in index:
+        out.append(bound_chart("Share of drifted features vs previous window",
+                               (Kind.DRIFT_PREVIOUS, "drifted_share", None), "drifted share"))
     out += [bound_chart("Multivariate drift (PCA reconstruction)", (Kind.DRIFT, m, None), "mean error")
             for m in compute_chart_metrics("multivariate") if (Kind.DRIFT, m, None) in index]
     for metric in compute_chart_metrics("performance"):
@@ -163,11 +170,20 @@ def compute_custom_charts(index: dict[Key, dict[int, tuple[float, float, str]]],
     """A chart per custom metric: its value, the baseline's, and the bound it broke or came
     nearest to (the upper or the lower one, window by window)."""
     names = sorted({m for (k, m, c) in index if k == Kind.CUSTOM and c is None})
-    return [charts.compute_line_chart(f"Custom metric: {m}", labels, [
-        _series(index, windows, (Kind.CUSTOM, m, None), m),
-        _series(index, windows, (Kind.BASELINE_CUSTOM, m, None), "baseline", 0, True, "#555"),
-        _series(index, windows, (Kind.CUSTOM, m, None), "bound (broken or nearest)", 1, True, charts.ALERT)],
-        alert_windows, m) for m in names]
+    out = []
+    for m in names:
+        value = _series(index, windows, (Kind.CUSTOM, m, None), m)
+        series = [_series(index, windows, (Kind.BASELINE_CUSTOM, m, None), "baseline", 0, True, "#555"),
+                  _series(index, windows, (Kind.CUSTOM, m, None), "bound (broken or nearest)", 1, True,
+                          charts.ALERT)]
+        previous: Key = (Kind.CUSTOM_PREVIOUS, m, None)
+        if previous in index:  # max_change_previous: its bound; its alerts marked on the value
+            against = _series(index, windows, previous, "")
+            value = replace(value, alerts=[a or b for a, b in zip(value.alerts, against.alerts, strict=True)])
+            series.append(_series(index, windows, previous, "bound vs previous window", 1, True, "#ff7f0e"))
+        out.append(charts.compute_line_chart(f"Custom metric: {m}", labels, [value, *series], alert_windows,
+                                             m))
+    return out
 
 
 def compute_window_rows(reports: Location, model: str, table: pd.DataFrame, evidently: bool = True
