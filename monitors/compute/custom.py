@@ -49,3 +49,39 @@ def compute_custom_rows(config: ModelConfig, values: Values, baseline: Values, l
                 status = "skipped"
             rows.append(Measurement(Kind.CUSTOM, m.name, value, threshold, status, None, key))
     return rows
+
+
+def compute_previous_judgement(metric: CustomMetric, value: float | None, previous: float | None
+                               ) -> tuple[float | None, Status]:
+    """(threshold, status) of a value against the previous window's: skipped without either."""
+    low, high = metric.compute_previous_bounds(previous)
+    if value is None or low is None or high is None:
+        return None, "skipped"
+    if value < low:
+        return low, "alert"
+    if value > high:
+        return high, "alert"
+    return min((low, high), key=lambda b: abs(value - b)), "ok"
+
+
+def compute_custom_previous_rows(config: ModelConfig, values: Values, previous: Values,
+                                 label_metrics: set[str], labels_pending: bool) -> list[Measurement]:
+    """Each metric with max_change_previous against the previous window's value (kind
+    custom_previous), whole and per segment value; skipped where the previous window has no value
+    (no rows), the segment has fewer than min_segment_rows rows in this window (the previous
+    window's count is not stored, so it is not asked: the store and the warehouse agree), or the
+    label is pending."""
+    compared = [m for m in config.custom_metrics if m.max_change_previous is not None]
+    if not values or not compared:
+        return []
+    rows = []
+    for key in [None, *sorted(k for k in values if k is not None)]:
+        current, before = values[key], previous.get(key, {})
+        small = key is not None and (current.get(ROWS) or 0) < config.min_segment_rows
+        for m in compared:
+            value = current.get(m.name)
+            threshold, status = compute_previous_judgement(m, value, before.get(m.name))
+            if small or (labels_pending and m.name in label_metrics):
+                status = "skipped"
+            rows.append(Measurement(Kind.CUSTOM_PREVIOUS, m.name, value, threshold, status, None, key))
+    return rows

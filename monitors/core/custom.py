@@ -22,6 +22,9 @@ class CustomMetric(Strict):
         "or: arithmetic (+ - * /) on the names of custom metrics listed before it"))
     max_change: float | None = Field(default=None, gt=0, description=(
         "alert when the value moves more than this (relative) from the baseline's value"))
+    max_change_previous: float | None = Field(default=None, gt=0, description=(
+        "alert when the value moves more than this (relative) from the previous window's value "
+        "(rows of kind custom_previous)"))
     min: float | None = Field(default=None, description="alert below this value")
     max: float | None = Field(default=None, description="alert above this value")
 
@@ -44,6 +47,13 @@ class CustomMetric(Strict):
             low = baseline - spread if low is None else max(low, baseline - spread)
             high = baseline + spread if high is None else min(high, baseline + spread)
         return low, high
+
+    def compute_previous_bounds(self, previous: float | None) -> tuple[float | None, float | None]:
+        """(lowest, highest) value within max_change_previous of the previous window's value."""
+        if self.max_change_previous is None or previous is None:
+            return None, None
+        spread = abs(previous) * self.max_change_previous
+        return previous - spread, previous + spread
 
 
 class Slice(Strict):

@@ -15,6 +15,7 @@ from monitors.reports import charts
 MAX_PERIODS = 200
 SERIES = [("data_quality", "row_count", "Rows per window"),
           ("drift", "drifted_share", "Share of drifted features"),
+          ("drift_previous", "drifted_share", "Share of drifted features vs previous window"),
           ("performance", "roc_auc", "Performance: roc_auc"), ("performance", "f1", "Performance: f1"),
           ("performance", "accuracy", "Performance: accuracy"), ("performance", "rmse", "Performance: rmse"),
           ("performance", "mae", "Performance: mae"), ("performance", "label_coverage", "Label coverage")]

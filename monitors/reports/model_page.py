@@ -21,6 +21,13 @@ from monitors.reports.history import compute_history_charts, compute_month_links
 from monitors.reports.home_page import STRIP, SUMMARY
 from monitors.reports.pages import compute_html, compute_page
 from monitors.reports.text import compute_expected_texts, compute_open_rules
+from monitors.reports.trend_charts import (
+    Key,
+    compute_custom_charts,
+    compute_drift_charts,
+    compute_trend_index,
+    line_series,
+)
 from monitors.storage.files import load_exists, write_text
 from monitors.storage.trends import WINDOWS_KIND
 
@@ -47,54 +54,15 @@ def compute_window_table(trend: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-Key = tuple[str, str, str | None]
-
-
-def compute_trend_index(trend: pd.DataFrame) -> dict[Key, dict[int, tuple[float, float, str]]]:
-    """(kind, metric, column) -> window (ns) -> (value, threshold, status), in one pass."""
-    index: dict[Key, dict[int, tuple[float, float, str]]] = {}
-    trend = trend[trend["segment"].isna()]  # charts show the whole window's values
-    starts = trend["window_start"].astype("int64").to_numpy()
-    columns = trend["column_name"].where(trend["column_name"].notna(), None)
-    for kind, metric, column, start, value, threshold, status in zip(
-            trend["kind"], trend["metric"], columns, starts, trend["value"], trend["threshold"],
-            trend["status"], strict=True):
-        index.setdefault((kind, metric, column), {}).setdefault(int(start), (value, threshold, status))
-    return index
-
-
-def _series(index: dict[Key, dict[int, tuple[float, float, str]]], windows: list[int], key: Key,
-            name: str, field: int = 0, dashed: bool = False, color: str | None = None) -> charts.Series:
-    found = index.get(key, {})
-    values = []
-    for w in windows:
-        item = found.get(w)
-        values.append(None if item is None or pd.isna(item[field]) else float(item[field]))
-    alerts = [] if dashed else [w in found and found[w][2] == "alert" for w in windows]
-    judged = [] if dashed else [w not in found or found[w][2] in ("ok", "alert") for w in windows]
-    return charts.Series(name, values, alerts, dashed, color, judged)
-
-
-def _lowest_bound(index: dict[Key, dict[int, tuple[float, float, str]]], windows: list[int],
-                  method: str, columns: list[str]) -> charts.Series:
-    """Bounds are calibrated per column and window size; the chart draws the lowest of them."""
-    values: list[float | None] = []
-    for w in windows:
-        found = [index[(Kind.DRIFT, method, c)][w][1] for c in columns if w in index[(Kind.DRIFT, method, c)]]
-        bounds = [float(b) for b in found if not pd.isna(b)]
-        values.append(min(bounds) if bounds else None)
-    return charts.Series("lowest bound", values, [], True, charts.ALERT)
-
-
 def compute_volume_chart(index: dict[Key, dict[int, tuple[float, float, str]]], windows: list[int],
                          labels: list[str], alert_windows: list[bool]) -> str:
     """Rows per window with row_count's bound and, when a season judged it, its expected range's top."""
     rows: Key = (Kind.DATA_QUALITY, "row_count", None)
     upper: Key = (Kind.EXPECTED, "row_count_upper", None)
-    volume = [_series(index, windows, rows, "rows"),
-              _series(index, windows, rows, "bound", 1, True, charts.ALERT)]
+    volume = [line_series(index, windows, rows, "rows"),
+              line_series(index, windows, rows, "bound", 1, True, charts.ALERT)]
     if upper in index:
-        volume.append(_series(index, windows, upper, "expected (top)", 0, True, "#9467bd"))
+        volume.append(line_series(index, windows, upper, "expected (top)", 0, True, "#9467bd"))
     return charts.compute_line_chart("Rows per window", labels, volume, alert_windows,
                                      METRICS["row_count"].axis_title, counts=True)
 
@@ -105,39 +73,35 @@ def compute_model_charts(trend: pd.DataFrame, table: pd.DataFrame | None = None)
     labels = [compute_moment_label(w) for w in table["window_start"]]
     alert_windows = list(table["status"] == "alert")
     index = compute_trend_index(trend)
-    out = []
-    for method in compute_chart_metrics("drift"):  # the columns this score is judged on (they have a bound)
-        columns = sorted(str(c) for (k, m, c), found in index.items() if k == Kind.DRIFT and m == method
-                         and c is not None and any(not pd.isna(v[1]) for v in found.values()))
-        if not columns:
-            continue
-        series = [_series(index, windows, (Kind.DRIFT, method, c), c) for c in columns]
-        out.append(charts.compute_line_chart(
-            f"Drift per feature: {method}", labels, [*series, _lowest_bound(index, windows, method, columns)],
-            alert_windows, METRICS[method].axis_title))
+    out = compute_drift_charts(index, windows, labels, alert_windows)
+
     def bound_chart(title: str, key: Key, name: str, bound: str = "bound") -> str:
         return charts.compute_line_chart(title, labels, [
-            _series(index, windows, key, name), _series(index, windows, key, bound, 1, True, charts.ALERT)],
+            line_series(index, windows, key, name),
+            line_series(index, windows, key, bound, 1, True, charts.ALERT)],
             alert_windows, METRICS[key[1]].axis_title)
 
     out.append(bound_chart("Share of drifted features", (Kind.DRIFT, "drifted_share", None), "drifted share"))
+    if (Kind.DRIFT_PREVIOUS, "drifted_share", None) in index:
+        out.append(bound_chart("Share of drifted features vs previous window",
+                               (Kind.DRIFT_PREVIOUS, "drifted_share", None), "drifted share"))
     out += [bound_chart("Multivariate drift (PCA reconstruction)", (Kind.DRIFT, m, None), "mean error")
             for m in compute_chart_metrics("multivariate") if (Kind.DRIFT, m, None) in index]
     for metric in compute_chart_metrics("performance"):
         key: Key = (Kind.PERFORMANCE, metric, None)
         if not any(not pd.isna(v[0]) for v in index.get(key, {}).values()):
             continue
-        estimated = _series(index, windows, (Kind.ESTIMATED_PERFORMANCE, metric, None),
+        estimated = line_series(index, windows, (Kind.ESTIMATED_PERFORMANCE, metric, None),
                             "estimated (no labels)", color="#9467bd")
-        band = _series(index, windows, (Kind.ESTIMATED_PERFORMANCE, f"{metric}_band", None), "band")
+        band = line_series(index, windows, (Kind.ESTIMATED_PERFORMANCE, f"{metric}_band", None), "band")
         spread = [charts.Series(name, [None if e is None or b is None else e + sign * b
                                        for e, b in zip(estimated.values, band.values, strict=True)],
                                 dashed=True, color="#c5b0d5")
                   for name, sign in (("estimate + band", 1), ("estimate - band", -1))]
-        series = [_series(index, windows, key, f"{metric} (realized)"),
-                  _series(index, windows, (Kind.BASELINE_PERFORMANCE, metric, None), "baseline", 0, True,
+        series = [line_series(index, windows, key, f"{metric} (realized)"),
+                  line_series(index, windows, (Kind.BASELINE_PERFORMANCE, metric, None), "baseline", 0, True,
                           "#555"),
-                  _series(index, windows, key, "bound", 1, True, charts.ALERT)]
+                  line_series(index, windows, key, "bound", 1, True, charts.ALERT)]
         if any(v is not None for v in estimated.values):
             series += [estimated, *spread]
         out.append(charts.compute_line_chart(f"Performance: {metric}", labels, series, alert_windows,
@@ -156,18 +120,6 @@ def compute_model_charts(trend: pd.DataFrame, table: pd.DataFrame | None = None)
                       [bool(failed.get(w, 0)) for w in windows])], alert_windows,
         "failed checks (count)", counts=True))
     return out + compute_custom_charts(index, windows, labels, alert_windows)
-
-
-def compute_custom_charts(index: dict[Key, dict[int, tuple[float, float, str]]], windows: list[int],
-                          labels: list[str], alert_windows: list[bool]) -> list[str]:
-    """A chart per custom metric: its value, the baseline's, and the bound it broke or came
-    nearest to (the upper or the lower one, window by window)."""
-    names = sorted({m for (k, m, c) in index if k == Kind.CUSTOM and c is None})
-    return [charts.compute_line_chart(f"Custom metric: {m}", labels, [
-        _series(index, windows, (Kind.CUSTOM, m, None), m),
-        _series(index, windows, (Kind.BASELINE_CUSTOM, m, None), "baseline", 0, True, "#555"),
-        _series(index, windows, (Kind.CUSTOM, m, None), "bound (broken or nearest)", 1, True, charts.ALERT)],
-        alert_windows, m) for m in names]
 
 
 def compute_window_rows(reports: Location, model: str, table: pd.DataFrame, evidently: bool = True

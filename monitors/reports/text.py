@@ -91,7 +91,8 @@ def compute_verdict(rows: Iterable[Measurement]) -> str:
 
 
 # kinds said otherwise in alerts
-KIND_TEXT: dict[str, str] = {Kind.DRIFT_PREVIOUS: "drift vs previous window"}
+KIND_TEXT: dict[str, str] = {Kind.DRIFT_PREVIOUS: "drift vs previous window",
+                             Kind.CUSTOM_PREVIOUS: "custom vs previous window"}
 
 
 def _number(value: float | None) -> str:
@@ -119,7 +120,7 @@ def compute_rule_text(row: Measurement, baseline: float | None = None, expected:
         return f"{subject} = {_number(row.value)} (failed)"
     # the bound a value must keep: the opposite of how it breaks
     keep = {"below": ">=", "at_or_above": "<", "above": "<="}[compute_breach_direction(row.metric)]
-    if row.kind == Kind.CUSTOM:  # the bound kept is the upper one when broken from above, or when met
+    if row.kind in (Kind.CUSTOM, Kind.CUSTOM_PREVIOUS):  # the upper bound when broken from above or met
         upper = row.value is not None and (row.value > row.threshold) == row.is_alert
         keep = "<=" if upper else ">="
     was = "" if baseline is None else f"baseline {_number(baseline)}, "

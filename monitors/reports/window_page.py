@@ -109,9 +109,16 @@ def compute_performance_section(page: WindowPage) -> Markup:
 
 
 def compute_custom_section(page: WindowPage) -> Markup:
-    """The custom metrics of the whole window (their segments are in the segments' table)."""
+    """The custom metrics of the whole window (their segments are in the segments' table), each
+    followed by its comparison with the previous window when it has one."""
     baseline = {r.metric: r.value for r in page.whole if r.kind == Kind.BASELINE_CUSTOM}
-    rows = [{"row": r, "baseline": baseline.get(r.metric)} for r in page.whole if r.kind == Kind.CUSTOM]
+    previous = {r.metric: replace(r, metric=f"{r.metric} vs previous window")
+                for r in page.whole if r.kind == Kind.CUSTOM_PREVIOUS}
+    rows = []
+    for r in (r for r in page.whole if r.kind == Kind.CUSTOM):
+        rows.append({"row": r, "baseline": baseline.get(r.metric)})
+        if r.metric in previous:  # its comparison with the previous window, below it
+            rows.append({"row": previous[r.metric], "baseline": None})
     return compute_html("window/custom.html", rows=rows)
 
 

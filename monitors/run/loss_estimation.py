@@ -52,4 +52,4 @@ def load_loss_estimates(engine: Engine, config: ModelConfig, query: Query, model
     if model is None or not window_rows.get(None) or not needed <= present_columns(query):
         return {None: compute_loss_estimates(None, None, 0)}
     sample = load_sample(engine, config, dataclasses.replace(query, select=query.features), SAMPLE_ROWS)
-    return compute_segment_loss_estimates(model, sample, window_rows, config.segments)
+    return compute_segment_loss_estimates(model, sample, window_rows, config.segment_columns)

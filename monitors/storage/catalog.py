@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 VIEW = "monitor_results"
-CATALOG_VERSION = "2"  # 2: monitor_alerts
+CATALOG_VERSION = "3"  # 2: monitor_alerts; 3: reference
 COLUMNS = [
     ("model", "VARCHAR", pa.string()),
     ("window_start", "TIMESTAMP", pa.timestamp("us")),
@@ -33,14 +33,24 @@ COLUMNS = [
     ("status", "VARCHAR", pa.string()),
     ("run_id", "VARCHAR", pa.string()),
     ("computed_at", "TIMESTAMP", pa.timestamp("us")),
+    ("reference", "VARCHAR", pa.string()),  # null in files written before it (core.kinds.REFERENCES)
 ]
+
+
+def results_schema() -> pa.Schema:
+    """The Arrow schema of the stored rows (a file without a later column reads it as null)."""
+    return pa.schema([(name, arrow) for name, _, arrow in COLUMNS])
 
 
 def results_select_sql(source: str) -> str:
     """Every stored row with the view's column types, from `source` (a FROM clause: the window
-    files' read_parquet, or their table registered on the connection)."""
+    files' read_parquet, or their table registered on the connection). Unioned by name with an
+    empty row of every column, so a column no file holds yet (files written before it) reads as
+    null instead of failing to bind."""
     casts = ",\n  ".join(f"CAST({name} AS {sql}) AS {name}" for name, sql, _ in COLUMNS)
-    return f"SELECT\n  {casts}\nFROM {source}"
+    empty = ", ".join(f"CAST(NULL AS {sql}) AS {name}" for name, sql, _ in COLUMNS)
+    return (f"SELECT\n  {casts}\nFROM (SELECT {empty} WHERE false\n"
+            f"  UNION ALL BY NAME SELECT * FROM {source})")
 
 
 def replace_catalog(store: Location, results_dir: Location) -> bool:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 
 from monitors.core.errors import StoreError
+from monitors.core.kinds import reference_of
 from monitors.core.location import Location
 from monitors.core.measurement import Lifecycle, Measurement
 from monitors.core.window import Window, compute_utc
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 COLUMNS = catalog.COLUMNS
-SCHEMA = pa.schema([(name, arrow) for name, _, arrow in COLUMNS])
+SCHEMA = catalog.results_schema()
 LONGEST_WINDOW = timedelta(days=92)  # windows reaching into a later month's file: up to a quarter
 FIELDS = ("kind", "metric", "value", "threshold", "status", "column_name", "segment")
 
@@ -59,7 +60,8 @@ def results_table(model: str, window: Window, rows: Iterable[Measurement], run_i
         {"model": model, "window_start": naive_utc(window.start),
          "window_end": naive_utc(window.end), "kind": r.kind, "metric": r.metric,
          "column_name": r.column_name, "segment": r.segment, "value": r.value,
-         "threshold": r.threshold, "status": r.status, "run_id": run_id, "computed_at": at}
+         "threshold": r.threshold, "status": r.status, "run_id": run_id, "computed_at": at,
+         "reference": reference_of(r.kind)}
         for r in rows
     ]
     return pa.Table.from_pylist(records, schema=SCHEMA)
@@ -122,6 +124,8 @@ def replace_rows(store: Location, model: str, window: Window, kinds: Collection[
                    strict=True)
         replaced = pa.array([k in same for k in keys], pa.bool_())
         stale = pc.or_(pc.is_in(old["kind"], pa.array(sorted(kinds))), replaced)
+        references = pa.array([reference_of(k) for k in old["kind"].to_pylist()], pa.string())
+        old = old.set_column(old.schema.get_field_index("reference"), "reference", references)
         return pa.concat_tables([old.filter(pc.invert(stale)), new])
 
     target = window_results_file(store, model, window)

@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from monitors.core.location import Location
 from monitors.core.window import Window
-from monitors.storage.catalog import empty_results
+from monitors.storage.catalog import empty_results, results_schema
 from monitors.storage.files import load_frame, load_names, load_table, update_table, write_table
 
 if TYPE_CHECKING:
@@ -125,8 +125,9 @@ def load_months(data_dir: Location, model: str) -> list[str]:
 
 
 def load_month(data_dir: Location, model: str, month: str) -> pd.DataFrame:
-    found = load_frame(trend_file(data_dir, model, month))
-    return empty_results() if found is None else found
+    """A month's trend rows (a column added since the file was written reads as null)."""
+    found = load_table(trend_file(data_dir, model, month), schema=results_schema())
+    return empty_results() if found is None else found.to_pandas()
 
 
 def load_recent_trend(data_dir: Location, model: str, windows: int, months: list[str] | None = None

@@ -15,7 +15,13 @@ from monitors.config import ModelConfig
 from monitors.core.custom import ROWS
 from monitors.core.fields import LABEL
 from monitors.warehouse.dialects import DIALECTS
-from monitors.warehouse.expressions import Checked, checked_metric, derived_tree, derived_value
+from monitors.warehouse.expressions import (
+    Checked,
+    checked_metric,
+    derived_tree,
+    derived_value,
+    numeric_booleans,
+)
 from monitors.warehouse.queries import Query
 from monitors.warehouse.sql import grouping_bitmask, slice_key, verbatim_sql
 
@@ -51,9 +57,10 @@ def custom_select(config: ModelConfig, query: Query, dialect: str
     source = (query.select if reads_label else query.features).subquery("custom_rows")
     segments = [s for s in config.segment_columns if s in source.c]
     keys = [sa.cast(source.c[s], sa.String()) for s in segments]
+    booleans = {c.name for c in source.c if isinstance(c.type, sa.Boolean)}
+    metrics = [Checked(numeric_booleans(c.tree, booleans), c.reads_label) for c in run.values()]
     columns: list[Any] = [*(k.label(f"s{i}") for i, k in enumerate(keys)), sa.func.count().label(ROWS),
-                          *(verbatim_sql(c.to_sql(dialect)).label(f"m{i}")
-                            for i, c in enumerate(run.values()))]
+                          *(verbatim_sql(c.to_sql(dialect)).label(f"m{i}") for i, c in enumerate(metrics))]
     select = sa.select(*columns).select_from(source)
     if keys:
         sets = sa.func.grouping_sets(sa.tuple_(), *(sa.tuple_(k) for k in keys))

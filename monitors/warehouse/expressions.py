@@ -153,6 +153,26 @@ def _as_double(tree: exp.Expr) -> exp.Expr:
     return tree.transform(replace)
 
 
+def numeric_booleans(tree: exp.Expr, booleans: set[str]) -> exp.Expr:
+    """Each CAST(x AS DOUBLE) of a boolean x (a BOOLEAN column among `booleans`, or a comparison)
+    as CAST(CAST(x AS INT) AS DOUBLE): PostgreSQL casts a boolean to an integer only (it has no
+    avg(boolean) either), so avg(defaulted) counts true as 1 and false as 0 on every engine."""
+    def boolean(node: exp.Expr) -> bool:
+        while isinstance(node, exp.Paren):
+            node = node.this
+        if isinstance(node, exp.Column):
+            return node.name in booleans
+        return isinstance(node, exp.Predicate | exp.Connector | exp.Not | exp.Boolean)
+
+    def replace(node: exp.Expr) -> exp.Expr:
+        if isinstance(node, exp.Cast) and node.to.is_type("double") and boolean(node.this):
+            node = node.copy()
+            node.set("this", exp.Cast(this=node.this, to=exp.DataType.build("int")))
+        return node
+
+    return tree.transform(replace) if booleans or any(boolean(n) for n in tree.walk()) else tree
+
+
 def _filtered(tree: exp.Expr, predicate: exp.Expr) -> exp.Expr:
     """Each aggregate of `tree` over the rows where `predicate` holds: its argument x becomes
     CASE WHEN predicate THEN x END (aggregates skip NULLs; count(*) counts the 1s)."""

@@ -143,3 +143,25 @@ def test_late_labels_refresh_a_custom_metric_that_reads_the_label(config_data: A
     local = frame[(frame["predicted_at"] >= first) & (frame["predicted_at"] < first + timedelta(days=1))]
     assert after["status"] == "ok" and after["value"] == pytest.approx(local["defaulted"].mean(), rel=1e-9)
     assert custom("mean_income").loc[first, "value"] == pytest.approx(income["value"], rel=1e-12)
+
+
+def test_a_boolean_label_averages_as_ones_and_zeros(config_data: Any, home: Path) -> None:
+    """avg(boolean) (PostgreSQL has none, nor a boolean-to-double cast): a BOOLEAN label and a
+    comparison are averaged as 1 and 0, on DuckDB and PostgreSQL alike."""
+    tables = make_tables(seed=5, days=1, rows_per_day=800, start=START)
+    for name in ("outcomes", "training_data"):
+        tables[name]["defaulted"] = tables[name]["defaulted"].astype(bool)
+    metrics = [{"name": "default_rate", "sql": "avg(defaulted)", "max_change": 0.5},
+               {"name": "rich_share", "sql": "sum(income > 50000) / count(*)", "where": "product = 'card'"}]
+    data = config_data(tables, checks=None, segments=[], custom_metrics=metrics)
+    config = compute_config(data, home / "model.yaml", home)
+    run_window(config, Window(START, START + timedelta(days=1)), write_reports=False,
+               as_of=datetime(2026, 3, 1, tzinfo=UTC))
+    rows = stored(config)
+    custom = rows[(rows["kind"] == "custom")].set_index("metric")
+    frame = tables["predictions"].merge(tables["outcomes"], on="prediction_id")
+    assert custom.loc["default_rate", "value"] == pytest.approx(frame["defaulted"].mean(), rel=1e-9)
+    cards = tables["predictions"][tables["predictions"]["product"] == "card"]
+    assert custom.loc["rich_share", "value"] == pytest.approx((cards["income"] > 50000).mean(), rel=1e-9)
+    baseline = rows[rows["kind"] == "baseline_custom"].set_index("metric")
+    assert baseline.loc["default_rate", "value"] == pytest.approx(tables["training_data"]["defaulted"].mean())

@@ -125,6 +125,8 @@ CUSTOM = [  # every allowed construct once: upper-case names, DECIMAL sums, CASE
     {"name": "income_sd", "sql": "stddev(income)"},
     {"name": "regions", "sql": "count(distinct region)", "min": 2},
     {"name": "labelled", "sql": "count(defaulted)"},  # reads the label
+    {"name": "default_rate", "sql": "avg(defaulted)"},  # a BOOLEAN label in boolean_decimal: true is 1
+    {"name": "high_score_share", "sql": "avg(income > 50000)"},  # a comparison averaged
     {"name": "spread", "sql": "max(greatest(debt_ratio, 0.5)) - min(coalesce(debt_ratio, 0))"},
     {"name": "log_age", "sql": "avg(ln(abs(age) + 1))"},
     {"name": "income_per_age", "derived": "mean_income / (log_age + 1)"},

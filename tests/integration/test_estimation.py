@@ -96,3 +96,33 @@ def test_regression_loss_estimates_alert_while_labels_are_pending(home: Path) ->
     estimated = rows.query("kind == 'estimated_performance'")
     assert set(estimated[estimated["segment"].isna()]["status"]) == {"ok"}  # kept, not judged
     assert set(estimated["status"]) == {"ok", "skipped"}  # segments under min_segment_rows: skipped
+
+def test_slices_get_a_regressions_loss_estimates_as_segments_do(home: Path) -> None:
+    """A slice (`slices:`) is estimated as a segment value is: the high-debt rows, where the
+    model's errors are larger, get a higher estimated MAE than the others, and each estimate lies
+    within its band of the realized MAE once labels arrive; a slice value with fewer than
+    min_segment_rows rows is measured, not judged."""
+    tables = make_regression_tables(seed=7, days=2, rows_per_day=1500, training_rows=20_000)
+    tables["outcomes"]["labelled_at"] = tables["outcomes"]["labelled_at"] + pd.Timedelta(days=5)
+    url = write_duckdb_warehouse(home / "warehouse.duckdb", tables)
+    slices = [{"name": "high_debt", "where": "debt_ratio > 0.45"}, {"name": "rich", "where": "income > 150000"}]
+    config_path = write_config(home, url, checks=None, segments=[], slices=slices, **make_regression_overrides(),
+                               **{"ground_truth.timestamp": "labelled_at"})
+    run = ["run", str(config_path), "--start", "2026-01-01", "--end", "2026-01-03", "--no-report"]
+
+    assert main([*run, "--as-of", "2026-01-03T01:00"]) in (0, 1)  # no label has arrived yet
+    rows = stored(load_config(config_path)).query("kind == 'estimated_performance' and metric == 'mae'")
+    by = rows.assign(segment=rows["segment"].fillna("")).set_index(["window_start", "segment"])
+    assert set(rows["segment"].dropna()) == {"high_debt=true", "high_debt=false", "rich=true", "rich=false"}
+    for day in ("2026-01-01", "2026-01-02"):
+        when = pd.Timestamp(day)
+        assert by.loc[(when, "high_debt=true"), "value"] > 1.2 * by.loc[(when, "high_debt=false"), "value"]
+        assert by.loc[(when, "rich=true"), "status"] == "skipped"  # a few rows: measured, not judged
+        assert by.loc[(when, "high_debt=true"), "status"] in ("ok", "alert")
+
+    assert main([*run, "--as-of", "2026-03-01"]) in (0, 1)  # labels in: realized beside the estimates
+    rows = stored(load_config(config_path))
+    mae = rows[rows["metric"].isin(["mae", "mae_band"]) & rows["segment"].str.startswith("high_debt")]
+    values = mae.pivot_table(index=["window_start", "segment"], columns=["kind", "metric"], values="value")
+    errors = (values[("estimated_performance", "mae")] - values[("performance", "mae")]).abs()
+    assert len(errors) == 4 and (errors <= values[("estimated_performance", "mae_band")]).all(), values

@@ -76,3 +76,29 @@ def test_each_custom_metric_has_its_chart_with_the_baseline_and_bound(tmp_path: 
     assert '"name":"baseline","values":[50000.0,50000.0]' in chart
     assert '"name":"bound (broken or nearest)","values":[55000.0,55000.0]' in chart
     assert "99999" not in chart  # the whole window's values only
+
+
+def test_drift_and_custom_metrics_against_the_previous_window_have_their_charts(tmp_path: Path) -> None:
+    store, reports = tmp_path / "monitoring.duckdb", tmp_path / "reports"
+    days = [(0.02, 0.05, "ok", 50_500.0, None, "skipped"), (0.31, 0.12, "alert", 61_200.0, 55_550.0, "alert"),
+            (0.03, 0.11, "ok", 61_000.0, 67_320.0, "ok")]
+    for d, (score, bound, status, value, previous_bound, previous_status) in enumerate(days):
+        results.replace_window(store, "m", Window(DAY + timedelta(days=d), DAY + timedelta(days=d + 1)), [
+            Measurement("data_quality", "row_count", 1000.0, 1.0, "ok"),
+            Measurement("drift", "wasserstein", 0.3, 0.1, "alert", "income"),
+            Measurement("drift_previous", "wasserstein", score, bound, status, "income"),
+            Measurement("drift_previous", "drifted_share", score, 0.5, "ok"),
+            Measurement("baseline_custom", "mean_income", 50_000.0),
+            Measurement("custom", "mean_income", value, 55_000.0, "ok" if d == 0 else "alert"),
+            Measurement("custom_previous", "mean_income", value, previous_bound, previous_status)], "r")
+    page = write_model_page(reports, "m", results.load_trend(store, "m")).read_text()
+    charts = re.findall(r"<figcaption>([^<]+)</figcaption>", page)
+    at = charts.index("Drift per feature: wasserstein")
+    assert charts[at + 1] == "Drift vs previous window: wasserstein"  # beside the baseline's
+    assert "Share of drifted features vs previous window" in charts
+    chart = page.split("Drift vs previous window: wasserstein</figcaption>")[1].split("</figure>")[0]
+    assert '"name":"income","values":[0.02,0.31,0.03]' in chart
+    assert '"name":"lowest bound","values":[0.05,0.12,0.11]' in chart
+    assert chart.count('class="alert-point"') == 1
+    custom = page.split("Custom metric: mean_income</figcaption>")[1].split("</figure>")[0]
+    assert '"name":"bound vs previous window","values":[null,55550.0,67320.0]' in custom

@@ -12,7 +12,7 @@ from monitors.config import ConfigError, load_config
 from monitors.core.custom import CustomMetric
 from monitors.core.fields import LABEL
 from monitors.testing import write_config
-from monitors.warehouse.expressions import checked_metric, derived_tree, derived_value
+from monitors.warehouse.expressions import checked_metric, derived_tree, derived_value, numeric_booleans
 
 URLS = {"duckdb": "duckdb:///w.duckdb", "postgres": "postgresql://u@localhost/db",
         "spark": "hive://localhost:10000/default"}
@@ -123,3 +123,16 @@ def test_slices_are_predicates_over_the_windows_columns(tmp_path: Path) -> None:
         assert "slices.0.where: s: " in str(info.value) and why in str(info.value)
     with pytest.raises(ConfigError, match="already the name of a slice or a column"):
         load_config(write_config(tmp_path, URLS["duckdb"], slices=[{"name": "income", "where": "age > 1"}]))
+
+
+@pytest.mark.parametrize(("sql", "where", "written"), [
+    ("avg(defaulted)", None, 'AVG(CAST(CAST("defaulted" AS INT) AS DOUBLE PRECISION))'),
+    ("sum(income > 50000)", "product = 'card'",
+     'SUM(CASE WHEN ("product" = \'card\') THEN CAST(CAST("income" > 50000 AS INT) AS DOUBLE PRECISION) END)'),
+    ("avg(income)", None, 'AVG(CAST("income" AS DOUBLE PRECISION))'),  # a number: as it was
+    ("count(defaulted)", None, 'COUNT("defaulted")'),
+])
+def test_a_boolean_averaged_or_summed_is_cast_to_an_integer_first(sql: str, where: str | None,
+                                                                   written: str) -> None:
+    checked = checked_metric(sql, where, "postgres", ["defaulted", "income", "product"], None, LABEL)
+    assert numeric_booleans(checked.tree, {"defaulted"}).sql(dialect="postgres") == written
