@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 VIEW = "monitor_results"
-CATALOG_VERSION = "2"  # 2: monitor_alerts
+CATALOG_VERSION = "3"  # 2: monitor_alerts; 3: granularity
 COLUMNS = [
     ("model", "VARCHAR", pa.string()),
     ("window_start", "TIMESTAMP", pa.timestamp("us")),
@@ -33,14 +33,29 @@ COLUMNS = [
     ("status", "VARCHAR", pa.string()),
     ("run_id", "VARCHAR", pa.string()),
     ("computed_at", "TIMESTAMP", pa.timestamp("us")),
+    ("granularity", "VARCHAR", pa.string()),  # null: the primary schedule's series (files before it)
 ]
 
 
-def results_select_sql(source: str) -> str:
+def results_select_sql(source: str, present: set[str] | None = None) -> str:
     """Every stored row with the view's column types, from `source` (a FROM clause: the window
-    files' read_parquet, or their table registered on the connection)."""
-    casts = ",\n  ".join(f"CAST({name} AS {sql}) AS {name}" for name, sql, _ in COLUMNS)
+    files' read_parquet, or their table registered on the connection); a column none of the
+    files has (`present`: the columns they have; older files) reads as null."""
+    casts = ",\n  ".join(f"CAST({name if present is None or name in present else 'NULL'} AS {sql}) AS {name}"
+                          for name, sql, _ in COLUMNS)
     return f"SELECT\n  {casts}\nFROM {source}"
+
+
+def load_select_sql(con: Any, source: str) -> str:
+    """results_select_sql over the columns `source` has on `con`."""
+    present = {row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+    return results_select_sql(source, present)
+
+
+def series_where_sql(series: str) -> tuple[list[str], list[Any]]:
+    """The rows of one series: credit_risk (the primary schedule's) or credit_risk@weekly."""
+    model, _, granularity = series.partition("@")
+    return ["model = ?", "granularity IS NOT DISTINCT FROM ?"], [model, granularity or None]
 
 
 def replace_catalog(store: Location, results_dir: Location) -> bool:
@@ -95,21 +110,24 @@ def empty_results() -> pd.DataFrame:
     return pd.DataFrame({name: pd.Series(dtype="object") for name, _, _ in COLUMNS})
 
 
-def load_results(results_dir: Location, model: str | None = None, where: ResultFilter | None = None
-                 ) -> pd.DataFrame:
-    """What the window files hold (for one model, or all; windows starting in [start, end), of
-    the given kinds and statuses), read with DuckDB in memory."""
+def load_results(results_dir: Location, series: str | None = None, where: ResultFilter | None = None,
+                 every_series: bool = False) -> pd.DataFrame:
+    """What the window files hold (for one series: credit_risk or credit_risk@weekly; with
+    `every_series` every series of its model; or all; windows starting in [start, end), of the
+    given kinds and statuses), read with DuckDB in memory."""
     found = where or ResultFilter()
     conditions, params = found.where_sql()
-    if model is not None:
-        conditions.insert(0, "model = ?")
-        params.insert(0, model)
+    if series is not None:
+        chosen, values = series_where_sql(series)
+        conditions, params = [*chosen[:1 if every_series else 2], *conditions], \
+            [*values[:1 if every_series else 2], *params]
     with connect_parquet(results_dir) as stored:
         if stored is None:
             return empty_results()
         con, source = stored
-        sql = f"SELECT * FROM ({results_select_sql(source)})"
+        sql = f"SELECT * FROM ({load_select_sql(con, source)})"
         if conditions:
             sql += " WHERE " + " AND ".join(conditions)
-        sql += " ORDER BY model, window_start, kind, metric, column_name NULLS FIRST, segment NULLS FIRST"
+        sql += (" ORDER BY model, granularity NULLS FIRST, window_start, kind, metric,"
+                " column_name NULLS FIRST, segment NULLS FIRST")
         return con.execute(sql, params).df()

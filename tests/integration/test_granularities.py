@@ -1,0 +1,102 @@
+"""Several granularities in one YAML: a daily config with a weekly granularity stores two series
+apart (`granularity` null and `weekly`), each measured from the warehouse over its own windows:
+its rows equal what a one-schedule config of that schedule stores; their alert episodes are
+apart in monitor_alerts; a rerun replaces; a bad granularity exits 2 naming the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from monitors.cli import main
+from monitors.config import load_config
+from monitors.config_series import compute_series_configs
+from monitors.storage.results import load_alerts, load_results
+from monitors.testing import make_tables, write_config, write_duckdb_warehouse
+
+from .helpers import VOLATILE
+
+START, END = "2026-01-25", "2026-02-08"  # two Sunday-to-Sunday weeks; the drift from 2026-02-01
+RUN = ["--no-report", "--as-of", "2026-03-01"]
+
+
+def _values(frame: pd.DataFrame) -> pd.DataFrame:
+    keys = ["window_start", "kind", "metric", "column_name", "segment"]
+    return frame.drop(columns=[*VOLATILE, "granularity"]).sort_values(keys, na_position="first") \
+        .reset_index(drop=True)
+
+
+def test_a_weekly_granularity_is_its_own_series_equal_to_a_weekly_config(
+        home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tables = make_tables(seed=5, days=14, rows_per_day=500, start=pd.Timestamp(START, tz="UTC"),
+                         drift_from_day=7)
+    url = write_duckdb_warehouse(home / "warehouse.duckdb", tables)
+    both = write_config(home, url, name="both.yaml", checks=None, granularities=[{"schedule": "@weekly"}])
+    daily = write_config(home, url, name="daily.yaml", store="daily.duckdb", checks=None)
+    weekly = write_config(home, url, name="weekly.yaml", store="weekly.duckdb", checks=None, schedule="@weekly")
+    for path in (both, daily, weekly):
+        assert main(["run", str(path), "--start", START, "--end", END, *RUN]) == 1
+    out = capsys.readouterr().out
+    assert "[2/2] credit_risk@weekly [2026-02-01 00:00, 2026-02-08 00:00) UTC: alert" in out
+
+    config = load_config(both)
+    rows = load_results(config.store_path, config.model, every_series=True)
+    assert set(rows["model"]) == {"credit_risk"}
+    by = rows.groupby(rows["granularity"].fillna("<primary>"))["window_start"].nunique().to_dict()
+    assert by == {"<primary>": 14, "weekly": 2}
+    primary, extra = (rows[rows["granularity"].isna()], rows[rows["granularity"] == "weekly"])
+    # each series equals what a one-schedule config of its schedule stores: same windows, same values
+    pd.testing.assert_frame_equal(_values(primary), _values(load_results(load_config(daily).store_path)))
+    alone = load_results(load_config(weekly).store_path)
+    assert alone["granularity"].isna().all()
+    pd.testing.assert_frame_equal(_values(extra), _values(alone))
+    # the week is one query over the week's rows in the warehouse, not a sum of the days
+    week = tables["predictions"]["predicted_at"]
+    week = week[(week >= pd.Timestamp("2026-02-01")) & (week < pd.Timestamp("2026-02-08"))]
+    count = extra[(extra["metric"] == "row_count") & extra["segment"].isna()
+                  & (extra["window_start"] == pd.Timestamp("2026-02-01"))]
+    assert count["value"].item() == len(week) == 7 * 500
+    assert list(extra["window_end"].drop_duplicates()) == [pd.Timestamp("2026-02-01"), pd.Timestamp("2026-02-08")]
+
+    # alert episodes: one per series for the same rule, never merged
+    episodes = load_alerts(config.store_path, config.model, every_series=True)
+    income = episodes.query("kind == 'drift' and metric == 'wasserstein' and column_name == 'income' "
+                            "and segment.isna()")
+    assert sorted(income["granularity"].fillna("<primary>")) == ["<primary>", "weekly"]
+    assert income.set_index(income["granularity"].fillna("<primary>"))["windows_in_alert"].to_dict() == \
+        {"<primary>": 7, "weekly": 1}
+    with duckdb.connect(str(config.store_path), read_only=True) as con:  # the views have the column
+        found = con.execute("SELECT granularity, count(DISTINCT window_start) FROM monitor_results "
+                            "GROUP BY ALL ORDER BY ALL NULLS FIRST").fetchall()
+        assert found == [(None, 14), ("weekly", 2)]
+        assert con.execute("SELECT count(*) FROM monitor_alerts WHERE granularity = 'weekly'").fetchone()[0] \
+            == len(episodes[episodes["granularity"] == "weekly"])
+
+    # a rerun of one granularity replaces its windows: the same rows, no duplicate
+    assert main(["run", str(both), "--start", START, "--end", END, "--granularity", "weekly", *RUN]) == 1
+    again = load_results(config.store_path, config.model, every_series=True)
+    pd.testing.assert_frame_equal(_values(again), _values(rows))
+    capsys.readouterr()
+    assert main(["alerts", str(both), "--granularity", "weekly"]) == 0
+    assert f"{len(episodes[episodes['granularity'] == 'weekly'])} alert episode(s) of model credit_risk@weekly" \
+        in capsys.readouterr().out
+    assert [c.model for c in compute_series_configs(config)] == ["credit_risk", "credit_risk@weekly"]
+
+
+@pytest.mark.parametrize(("granularities", "args", "expected"), [
+    ([{"schedule": "@daily"}], [], "granularities.0.name: 'daily' is the primary schedule's name"),
+    ([{"schedule": "0 */6 * * *"}], [], "granularities.0.name: schedule '0 */6 * * *' is not a preset"),
+    ([{"name": "weekly", "schedule": "@wekly"}], [], "granularities.0.schedule"),
+    ([{"schedule": "@weekly"}], ["--granularity", "hourly"], "--granularity: no granularity 'hourly'"),
+])
+def test_a_bad_granularity_exits_2_naming_the_key(
+        home: Path, duckdb_warehouse: str, capsys: pytest.CaptureFixture[str],
+        granularities: list[dict[str, str]], args: list[str], expected: str) -> None:
+    path = write_config(home, duckdb_warehouse, granularities=granularities)
+    assert main(["run", str(path), "--start", "2026-01-01", "--end", "2026-01-02", *args]) == 2
+    err = capsys.readouterr().err
+    assert expected in err and len(err.strip().splitlines()) == 1, err
+    assert not (home / "monitoring").exists()
