@@ -5,6 +5,7 @@ apart in monitor_alerts; a rerun replaces; a bad granularity exits 2 naming the 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -14,6 +15,11 @@ import pytest
 from monitors.cli import main
 from monitors.config import load_config
 from monitors.config_series import compute_series_configs
+from monitors.core.location import compute_location
+from monitors.core.measurement import Measurement
+from monitors.core.window import Window
+from monitors.storage import results
+from monitors.storage.files import write_table
 from monitors.storage.results import load_alerts, load_results
 from monitors.testing import make_tables, write_config, write_duckdb_warehouse
 
@@ -100,3 +106,33 @@ def test_a_bad_granularity_exits_2_naming_the_key(
     err = capsys.readouterr().err
     assert expected in err and len(err.strip().splitlines()) == 1, err
     assert not (home / "monitoring").exists()
+
+
+@pytest.mark.parametrize("where", ["disk", "s3"])
+def test_older_window_files_read_granularity_as_null(
+        request: pytest.FixtureRequest, tmp_path: Path, where: str) -> None:
+    """Window files written before the column (no `granularity`) read as the primary series',
+    alone and beside new files, on disk (the view too) and on object storage."""
+    bucket = request.getfixturevalue("s3_bucket") if where == "s3" else None
+    store = compute_location(f"{bucket}/store" if bucket else "monitoring.duckdb", tmp_path)
+    day = datetime(2026, 1, 1, tzinfo=UTC)
+    rows = [Measurement("data_quality", "row_count", 10.0), Measurement("drift", "wasserstein", 0.3, 0.1,
+                                                                      "alert", "income")]
+    old = results.results_table("m", Window(day, day + timedelta(days=1)), rows, "old").drop(["granularity"])
+    write_table(results.window_results_file(store, "m", Window(day, day + timedelta(days=1))), old)
+    found = results.load_results(store, "m")
+    assert len(found) == 2 and found["granularity"].isna().all() and set(found["run_id"]) == {"old"}
+    assert len(results.load_alerts(store, "m")) == 1
+    later = Window(day + timedelta(days=1), day + timedelta(days=2))
+    results.replace_window(store, "m", later, rows, "new")
+    results.replace_window(store, "m@weekly", Window(day, day + timedelta(days=7)), rows, "week")
+    found = results.load_results(store, "m", every_series=True)
+    assert list(found["granularity"].fillna("-")) == ["-"] * 4 + ["weekly"] * 2
+    assert list(results.load_results(store, "m")["run_id"]) == ["old", "old", "new", "new"]
+    assert list(results.load_results(store, "m@weekly")["run_id"]) == ["week", "week"]
+    episodes = results.load_alerts(store, "m", every_series=True)
+    assert sorted(episodes["granularity"].fillna("-")) == ["-", "weekly"]
+    assert list(episodes.sort_values("granularity", na_position="first")["windows_in_alert"]) == [2, 1]
+    if where == "disk":
+        with duckdb.connect(str(store), read_only=True) as con:
+            assert con.execute("SELECT count(*), count(granularity) FROM monitor_results").fetchone() == (6, 2)
