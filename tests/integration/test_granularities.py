@@ -91,6 +91,17 @@ def test_a_weekly_granularity_is_its_own_series_equal_to_a_weekly_config(
         in capsys.readouterr().out
     assert [c.model for c in compute_series_configs(config)] == ["credit_risk", "credit_risk@weekly"]
 
+    # pages: each series its own model page and window pages; the home page lists both
+    assert main(["report", str(both)]) == 0
+    assert "rebuilt 2 window pages; " in capsys.readouterr().out
+    reports = home / "reports"
+    assert (reports / "credit_risk@weekly" / "2026-02-01T0000Z" / "index.html").exists()
+    assert not (reports / "credit_risk" / "2026-02-01T0000Z" / "index.html").read_text() \
+        == (reports / "credit_risk@weekly" / "2026-02-01T0000Z" / "index.html").read_text()
+    page = (reports / "index.html").read_text()
+    assert 'href="credit_risk/index.html"' in page and 'href="credit_risk@weekly/index.html"' in page
+    assert "credit_risk@weekly" in (reports / "credit_risk@weekly" / "index.html").read_text()
+
 
 @pytest.mark.parametrize(("granularities", "args", "expected"), [
     ([{"schedule": "@daily"}], [], "granularities.0.name: 'daily' is the primary schedule's name"),
