@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from monitors.core.granularity import compute_series_parts
 from monitors.core.location import Location
 from monitors.storage.alerts import ALERTS_VIEW, alerts_sql
 from monitors.storage.files import connect_parquet, load_exists, read_parquet_sql, write_text
@@ -54,8 +55,8 @@ def load_select_sql(con: Any, source: str) -> str:
 
 def series_where_sql(series: str) -> tuple[list[str], list[Any]]:
     """The rows of one series: credit_risk (the primary schedule's) or credit_risk@weekly."""
-    model, _, granularity = series.partition("@")
-    return ["model = ?", "granularity IS NOT DISTINCT FROM ?"], [model, granularity or None]
+    model, granularity = compute_series_parts(series)
+    return ["model = ?", "granularity IS NOT DISTINCT FROM ?"], [model, granularity]
 
 
 def replace_catalog(store: Location, results_dir: Location) -> bool:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 
 from monitors.core.errors import StoreError
+from monitors.core.granularity import compute_series_parts
 from monitors.core.location import Location
 from monitors.core.measurement import Lifecycle, Measurement
 from monitors.core.window import Window, compute_utc
@@ -55,9 +56,9 @@ def naive_utc(moment: datetime) -> datetime:
 def results_table(model: str, window: Window, rows: Iterable[Measurement], run_id: str,
                   computed_at: datetime | None = None) -> pa.Table:
     at = naive_utc(computed_at or datetime.now(UTC))
-    model, _, granularity = model.partition("@")  # a series key: credit_risk@weekly
+    model, granularity = compute_series_parts(model)  # a series key: credit_risk@weekly
     records = [
-        {"model": model, "granularity": granularity or None, "window_start": naive_utc(window.start),
+        {"model": model, "granularity": granularity, "window_start": naive_utc(window.start),
          "window_end": naive_utc(window.end), "kind": r.kind, "metric": r.metric,
          "column_name": r.column_name, "segment": r.segment, "value": r.value,
          "threshold": r.threshold, "status": r.status, "run_id": run_id, "computed_at": at}
