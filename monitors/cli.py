@@ -16,6 +16,7 @@ from typing import TextIO
 from monitors.cli_args import compute_parser
 from monitors.cli_scaffold import run_expectations_init, run_scaffold_command
 from monitors.config import ModelConfig, load_config, load_monitors_home
+from monitors.config_series import compute_series_configs
 from monitors.core.errors import MonitorsError
 from monitors.core.window import (
     Window,
@@ -68,6 +69,20 @@ def run_windows(config: ModelConfig, start: datetime, end: datetime, as_of: date
     return len(batch.messages)
 
 
+def run_every_series(configs: list[ModelConfig], start: datetime, end: datetime,
+                     as_of: datetime | None, reports: bool = True, jobs: int = 1) -> int:
+    """run_windows for each series of a config (the primary schedule's, then each granularity's),
+    at one moment; a series with no complete window in the range is left out (said so), unless
+    none has one. Returns how many windows broke a rule."""
+    moment = as_of or datetime.now(UTC)
+    measured = [c for c in configs if compute_windows(c.schedule, start, end, c.timezone)] or configs[:1]
+    for config in configs:
+        if config not in measured:
+            print(f"model {config.model}: no complete {config.schedule} window in [{start}, {end}); "
+                  "skipped", flush=True)
+    return sum(run_windows(c, start, end, moment, reports, jobs) for c in measured)
+
+
 def _demo(home: Path | None, jobs: int) -> int:
     from monitors import demo
     from monitors.run.suite import write_profiled_suite
@@ -105,8 +120,10 @@ def _results(config: ModelConfig, args: argparse.Namespace) -> int:
     zone = compute_zone(config.timezone)
     start, end = (None if t is None else compute_utc(compute_local(t, zone)).replace(tzinfo=None)
                   for t in (args.start, args.end))
-    frame = load_results(config.store_path, config.model,
-                         ResultFilter(start, end, tuple(args.kind), tuple(args.status)))
+    chosen = compute_series_configs(config, args.granularity)[0].model if args.granularity else config.model
+    frame = load_results(config.store_path, chosen,
+                         ResultFilter(start, end, tuple(args.kind), tuple(args.status)),
+                         every_series=args.granularity is None)
     try:
         if args.format == "json":
             sys.stdout.write(frame.to_json(orient="records", date_format="iso", indent=1) + "\n")
@@ -119,16 +136,17 @@ def _results(config: ModelConfig, args: argparse.Namespace) -> int:
     return 0
 
 
-def _alerts(config: ModelConfig, open_only: bool) -> int:
-    """One line per alert episode, open ones first."""
+def _alerts(config: ModelConfig, open_only: bool, granularity: str | None) -> int:
+    """One line per alert episode, open ones first; each series of the config in turn."""
     from monitors.reports.text import compute_episode_text
     from monitors.storage.results import load_alerts
 
-    episodes = load_alerts(config.store_path, config.model, open_only)
-    for episode in episodes.to_dict("records"):
-        print(compute_episode_text(episode))
-    which = "open " if open_only else ""
-    print(f"{len(episodes)} {which}alert episode(s) of model {config.model}")
+    for series in compute_series_configs(config, granularity):
+        episodes = load_alerts(series.store_path, series.model, open_only)
+        for episode in episodes.to_dict("records"):
+            print(compute_episode_text(episode))
+        which = "open " if open_only else ""
+        print(f"{len(episodes)} {which}alert episode(s) of model {series.model}")
     return 0
 
 
@@ -140,13 +158,15 @@ def _report(config: ModelConfig, args: argparse.Namespace) -> int:
 
     if args.evidently and args.window is None:
         raise MonitorsError("--evidently renders one window's report: give --window")
-    if args.window is not None:
-        return _report_window(config, args.window, args.evidently, args.as_of)
-    results.replace_trend_from_results(config.store_path, config.model)
-    windows = results.load_windows(config.store_path, config.model)
-    write_stored_window_pages(config, windows, "Rebuilt from the store.")
-    write_model_pages(config)  # also when the store holds no window yet
-    print(f"rebuilt {len(windows)} window pages; {config.reports_path / config.model / 'index.html'}")
+    if args.window is not None:  # the primary schedule's window, or --granularity's
+        return _report_window(compute_series_configs(config, args.granularity)[0], args.window,
+                              args.evidently, args.as_of)
+    for series in compute_series_configs(config, args.granularity):
+        results.replace_trend_from_results(series.store_path, series.model)
+        windows = results.load_windows(series.store_path, series.model)
+        write_stored_window_pages(series, windows, "Rebuilt from the store.")
+        write_model_pages(series)  # also when the store holds no window yet
+        print(f"rebuilt {len(windows)} window pages; {series.reports_path / series.model / 'index.html'}")
     return 0
 
 
@@ -186,13 +206,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             if compute_utc(args.end) <= compute_utc(args.start):
                 raise MonitorsError(f"--end {args.end} must be after --start {args.start}")
             as_of = compute_utc(args.as_of) if args.as_of else None
-            broken = run_windows(config, args.start, args.end, as_of, not args.no_report,
-                                 args.jobs)
+            broken = run_every_series(compute_series_configs(config, args.granularity), args.start,
+                                      args.end, as_of, not args.no_report, args.jobs)
             return EXIT_BROKEN if broken else 0
         if args.command == "results":
             return _results(config, args)
         if args.command == "alerts":
-            return _alerts(config, args.open)
+            return _alerts(config, args.open, args.granularity)
         if args.command == "report":
             return _report(config, args)
         return run_expectations_init(config, args.force)

@@ -15,6 +15,10 @@ def compute_time_argument(text: str) -> datetime:
         raise argparse.ArgumentTypeError(f"not a date or ISO time: {text!r}") from None
 
 
+GRANULARITY_HELP = ("only this granularity's series (a name under granularities:, or the "
+                    "schedule's preset name)")
+
+
 def compute_parser(description: str | None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="monitors", description=description)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -24,6 +28,7 @@ def compute_parser(description: str | None) -> argparse.ArgumentParser:
                       help="project folder (default: MONITORS_HOME or the current directory)")
     run = sub.add_parser("run", help="monitor every schedule window in [start, end)")
     run.add_argument("config", type=Path)
+    run.add_argument("--granularity", default=None, help=GRANULARITY_HELP)
     run.add_argument("--start", type=compute_time_argument, required=True)
     run.add_argument("--end", type=compute_time_argument, required=True)
     run.add_argument("--as-of", type=compute_time_argument, default=None,
@@ -32,6 +37,7 @@ def compute_parser(description: str | None) -> argparse.ArgumentParser:
     run.add_argument("--jobs", type=int, default=1, help="windows measured at once (processes)")
     results = sub.add_parser("results", help="what the store holds for the model")
     results.add_argument("config", type=Path)
+    results.add_argument("--granularity", default=None, help=GRANULARITY_HELP)
     results.add_argument("--format", choices=["csv", "json"], default="csv")
     results.add_argument("--start", type=compute_time_argument, help="windows starting at or after this time")
     results.add_argument("--end", type=compute_time_argument, help="windows starting before this time")
@@ -41,9 +47,11 @@ def compute_parser(description: str | None) -> argparse.ArgumentParser:
                          help="only this status; repeat for more")
     alerts = sub.add_parser("alerts", help="the model's alert episodes: open, then resolved")
     alerts.add_argument("config", type=Path)
+    alerts.add_argument("--granularity", default=None, help=GRANULARITY_HELP)
     alerts.add_argument("--open", action="store_true", help="only the open ones")
     rep = sub.add_parser("report", help="rebuild the model's pages from the store")
     rep.add_argument("config", type=Path)
+    rep.add_argument("--granularity", default=None, help=GRANULARITY_HELP)
     rep.add_argument("--window", type=compute_time_argument, default=None,
                      help="only the window starting at this time (naive: the schedule's wall time)")
     rep.add_argument("--evidently", action="store_true",

@@ -24,6 +24,13 @@ from monitors.config_errors import compute_error_lines, compute_yaml_error_text
 from monitors.core.custom import CustomMetric, Slice
 from monitors.core.errors import ConfigError
 from monitors.core.fields import LABEL, Identifier
+from monitors.core.granularity import (
+    PRESET_NAMES,
+    Granularity,
+    check_granularities,
+    compute_series_parts,
+    compute_window_hours,
+)
 from monitors.core.location import CAS_SCHEMES, Location, compute_is_url, compute_location
 from monitors.core.metrics import TASKS, check_performance_metrics
 from monitors.core.series import SeriesRule, compute_series_rules, compute_series_sources
@@ -37,7 +44,7 @@ from monitors.core.settings import (
 )
 from monitors.core.sources import BaselineSource, Checks, GroundTruth, Predictions
 from monitors.core.tasks import TASK_TYPES, compute_task_type
-from monitors.core.window import check_schedule, compute_zone, iter_windows
+from monitors.core.window import check_schedule, compute_zone
 from monitors.warehouse.dialects import backend_name, dialect_record
 from monitors.warehouse.expressions import check_custom_metrics, check_slices
 
@@ -57,6 +64,9 @@ class ModelConfig(Strict):
     schedule: str = Field(default="@daily", description=(
         "a cron expression or preset (quote it: \"@daily\", \"0 */6 * * *\"): one run = one window = one "
         "schedule interval"))
+    granularities: list[Granularity] = Field(default_factory=list, description=(
+        "more schedules, each its own series of windows (see Several granularities): "
+        "`[{name: weekly, schedule: \"@weekly\"}]`"))
     timezone: str = Field(default="UTC", description=(
         "the schedule's timezone (an IANA name): a daily window runs from local midnight to local midnight, "
         "23 or 25 hours on DST days; windows are stored in UTC, and naive `--start/--end` and timestamp "
@@ -152,6 +162,7 @@ class ModelConfig(Strict):
                              self.ground_truth.label if self.ground_truth else None, LABEL)
         check_slices(self.slices, self.sql_dialect, self.window_columns, self.segments)
         self._check_seasonality()
+        check_granularities(self.schedule, self.granularities)
         return self
 
     @property
@@ -178,11 +189,27 @@ class ModelConfig(Strict):
             self.task, [m.name for m in self.custom_metrics], self.ground_truth is not None))
 
     def _check_seasonality(self) -> None:
-        first = next(iter_windows(self.schedule, "2026-01-05", "2027-01-05", self.timezone), None)
-        hours = (first.end - first.start).total_seconds() / 3600 if first else 0.0
+        hours = compute_window_hours(self.schedule, self.timezone)
         self.volume.check_season(self.schedule, hours)
         for i, rule in enumerate(self.series_rules):
             rule.check_season(self.schedule, hours, f"series.{i}")
+
+    # -- granularities -----------------------------------------------------------------
+    @property
+    def base_model(self) -> str:
+        """The config's model (a granularity's config is named `<model>@<name>`)."""
+        return compute_series_parts(self.model)[0]
+
+    @property
+    def granularity(self) -> str | None:
+        """None for the primary schedule's series; the granularity's name for an extra one's."""
+        return compute_series_parts(self.model)[1]
+
+    @property
+    def granularity_names(self) -> list[str]:
+        """The names `--granularity` takes: the primary schedule's preset name, then the extras'."""
+        primary = PRESET_NAMES.get(self.schedule)
+        return [*([primary] if primary else []), *(g.label for g in self.granularities)]
 
     def _check_outputs(self) -> None:
         p = self.predictions

@@ -1,4 +1,7 @@
-"""Builds the DAG `monitor_<model>` for one YAML file in dags/models/.
+"""Builds the DAG `monitor_<model>` for one YAML file in dags/models/, and one DAG
+`monitor_<model>_<name>` per granularity it declares (each its own timetable: one data interval
+per run, its own catchup and backfills; registered by Airflow as DAGs built while the file is
+imported).
 
 Each model has a two-line DAG file (dags/monitor_<model>.py) calling build_dag(__file__), so a
 broken YAML is an import error of that file alone, naming the YAML file and key, and the other
@@ -68,13 +71,23 @@ def load_ui_config(config: ModelConfig) -> ModelConfig:
 
 
 def build_dag(dag_file: str | Path) -> DAG:
+    """The model's DAG (its primary schedule); the granularities' DAGs are built beside it."""
+    from monitors.config_series import compute_series_configs
+
     yaml_path = load_yaml_path(dag_file)
     config = load_ui_config(load_config(yaml_path, home=load_home(dag_file)))
+    built = [build_series_dag(series, yaml_path) for series in compute_series_configs(config)]
+    return built[0]
+
+
+def build_series_dag(config: ModelConfig, yaml_path: Path) -> DAG:
+    """The DAG of one series: monitor_<model>, or monitor_<model>_<granularity>."""
     settings = config.airflow
     callbacks = create_notifiers(config)
+    series_id = config.model.replace("@", "_")
 
     @dag(
-        dag_id=f"monitor_{config.model}",
+        dag_id=f"monitor_{series_id}",
         schedule=CronDataIntervalTimetable(config.schedule, timezone=config.timezone),
         start_date=datetime(config.start_date.year, config.start_date.month,
                             config.start_date.day, tzinfo=ZoneInfo(config.timezone)),
@@ -90,7 +103,7 @@ def build_dag(dag_file: str | Path) -> DAG:
     )
     def monitor() -> None:
         stored_asset = Asset(f"monitors://{config.model}")
-        alerts_alias = AssetAlias(f"monitors_{config.model}_alerts")
+        alerts_alias = AssetAlias(f"monitors_{series_id}_alerts")
         alerts_asset = Asset(f"monitors://{config.model}/alerts")
 
         def run_stage(name: str, context: dict[str, Any], *args: Any, warehouse: bool = False,

@@ -34,6 +34,7 @@ def load_reports_roots() -> "dict[str, Location]":
     from airflow.configuration import conf
 
     from monitors.config import load_config
+    from monitors.config_series import compute_series_configs
     from monitors_airflow.connections import load_storage_location
 
     dags = Path(conf.get("core", "dags_folder"))
@@ -45,8 +46,8 @@ def load_reports_roots() -> "dict[str, Location]":
         except Exception:  # a broken YAML is its DAG's import error; its pages are not served
             continue
         try:  # the tasks' credentials for the bucket (airflow.storage_conn_id), or this process's
-            roots[config.model] = load_storage_location(config.reports_path,
-                                                           config.airflow.storage_conn_id)
+            root = load_storage_location(config.reports_path, config.airflow.storage_conn_id)
+            roots.update((series.model, root) for series in compute_series_configs(config))
         except Exception:  # a connection that does not resolve: the pages are not served
             continue
     folders = list(roots.values())
@@ -96,7 +97,8 @@ def create_app() -> Any:
                 DagRun.dag_id == dag_id, DagRun.run_id == run_id))
         if start is None or not dag_id.startswith(DAG_PREFIX):
             raise HTTPException(404, f"no run {run_id!r} of a monitor DAG {dag_id!r}")
-        page = f"{dag_id.removeprefix(DAG_PREFIX)}/{compute_page_key(start)}/index.html"
+        series = {f"{DAG_PREFIX}{key.replace('@', '_')}": key for key in load_reports_roots() if key}
+        page = f"{series.get(dag_id, dag_id.removeprefix(DAG_PREFIX))}/{compute_page_key(start)}/index.html"
         return RedirectResponse(f"{request.scope.get('root_path', PREFIX)}/{page}")
 
     @app.get("/{path:path}")
@@ -106,9 +108,9 @@ def create_app() -> Any:
         roots = load_reports_roots()
         if model in roots and model:
             allowed = get_auth_manager().is_authorized_dag(
-                method="GET", details=DagDetails(id=f"{DAG_PREFIX}{model}"), user=user)
-            if not allowed:
-                raise HTTPException(403, f"no read access to DAG {DAG_PREFIX}{model}")
+                method="GET", details=DagDetails(id=f"{DAG_PREFIX}{model.replace('@', '_')}"), user=user)
+            if not allowed:  # a granularity's pages (<model>@<name>/) follow its DAG monitor_<model>_<name>
+                raise HTTPException(403, f"no read access to DAG {DAG_PREFIX}{model.replace('@', '_')}")
         found = load_file(roots.get(model) or roots[""], path)
         if found is None:
             raise HTTPException(404, f"no report {path!r}")

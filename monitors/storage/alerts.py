@@ -9,7 +9,7 @@ windows merges them when it alerts and splits them when it is ok. The DuckDB vie
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from monitors.core.measurement import Lifecycle
 
@@ -18,10 +18,10 @@ if TYPE_CHECKING:
     import pandas as pd
 
 ALERTS_VIEW = "monitor_alerts"
-RULE = "model, kind, metric, column_name, segment"
+RULE = "model, granularity, kind, metric, column_name, segment"
 ALERT_COLUMNS = ["model", "kind", "metric", "column_name", "segment", "opened_at", "last_seen_at",
                  "resolved_at", "windows_in_alert", "first_value", "first_threshold", "latest_value",
-                 "latest_threshold"]
+                 "latest_threshold", "granularity"]
 
 
 def judged_sql(results: str) -> str:
@@ -50,9 +50,10 @@ def alerts_sql(results: str) -> str:
 )
 SELECT e.model, e.kind, e.metric, e.column_name, e.segment, e.opened_at, e.last_seen_at,
   r.window_start AS resolved_at, e.windows_in_alert, e.first_value, e.first_threshold,
-  e.latest_value, e.latest_threshold
+  e.latest_value, e.latest_threshold, e.granularity
 FROM episodes e LEFT JOIN judged r
   ON r.judged_n = e.last_n + 1 AND r.model = e.model AND r.kind = e.kind AND r.metric = e.metric
+  AND r.granularity IS NOT DISTINCT FROM e.granularity
   AND r.column_name IS NOT DISTINCT FROM e.column_name AND r.segment IS NOT DISTINCT FROM e.segment
 """
 
@@ -75,15 +76,15 @@ FROM ({alerts_sql(f'({select_sql})')}) WHERE model = ? AND resolved_at = ? ORDER
                      [((k, m, c, s), opened, int(n)) for k, m, c, s, opened, n in resolved])
 
 
-def load_alerts(con: duckdb.DuckDBPyConnection, select_sql: str, model: str | None = None,
-                open_only: bool = False) -> pd.DataFrame:
-    """The episodes of the stored results (`select_sql`: every stored row, on `con`), newest
-    first."""
+def load_alerts(con: duckdb.DuckDBPyConnection, select_sql: str,
+                where: tuple[list[str], list[Any]] | None = None, open_only: bool = False) -> pd.DataFrame:
+    """The episodes of the stored results (`select_sql`: every stored row, on `con`; `where`:
+    conditions and their parameters, e.g. one series'), newest first."""
     sql = f"SELECT * FROM ({alerts_sql(f'({select_sql})')}) WHERE true"
-    params: list[str] = []
-    if model is not None:
-        sql += " AND model = ?"
-        params.append(model)
+    params: list[Any] = []
+    if where is not None:
+        sql += "".join(f" AND {condition}" for condition in where[0])
+        params += where[1]
     if open_only:
         sql += " AND resolved_at IS NULL"
     sql += " ORDER BY resolved_at IS NULL DESC, last_seen_at DESC, kind, metric, column_name, segment"

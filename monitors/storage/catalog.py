@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from monitors.core.granularity import compute_series_parts
 from monitors.core.location import Location
 from monitors.storage.alerts import ALERTS_VIEW, alerts_sql
 from monitors.storage.files import connect_parquet, load_exists, read_parquet_sql, write_text
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 VIEW = "monitor_results"
-CATALOG_VERSION = "3"  # 2: monitor_alerts; 3: reference
+CATALOG_VERSION = "3"  # 2: monitor_alerts; 3: reference and granularity
 COLUMNS = [
     ("model", "VARCHAR", pa.string()),
     ("window_start", "TIMESTAMP", pa.timestamp("us")),
@@ -34,6 +35,7 @@ COLUMNS = [
     ("run_id", "VARCHAR", pa.string()),
     ("computed_at", "TIMESTAMP", pa.timestamp("us")),
     ("reference", "VARCHAR", pa.string()),  # null in files written before it (core.kinds.REFERENCES)
+    ("granularity", "VARCHAR", pa.string()),  # null: the primary schedule's series (files before it)
 ]
 
 
@@ -51,6 +53,12 @@ def results_select_sql(source: str) -> str:
     empty = ", ".join(f"CAST(NULL AS {sql}) AS {name}" for name, sql, _ in COLUMNS)
     return (f"SELECT\n  {casts}\nFROM (SELECT {empty} WHERE false\n"
             f"  UNION ALL BY NAME SELECT * FROM {source})")
+
+
+def series_where_sql(series: str) -> tuple[list[str], list[Any]]:
+    """The rows of one series: credit_risk (the primary schedule's) or credit_risk@weekly."""
+    model, granularity = compute_series_parts(series)
+    return ["model = ?", "granularity IS NOT DISTINCT FROM ?"], [model, granularity]
 
 
 def replace_catalog(store: Location, results_dir: Location) -> bool:
@@ -105,15 +113,17 @@ def empty_results() -> pd.DataFrame:
     return pd.DataFrame({name: pd.Series(dtype="object") for name, _, _ in COLUMNS})
 
 
-def load_results(results_dir: Location, model: str | None = None, where: ResultFilter | None = None
-                 ) -> pd.DataFrame:
-    """What the window files hold (for one model, or all; windows starting in [start, end), of
-    the given kinds and statuses), read with DuckDB in memory."""
+def load_results(results_dir: Location, series: str | None = None, where: ResultFilter | None = None,
+                 every_series: bool = False) -> pd.DataFrame:
+    """What the window files hold (for one series: credit_risk or credit_risk@weekly; with
+    `every_series` every series of its model; or all; windows starting in [start, end), of the
+    given kinds and statuses), read with DuckDB in memory."""
     found = where or ResultFilter()
     conditions, params = found.where_sql()
-    if model is not None:
-        conditions.insert(0, "model = ?")
-        params.insert(0, model)
+    if series is not None:
+        chosen, values = series_where_sql(series)
+        conditions, params = [*chosen[:1 if every_series else 2], *conditions], \
+            [*values[:1 if every_series else 2], *params]
     with connect_parquet(results_dir) as stored:
         if stored is None:
             return empty_results()
@@ -121,5 +131,6 @@ def load_results(results_dir: Location, model: str | None = None, where: ResultF
         sql = f"SELECT * FROM ({results_select_sql(source)})"
         if conditions:
             sql += " WHERE " + " AND ".join(conditions)
-        sql += " ORDER BY model, window_start, kind, metric, column_name NULLS FIRST, segment NULLS FIRST"
+        sql += (" ORDER BY model, granularity NULLS FIRST, window_start, kind, metric,"
+                " column_name NULLS FIRST, segment NULLS FIRST")
         return con.execute(sql, params).df()

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from monitors.core.granularity import compute_series_parts
 from monitors.core.location import Location
 from monitors.core.measurement import Lifecycle, RuleKey
 from monitors.storage import trends
@@ -162,6 +163,9 @@ def load_episodes(data_dir: Location, model: str, open_only: bool = False) -> pd
         rows += [r for r in found if r["state"] == "carry"] if month == months[-1] else []
         rows += [r for r in found if r["state"] == "closed"] if not open_only else []
     frame = pd.DataFrame(rows, columns=[*ALERT_COLUMNS, "state"])[ALERT_COLUMNS]
+    name, granularity = compute_series_parts(model)  # as monitor_alerts has them: credit_risk, weekly
+    frame["model"], frame["granularity"] = name, pd.Series([granularity] * len(frame), index=frame.index,
+                                                           dtype=object)
     frame["windows_in_alert"] = frame["windows_in_alert"].astype("int64")
     for column in ("opened_at", "last_seen_at", "resolved_at"):  # as the view types them
         frame[column] = frame[column].astype("datetime64[us]")

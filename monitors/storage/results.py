@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 
 from monitors.core.errors import StoreError
+from monitors.core.granularity import compute_series_parts
 from monitors.core.kinds import reference_of
 from monitors.core.location import Location
 from monitors.core.measurement import Lifecycle, Measurement
@@ -56,8 +57,9 @@ def naive_utc(moment: datetime) -> datetime:
 def results_table(model: str, window: Window, rows: Iterable[Measurement], run_id: str,
                   computed_at: datetime | None = None) -> pa.Table:
     at = naive_utc(computed_at or datetime.now(UTC))
+    model, granularity = compute_series_parts(model)  # a series key: credit_risk@weekly
     records = [
-        {"model": model, "window_start": naive_utc(window.start),
+        {"model": model, "granularity": granularity, "window_start": naive_utc(window.start),
          "window_end": naive_utc(window.end), "kind": r.kind, "metric": r.metric,
          "column_name": r.column_name, "segment": r.segment, "value": r.value,
          "threshold": r.threshold, "status": r.status, "run_id": run_id, "computed_at": at,
@@ -159,11 +161,12 @@ def load_windows(store: Location, model: str, ending_after: datetime | None = No
     return found if ending_after is None else [w for w in found if w.end > ending_after]
 
 
-def load_results(store: Location, model: str | None = None, where: catalog.ResultFilter | None = None
-                 ) -> pd.DataFrame:
-    """What the store holds (for one model, or all; `where` narrows it), read from the Parquet
-    files directly so it never waits on the DuckDB file's lock."""
-    return catalog.load_results(results_folder(store), model, where)
+def load_results(store: Location, model: str | None = None, where: catalog.ResultFilter | None = None,
+                 every_series: bool = False) -> pd.DataFrame:
+    """What the store holds (for one series, `model` or `<model>@<granularity>`; with
+    `every_series` all of its model's; or all; `where` narrows it), read from the Parquet files
+    directly so it never waits on the DuckDB file's lock."""
+    return catalog.load_results(results_folder(store), model, where, every_series)
 
 
 def load_open_alerts(store: Location, model: str) -> pd.DataFrame:
@@ -171,16 +174,21 @@ def load_open_alerts(store: Location, model: str) -> pd.DataFrame:
     return episodes.load_episodes(store_data_dir(store), model, open_only=True)
 
 
-def load_alerts(store: Location, model: str | None = None, open_only: bool = False) -> pd.DataFrame:
+def load_alerts(store: Location, model: str | None = None, open_only: bool = False,
+                every_series: bool = False) -> pd.DataFrame:
     """The alert episodes of the stored results (storage.alerts), read from every window file:
-    the reference the episodes' state is checked against (`monitors alerts`)."""
+    the reference the episodes' state is checked against (`monitors alerts`); `model` a series
+    key, `every_series`: all of its model's series."""
     import pandas as pd
 
     with connect_parquet(results_folder(store)) as stored:
         if stored is None:
             return pd.DataFrame(columns=alerts.ALERT_COLUMNS)
         con, source = stored
-        return alerts.load_alerts(con, catalog.results_select_sql(source), model, open_only)
+        where = None if model is None else catalog.series_where_sql(model)
+        if where is not None and every_series:
+            where = (where[0][:1], where[1][:1])
+        return alerts.load_alerts(con, catalog.results_select_sql(source), where, open_only)
 
 
 def load_window_lifecycle(store: Location, model: str, window: Window) -> Lifecycle:

@@ -73,3 +73,22 @@ def test_broken_yaml_is_an_import_error_of_its_own_file_only(tmp_path: Path) -> 
     assert list(result["errors"]) == [str(dags / "monitor_fraud.py")]
     error = result["errors"][str(dags / "monitor_fraud.py")]
     assert "fraud.yaml: drift.max_drifted_shares: unknown key" in error
+
+
+def test_a_granularity_is_its_own_dag_with_its_own_timetable(tmp_path: Path) -> None:
+    dags = tmp_path / "dags"
+    shutil.copytree(REPO / "dags", dags, ignore=shutil.ignore_patterns("__pycache__"))
+    config = yaml.safe_load((dags / "models" / "credit_risk.yaml").read_text())
+    config["granularities"] = [{"schedule": "@weekly"}, {"name": "six_hourly", "schedule": "0 */6 * * *"}]
+    (dags / "models" / "credit_risk.yaml").write_text(yaml.safe_dump(config))
+
+    result = _parse(dags)
+    assert result["errors"] == {}
+    assert sorted(result["dags"]) == ["monitor_credit_risk", "monitor_credit_risk_six_hourly",
+                                      "monitor_credit_risk_weekly"]
+    assert result["dags"]["monitor_credit_risk_weekly"] == result["dags"]["monitor_credit_risk"]
+    assert result["timetable"] == {
+        "monitor_credit_risk": "CronDataIntervalTimetable(expression='0 0 * * *', timezone='UTC')",
+        "monitor_credit_risk_weekly": "CronDataIntervalTimetable(expression='0 0 * * 0', timezone='UTC')",
+        "monitor_credit_risk_six_hourly": "CronDataIntervalTimetable(expression='0 */6 * * *', timezone='UTC')"}
+    assert result["heavy"] == []

@@ -78,3 +78,30 @@ def test_a_connection_password_reaches_no_output(tmp_path: Path, airflow_db: Non
     for folder in (project, airflow_home):
         leaked = [p for p in folder.rglob("*") if p.is_file() and secret.encode() in p.read_bytes()]
         assert leaked == [], leaked
+
+
+def test_a_granularity_dag_stores_what_monitors_run_stores_for_it(tmp_path: Path, airflow_db: None,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """monitor_credit_risk_twice_daily's run covers its own 12-hour data interval and stores the
+    granularity's series, as `monitors run --granularity twice_daily` does."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    monkeypatch.delenv("MONITORS_HOME", raising=False)
+    project = make_project(tmp_path / "project", days=2, checks=None,
+                           granularities=[{"name": "twice_daily", "schedule": "0 */12 * * *"}])
+    config_path = project / "dags" / "models" / "credit_risk.yaml"
+    config = load_config(config_path, home=project)
+    _dag(project, monkeypatch)  # the bag's settings; the granularity's DAG is beside the model's
+    dag = DagBag(dag_folder=str(project / "dags")).dags["monitor_credit_risk_twice_daily"]
+    dag.test(logical_date=datetime(2026, 1, 1, 12, tzinfo=UTC))  # the interval [00:00, 12:00)
+    series = config.model_copy(update={"model": "credit_risk@twice_daily"})
+    by_dag = stored(series)
+    assert set(by_dag["granularity"]) == {"twice_daily"} and set(by_dag["model"]) == {"credit_risk"}
+    assert list(by_dag[["window_start", "window_end"]].drop_duplicates().itertuples(index=False, name=None)) \
+        == [(pd.Timestamp("2026-01-01 00:00"), pd.Timestamp("2026-01-01 12:00"))]
+    assert stored(config).empty  # the primary series ran nothing
+    with monkeypatch.context() as m:
+        m.setenv("MONITORS_HOME", str(project))
+        main(["run", str(config_path), "--start", "2026-01-01T00:00", "--end", "2026-01-01T12:00",
+              "--granularity", "twice_daily", "--no-report"])
+    pd.testing.assert_frame_equal(stored(series), by_dag)
