@@ -142,11 +142,28 @@ def _report(config: ModelConfig, args: argparse.Namespace) -> int:
         raise MonitorsError("--evidently renders one window's report: give --window")
     if args.window is not None:
         return _report_window(config, args.window, args.evidently, args.as_of)
-    results.replace_trend_from_results(config.store_path, config.model)
+    results.rebuild_model(config.store_path, config.model)
     windows = results.load_windows(config.store_path, config.model)
     write_stored_window_pages(config, windows, "Rebuilt from the store.")
     write_model_pages(config)  # also when the store holds no window yet
     print(f"rebuilt {len(windows)} window pages; {config.reports_path / config.model / 'index.html'}")
+    return 0
+
+
+def _store(config: ModelConfig, action: str, before: str | None) -> int:
+    """`store rebuild`: the model's derived state from its results (what `report` does before
+    the pages); `store compact`: months before `before` folded into month files."""
+    from monitors.storage import results
+
+    if action == "rebuild":
+        results.rebuild_model(config.store_path, config.model)
+        print(f"rebuilt the trend, digest and alert state of model {config.model} from its results")
+        return 0
+    now = datetime.now(UTC)
+    month = before or f"{now.year - (now.month == 1)}-{(now.month - 2) % 12 + 1:02d}"
+    done = results.write_compacted(config.store_path, config.model, month)
+    print(f"model {config.model}: {done.folded} window files folded into {done.months} month files "
+          f"(months before {month})" + (f"; {done.left} left: rewritten meanwhile" if done.left else ""))
     return 0
 
 
@@ -195,6 +212,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _alerts(config, args.open)
         if args.command == "report":
             return _report(config, args)
+        if args.command == "store":
+            return _store(config, args.action, getattr(args, "before", None))
         return run_expectations_init(config, args.force)
     except MonitorsError as exc:
         print(f"error: {exc}", file=sys.stderr)

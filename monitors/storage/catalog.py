@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 VIEW = "monitor_results"
-CATALOG_VERSION = "2"  # 2: monitor_alerts
+CATALOG_VERSION = "3"  # 2: monitor_alerts; 3: month files (a window file wins over them)
+WINDOW_FILE_MARK = "/window_start="  # in a window file's name; month files hold "/month="
 COLUMNS = [
     ("model", "VARCHAR", pa.string()),
     ("window_start", "TIMESTAMP", pa.timestamp("us")),
@@ -37,10 +38,16 @@ COLUMNS = [
 
 
 def results_select_sql(source: str) -> str:
-    """Every stored row with the view's column types, from `source` (a FROM clause: the window
-    files' read_parquet, or their table registered on the connection)."""
+    """Every stored row with the view's column types, from `source` (a FROM clause: the result
+    files' read_parquet, or their table registered on the connection, with a column
+    `filename`). The reading rule of compaction (storage.compaction): a window's rows come from
+    its window file when one holds any, else from its month file; so a window is read once
+    while a month is being compacted, and a rerun's window file wins over the month's rows."""
     casts = ",\n  ".join(f"CAST({name} AS {sql}) AS {name}" for name, sql, _ in COLUMNS)
-    return f"SELECT\n  {casts}\nFROM {source}"
+    return (f"SELECT\n  {casts}\nFROM (\n"
+            f"  SELECT *, contains(filename, '{WINDOW_FILE_MARK}') AS from_window_file FROM {source}\n"
+            f"  QUALIFY from_window_file OR NOT bool_or(from_window_file) "
+            f"OVER (PARTITION BY model, window_start))")
 
 
 def replace_catalog(store: Location, results_dir: Location) -> bool:
