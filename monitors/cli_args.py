@@ -72,7 +72,8 @@ def compute_parser(description: str | None) -> argparse.ArgumentParser:
     compact.add_argument("--before", type=compute_month_argument, default=None,
                          help="compact the months before this one, YYYY-MM (default: the previous "
                               "month, UTC: the last complete month stays as window files)")
-    rebuild = store_sub.add_parser("rebuild", help="rebuild the trend, digest and alert state from the results")
+    rebuild = store_sub.add_parser("rebuild",
+                                   help="rebuild the trend, digest and alert state from the results")
     rebuild.add_argument("config", type=Path)
     return parser
 

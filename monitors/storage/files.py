@@ -149,9 +149,10 @@ def delete_tree(folder: Location) -> None:
 @contextmanager
 def connect_parquet(folder: Location) -> Iterator[tuple[duckdb.DuckDBPyConnection, str] | None]:
     """An in-memory DuckDB connection and the FROM clause reading every Parquet file below
-    `folder` (columns unified by name, each row's file in a column `filename`); None when there is no file (DuckDB refuses a read over
-    a glob matching nothing). On disk DuckDB reads the files itself; on object storage they are
-    fetched concurrently and registered as one Arrow table (DuckDB's httpfs is not needed)."""
+    `folder` (columns unified by name, each row's file in a column `filename`); None when there
+    is no file (DuckDB refuses a read over a glob matching nothing). On disk DuckDB reads the
+    files itself; on object storage they are fetched concurrently and registered as one Arrow
+    table (DuckDB's httpfs is not needed)."""
     import duckdb
 
     if isinstance(folder, Path):

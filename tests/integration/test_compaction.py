@@ -101,3 +101,24 @@ def test_a_window_file_rewritten_during_compaction_is_left_and_still_wins(home: 
     assert deleted == [False, True, True, True]
     assert results.load_window_rows(store, "m", windows[0]) == rerun
     assert len(load_sorted(store)) == sum(1 for _ in rerun) + 3 * 4
+
+
+def test_the_store_commands_compact_and_rebuild(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from monitors.cli import main
+    from monitors.testing import write_config
+
+    config = write_config(home, "duckdb:///warehouse.duckdb", model="m", **{"checks": None})
+    store = home / "monitoring.duckdb"
+    rng = random.Random(3)
+    windows = compute_windows(30)
+    for window in windows:
+        results.replace_window(store, "m", window, compute_rows(rng), "first")
+    before = load_sorted(store)
+    assert main(["store", "compact", str(config), "--before", "2026-02"]) == 0
+    assert "model m: 24 window files folded into 1 month files (months before 2026-02)" in capsys.readouterr().out
+    assert main(["store", "rebuild", str(config)]) == 0
+    pd.testing.assert_frame_equal(load_sorted(store), before)
+    check_state(store, windows)
+    with pytest.raises(SystemExit) as bad:
+        main(["store", "compact", str(config), "--before", "2026-13"])
+    assert bad.value.code == 2 and "not a month YYYY-MM: '2026-13'" in capsys.readouterr().err
