@@ -65,6 +65,12 @@ def compute_parser(description: str | None) -> argparse.ArgumentParser:
     suite = exp_sub.add_parser("init", help="write the suite at checks.suite from the baseline")
     suite.add_argument("config", type=Path)
     suite.add_argument("--force", action="store_true", help="overwrite an existing suite")
+    add_store_commands(sub)
+    return parser
+
+
+def add_store_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`monitors store compact|rebuild`."""
     store = sub.add_parser("store", help="maintain the results store: compact, rebuild")
     store_sub = store.add_subparsers(dest="action", required=True)
     compact = store_sub.add_parser("compact", help="fold each past month's window files into one file")
@@ -75,7 +81,6 @@ def compute_parser(description: str | None) -> argparse.ArgumentParser:
     rebuild = store_sub.add_parser("rebuild",
                                    help="rebuild the trend, digest and alert state from the results")
     rebuild.add_argument("config", type=Path)
-    return parser
 
 
 def compute_month_argument(text: str) -> str:
