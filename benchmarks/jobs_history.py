@@ -4,6 +4,7 @@ windows are alike), `monitors run --jobs N` over W hourly windows into an empty 
 included; each window's completion line is timestamped as it arrives.
 
     nice .venv/bin/python benchmarks/jobs_history.py [--windows 2000] [--jobs 2] [--sample 100]
+    .venv/bin/python benchmarks/jobs_history.py --from-files --workdir DIR  # a stopped run's figures
 
 Prints the seconds between completions (the per-window cost at N jobs) averaged over the first
 and the last `sample` windows, and their ratio (the target: at most 1.15), measured in one run
@@ -72,21 +73,15 @@ def run_timed(config: Path, root: Path, windows: int, jobs: int) -> list[float]:
     return arrived
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--windows", type=int, default=2000)
-    parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--sample", type=int, default=100)
-    parser.add_argument("--workdir", type=Path)
-    args = parser.parse_args()
-    root = args.workdir or Path(tempfile.mkdtemp(prefix="monitors-jobs-history-"))
-    root.mkdir(parents=True, exist_ok=True)
-    config = write_project(root, args.windows)
-    print(f"workdir {root}; {args.windows} hourly windows, --jobs {args.jobs}; "
-          f"load average {os.getloadavg()[0]:.2f}", flush=True)
-    arrived = run_timed(config, root, args.windows, args.jobs)
+def load_file_times(root: Path) -> list[float]:
+    """When each window file of a workdir's store was written (its mtime), in order: the
+    completions of a run that was stopped before its end."""
+    return sorted(path.stat().st_mtime for path in (root / "monitoring" / "results").rglob("*.parquet"))
+
+
+def show(arrived: list[float], sample: int) -> None:
     gaps = [b - a for a, b in zip(arrived, arrived[1:], strict=False)]
-    first, last = gaps[:args.sample], gaps[-args.sample:]
+    first, last = gaps[:sample], gaps[-sample:]
     mean_first, mean_last = statistics.mean(first), statistics.mean(last)
     print(f"windows stored: {len(arrived)}; seconds per window (between completions):")
     print(f"  first {len(first)}: mean {mean_first:.3f} s, median {statistics.median(first):.3f} s")
@@ -94,6 +89,27 @@ def main() -> None:
     print(f"  ratio last/first: {mean_last / mean_first:.2f} (mean), "
           f"{statistics.median(last) / statistics.median(first):.2f} (median); "
           f"load average {os.getloadavg()[0]:.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--windows", type=int, default=2000)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--sample", type=int, default=100)
+    parser.add_argument("--workdir", type=Path)
+    parser.add_argument("--from-files", action="store_true",
+                        help="run nothing: the figures of the workdir's window files' write times "
+                             "(a run stopped before its end)")
+    args = parser.parse_args()
+    if args.from_files:
+        show(load_file_times(args.workdir), args.sample)
+        return
+    root = args.workdir or Path(tempfile.mkdtemp(prefix="monitors-jobs-history-"))
+    root.mkdir(parents=True, exist_ok=True)
+    config = write_project(root, args.windows)
+    print(f"workdir {root}; {args.windows} hourly windows, --jobs {args.jobs}; "
+          f"load average {os.getloadavg()[0]:.2f}", flush=True)
+    show(run_timed(config, root, args.windows, args.jobs), args.sample)
 
 
 if __name__ == "__main__":
