@@ -162,11 +162,29 @@ def _report(config: ModelConfig, args: argparse.Namespace) -> int:
         return _report_window(compute_series_configs(config, args.granularity)[0], args.window,
                               args.evidently, args.as_of)
     for series in compute_series_configs(config, args.granularity):
-        results.replace_trend_from_results(series.store_path, series.model)
+        results.rebuild_model(series.store_path, series.model)
         windows = results.load_windows(series.store_path, series.model)
         write_stored_window_pages(series, windows, "Rebuilt from the store.")
         write_model_pages(series)  # also when the store holds no window yet
         print(f"rebuilt {len(windows)} window pages; {series.reports_path / series.model / 'index.html'}")
+    return 0
+
+
+def _store(config: ModelConfig, action: str, before: str | None) -> int:
+    """`store rebuild`: each series' derived state from its results (what `report` does before
+    the pages); `store compact`: months before `before` folded into month files."""
+    from monitors.storage import results
+
+    now = datetime.now(UTC)
+    month = before or f"{now.year - (now.month == 1)}-{(now.month - 2) % 12 + 1:02d}"
+    for series in compute_series_configs(config):
+        if action == "rebuild":
+            results.rebuild_model(series.store_path, series.model)
+            print(f"rebuilt the trend, digest and alert state of model {series.model} from its results")
+            continue
+        done = results.write_compacted(series.store_path, series.model, month)
+        print(f"model {series.model}: {done.folded} window files folded into {done.months} month files "
+              f"(months before {month})" + (f"; {done.left} left: rewritten meanwhile" if done.left else ""))
     return 0
 
 
@@ -215,6 +233,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _alerts(config, args.open, args.granularity)
         if args.command == "report":
             return _report(config, args)
+        if args.command == "store":
+            return _store(config, args.action, getattr(args, "before", None))
         return run_expectations_init(config, args.force)
     except MonitorsError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -73,4 +73,27 @@ def compute_parser(description: str | None) -> argparse.ArgumentParser:
     suite = exp_sub.add_parser("init", help="write the suite at checks.suite from the baseline")
     suite.add_argument("config", type=Path)
     suite.add_argument("--force", action="store_true", help="overwrite an existing suite")
+    add_store_commands(sub)
     return parser
+
+
+def add_store_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`monitors store compact|rebuild`."""
+    store = sub.add_parser("store", help="maintain the results store: compact, rebuild")
+    store_sub = store.add_subparsers(dest="action", required=True)
+    compact = store_sub.add_parser("compact", help="fold each past month's window files into one file")
+    compact.add_argument("config", type=Path)
+    compact.add_argument("--before", type=compute_month_argument, default=None,
+                         help="compact the months before this one, YYYY-MM (default: the previous "
+                              "month, UTC: the last complete month stays as window files)")
+    rebuild = store_sub.add_parser("rebuild",
+                                   help="rebuild the trend, digest and alert state from the results")
+    rebuild.add_argument("config", type=Path)
+
+
+def compute_month_argument(text: str) -> str:
+    """A month, YYYY-MM."""
+    try:
+        return datetime.strptime(text, "%Y-%m").strftime("%Y-%m")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a month YYYY-MM: {text!r}") from None

@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 VIEW = "monitor_results"
-CATALOG_VERSION = "3"  # 2: monitor_alerts; 3: reference and granularity
+CATALOG_VERSION = "3"  # 2: monitor_alerts; 3: reference, granularity, month files
+WINDOW_FILE_MARK = "/window_start="  # in a window file's name; month files hold "/month="
 COLUMNS = [
     ("model", "VARCHAR", pa.string()),
     ("window_start", "TIMESTAMP", pa.timestamp("us")),
@@ -45,14 +46,21 @@ def results_schema() -> pa.Schema:
 
 
 def results_select_sql(source: str) -> str:
-    """Every stored row with the view's column types, from `source` (a FROM clause: the window
-    files' read_parquet, or their table registered on the connection). Unioned by name with an
-    empty row of every column, so a column no file holds yet (files written before it) reads as
-    null instead of failing to bind."""
+    """Every stored row with the view's column types, from `source` (a FROM clause: the result
+    files' read_parquet, or their table registered on the connection, with a column
+    `filename`). Unioned by name with an empty row of every column, so a column no file holds
+    yet (files written before it) reads as null instead of failing to bind. The reading rule of
+    compaction (storage.compaction): a window's rows come from its window file when one holds
+    any, else from its month file; so a window is read once while a month is being compacted,
+    and a rerun's window file wins over the month's rows."""
     casts = ",\n  ".join(f"CAST({name} AS {sql}) AS {name}" for name, sql, _ in COLUMNS)
     empty = ", ".join(f"CAST(NULL AS {sql}) AS {name}" for name, sql, _ in COLUMNS)
-    return (f"SELECT\n  {casts}\nFROM (SELECT {empty} WHERE false\n"
-            f"  UNION ALL BY NAME SELECT * FROM {source})")
+    files = (f"SELECT {empty}, CAST(NULL AS VARCHAR) AS filename WHERE false\n"
+             f"  UNION ALL BY NAME SELECT * FROM {source}")
+    return (f"SELECT\n  {casts}\nFROM (\n"
+            f"  SELECT *, contains(filename, '{WINDOW_FILE_MARK}') AS from_window_file FROM ({files})\n"
+            f"  QUALIFY from_window_file OR NOT bool_or(from_window_file) "
+            f"OVER (PARTITION BY model, granularity, window_start))")
 
 
 def series_where_sql(series: str) -> tuple[list[str], list[Any]]:

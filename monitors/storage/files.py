@@ -149,9 +149,10 @@ def delete_tree(folder: Location) -> None:
 @contextmanager
 def connect_parquet(folder: Location) -> Iterator[tuple[duckdb.DuckDBPyConnection, str] | None]:
     """An in-memory DuckDB connection and the FROM clause reading every Parquet file below
-    `folder` (columns unified by name); None when there is no file (DuckDB refuses a read over
-    a glob matching nothing). On disk DuckDB reads the files itself; on object storage they are
-    fetched concurrently and registered as one Arrow table (DuckDB's httpfs is not needed)."""
+    `folder` (columns unified by name, each row's file in a column `filename`); None when there
+    is no file (DuckDB refuses a read over a glob matching nothing). On disk DuckDB reads the
+    files itself; on object storage they are fetched concurrently and registered as one Arrow
+    table (DuckDB's httpfs is not needed)."""
     import duckdb
 
     if isinstance(folder, Path):
@@ -171,9 +172,26 @@ def connect_parquet(folder: Location) -> Iterator[tuple[duckdb.DuckDBPyConnectio
 
 
 def read_parquet_sql(folder: Path) -> str:
-    """DuckDB's read of every Parquet file below a local folder (its absolute path)."""
+    """DuckDB's read of every Parquet file below a local folder (its absolute path), with each
+    row's file in a column `filename`."""
     pattern = str(folder.resolve() / "**" / "*.parquet").replace("'", "''")
-    return f"read_parquet('{pattern}', union_by_name=true, hive_partitioning=false)"
+    return f"read_parquet('{pattern}', union_by_name=true, hive_partitioning=false, filename=true)"
+
+
+def delete_if_unchanged(path: Location, data: bytes, what: str) -> bool:
+    """Delete a file only if it still holds `data` (False, and it is left, when a writer
+    replaced it since it was read). Local disk: under the file's lock, so no read-modify-write
+    of it is lost; object storage: a DELETE conditional on the ETag of the bytes compared."""
+    if isinstance(path, Path):
+        with locked(path, what):
+            if load_bytes(path) != data:
+                return False
+            path.unlink()
+            return True
+    etag = remote.load_etag(path)
+    if etag is None or load_bytes(path) != data:
+        return False
+    return remote.delete_if_unchanged(path, etag)
 
 
 def replace_stale_tmp_files(path: Location) -> None:

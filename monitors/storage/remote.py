@@ -33,8 +33,9 @@ def load_names(folder: UPath, pattern: str) -> list[UPath]:
 
 
 def load_tables(folder: UPath, suffix: str = ".parquet") -> pa.Table | None:
-    """Every Parquet object below `folder` in one table (columns unified by name): one listing,
-    then the objects fetched concurrently; None when there is none."""
+    """Every Parquet object below `folder` in one table (columns unified by name, each row's
+    object name in a column `filename`): one listing, then the objects fetched concurrently;
+    None when there is none."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -42,13 +43,32 @@ def load_tables(folder: UPath, suffix: str = ".parquet") -> pa.Table | None:
     if not names:
         return None
     found = folder.fs.cat(names)
-    tables = [pq.read_table(io.BytesIO(found[name])) for name in names]
+    tables = []
+    for name in names:
+        table = pq.read_table(io.BytesIO(found[name]))
+        tables.append(table.append_column("filename", pa.array([name] * table.num_rows, pa.string())))
     return pa.concat_tables(tables, promote_options="default")
 
 
 def delete_tree(folder: UPath) -> None:
     if folder.exists():
         folder.fs.rm(folder.path, recursive=True)
+
+
+def delete_if_unchanged(path: UPath, etag: str) -> bool:
+    """One DELETE that succeeds only if the object still has `etag`; False when another writer
+    changed it first (S3 answers 412)."""
+    bucket, key, _ = path.fs.split_path(path.path)
+    try:
+        path.fs.call_s3("delete_object", Bucket=bucket, Key=key, IfMatch=etag)
+    except OSError as exc:
+        code = getattr(exc.__cause__, "response", {}).get("Error", {}).get("Code")
+        if code in ("PreconditionFailed", "ConditionalRequestConflict"):
+            return False
+        raise
+    finally:
+        path.fs.invalidate_cache(path.path)
+    return True
 
 
 def load_etag(path: UPath) -> str | None:

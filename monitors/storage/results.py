@@ -18,7 +18,7 @@ from monitors.core.kinds import reference_of
 from monitors.core.location import Location
 from monitors.core.measurement import Lifecycle, Measurement
 from monitors.core.window import Window, compute_utc
-from monitors.storage import alerts, catalog, episodes, trends
+from monitors.storage import alerts, catalog, compaction, episodes, trends
 from monitors.storage.files import (
     connect_parquet,
     delete_tree,
@@ -119,6 +119,8 @@ def replace_rows(store: Location, model: str, window: Window, kinds: Collection[
     found: list[bool] = []
 
     def swap(old: pa.Table | None) -> pa.Table | None:
+        if old is None:  # a compacted window: its rows from the month file, into a window file that wins
+            old = compaction.load_month_rows(results_folder(store), model, window, SCHEMA)
         found[:] = [old is not None]
         if old is None:
             return None
@@ -139,8 +141,12 @@ def replace_rows(store: Location, model: str, window: Window, kinds: Collection[
 
 
 def load_window_rows(store: Location, model: str, window: Window) -> list[Measurement]:
-    """The stored rows of one window (empty if it was never stored)."""
+    """The stored rows of one window, from its window file or, once compacted, its month file
+    (empty if it was never stored)."""
     found = load_table(window_results_file(store, model, window), columns=list(FIELDS))
+    if found is None:
+        found = compaction.load_month_rows(results_folder(store), model, window, SCHEMA)
+        found = None if found is None else found.select(list(FIELDS))
     return [] if found is None else [Measurement(**record) for record in found.to_pylist()]
 
 
@@ -209,6 +215,12 @@ def rebuild_model(store: Location, model: str) -> None:
         legacy.unlink(missing_ok=True)
     elif load_exists(legacy):
         delete_tree(legacy)
+
+
+def write_compacted(store: Location, model: str, before: str) -> compaction.Compacted:
+    """Fold the model's window files of every month before `before` (YYYY-MM) into month files
+    (storage.compaction): what the store holds is read the same before and after."""
+    return compaction.write_compacted(results_folder(store), model, before)
 
 
 def replace_trend_from_results(store: Location, model: str) -> None:
