@@ -111,7 +111,7 @@ def run_batch(config: ModelConfig, windows: list[Window], as_of: datetime, repor
     batch = Batch()
     # forked first, before any warehouse connection: the suite's process (the first window waits
     # for it), then the reports'
-    checks = ChecksBeside() if jobs == 1 and ChecksBeside.available(config) else None
+    checks = ChecksBeside(config) if jobs == 1 and ChecksBeside.available(config) else None
     beside = ReportsBeside(config) if reports and config.report.evidently != "never" else None
     try:
         from monitors.run import labels  # the measurement's modules, imported beside the forks'
