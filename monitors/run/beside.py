@@ -35,11 +35,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def _load_gx() -> None:
-    """GX imported and its context made (returned as nothing: it does not pickle)."""
-    from monitors.checks.context import gx_context
+def _load_gx(dialect: str) -> None:
+    """GX imported and its context made (returned as nothing: it does not pickle), without the
+    integrations of other dialects (checks.context.gx_context_for)."""
+    from monitors.checks.context import gx_context_for
 
-    gx_context()
+    gx_context_for(dialect)
 
 
 def load_gx_rows(config: ModelConfig, window: Window, as_of: datetime, suite: dict[str, Any]
@@ -77,14 +78,15 @@ class ChecksBeside:
     """One forked worker, importing GX from the moment it is created: create it before this
     process opens a warehouse connection (a forked child must not share one)."""
 
-    def __init__(self) -> None:
+    def __init__(self, config: ModelConfig) -> None:
         self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
         # every object this process holds goes to the permanent generation before the fork: the
         # child's garbage collector never frees an inherited one (a DuckDB connection freed
         # there joined threads the child does not have, and hung it: seen in a test process)
         gc.freeze()
         try:
-            self._pool.submit(_load_gx)  # forks now, and starts the import
+            # forks now, and starts the import
+            self._pool.submit(_load_gx, backend_name(config.warehouse))
         finally:
             gc.unfreeze()
 

@@ -48,6 +48,10 @@ class Dialect:
     # dialects compare the compiled type name; the rest resolve names on the type module.
     gx_numeric_types: tuple[str, ...] = NUMERIC_NAMES_DEFAULT
     gx_text_types: tuple[str, ...] = TEXT_NAMES_DEFAULT
+    # the packages GX imports for this dialect when they are installed (its compatibility
+    # modules): the process validating a suite beside a CLI run (run.beside) imports GX without
+    # the other dialects' (checks.context.gx_context_for)
+    gx_integrations: tuple[str, ...] = ()
     # the engine's names of time types (lower case, without precision): each is `time` to the
     # config check; a naive one is read in the schedule's timezone, a zoned one as an instant
     time_types: tuple[str, ...] = ("timestamp", "date")
@@ -86,10 +90,11 @@ DIALECTS: dict[str, Dialect] = {d.name: d for d in (
     Dialect("databricks", "Databricks SQL", tested=False, driver="databricks-sqlalchemy",
             sqlglot="databricks", multi_argument_grouping=False,
             time_types=("timestamp", "timestamp_ntz", "timestamp_ltz", "date"),
-            notes="Spark SQL's semantics"),
+            gx_integrations=("databricks",), notes="Spark SQL's semantics"),
     Dialect("snowflake", "Snowflake", tested=True, driver="snowflake-sqlalchemy", sqlglot="snowflake",
             time_types=("timestamp", "timestamp_ntz", "timestamp_ltz", "timestamp_tz", "datetime", "date"),
             zoned_time_types=("timestamp_ltz", "timestamp_tz"), fork_safe=False,
+            gx_integrations=("snowflake",),
             special_doubles=("CAST('NaN' AS {double})", "CAST('inf' AS {double})",
                              "CAST('-inf' AS {double})"),
             notes="NaN = NaN is true, as in PostgreSQL"),
@@ -98,11 +103,12 @@ DIALECTS: dict[str, Dialect] = {d.name: d for d in (
             special_doubles=("CAST('NaN' AS {double})", "CAST('inf' AS {double})",
                              "CAST('-inf' AS {double})"),
             nan_function="is_nan", multi_argument_grouping=False, md5=("to_hex", "md5"),
+            gx_integrations=("sqlalchemy_bigquery", "google.cloud"),
             notes="NaN = NaN is false (IS_NAN); GROUPING takes one argument; MD5 gives BYTES"),
     Dialect("trino", "Trino", tested=False, driver="trino[sqlalchemy]", sqlglot="trino",
             time_types=("timestamp", "timestamp with time zone", "date"),
             special_doubles=("nan()", "infinity()", "-infinity()"), nan_function="is_nan",
-            md5=("lower", "to_hex", "md5", "to_utf8"),
+            md5=("lower", "to_hex", "md5", "to_utf8"), gx_integrations=("trino",),
             airflow_conn_types=("trino",), airflow_driver="trino",
             notes="NaN = NaN is false (is_nan); md5 takes varbinary"),
     Dialect("redshift", "Amazon Redshift", tested=False, driver="sqlalchemy-redshift",
@@ -110,6 +116,7 @@ DIALECTS: dict[str, Dialect] = {d.name: d for d in (
             time_types=("timestamp", "timestamptz", "timestamp without time zone", "timestamp with time zone",
                         "date"),
             airflow_conn_types=("redshift",), airflow_driver="redshift+psycopg2",
+            gx_integrations=("sqlalchemy_redshift", "boto3", "botocore"),
             notes="GROUPING takes one argument"),
 )}
 WHY_NOT = {

@@ -96,7 +96,7 @@ def test_the_suite_validated_beside_the_window_gives_the_rows_validated_in_line(
     config = load_config(config_path)
     window, as_of = Window(datetime(2026, 1, 2, tzinfo=UTC), datetime(2026, 1, 3, tzinfo=UTC)), \
         datetime(2026, 3, 1, tzinfo=UTC)
-    beside = ChecksBeside()
+    beside = ChecksBeside(config)
     try:
         forked = run_window(config, window, as_of=as_of, write_reports=False, beside=beside)
     finally:
@@ -108,7 +108,7 @@ def test_the_suite_validated_beside_the_window_gives_the_rows_validated_in_line(
 
     # the forked process killed (out of memory, say): the window is validated in line, not lost
     before = set(multiprocessing.active_children())
-    beside = ChecksBeside()
+    beside = ChecksBeside(config)
     try:
         (forked_child,) = set(multiprocessing.active_children()) - before
         forked_child.kill()
