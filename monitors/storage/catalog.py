@@ -14,7 +14,7 @@ import pyarrow as pa
 from monitors.core.granularity import compute_series_parts
 from monitors.core.location import Location
 from monitors.storage.alerts import ALERTS_VIEW, alerts_sql
-from monitors.storage.files import connect_parquet, load_exists, read_parquet_sql, write_text
+from monitors.storage.files import connect_parquet, load_exists, load_names, read_parquet_sql, write_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -45,22 +45,32 @@ def results_schema() -> pa.Schema:
     return pa.schema([(name, arrow) for name, _, arrow in COLUMNS])
 
 
-def results_select_sql(source: str) -> str:
+def results_select_sql(source: str, months: bool = True) -> str:
     """Every stored row with the view's column types, from `source` (a FROM clause: the result
     files' read_parquet, or their table registered on the connection, with a column
     `filename`). Unioned by name with an empty row of every column, so a column no file holds
-    yet (files written before it) reads as null instead of failing to bind. The reading rule of
-    compaction (storage.compaction): a window's rows come from its window file when one holds
-    any, else from its month file; so a window is read once while a month is being compacted,
-    and a rerun's window file wins over the month's rows."""
+    yet (files written before it) reads as null instead of failing to bind. With `months` (the
+    store holds month files), the reading rule of compaction (storage.compaction): a window's
+    rows come from its window file when one holds any, else from its month file; so a window
+    is read once while a month is being compacted, and a rerun's window file wins over the
+    month's rows. Without month files the rule is left out: DuckDB evaluates it by reading
+    every file twice."""
     casts = ",\n  ".join(f"CAST({name} AS {sql}) AS {name}" for name, sql, _ in COLUMNS)
     empty = ", ".join(f"CAST(NULL AS {sql}) AS {name}" for name, sql, _ in COLUMNS)
     files = (f"SELECT {empty}, CAST(NULL AS VARCHAR) AS filename WHERE false\n"
              f"  UNION ALL BY NAME SELECT * FROM {source}")
+    if not months:
+        return f"SELECT\n  {casts}\nFROM ({files})"
     return (f"SELECT\n  {casts}\nFROM (\n"
             f"  SELECT *, contains(filename, '{WINDOW_FILE_MARK}') AS from_window_file FROM ({files})\n"
             f"  QUALIFY from_window_file OR NOT bool_or(from_window_file) "
             f"OVER (PARTITION BY model, granularity, window_start))")
+
+
+def load_months_exist(results_dir: Location) -> bool:
+    """Whether the store holds month files (`monitors store compact`). On object storage the
+    files are read into memory first, where the rule costs little: taken as yes."""
+    return not isinstance(results_dir, Path) or bool(load_names(results_dir, "model=*/month=*.parquet"))
 
 
 def series_where_sql(series: str) -> tuple[list[str], list[Any]]:
@@ -69,26 +79,27 @@ def series_where_sql(series: str) -> tuple[list[str], list[Any]]:
     return ["model = ?", "granularity IS NOT DISTINCT FROM ?"], [model, granularity]
 
 
-def replace_catalog(store: Location, results_dir: Location) -> bool:
+def replace_catalog(store: Location, results_dir: Location, months: bool = False) -> bool:
     """Create the views (monitor_results, and monitor_alerts over it) in the DuckDB file once,
-    after the first window file exists. Returns False (and leaves it for the next run) if
+    after the first window file exists, and again with compaction's reading rule before the
+    first month file is written (`months`). Returns False (and leaves it for the next run) if
     another process holds the file. An object-storage store has no catalog file (DuckDB cannot
     write one there): readers query the files (docs/many-workers.md)."""
     import duckdb
 
     if not isinstance(store, Path) or not isinstance(results_dir, Path):
         return True
-    marker = results_dir.parent / f".catalog-v{CATALOG_VERSION}"
-    if load_exists(marker) and load_exists(store):
+    marker, with_months = (results_dir.parent / f".catalog-v{CATALOG_VERSION}{m}" for m in ("", "-months"))
+    if load_exists(store) and (load_exists(with_months) or (load_exists(marker) and not months)):
         return True
     try:
         with duckdb.connect(str(store)) as con:
             con.execute(f"CREATE OR REPLACE VIEW {VIEW} AS "
-                        f"{results_select_sql(read_parquet_sql(results_dir))}")
+                        f"{results_select_sql(read_parquet_sql(results_dir), months)}")
             con.execute(f"CREATE OR REPLACE VIEW {ALERTS_VIEW} AS {alerts_sql(VIEW)}")
     except duckdb.IOException:
         return False
-    write_text(marker, f"view {VIEW} over {results_dir.resolve()}\n")
+    write_text(with_months if months else marker, f"view {VIEW} over {results_dir.resolve()}\n")
     return True
 
 
@@ -136,7 +147,7 @@ def load_results(results_dir: Location, series: str | None = None, where: Result
         if stored is None:
             return empty_results()
         con, source = stored
-        sql = f"SELECT * FROM ({results_select_sql(source)})"
+        sql = f"SELECT * FROM ({results_select_sql(source, load_months_exist(results_dir))})"
         if conditions:
             sql += " WHERE " + " AND ".join(conditions)
         sql += (" ORDER BY model, granularity NULLS FIRST, window_start, kind, metric,"

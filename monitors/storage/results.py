@@ -194,7 +194,8 @@ def load_alerts(store: Location, model: str | None = None, open_only: bool = Fal
         where = None if model is None else catalog.series_where_sql(model)
         if where is not None and every_series:
             where = (where[0][:1], where[1][:1])
-        return alerts.load_alerts(con, catalog.results_select_sql(source), where, open_only)
+        months = catalog.load_months_exist(results_folder(store))
+        return alerts.load_alerts(con, catalog.results_select_sql(source, months), where, open_only)
 
 
 def load_window_lifecycle(store: Location, model: str, window: Window) -> Lifecycle:
@@ -220,6 +221,9 @@ def rebuild_model(store: Location, model: str) -> None:
 def write_compacted(store: Location, model: str, before: str) -> compaction.Compacted:
     """Fold the model's window files of every month before `before` (YYYY-MM) into month files
     (storage.compaction): what the store holds is read the same before and after."""
+    if not catalog.replace_catalog(store, results_folder(store), months=True):
+        raise StoreError(f"model {model}: cannot compact while another process holds {store} "
+                         f"(its view must read month files first): close it and run again")
     return compaction.write_compacted(results_folder(store), model, before)
 
 
