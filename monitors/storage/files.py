@@ -136,6 +136,15 @@ def load_names(folder: Location, pattern: str) -> list[Location]:
     return sorted(folder.glob(pattern), key=str)
 
 
+def load_names_starting(folder: Location, prefix: str, name: str) -> list[Location]:
+    """The files called `name` one folder below `folder`, in folders whose name starts with
+    `prefix`, sorted: on object storage one listing of the keys starting with it (a glob would
+    list every folder below `folder`)."""
+    if not isinstance(folder, Path):
+        return list(remote.load_names_starting(folder, prefix, name))
+    return sorted(folder.glob(f"{prefix}*/{name}"), key=str)
+
+
 def delete_tree(folder: Location) -> None:
     """A folder and everything in it (nothing when it is not there)."""
     import shutil
