@@ -51,7 +51,10 @@ def month_episodes(model: str, carry_in: list[dict[str, Any]], trend: pd.DataFra
 
     open_: dict[RuleKey, dict[str, Any]] = {tuple(e[f] for f in RULE_FIELDS): dict(e)  # type: ignore[misc]
                                             for e in carry_in}
-    judged = trend[trend["status"].isin(["ok", "alert"])].sort_values("window_start", kind="stable")
+    judged = trend[trend["status"].isin(["ok", "alert"])]
+    pairs = rule_pairs(judged)  # the rows of rules that alert or come in alert (a superset), first
+    wanted = set(pairs[judged["status"] == "alert"]) | {rule_pair(e["metric"], e["column_name"]) for e in carry_in}
+    judged = judged[pairs.isin(wanted)].sort_values("window_start", kind="stable")
     fields = [judged[f].astype(object).where(judged[f].notna(), None).tolist()
               for f in (*RULE_FIELDS, "value", "threshold")]
     rules = list(zip(*fields[:4], strict=True))
@@ -83,6 +86,15 @@ def month_episodes(model: str, carry_in: list[dict[str, Any]], trend: pd.DataFra
     carry = [{**e, "state": "carry"} for _, e in sorted(open_.items(), key=lambda i: str(i[0]))]
     moments = ("opened_at", "last_seen_at", "resolved_at")
     return [{**e, **{m: moment(e[m]) for m in moments}} for e in closed + carry], lifecycle
+
+
+def rule_pairs(trend: pd.DataFrame) -> pd.Series:
+    """Each row's metric and column as one string (rule_pair)."""
+    return trend["metric"].astype(str) + "\x1f" + trend["column_name"].fillna("\x00").astype(str)
+
+
+def rule_pair(metric: str, column: str | None) -> str:
+    return f"{metric}\x1f{chr(0) if column is None else column}"
 
 
 def opened_moment(episode: dict[str, Any]) -> datetime:
