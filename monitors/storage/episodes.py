@@ -53,8 +53,9 @@ def month_episodes(model: str, carry_in: list[dict[str, Any]], trend: pd.DataFra
                                             for e in carry_in}
     judged = trend[trend["status"].isin(["ok", "alert"])]
     pairs = rule_pairs(judged)  # the rows of rules that alert or come in alert (a superset), first
-    wanted = set(pairs[judged["status"] == "alert"]) | {rule_pair(e["metric"], e["column_name"]) for e in carry_in}
-    judged = judged[pairs.isin(wanted)].sort_values("window_start", kind="stable")
+    kept = {*pairs[judged["status"] == "alert"],
+             *(rule_pair(e["metric"], e["column_name"]) for e in carry_in)}
+    judged = judged[pairs.isin(kept)].sort_values("window_start", kind="stable")
     fields = [judged[f].astype(object).where(judged[f].notna(), None).tolist()
               for f in (*RULE_FIELDS, "value", "threshold")]
     rules = list(zip(*fields[:4], strict=True))
