@@ -31,6 +31,7 @@ STATE_SCHEMA = pa.schema([
     ("first_threshold", pa.float64()), ("latest_value", pa.float64()), ("latest_threshold", pa.float64()),
     ("state", pa.string())])  # closed | carry
 RULE_FIELDS = ("kind", "metric", "column_name", "segment")
+NO_COLUMN = "\x00"  # a whole-model rule's column, where a string is wanted
 
 
 def state_dir(data_dir: Location, model: str) -> Location:
@@ -52,10 +53,12 @@ def month_episodes(model: str, carry_in: list[dict[str, Any]], trend: pd.DataFra
     open_: dict[RuleKey, dict[str, Any]] = {tuple(e[f] for f in RULE_FIELDS): dict(e)  # type: ignore[misc]
                                             for e in carry_in}
     judged = trend[trend["status"].isin(["ok", "alert"])]
-    pairs = rule_pairs(judged)  # the rows of rules that alert or come in alert (a superset), first
-    kept = {*pairs[judged["status"] == "alert"],
-             *(rule_pair(e["metric"], e["column_name"]) for e in carry_in)}
-    judged = judged[pairs.isin(kept)].sort_values("window_start", kind="stable")
+    alert = judged[judged["status"] == "alert"]  # the rows of metrics and columns that alert or
+    metrics = {*alert["metric"], *(e["metric"] for e in carry_in)}  # come in alert (a superset) first
+    columns = {*alert["column_name"].fillna(NO_COLUMN),
+               *(NO_COLUMN if e["column_name"] is None else e["column_name"] for e in carry_in)}
+    judged = judged[judged["metric"].isin(metrics) & judged["column_name"].fillna(NO_COLUMN).isin(columns)]
+    judged = judged.sort_values("window_start", kind="stable")
     fields = [judged[f].astype(object).where(judged[f].notna(), None).tolist()
               for f in (*RULE_FIELDS, "value", "threshold")]
     rules = list(zip(*fields[:4], strict=True))
@@ -87,15 +90,6 @@ def month_episodes(model: str, carry_in: list[dict[str, Any]], trend: pd.DataFra
     carry = [{**e, "state": "carry"} for _, e in sorted(open_.items(), key=lambda i: str(i[0]))]
     moments = ("opened_at", "last_seen_at", "resolved_at")
     return [{**e, **{m: moment(e[m]) for m in moments}} for e in closed + carry], lifecycle
-
-
-def rule_pairs(trend: pd.DataFrame) -> pd.Series:
-    """Each row's metric and column as one string (rule_pair)."""
-    return trend["metric"].astype(str) + "\x1f" + trend["column_name"].fillna("\x00").astype(str)
-
-
-def rule_pair(metric: str, column: str | None) -> str:
-    return f"{metric}\x1f{chr(0) if column is None else column}"
 
 
 def opened_moment(episode: dict[str, Any]) -> datetime:
