@@ -53,6 +53,21 @@ def compute_free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def compute_request(method: str, target: str) -> str:
+    """A request as `METHOD object` (LIST: a GET of the bucket with a prefix), its bucket dropped
+    and its dates and model generalized: what a window sends, whatever the window."""
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    url = urlsplit(target)
+    key = unquote(url.path).split("/", 2)[2] if unquote(url.path).count("/") >= 2 else ""
+    if not key and method == "GET":
+        method, key = "LIST", parse_qs(url.query).get("prefix", [""])[0] + "*"
+    key = re.sub(r"\d{4}-\d\d-\d\dT\d{4}Z", "<window>", key)
+    key = re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "<window>", key)
+    key = re.sub(r"\d{4}-\d\d", "<month>", re.sub(r"year=\d{4}", "year=<year>", key))
+    return f"{method} {key}"
+
+
 def run(args: list[str], cwd: Path) -> float:
     started = time.perf_counter()
     done = subprocess.run([str(BIN / "monitors"), *args], cwd=cwd, capture_output=True, text=True,
@@ -186,8 +201,8 @@ def measure(root: Path, seed: Any, count: int, repeat: int, s3: dict[str, Any] |
         if s3:
             with open(s3["log"]) as log:
                 log.seek(mark)
-                requests = collections.Counter(m.group(1) for line in log
-                                               if (m := re.search(r'"(GET|PUT|HEAD|POST|DELETE) ', line)))
+                sent = (re.search(r'"(GET|PUT|HEAD|POST|DELETE) (\S+) ', line) for line in log)
+                requests = collections.Counter(compute_request(m.group(1), m.group(2)) for m in sent if m)
     steps = min(time_store_steps(config) for _ in range(repeat))
     pages: dict[str, int] = {}
     if s3 is None:
@@ -245,6 +260,7 @@ def main() -> None:
         where = "S3 (moto)" if s3 else "disk"
         print(f"workdir {root}; a window holds {seed.num_rows} rows; store: {where}")
         first = first_steps = None
+        print(f"load average {os.getloadavg()[0]:.1f}", flush=True)
         for count in args.windows:
             found = measure(root, seed, count, args.repeat, s3)
             first = first or found["run"]
@@ -253,7 +269,14 @@ def main() -> None:
                   f"store+pages steps {found['steps']:6.3f} s ({found['steps'] / first_steps:.2f}x), "
                   f"rebuild {found['rebuild']:6.2f} s, model page {found['model page'] / 1e3:,.0f} KB, "
                   f"home page {found['home page'] / 1e3:,.0f} KB"
-                  + (f", requests {found['requests']}" if s3 else ""), flush=True)
+                  + (f", requests {sum(found['requests'].values())}" if s3 else ""), flush=True)
+            if s3:
+                sent_by = collections.Counter(found["requests"])
+                by_method = collections.Counter(k.split()[0] for k in sent_by.elements())
+                print(f"         by method {dict(sorted(by_method.items()))}:")
+                for request, n in sorted(found["requests"].items(), key=lambda i: (i[0].split()[1], i[0])):
+                    print(f"         {n:>4} {request}")
+        print(f"load average {os.getloadavg()[0]:.1f}", flush=True)
         if not s3:
             took, size = time_home(root, args.home_models)
             print(f"home page over {args.home_models} models: written in {took:.3f} s, {size / 1e3:,.0f} KB")

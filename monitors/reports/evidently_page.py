@@ -14,6 +14,7 @@ import pandas as pd
 from monitors.config import ModelConfig
 from monitors.core.location import Location
 from monitors.core.window import Window
+from monitors.reports.evidently_links import REPORT, write_report_link
 from monitors.reports.pages import compute_window_dir
 from monitors.storage.files import load_exists, write_text
 
@@ -75,6 +76,7 @@ def write_evidently_report(config: ModelConfig, window: Window, reference: pd.Da
         raw = Path(scratch) / "report.html"
         snapshot.save_html(str(raw))
         page = raw.read_text(encoding="utf-8")
-    path = compute_window_dir(config, window) / "evidently.html"
+    path = compute_window_dir(config, window) / REPORT
     write_text(path, _share_bundle(page, config.reports_path, depth=2))
+    write_report_link(config.reports_path, config.model, window.page_key)
     return path

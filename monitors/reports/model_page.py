@@ -17,6 +17,7 @@ from monitors.core.measurement import Measurement, clean_value
 from monitors.core.metrics import METRICS, compute_chart_metrics
 from monitors.core.window import compute_moment_label, compute_page_key
 from monitors.reports import charts
+from monitors.reports.evidently_links import load_report_keys
 from monitors.reports.history import compute_history_charts, compute_month_links
 from monitors.reports.home_page import STRIP, SUMMARY
 from monitors.reports.pages import compute_html, compute_page
@@ -28,7 +29,7 @@ from monitors.reports.trend_charts import (
     compute_trend_index,
     line_series,
 )
-from monitors.storage.files import load_exists, write_text
+from monitors.storage.files import write_text
 from monitors.storage.trends import WINDOWS_KIND
 
 RECENT_WINDOWS = 90  # windows the model page shows in full (charts and table)
@@ -122,17 +123,22 @@ def compute_model_charts(trend: pd.DataFrame, table: pd.DataFrame | None = None)
     return out + compute_custom_charts(index, windows, labels, alert_windows)
 
 
-def compute_window_rows(reports: Location, model: str, table: pd.DataFrame, evidently: bool = True
-                        ) -> list[dict[str, Any]]:
-    """The window table's rows: a link to each window's page and, with `evidently`, to the
-    Evidently report of each window in alert that has one (one look-up per alert window; the
-    window's page links its report in any case)."""
+def compute_window_rows(table: pd.DataFrame, reported: set[str] | None = None) -> list[dict[str, Any]]:
+    """The window table's rows: a link to each window's page and, for the windows in alert whose
+    page key is in `reported` (reports.evidently_links), to their Evidently report (the window's
+    page links its report in any case)."""
     return [{"key": (key := compute_page_key(row.window_start)),
              "label": compute_moment_label(row.window_start), "status": row.status,
              "broken": compute_alert_count(row), "rows": "" if pd.isna(row.rows) else f"{int(row.rows):,}",
-             "evidently": evidently and row.status == "alert"
-             and load_exists(reports / model / key / "evidently.html")}
+             "evidently": reported is not None and row.status == "alert" and key in reported}
             for row in table.itertuples()]
+
+
+def load_reported(reports: Location, model: str, table: pd.DataFrame) -> set[str]:
+    """The page keys of the table's alert windows that have an Evidently report (one read per
+    month they span)."""
+    alert = table[table["status"] == "alert"]
+    return load_report_keys(reports, model, (compute_page_key(s) for s in alert["window_start"]))
 
 
 def compute_totals(table: pd.DataFrame, digest: pd.DataFrame | None) -> tuple[int, int]:
@@ -154,7 +160,7 @@ def write_model_page(reports: Location, model: str, trend: pd.DataFrame,
     if len(table) > RECENT_WINDOWS:
         table = table.iloc[-RECENT_WINDOWS:].reset_index(drop=True)
         trend = trend[trend["window_start"] >= table["window_start"].iloc[0]]
-    windows = compute_window_rows(reports, model, table)
+    windows = compute_window_rows(table, load_reported(reports, model, table))
     total, alert_windows = compute_totals(table, digest)
     charts_markup = [Markup(c) for c in compute_model_charts(trend, table)] if windows else []
     history, period = compute_history_charts(digest, WINDOWS_KIND) \
@@ -177,7 +183,7 @@ def write_month_page(reports: Location, model: str, month: str, trend: pd.DataFr
     """reports/<model>/months/<YYYY-MM>.html: the month's windows (the model page links it)."""
     table = compute_window_table(trend)
     body = compute_html("month.html", model=model, month=month, prefix="../",
-                        windows=compute_window_rows(reports, model, table, evidently=False),
+                        windows=compute_window_rows(table),
                         alert_windows=int((table["status"] == "alert").sum()))
     path = reports / model / "months" / f"{month}.html"
     write_text(path, compute_page(f"{model}: {month}", body))

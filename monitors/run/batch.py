@@ -65,7 +65,7 @@ class Worker:
 
         summary = run_window(self.config, window, engine=self.engine, baseline=self.baseline,
                              run_id=self.run_id, as_of=self.as_of, write_reports=self.reports,
-                             beside=self.checks)
+                             beside=self.checks, model_pages=False)
         return WindowResult(summary.status, summary.row_count, len(summary.broken), summary.report_error,
                             summary.report_job if self.reports else None)
 
@@ -148,7 +148,7 @@ def run_batch(config: ModelConfig, windows: list[Window], as_of: datetime, repor
         if beside is not None:
             beside.close()
     if reports:
-        batch.warnings += _write_pages(config, batch.refreshed)
+        batch.warnings += _write_pages(config, windows, batch.refreshed)
     return batch
 
 
@@ -168,16 +168,17 @@ def _run_windows(worker: Worker, windows: list[Window], jobs: int, stored: Show)
             stored(i, window, future.result())
 
 
-def _write_pages(config: ModelConfig, refreshed: list[Refreshed]) -> list[str]:
-    """The refreshed windows' pages, then the model and home pages once more (parallel windows
-    may have raced on them); a warning when they fail (the results are stored)."""
+def _write_pages(config: ModelConfig, windows: list[Window], refreshed: list[Refreshed]) -> list[str]:
+    """The refreshed windows' pages, then the windows' month pages, the model and home pages,
+    once for the batch (its windows wrote their own pages only); a warning when they fail (the
+    results are stored)."""
     from monitors.run.labels import REFRESHED_NOTE
     from monitors.run.pages import write_model_pages, write_stored_window_pages
 
     try:
-        if refreshed:
-            write_stored_window_pages(config, [r.window for r in refreshed], REFRESHED_NOTE)
-        write_model_pages(config)
+        again = [r.window for r in refreshed]
+        write_stored_window_pages(config, again, REFRESHED_NOTE, model_pages=False)
+        write_model_pages(config, [*windows, *again])
     except Exception as exc:
         detail = str(exc).splitlines()[0] if str(exc) else ""
         return [f"model {config.model}: the pages failed (the results are stored): "

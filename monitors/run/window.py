@@ -185,12 +185,14 @@ def load_window_message(config: ModelConfig, window: Window, rows: list[Measurem
 def run_window(config: ModelConfig, window: Window, *, engine: Engine | None = None,
                baseline: Baseline | None = None, run_id: str | None = None,
                as_of: datetime | None = None, write_reports: bool = True,
-               beside: ChecksBeside | None = None) -> WindowSummary:
+               beside: ChecksBeside | None = None, model_pages: bool = True) -> WindowSummary:
     """Measure one window in the warehouse, replace its results in the store, write its page (and
     say, in `report_job`, whether its Evidently report is wanted: the caller renders it after);
     never raises for broken rules (see WindowSummary.broken, and load_window_message once the
     run's windows are stored), only for bad input or infrastructure. With `beside`, the GX
-    suite is validated in that process while this one measures drift and performance."""
+    suite is validated in that process while this one measures drift and performance.
+    `model_pages` False: the caller writes the month, model and home pages once after its
+    windows (run.batch)."""
     as_of = as_of or datetime.now(UTC)
     run_id = run_id or create_run_id()
     engine = engine or create_warehouse_engine(config)
@@ -222,7 +224,8 @@ def run_window(config: ModelConfig, window: Window, *, engine: Engine | None = N
     if write_reports:  # after the rows are stored: a failing report loses no window
         try:
             summary.report = write_window_reports(config, window, rows, extract.counts, profile,
-                                                  pending=summary.report_job is not None)
+                                                  pending=summary.report_job is not None,
+                                                  model_pages=model_pages)
         except Exception as exc:  # reported by the caller: the rows are stored
             detail = str(exc).splitlines()[0] if str(exc) else ""
             summary.report_error = (f"model {config.model}, window {window}: the report failed (the "

@@ -12,6 +12,7 @@ may write: no lock spans hosts, none is needed.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import random
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 STALE_TMP_SECONDS = 3600
+DECODED_BYTES = 256 * 2**20  # decoded Parquet files kept per process (storage.files.load_table)
+_DECODED: dict[tuple[str, bytes, str], pa.Table] = {}
 CAS_ATTEMPTS = 20  # compare-and-set tries before giving up (each loses only to a completed write)
 
 
@@ -104,19 +107,26 @@ def load_text(path: Location) -> str | None:
 
 def load_table(path: Location, **kwargs: Any) -> pa.Table | None:
     """A Parquet file (pyarrow.parquet.read_table's keyword arguments); None when it is not there.
-    Read through one open handle: given a path, pyarrow opens the file again after reading its
-    footer, and a writer's rename in between made it read the new file's pages with the old
-    file's footer ("Page was smaller than expected"); an open handle keeps the old file whole."""
+    Its bytes are read whole (on disk through one open handle: a writer's rename meanwhile
+    leaves the old file whole), then decoded, unless this process decoded the same bytes of the
+    same file before (a window's run reads its month's trend several times: storing, alert
+    episodes, its message, pages; decoding is the cost, reading the bytes is not)."""
+    found = load_bytes(path)
+    return None if found is None else decode_table(path, found, **kwargs)
+
+
+def decode_table(path: Location, data: bytes, **kwargs: Any) -> pa.Table:
+    """The Parquet bytes of `path` decoded, or the table this process decoded from the same bytes."""
     import pyarrow.parquet as pq
 
-    if not isinstance(path, Path):
-        found = load_bytes(path)
-        return None if found is None else pq.read_table(io.BytesIO(found), **kwargs)
-    try:
-        with open(path, "rb") as handle:
-            return pq.read_table(handle, **kwargs)
-    except FileNotFoundError:
-        return None
+    key = (str(path), hashlib.blake2b(data, digest_size=16).digest(), repr(sorted(kwargs.items())))
+    table = _DECODED.pop(key, None)
+    if table is None:
+        table = pq.read_table(io.BytesIO(data), **kwargs)
+    _DECODED[key] = table  # the newest last
+    while len(_DECODED) > 1 and sum(t.nbytes for t in _DECODED.values()) > DECODED_BYTES:
+        del _DECODED[next(iter(_DECODED))]
+    return table
 
 
 def load_frame(path: Location) -> pd.DataFrame | None:
@@ -134,6 +144,15 @@ def load_names(folder: Location, pattern: str) -> list[Location]:
     if not isinstance(folder, Path):
         return list(remote.load_names(folder, pattern))
     return sorted(folder.glob(pattern), key=str)
+
+
+def load_names_starting(folder: Location, prefix: str, name: str) -> list[Location]:
+    """The files called `name` one folder below `folder`, in folders whose name starts with
+    `prefix`, sorted: on object storage one listing of the keys starting with it (a glob would
+    list every folder below `folder`)."""
+    if not isinstance(folder, Path):
+        return list(remote.load_names_starting(folder, prefix, name))
+    return sorted(folder.glob(f"{prefix}*/{name}"), key=str)
 
 
 def delete_tree(folder: Location) -> None:
@@ -257,7 +276,7 @@ def update_table(path: Location, change: Callable[[pa.Table | None], pa.Table | 
         return
 
     def change_bytes(old: bytes | None) -> bytes | None:
-        found = None if old is None else pq.read_table(io.BytesIO(old), schema=schema)
+        found = None if old is None else decode_table(path, old, schema=schema)
         new = change(found)
         if new is None:
             return None

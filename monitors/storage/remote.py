@@ -32,6 +32,19 @@ def load_names(folder: UPath, pattern: str) -> list[UPath]:
     return sorted((folder.joinpath(*posixpath.relpath(name, root).split("/")) for name in found), key=str)
 
 
+def load_names_starting(folder: UPath, prefix: str, name: str) -> list[UPath]:
+    """The objects `<folder>/<prefix>*/<name>` (one listing of the keys starting with the prefix
+    where the filesystem takes one, as s3fs does; else a glob)."""
+    root = folder.path.rstrip("/")
+    try:
+        found = folder.fs.find(root, prefix=prefix)
+    except TypeError:  # a filesystem without listings by prefix
+        found = folder.fs.glob(posixpath.join(root, f"{prefix}*", name))
+    relative = [posixpath.relpath(n, root).split("/") for n in found]
+    return sorted((folder.joinpath(*parts) for parts in relative
+                   if len(parts) == 2 and parts[0].startswith(prefix) and parts[1] == name), key=str)
+
+
 def load_tables(folder: UPath, suffix: str = ".parquet") -> pa.Table | None:
     """Every Parquet object below `folder` in one table (columns unified by name, each row's
     object name in a column `filename`): one listing, then the objects fetched concurrently;

@@ -8,6 +8,8 @@ import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from monitors.core.measurement import Measurement
 from monitors.core.window import Window
 from monitors.reports.model_page import write_model_page
@@ -102,3 +104,27 @@ def test_drift_and_custom_metrics_against_the_previous_window_have_their_charts(
     assert chart.count('class="alert-point"') == 1
     custom = page.split("Custom metric: mean_income</figcaption>")[1].split("</figure>")[0]
     assert '"name":"bound vs previous window","values":[null,55550.0,67320.0]' in custom
+
+
+@pytest.mark.parametrize("where", ["disk", "s3"])
+def test_evidently_links_come_from_the_months_list_of_reports(tmp_path: Path, where: str,
+                                                               request: pytest.FixtureRequest) -> None:
+    """A month's reports are listed once (a report written by an earlier version included) when
+    its first report is recorded; from then on the page reads the list, not the folders."""
+    from monitors.core.location import compute_location
+    from monitors.reports.evidently_links import links_file, load_report_keys, write_report_link
+    from monitors.storage.files import delete_tree, load_text, write_text
+
+    home = tmp_path / "reports"
+    reports = home if where == "disk" else compute_location(f"{request.getfixturevalue('s3_bucket')}/r", home)
+    for key in ("2026-01-03T0000Z", "2026-01-05T0000Z"):
+        write_text(reports / "m" / key / "evidently.html", "report")
+    write_text(reports / "m" / "2026-02-01T0000Z" / "index.html", "no report")
+    keys = ["2026-01-03T0000Z", "2026-01-04T0000Z", "2026-01-05T0000Z", "2026-02-01T0000Z"]
+    assert load_report_keys(reports, "m", keys) == {"2026-01-03T0000Z", "2026-01-05T0000Z"}  # listed
+    write_report_link(reports, "m", "2026-01-04T0000Z")
+    assert load_text(links_file(reports, "m", "2026-01")) == \
+        '["2026-01-03T0000Z", "2026-01-04T0000Z", "2026-01-05T0000Z"]'
+    delete_tree(reports / "m" / "2026-01-05T0000Z")  # the list is what is read from now on
+    assert load_report_keys(reports, "m", keys) == {"2026-01-03T0000Z", "2026-01-04T0000Z",
+                                                    "2026-01-05T0000Z"}
