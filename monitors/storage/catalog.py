@@ -62,7 +62,8 @@ def results_select_sql(source: str, months: bool = True) -> str:
     if not months:
         return f"SELECT\n  {casts}\nFROM ({files})"
     return (f"SELECT\n  {casts}\nFROM (\n"
-            f"  SELECT *, contains(filename, '{WINDOW_FILE_MARK}') AS from_window_file FROM ({files})\n"
+            f"  SELECT *, coalesce(contains(filename, '{WINDOW_FILE_MARK}'), true) AS from_window_file\n"
+            f"  FROM ({files})\n"
             f"  QUALIFY from_window_file OR NOT bool_or(from_window_file) "
             f"OVER (PARTITION BY model, granularity, window_start))")
 
