@@ -13,10 +13,8 @@ deviations of what the realized metric would be: each row's predicted loss times
 relative spread of the loss where it was predicted alike (its coefficient of variation in a
 tenth of the baseline's predicted losses: heavy tails lie where the errors are large, and a
 window moving there spreads its errors more), over the window's row count; plus the sample's
-own error when the window has more rows than the sample; roots by the delta method. Each
-loss has BAGS models, each fitted on its own seeded bootstrap of the baseline rows; a row's
-predicted loss is their mean, and the band also holds the models' own fitting error: the spread
-of the bagged models' window means (NannyML's band leaves it out).
+own error when the window has more rows than the sample; roots by the delta method. The
+models' own fitting error is not in the band (nor in NannyML's).
 """
 
 from __future__ import annotations
@@ -35,7 +33,6 @@ SAMPLE_ROWS = 20_000  # window rows they estimate from
 MIN_ROWS = 200  # labelled baseline rows below which no model is fitted
 MAX_CATEGORIES = 250  # a categorical feature's most frequent values kept (the rest: missing)
 SPREAD_GROUPS = 10  # groups of the predicted loss the band's relative spread is taken in
-BAGS = 5  # models per loss, each fitted on its own seeded bootstrap of the baseline rows
 # each estimated metric: the loss whose mean it is, and whether it is that mean's root
 METRIC_LOSSES = {"mae": ("absolute", False), "mse": ("squared", False), "rmse": ("squared", True),
                  "mape": ("percentage", False), "msle": ("log", False), "rmsle": ("log", True)}
@@ -45,7 +42,7 @@ METRIC_LOSSES = {"mae": ("absolute", False), "mse": ("squared", False), "rmse": 
 class LossModel:
     numerical: tuple[str, ...]  # the numerical features, then the prediction
     categories: dict[str, tuple[str, ...]]  # categorical feature -> the values it knows
-    models: dict[str, tuple[Any, ...]]  # loss (METRIC_LOSSES) -> BAGS HistGradientBoostingRegressors
+    models: dict[str, Any]  # loss (METRIC_LOSSES) -> HistGradientBoostingRegressor; absent: too few rows
     cv: dict[str, tuple[np.ndarray, np.ndarray]]  # loss -> its relative spread (compute_spread)
     rows: int  # baseline rows fitted on
 
@@ -100,12 +97,10 @@ def compute_loss_model(frame: Any, label: str, prediction: str, numerical: list[
         # 100 trees, no early stopping (as LightGBM's defaults, NannyML's): stopping early (at
         # ~40 trees on 20k rows) under-fitted where the errors grow, and shifted windows' MAE
         # was missed by twice as much (benchmarks/estimation_vs_nannyml.py)
-        x, t, rng = design[kept], target[kept], np.random.default_rng([seed, len(models)])
-        drawn = (rng.integers(0, len(t), len(t)) for _ in range(BAGS))  # bagging: a smoother mean
-        models[loss] = tuple(HistGradientBoostingRegressor(
+        models[loss] = HistGradientBoostingRegressor(
             categorical_features=mask, early_stopping=False, random_state=seed
-        ).fit(x[i], t[i]) for i in drawn)
-        cv[loss] = compute_spread(_predict(models[loss], x).mean(axis=0), t)
+        ).fit(design[kept], target[kept])
+        cv[loss] = compute_spread(models[loss].predict(design[kept]), target[kept])
     return LossModel(columns, categories, models, cv, len(rows))
 
 
@@ -138,8 +133,8 @@ def compute_loss_estimates(model: LossModel | None, sample: Any, window_rows: in
     for loss, fitted in model.models.items():
         rows = usable[loss]
         if rows.any():
-            each = np.maximum(_predict(fitted, design[rows]), 0.0)
-            found[loss] = _mean_and_band(each, model.cv[loss], window_rows * rows.mean())
+            predicted = np.maximum(fitted.predict(design[rows]), 0.0)
+            found[loss] = _mean_and_band(predicted, model.cv[loss], window_rows * rows.mean())
     out = []
     for metric in names:
         loss, root = METRIC_LOSSES[metric]
@@ -169,23 +164,15 @@ def compute_segment_loss_estimates(model: LossModel | None, sample: Any, rows: d
     return found
 
 
-def _predict(models: tuple[Any, ...], design: np.ndarray) -> np.ndarray:
-    """Each bagged model's predicted loss per row (one row of the result per model)."""
-    return np.stack([m.predict(design) for m in models])
-
-
-def _mean_and_band(each: np.ndarray, cv: tuple[np.ndarray, np.ndarray], window_rows: float
+def _mean_and_band(predicted: np.ndarray, cv: tuple[np.ndarray, np.ndarray], window_rows: float
                    ) -> tuple[float, float]:
-    """The estimated mean loss (the bagged models' mean) and its band: the realized mean's
-    spread over the window's rows (each row's loss spread as the baseline's where its loss was
-    predicted alike), plus the sample's own error when the window has more rows than the
-    sample, plus the models' own: the spread of the bagged models' means."""
-    predicted = each.mean(axis=0)
+    """The estimated mean loss and its band: the realized mean's spread over the window's rows
+    (each row's loss spread as the baseline's where its loss was predicted alike), plus the
+    sample's own error when the window has more rows than the sample."""
     m = len(predicted)
     n = max(int(window_rows), m)
     unsampled = max(1.0 - m / n, 0.0)  # no sampling error when the sample is the window
     edges, ratio = cv
     spread = float(np.mean((ratio[np.searchsorted(edges, predicted, side="right")] * predicted) ** 2))
     sampled = unsampled * float(np.var(predicted)) / m
-    fitted = float(np.var(each.mean(axis=1), ddof=1)) if len(each) > 1 else 0.0
-    return float(predicted.mean()), BAND_SIGMAS * math.sqrt(spread / n + sampled + fitted)
+    return float(predicted.mean()), BAND_SIGMAS * math.sqrt(spread / n + sampled)
