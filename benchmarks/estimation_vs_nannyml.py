@@ -2,7 +2,7 @@
 data family.
 
     .venv/bin/python benchmarks/estimation_vs_nannyml.py [--days 30] [--rows 3500] [--seeds 3]
-        [--families additive,softmax,...] [--nannyml-python PATH]
+        [--families additive,softmax,...] [--nannyml-python PATH] [--nannyml-cache DIR]
 
 Six families (benchmarks/estimation_families.py): three regressions (additive, multiplicative,
 heavy) and three 3-class models with class probabilities (softmax, overconfident, interaction),
@@ -13,7 +13,9 @@ NannyML (CBPE, DLE, defaults) estimates the same windows from the same baseline 
 benchmarks/nannyml_estimates.py, run by another interpreter: NannyML is never a dependency (see
 that script for its environment; --nannyml-python, default $NANNYML_PYTHON). It prints, per
 family and metric, the mean absolute error of each against the realized metric averaged over
-the seeds, and the share of windows each band holds it. Asserts nothing.
+the seeds, and the share of windows each band holds it. Asserts nothing. With --nannyml-cache,
+NannyML's figures for a (family, seed, days, rows) are kept in DIR and read back on the next
+run (the families are seeded, so the windows are the same): only ours is measured again.
 """
 
 from __future__ import annotations
@@ -68,8 +70,10 @@ def run_ours(home: Path, tables: dict[str, pd.DataFrame], overrides: dict[str, A
     return rows.pivot_table(index="window", columns=["kind", "metric"], values="value")
 
 
-def run_nannyml(home: Path, python: str, tables: dict[str, pd.DataFrame], spec: dict[str, Any]
-                ) -> dict[str, Any]:
+def run_nannyml(home: Path, python: str, tables: dict[str, pd.DataFrame], spec: dict[str, Any],
+                cached: Path | None = None) -> dict[str, Any]:
+    if cached is not None and cached.exists():
+        return json.loads(cached.read_text())
     labels = tables["outcomes"][["prediction_id", "defaulted"]]
     predictions = tables["predictions"].merge(labels, on="prediction_id")
     analysis = predictions.assign(window=predictions["predicted_at"].dt.strftime("%Y-%m-%d"))
@@ -85,7 +89,11 @@ def run_nannyml(home: Path, python: str, tables: dict[str, pd.DataFrame], spec: 
     (home / "spec.json").write_text(json.dumps(spec))
     script = HERE / "nannyml_estimates.py"
     subprocess.run([python, str(script), str(home / "spec.json"), str(home / "out.json")], check=True)
-    return json.loads((home / "out.json").read_text())["windows"]
+    windows = json.loads((home / "out.json").read_text())["windows"]
+    if cached is not None:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        cached.write_text(json.dumps(windows))
+    return windows
 
 
 def measure(ours: pd.DataFrame, theirs: dict[str, Any], metrics: list[str]) -> dict[str, list[float]]:
@@ -132,7 +140,9 @@ def run_family(tmp: Path, family: str, seed: int, args: argparse.Namespace) -> d
         metrics = ["roc_auc", "f1", "accuracy"]
         spec = {"task": "multiclass", "y_pred": "predicted_class",
                 "class_scores": {c: f"p_{c}" for c in CLASSES}}
-    theirs = run_nannyml(home, args.nannyml_python, tables, spec)
+    cached = Path(args.nannyml_cache) / f"{family}-{seed}-{args.days}-{args.rows}.json" \
+        if args.nannyml_cache else None
+    theirs = run_nannyml(home, args.nannyml_python, tables, spec, cached)
     return measure(ours, theirs, metrics)
 
 
@@ -143,9 +153,11 @@ def main_() -> None:
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--families", default=",".join([*REGRESSION, *MULTICLASS]))
     parser.add_argument("--nannyml-python", default=os.environ.get("NANNYML_PYTHON", ""))
+    parser.add_argument("--nannyml-cache", default="", help="a directory keeping NannyML's figures")
     args = parser.parse_args()
-    if not args.nannyml_python:
-        parser.error("give --nannyml-python (or NANNYML_PYTHON): the interpreter of NannyML's environment")
+    if not args.nannyml_python and not args.nannyml_cache:
+        parser.error("give --nannyml-python (or NANNYML_PYTHON): the interpreter of NannyML's environment"
+                     " (or --nannyml-cache holding its figures)")
     with tempfile.TemporaryDirectory() as tmp:
         for family in args.families.split(","):
             runs = [run_family(Path(tmp), family, 11 + seed, args) for seed in range(args.seeds)]
