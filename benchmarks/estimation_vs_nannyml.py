@@ -4,17 +4,18 @@ data family.
     .venv/bin/python benchmarks/estimation_vs_nannyml.py [--days 30] [--rows 3500] [--seeds 3]
         [--families additive,softmax,...] [--nannyml-python PATH]
 
-Six families (benchmarks/estimation_families.py): three regressions (additive, multiplicative,
+Ten families (benchmarks/estimation_families.py): three regressions (additive, multiplicative,
 heavy) and three 3-class models with class probabilities (softmax, overconfident, interaction),
-and four binary models with a score and a predicted label (binary_calibrated, binary_overconfident,
-binary_interaction, binary_rare), whose later windows shift where their errors grow. For each family and seed, `monitors run`
-measures every daily window with the labels in, storing the realized metrics and the estimates
-it makes as if the labels were pending (binary and multiclass CBPE, regression direct loss estimation).
-NannyML (CBPE, DLE, defaults) estimates the same windows from the same baseline through
-benchmarks/nannyml_estimates.py, run by another interpreter: NannyML is never a dependency (see
-that script for its environment; --nannyml-python, default $NANNYML_PYTHON). It prints, per
-family and metric, the mean absolute error of each against the realized metric averaged over
-the seeds, and the share of windows each band holds it. Asserts nothing.
+and four binary models with a score and a predicted label (binary_calibrated,
+binary_overconfident, binary_interaction, binary_rare), whose later windows shift where their
+errors grow. For each family and seed, `monitors run` measures every daily window with the
+labels in, storing the realized metrics and the estimates it makes as if the labels were pending
+(binary and multiclass CBPE, regression direct loss estimation). NannyML (CBPE, DLE, defaults)
+estimates the same windows from the same baseline through benchmarks/nannyml_estimates.py, run
+by another interpreter: NannyML is never a dependency (see that script for its environment;
+--nannyml-python, default $NANNYML_PYTHON). It prints, per family and metric, the mean absolute
+error of each against the realized metric averaged over the seeds, and the share of windows each
+band holds it. Asserts nothing.
 """
 
 from __future__ import annotations

@@ -15,10 +15,12 @@ fails on string columns: "ArrowStringArray does not support reshape".)
 
 SPEC.json: {"task": "binary" | "multiclass" | "regression", "reference": parquet, "analysis": parquet,
 "features": [...], "categorical": [...] (a subset of features), "y_pred": col, "y_true": col,
-"class_scores": {"label": col} (multiclass only), "y_pred_proba": col (binary only: the score), "window": col (analysis only)}.
+"class_scores": {"label": col} (multiclass only), "y_pred_proba": col (binary only: the score),
+"window": col (analysis only)}.
 The estimator is fitted once on the reference (as one chunk), then each window's rows are estimated
 as exactly one chunk, without the y_true column. Multiclass: CBPE roc_auc (macro one-vs-rest), f1
-(macro), accuracy; binary: CBPE roc_auc, f1, accuracy, precision, recall; regression: DLE mae, mse, rmse, mape, msle, rmsle (or "metrics": [...] of
+(macro), accuracy; binary: CBPE roc_auc, f1, accuracy, precision, recall;
+regression: DLE mae, mse, rmse, mape, msle, rmsle (or "metrics": [...] of
 the spec: msle and rmsle fail on negative values); NannyML defaults otherwise (calibration, LightGBM
 hyperparameters, no tuning). OUT.json: {"nannyml_version": ..., "windows": {window: {metric:
 {"estimate", "lower", "upper"}}}}, the bounds being NannyML's confidence band (estimate +- 3

@@ -1,13 +1,15 @@
 """Performance without labels: confidence-based performance estimation (CBPE, as NannyML
 describes it) for binary and multiclass classification.
 
-Calibrate the scores on the labelled baseline (isotonic regression), then take the expected
-confusion matrix from the calibrated probabilities: a row predicted positive with calibrated
-probability p is a true positive with probability p, a false positive with 1 - p. ROC AUC is
-the area under the expected ROC curve. The sampling-error band is 3 standard deviations of the
-realized metric when labels are drawn from the calibrated probabilities (a seeded parametric
-bootstrap). Rows come as outcome tallies: counts per (predicted label, score slot), the slot's
-score at its bin's middle, so a window of any size costs the same.
+Calibrate the scores on the labelled baseline (isotonic regression; binary scores that are
+probabilities the baseline finds calibrated, by a Hosmer-Lemeshow test, are kept as they are),
+then take the expected confusion matrix from the calibrated probabilities: a row predicted
+positive with calibrated probability p is a true positive with probability p, a false positive
+with 1 - p. ROC AUC is the area under the expected ROC curve. The sampling-error band is 3
+standard deviations of the realized metric when labels are drawn from the calibrated
+probabilities (a seeded parametric bootstrap). Rows come as outcome tallies: counts per
+(predicted label, score slot), the slot's score at its bin's middle, so a window of any size
+costs the same.
 
 Multiclass (with class_scores): each class's probability is calibrated one-vs-rest on the
 baseline, each class's expected one-vs-rest confusion matrix taken from its calibrated
