@@ -4,18 +4,20 @@ data family.
     .venv/bin/python benchmarks/estimation_vs_nannyml.py [--days 30] [--rows 3500] [--seeds 3]
         [--families additive,softmax,...] [--nannyml-python PATH] [--nannyml-cache DIR]
 
-Six families (benchmarks/estimation_families.py): three regressions (additive, multiplicative,
+Ten families (benchmarks/estimation_families.py): three regressions (additive, multiplicative,
 heavy) and three 3-class models with class probabilities (softmax, overconfident, interaction),
-whose later windows shift where their errors grow. For each family and seed, `monitors run`
-measures every daily window with the labels in, storing the realized metrics and the estimates
-it makes as if the labels were pending (multiclass CBPE, regression direct loss estimation).
-NannyML (CBPE, DLE, defaults) estimates the same windows from the same baseline through
-benchmarks/nannyml_estimates.py, run by another interpreter: NannyML is never a dependency (see
-that script for its environment; --nannyml-python, default $NANNYML_PYTHON). It prints, per
-family and metric, the mean absolute error of each against the realized metric averaged over
-the seeds, and the share of windows each band holds it. Asserts nothing. With --nannyml-cache,
-NannyML's figures for a (family, seed, days, rows) are kept in DIR and read back on the next
-run (the families are seeded, so the windows are the same): only ours is measured again.
+and four binary models with a score and a predicted label (binary_calibrated,
+binary_overconfident, binary_interaction, binary_rare), whose later windows shift where their
+errors grow. For each family and seed, `monitors run` measures every daily window with the
+labels in, storing the realized metrics and the estimates it makes as if the labels were pending
+(binary and multiclass CBPE, regression direct loss estimation). NannyML (CBPE, DLE, defaults)
+estimates the same windows from the same baseline through benchmarks/nannyml_estimates.py, run
+by another interpreter: NannyML is never a dependency (see that script for its environment;
+--nannyml-python, default $NANNYML_PYTHON). It prints, per family and metric, the mean absolute
+error of each against the realized metric averaged over the seeds, and the share of windows each
+band holds it. Asserts nothing. With --nannyml-cache, NannyML's figures for a (family, seed,
+days, rows) are kept in DIR and read back on the next run (the families are seeded, so the
+windows are the same): only ours is measured again.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from estimation_families import MULTICLASS, REGRESSION  # type: ignore[import-not-found]
+from estimation_families import BINARY, MULTICLASS, REGRESSION  # type: ignore[import-not-found]
 
 from monitors.cli import main
 from monitors.config import load_config
@@ -133,6 +135,11 @@ def run_family(tmp: Path, family: str, seed: int, args: argparse.Namespace) -> d
                         ("outcomes", "defaulted")])
         metrics = ["mae", "mse", "rmse", "mape", *(["msle", "rmsle"] if positive else [])]
         spec = {"task": "regression", "y_pred": "score", "metrics": metrics}
+    elif family in BINARY:
+        tables = BINARY[family](seed, args.days, args.rows)
+        metrics = ["roc_auc", "f1", "accuracy", "precision", "recall"]
+        ours = run_ours(home, tables, {"performance.metrics": metrics}, args.days)
+        spec = {"task": "binary", "y_pred": "predicted_label", "y_pred_proba": "score", "metrics": metrics}
     else:
         tables = MULTICLASS[family](seed, args.days, args.rows)
         ours = run_ours(home, tables, {**make_multiclass_overrides(), "predictions.predicted_label": None},
@@ -151,7 +158,7 @@ def main_() -> None:
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--rows", type=int, default=3500)
     parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--families", default=",".join([*REGRESSION, *MULTICLASS]))
+    parser.add_argument("--families", default=",".join([*REGRESSION, *MULTICLASS, *BINARY]))
     parser.add_argument("--nannyml-python", default=os.environ.get("NANNYML_PYTHON", ""))
     parser.add_argument("--nannyml-cache", default="", help="a directory keeping NannyML's figures")
     args = parser.parse_args()

@@ -13,12 +13,14 @@ build that environment:
 (`import nannyml` needs statsmodels, which NannyML 0.13.1 does not declare; with pandas 3 its DLE
 fails on string columns: "ArrowStringArray does not support reshape".)
 
-SPEC.json: {"task": "multiclass" | "regression", "reference": parquet, "analysis": parquet,
+SPEC.json: {"task": "binary" | "multiclass" | "regression", "reference": parquet, "analysis": parquet,
 "features": [...], "categorical": [...] (a subset of features), "y_pred": col, "y_true": col,
-"class_scores": {"label": col} (multiclass only), "window": col (analysis only)}.
+"class_scores": {"label": col} (multiclass only), "y_pred_proba": col (binary only: the score),
+"window": col (analysis only)}.
 The estimator is fitted once on the reference (as one chunk), then each window's rows are estimated
 as exactly one chunk, without the y_true column. Multiclass: CBPE roc_auc (macro one-vs-rest), f1
-(macro), accuracy; regression: DLE mae, mse, rmse, mape, msle, rmsle (or "metrics": [...] of
+(macro), accuracy; binary: CBPE roc_auc, f1, accuracy, precision, recall;
+regression: DLE mae, mse, rmse, mape, msle, rmsle (or "metrics": [...] of
 the spec: msle and rmsle fail on negative values); NannyML defaults otherwise (calibration, LightGBM
 hyperparameters, no tuning). OUT.json: {"nannyml_version": ..., "windows": {window: {metric:
 {"estimate", "lower", "upper"}}}}, the bounds being NannyML's confidence band (estimate +- 3
@@ -45,6 +47,7 @@ import nannyml as nml  # noqa: E402
 import pandas as pd  # noqa: E402
 
 METRICS = {"multiclass": ["roc_auc", "f1", "accuracy"],
+           "binary": ["roc_auc", "f1", "accuracy", "precision", "recall"],
            "regression": ["mae", "mse", "rmse", "mape", "msle", "rmsle"]}
 
 
@@ -58,7 +61,8 @@ def _metrics(spec: dict[str, Any]) -> list[str]:
 
 
 def _frames(spec: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    columns = [*spec["features"], spec["y_pred"], *spec.get("class_scores", {}).values()]
+    columns = [*spec["features"], spec["y_pred"], *spec.get("class_scores", {}).values(),
+               *([spec["y_pred_proba"]] if "y_pred_proba" in spec else [])]
     reference = pd.read_parquet(spec["reference"], columns=[*columns, spec["y_true"]])
     analysis = pd.read_parquet(spec["analysis"], columns=[*columns, spec["window"]])  # no y_true
     for frame in (reference, analysis):
@@ -75,6 +79,9 @@ def _estimator(spec: dict[str, Any]) -> nml.CBPE | nml.DLE:
         return nml.CBPE(
             problem_type="classification_multiclass", y_pred_proba=scores, chunk_number=1, **common
         )
+    if spec["task"] == "binary":
+        return nml.CBPE(problem_type="classification_binary", y_pred_proba=spec["y_pred_proba"],
+                        chunk_number=1, **common)
     if spec["task"] == "regression":
         return nml.DLE(feature_column_names=list(spec["features"]), chunk_number=1, **common)
     raise SystemExit(f"unknown task {spec['task']!r}")

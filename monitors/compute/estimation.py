@@ -1,13 +1,15 @@
 """Performance without labels: confidence-based performance estimation (CBPE, as NannyML
 describes it) for binary and multiclass classification.
 
-Calibrate the scores on the labelled baseline (isotonic regression), then take the expected
-confusion matrix from the calibrated probabilities: a row predicted positive with calibrated
-probability p is a true positive with probability p, a false positive with 1 - p. ROC AUC is
-the area under the expected ROC curve. The sampling-error band is 3 standard deviations of the
-realized metric when labels are drawn from the calibrated probabilities (a seeded parametric
-bootstrap). Rows come as outcome tallies: counts per (predicted label, score slot), the slot's
-score at its bin's middle, so a window of any size costs the same.
+Calibrate the scores on the labelled baseline (isotonic regression; binary scores that are
+probabilities the baseline finds calibrated, by a Hosmer-Lemeshow test, are kept as they are),
+then take the expected confusion matrix from the calibrated probabilities: a row predicted
+positive with calibrated probability p is a true positive with probability p, a false positive
+with 1 - p. ROC AUC is the area under the expected ROC curve. The sampling-error band is 3
+standard deviations of the realized metric when labels are drawn from the calibrated
+probabilities (a seeded parametric bootstrap). Rows come as outcome tallies: counts per
+(predicted label, score slot), the slot's score at its bin's middle, so a window of any size
+costs the same.
 
 Multiclass (with class_scores): each class's probability is calibrated one-vs-rest on the
 baseline, each class's expected one-vs-rest confusion matrix taken from its calibrated
@@ -46,6 +48,9 @@ ESTIMATED = compute_estimated_metrics(BINARY)  # multiclass: the same
 BOOTSTRAPS = 40
 BAND_SIGMAS = 3.0
 MIN_ROWS = 30
+# scores in [0, 1] whose baseline passes the Hosmer-Lemeshow test at this level are taken as the
+# probabilities: an isotonic step function fitted to a calibrated model only adds its noise
+CALIBRATION_BINS, CALIBRATED_P = 10, 0.05
 
 
 @dataclass(frozen=True)
@@ -71,11 +76,43 @@ def _fit_isotonic(scores: np.ndarray, positive: np.ndarray, counts: np.ndarray) 
         scores, positive.astype(float), sample_weight=counts)
 
 
+class _AsScored:
+    """The scores taken as the probabilities (clipped to [0, 1]): a baseline already calibrated."""
+
+    def predict(self, scores: np.ndarray) -> np.ndarray:
+        return np.clip(scores, 0.0, 1.0)
+
+
+def compute_calibration_test(probability: np.ndarray, positive: np.ndarray, counts: np.ndarray
+                             ) -> float:
+    """Hosmer-Lemeshow test of rows counted by group: the p-value of the chi-square (CALIBRATION_BINS
+    degrees of freedom) of the positives against their probabilities' sum over CALIBRATION_BINS
+    bins of equal counts, rows ordered by the probability. Small when the probabilities are off."""
+    from scipy.stats import chi2
+
+    order = np.argsort(probability, kind="stable")
+    w, p, y = counts[order], probability[order], positive[order].astype(float)
+    which = np.minimum(((np.cumsum(w) - w / 2) * CALIBRATION_BINS / w.sum()).astype(int),
+                       CALIBRATION_BINS - 1)
+    rows, seen, expected = (np.bincount(which, weights=v, minlength=CALIBRATION_BINS)
+                            for v in (w, w * y, w * p))
+    spread = expected * (1 - expected / np.maximum(rows, 1))
+    terms = np.where(spread > 0, (seen - expected) ** 2 / np.maximum(spread, 1e-12),
+                     np.where(seen == expected, 0.0, np.inf))
+    return float(chi2.sf(terms.sum(), CALIBRATION_BINS))
+
+
 def compute_calibrator(baseline: BinaryTally, bins: NumericBins) -> Any | None:
-    """Isotonic calibration of scores to P(label = 1) on the labelled baseline; None without
-    both classes."""
+    """Isotonic calibration of scores to P(label = 1) on the labelled baseline, or the scores as
+    they are when they are probabilities the baseline finds calibrated (compute_calibration_test
+    at CALIBRATED_P); None without both classes."""
     g = baseline.labelled_groups
-    return _fit_isotonic(compute_slot_scores(g[:, 2], bins), g[:, 0] == 1, g[:, 3])
+    scores, positive, counts = compute_slot_scores(g[:, 2], bins), g[:, 0] == 1, g[:, 3].astype(float)
+    calibrator = _fit_isotonic(scores, positive, counts)
+    if calibrator is None or scores.min() < 0 or scores.max() > 1 \
+            or compute_calibration_test(scores, positive, counts) < CALIBRATED_P:
+        return calibrator
+    return _AsScored()
 
 
 def compute_class_calibrators(baseline: MulticlassTally) -> dict[str, Any] | None:

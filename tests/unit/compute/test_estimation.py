@@ -5,9 +5,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import chi2
 from sklearn.metrics import accuracy_score, f1_score, precision_score, recall_score, roc_auc_score
 
 from monitors.compute.estimation import (
+    compute_calibration_test,
     compute_calibrator,
     compute_class_calibrators,
     compute_class_estimates,
@@ -73,6 +75,32 @@ def test_estimates_land_within_their_band_on_a_calibrated_model() -> None:
     shares = {m: k / windows for m, k in inside.items()}
     print("share of windows within the band:", shares)
     assert all(share >= 0.9 for share in shares.values()), shares
+
+
+def test_a_calibrated_baseline_keeps_its_scores_and_an_overconfident_one_is_calibrated() -> None:
+    rng = np.random.default_rng(3)
+    logits = rng.normal(0, 1.6, 20_000)
+    labels = (rng.random(20_000) < 1 / (1 + np.exp(-logits))).astype(int)
+    grid = np.array([0.01, 0.2, 0.5, 0.8, 0.99])
+    as_scored = compute_calibrator(tally(1 / (1 + np.exp(-logits)), labels), DEFAULT_SCORE_BINS)
+    assert as_scored.predict(grid) == pytest.approx(grid)  # no isotonic steps: the scores as they are
+    overconfident = compute_calibrator(tally(1 / (1 + np.exp(-1.8 * logits)), labels), DEFAULT_SCORE_BINS)
+    # the overconfident score 0.2 has the logit -1.39 / 1.8: a probability of 0.32
+    assert overconfident.predict(np.array([0.2]))[0] == pytest.approx(0.32, abs=0.03)
+
+
+def test_the_calibration_test_is_hosmer_lemeshow_on_bins_of_equal_counts() -> None:
+    # ten groups of 10 rows, one per bin: each bin's chi-square term is (seen - expected)^2 /
+    # (expected (1 - expected / 10))
+    probability = np.linspace(0.05, 0.95, 10)
+    counts = np.full(10, 10.0)
+    positive = np.ones(10, dtype=bool)  # each group all positive: seen 10, expected 10 p
+    expected = 10 * probability
+    statistic = float((((10 - expected) ** 2) / (expected * (1 - probability))).sum())
+    assert compute_calibration_test(probability, positive, counts) == pytest.approx(chi2.sf(statistic, 10))
+    # 20 rows at 0.5 alternating positive: each bin of 2 holds 1 positive, 1 expected
+    rows = np.tile([True, False], 10)
+    assert compute_calibration_test(np.full(20, 0.5), rows, np.ones(20)) == pytest.approx(1.0)
 
 
 def test_no_calibration_without_both_classes() -> None:
