@@ -14,7 +14,8 @@ import pyarrow as pa
 from monitors.core.granularity import compute_series_parts
 from monitors.core.location import Location
 from monitors.storage.alerts import ALERTS_VIEW, alerts_sql
-from monitors.storage.files import connect_parquet, load_exists, load_names, read_parquet_sql, write_text
+from monitors.storage.files import load_exists, load_names, write_text
+from monitors.storage.parquet_sql import connect_parquet, read_parquet_sql
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -20,13 +20,13 @@ from monitors.core.measurement import Lifecycle, Measurement
 from monitors.core.window import Window, compute_utc
 from monitors.storage import alerts, catalog, compaction, episodes, trends
 from monitors.storage.files import (
-    connect_parquet,
     delete_tree,
     load_exists,
     load_table,
     replace_stale_tmp_files,
     update_table,
 )
+from monitors.storage.parquet_sql import connect_parquet
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -16,7 +16,7 @@ from monitors.core.location import compute_location
 from monitors.core.measurement import Measurement
 from monitors.core.window import Window
 from monitors.storage import alerts, catalog, episodes, results, trends
-from monitors.storage.files import connect_parquet
+from monitors.storage.parquet_sql import connect_parquet
 
 START = datetime(2026, 1, 20, tzinfo=UTC)
 KEY = ["kind", "metric", "column_name", "segment", "opened_at"]
