@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import posixpath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -71,17 +71,7 @@ def delete_tree(folder: UPath) -> None:
 def delete_if_unchanged(path: UPath, etag: str) -> bool:
     """One DELETE that succeeds only if the object still has `etag`; False when another writer
     changed it first (S3 answers 412)."""
-    bucket, key, _ = path.fs.split_path(path.path)
-    try:
-        path.fs.call_s3("delete_object", Bucket=bucket, Key=key, IfMatch=etag)
-    except OSError as exc:
-        code = getattr(exc.__cause__, "response", {}).get("Error", {}).get("Code")
-        if code in ("PreconditionFailed", "ConditionalRequestConflict"):
-            return False
-        raise
-    finally:
-        path.fs.invalidate_cache(path.path)
-    return True
+    return _call_if_unchanged(path, "delete_object", IfMatch=etag)
 
 
 def load_etag(path: UPath) -> str | None:
@@ -96,10 +86,16 @@ def load_etag(path: UPath) -> str | None:
 def write_if_unchanged(path: UPath, data: bytes, etag: str | None) -> bool:
     """One PUT that succeeds only if the object still has `etag` (None: is still absent);
     False when another writer changed it first (S3 answers 412 or 409)."""
-    bucket, key, _ = path.fs.split_path(path.path)
     condition = {"IfMatch": etag} if etag else {"IfNoneMatch": "*"}
+    return _call_if_unchanged(path, "put_object", Body=data, **condition)
+
+
+def _call_if_unchanged(path: UPath, method: str, **kwargs: Any) -> bool:
+    """One conditional request on the object; False when S3 refused its condition (another
+    writer changed the object first: 412 or 409)."""
+    bucket, key, _ = path.fs.split_path(path.path)
     try:
-        path.fs.call_s3("put_object", Bucket=bucket, Key=key, Body=data, **condition)
+        path.fs.call_s3(method, Bucket=bucket, Key=key, **kwargs)
     except OSError as exc:
         code = getattr(exc.__cause__, "response", {}).get("Error", {}).get("Code")
         if code in ("PreconditionFailed", "ConditionalRequestConflict"):
