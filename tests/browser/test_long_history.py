@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from monitors.core.kinds import reference_of
 from monitors.reports.model_page import RECENT_WINDOWS, write_model_page
 from monitors.storage.results import SCHEMA
 from monitors.storage.trends import WINDOWS_KIND, digest_table
@@ -39,7 +40,9 @@ def compute_history() -> pa.Table:
             "model": ["m"] * HOURS, "window_start": starts, "window_end": starts + np.timedelta64(1, "h"),
             "kind": [kind] * HOURS, "metric": [metric] * HOURS, "column_name": pa.nulls(HOURS, pa.string()),
             "segment": pa.nulls(HOURS, pa.string()), "value": values, "threshold": bounds, "status": status,
-            "run_id": ["r"] * HOURS, "computed_at": starts}).cast(SCHEMA))
+            "run_id": ["r"] * HOURS, "computed_at": starts,
+            "reference": pa.array([reference_of(kind)] * HOURS, pa.string()),
+            "granularity": pa.nulls(HOURS, pa.string())}).cast(SCHEMA))
     return pa.concat_tables(tables)
 
 
