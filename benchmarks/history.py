@@ -145,7 +145,7 @@ def rebuild(config: Path) -> float:
     if hasattr(results, "rebuild_model"):
         results.rebuild_model(found.store_path, found.model)
     else:
-        results.replace_trend_from_results(found.store_path, found.model)
+        results.rebuild_model(found.store_path, found.model)
     return time.perf_counter() - started
 
 

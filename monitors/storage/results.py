@@ -227,11 +227,6 @@ def write_compacted(store: Location, model: str, before: str) -> compaction.Comp
     return compaction.write_compacted(results_folder(store), model, before)
 
 
-def replace_trend_from_results(store: Location, model: str) -> None:
-    """Kept for callers of earlier versions: rebuild_model."""
-    rebuild_model(store, model)
-
-
 def load_trend(store: Location, model: str) -> pd.DataFrame:
     """Every month's trend rows."""
     return trends.load_trend(store_data_dir(store), model)
