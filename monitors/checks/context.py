@@ -6,15 +6,51 @@ validates on one dialect."""
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import logging
 import os
 import sys
+import types
 from typing import Any
 
 _CONTEXT: dict[str, Any] = {}
 # GX's Spark DataFrame engine, which GX imports when pyspark is installed (~0.5 s): suites are
 # validated in SQL, Spark SQL's too (through its Thrift server)
 SPARK_DATAFRAMES = ("pyspark", "py4j")
+# imported by GX at module level for what a validation never runs: Altair for its renderers'
+# charts, SciPy's statistics for one expectation (KL divergence) and the profilers (~1.2 s of CPU
+# together on a 2-core machine, a third of GX's import)
+RENDERING_ONLY = ("altair", "scipy.stats")
+
+
+class DeferredModule(types.ModuleType):
+    """A module imported on first use: registered under its name with its spec, so `import x`
+    and `from package import x` take it without running it; the first attribute read imports the
+    real module and copies its namespace in."""
+
+    def __getattr__(self, attribute: str) -> Any:
+        name = self.__name__
+        if sys.modules.get(name) is self:
+            del sys.modules[name]
+        real = importlib.import_module(name)
+        self.__dict__.update(real.__dict__)
+        return getattr(real, attribute)
+
+
+def defer_import(name: str) -> None:
+    """`name` imported on first use (DeferredModule); nothing when it is imported already or
+    missing."""
+    if name in sys.modules or (spec := importlib.util.find_spec(name)) is None:
+        return
+    module = DeferredModule(name)
+    module.__spec__, module.__file__ = spec, spec.origin
+    if spec.submodule_search_locations is not None:
+        module.__path__ = list(spec.submodule_search_locations)
+    sys.modules[name] = module
+    parent, _, child = name.rpartition(".")
+    if parent:
+        setattr(sys.modules[parent], child, module)
 
 
 def quiet_gx() -> None:
@@ -41,7 +77,8 @@ def gx_context_for(dialect: str) -> Any:
     Spark DataFrame engine. GX imports each of them in a try block and goes on without it when
     it is missing, so the SQL validation on `dialect` is GX's own; only the import is shorter.
     For a process that validates on that dialect only (run.beside's). Packages already imported
-    are kept; the others can be imported again once GX is."""
+    are kept; the others can be imported again once GX is. GX's rendering-only modules are
+    imported on first use (defer_import): a validation never reads them."""
     from monitors.warehouse.dialects import DIALECTS
 
     keep = set(DIALECTS[dialect].gx_integrations) if dialect in DIALECTS else set()
@@ -50,6 +87,8 @@ def gx_context_for(dialect: str) -> Any:
                if p not in keep and p not in sys.modules]
     for package in skipped:
         sys.modules[package] = None  # type: ignore[assignment]  # import raises ImportError
+    for name in RENDERING_ONLY:
+        defer_import(name)
     try:
         return gx_context()
     finally:
