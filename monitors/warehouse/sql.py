@@ -17,9 +17,9 @@ from sqlalchemy.sql.visitors import InternalTraversal
 from monitors.core.counts import FINE_BINS, MISSING, NON_FINITE, OVER, UNDER, NumericBins
 from monitors.warehouse.dialects import DIALECTS, Dialect
 
-# dot products at least this long are one array call where the dialect has them; shorter ones a
-# sum of products, faster there for short vectors (docs/performance.md has the figures)
-ARRAY_DOT_MIN = 48
+# dot products at least this long are one vector call where the dialect has them; shorter ones a
+# sum of products (on DuckDB the call is faster from 8 values on: docs/performance.md)
+ARRAY_DOT_MIN = 8
 
 
 class _ByRecord(ColumnElement[Any]):
@@ -152,20 +152,21 @@ class _Vector(_ByRecord):
 
 
 def _by_array(compiler: Any, width: int) -> bool:
-    return _record(compiler).array_functions and width >= ARRAY_DOT_MIN
+    return bool(_record(compiler).vector_functions) and width >= ARRAY_DOT_MIN
 
 
 @compiles(_Vector)
 def _compile_vector(element: _Vector, compiler: Any, **kw: Any) -> str:
     if _by_array(compiler, len(element.arg)):
-        return compiler.process(sa.func.array_value(*element.arg), **kw)
+        vector = _record(compiler).vector_functions[0]
+        return compiler.process(getattr(sa.func, vector)(*element.arg), **kw)
     return "NULL"
 
 
 class _Dot(_ByRecord):
     """The dot product of values and weights (arg: [vector, *values, *weights], vector the
-    values' array_of): array_inner_product(vector, array_value(weights)) where the dialect
-    has array functions, else the sum of the products."""
+    values' array_of): the dialect's inner product of the vector and the weights' vector where
+    it has vector functions (Dialect.vector_functions), else the sum of the products."""
 
     inherit_cache = True
     type = sa.Double()
@@ -177,7 +178,8 @@ def _compile_dot(element: _Dot, compiler: Any, **kw: Any) -> str:
     vector, rest = element.arg[0], element.arg[1:]
     values, weights = rest[:len(rest) // 2], rest[len(rest) // 2:]
     if _by_array(compiler, len(values)):
-        return compiler.process(sa.func.array_inner_product(vector, sa.func.array_value(*weights)), **kw)
+        build, inner = _record(compiler).vector_functions
+        return compiler.process(getattr(sa.func, inner)(vector, getattr(sa.func, build)(*weights)), **kw)
     terms = [w * v for w, v in zip(weights, values, strict=True)]
     return compiler.process(sum(terms[1:], terms[0]).self_group(), **kw)
 

@@ -61,7 +61,7 @@ def test_a_broken_correlation_alerts_on_the_pca_row_and_on_no_feature(home: Path
     day = predictions[predictions["predicted_at"] < pd.Timestamp("2026-01-02")]  # naive UTC
     expected = compute_row_errors(model, _inputs(model, day)).mean()
     assert pca["value"].iloc[0] == pytest.approx(expected, rel=1e-9)
-    # measured by the left-out eigenvectors (DuckDB's array_inner_product) or by the
+    # measured by the left-out eigenvectors (DuckDB's list_inner_product) or by the
     # reconstruction (sums of products), the warehouse's error is the same
     assert model.by_rest
     rows = load_window_query(engine, config, Window(datetime(2026, 1, 1), datetime(2026, 1, 2))).features

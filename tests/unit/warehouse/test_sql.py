@@ -99,7 +99,7 @@ def test_a_dot_product_is_the_same_by_arrays_or_by_sums(width: int) -> None:
     inner = sa.select(*table.c, array_of(list(table.c)).label("v")).subquery("inner")
     query = sa.select(dot_product(inner.c.v, [inner.c[n] for n in names], weights))
     by_duckdb = _sql(query, "duckdb")
-    assert ("array_inner_product(" in by_duckdb) == (width >= ARRAY_DOT_MIN)
+    assert ("list_inner_product(" in by_duckdb) == (width >= ARRAY_DOT_MIN)
     assert "array" not in _sql(query, "hive") and "NULL AS `v`" in _sql(query, "hive")
     with duckdb.connect() as con:
         con.execute(f"create table t ({', '.join(f'{n} double' for n in names)})")
