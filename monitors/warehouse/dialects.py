@@ -39,7 +39,7 @@ class Dialect:
     # the functions building a vector of values and taking two vectors' inner product: a long
     # dot product is one call, not a sum of products (the multivariate error's projections;
     # sql.ARRAY_DOT_MIN); empty where the engine has none
-    vector_functions: tuple[str, str] = ()
+    vector_functions: tuple[str, ...] = ()
     gx_persisted_connection: bool = False  # GX must keep one connection (lazy cursors)
     # the driver works in a process forked from one that used it (the CLI validates the GX
     # suite in a forked process, run.beside); Snowflake's connector keeps one HTTP connection
