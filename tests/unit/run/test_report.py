@@ -1,5 +1,5 @@
-"""The Evidently report's samples: report.sample_size a side, at most 20,000 for a window of more
-than 50,000 rows, and the page's note says which and why."""
+"""The Evidently report's samples: report.sample_size a side (5,000 unless set), a larger setting
+lowered to 20,000 for a window of more than 50,000 rows, and the page's note says which and why."""
 
 from __future__ import annotations
 
@@ -17,8 +17,15 @@ def _job(rows: int) -> ReportJob:
     return ReportJob(Window(DAY, DAY + timedelta(days=1)), DAY, "key", rows, 120_000)
 
 
-def test_a_large_window_is_sampled_smaller_and_the_page_says_why(tmp_path: Path) -> None:
+def test_the_default_sample_is_5000_rows_a_side(tmp_path: Path) -> None:
     config = make_config(tmp_path, "duckdb:///unused.duckdb")
+    assert [report_sample_size(config, n) for n in (1_000, 50_001, 1_000_000)] == [5_000] * 3
+    assert sample_note(config, _job(1_000_000), 5_000, 5_000).endswith(
+        "5,000 window rows and 5,000 baseline rows (at most 5,000 per side).")
+
+
+def test_a_large_window_is_sampled_smaller_and_the_page_says_why(tmp_path: Path) -> None:
+    config = make_config(tmp_path, "duckdb:///unused.duckdb", **{"report.sample_size": 50_000})
     assert [report_sample_size(config, n) for n in (1_000, 50_000, 50_001, 1_000_000)] == \
         [50_000, 50_000, 20_000, 20_000]
     note = sample_note(config, _job(1_000_000), 20_000, 20_000)
