@@ -88,10 +88,9 @@ def create_run_id(prefix: str = "cli") -> str:
     return f"{prefix}__{datetime.now(UTC).strftime('%Y-%m-%dT%H:%M:%S')}__{uuid.uuid4().hex[:6]}"
 
 
-def load_extract(engine: Engine, config: ModelConfig, window: Window, baseline: Baseline,
-                 as_of: datetime) -> Extract:
-    """The window counted in the warehouse."""
-    query = load_window_query(engine, config, window, as_of)
+def load_extract(engine: Engine, config: ModelConfig, window: Window, query: Query, baseline: Baseline
+                 ) -> Extract:
+    """The window (its query) counted in the warehouse."""
     profile = baseline.reference.profile
     return Extract(query, load_window_counts(engine, config, query, profile),
                    load_tallies(engine, config, query.select, profile)[0],
@@ -201,10 +200,11 @@ def run_window(config: ModelConfig, window: Window, *, engine: Engine | None = N
     profile = baseline.reference.profile
     measuring = f"measuring window {window} of table {config.predictions.table!r}"
     with query_errors(engine, config.model, measuring):
-        extract = load_extract(engine, config, window, baseline, as_of)
-        gx = None
-        if beside is not None and suite is not None and extract.rows:
+        query = load_window_query(engine, config, window, as_of)
+        gx = None  # the suite's validation beside starts now, while this process counts the window
+        if beside is not None and suite is not None and not query.empty:
             gx = beside.submit(config, window, as_of, suite)
+        extract = load_extract(engine, config, window, query, baseline)
         drift, calibration = compute_drift_rows(config.drift, extract.counts, profile,
                                                 config.predictions.outputs, config.min_segment_rows)
         measured = (drift + load_previous_drift_rows(engine, config, window, extract.counts, baseline)

@@ -100,13 +100,14 @@ def _labels_subquery(engine: Engine, config: ModelConfig, as_of: datetime | None
 
 
 def _load_unique(engine: Engine, select: sa.Select[Any], id_column: str, config: ModelConfig,
-                 table: str) -> bool:
-    """Whether every row of `select` has its own id (no NULL ids either)."""
+                 table: str) -> tuple[bool, bool]:
+    """Whether every row of `select` has its own id (no NULL ids either), and whether it has
+    none."""
     source = select.subquery("checked")
     check = sa.select(sa.func.count(), sa.func.count(sa.distinct(source.c[id_column])))
     with query_errors(engine, config.model, f"query on table {table!r}"), engine.connect() as conn:
         rows, ids = conn.execute(check).one()
-    return bool(rows == ids)
+    return bool(rows == ids), not rows
 
 
 def _latest(select: sa.Select[Any], names: list[str], partition: Any, order: list[Any]
@@ -138,15 +139,17 @@ def _load_predictions_query(engine: Engine, config: ModelConfig, start: datetime
         rows = (sa.select(*columns, labels.c[LABEL])
                 .select_from(table.outerjoin(labels, table.c[p.id] == labels.c[_LABEL_ID]))
                 .where(*in_window))
-        if not _load_unique(engine, rows, p.id, config, table.fullname):
+        unique, empty = _load_unique(engine, rows, p.id, config, table.fullname)
+        if not unique:
             rows = _latest(rows, [*names, LABEL], table.c[p.id],
                            [*latest_row, labels.c[_LABEL_TIME].desc().nulls_last()])
-            if not _load_unique(engine, features, p.id, config, table.fullname):
+            if not _load_unique(engine, features, p.id, config, table.fullname)[0]:
                 features = _latest(features, names, table.c[p.id], latest_row)
-        return Query(rows, table.fullname, missing, True, column_families(table), features)
-    if not _load_unique(engine, features, p.id, config, table.fullname):
+        return Query(rows, table.fullname, missing, True, column_families(table), features, empty)
+    unique, empty = _load_unique(engine, features, p.id, config, table.fullname)
+    if not unique:
         features = _latest(features, names, table.c[p.id], latest_row)
-    return Query(features, table.fullname, missing, False, column_families(table), features)
+    return Query(features, table.fullname, missing, False, column_families(table), features, empty)
 
 
 @dataclass
@@ -159,6 +162,7 @@ class Query:
     has_labels: bool
     columns: dict[str, str]
     features: sa.Select[Any]  # the same rows without the label: no join, for drift and quality
+    empty: bool = False  # no row in it (counted when the query was built); False when not counted
 
 
 def load_window_query(engine: Engine, config: ModelConfig, window: Window,

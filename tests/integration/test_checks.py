@@ -7,6 +7,7 @@ import json
 import multiprocessing
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -18,6 +19,7 @@ from monitors.config import load_config
 from monitors.core.errors import ChecksError
 from monitors.core.fields import LABEL
 from monitors.core.window import Window
+from monitors.run import window as window_module
 from monitors.run.beside import ChecksBeside
 from monitors.run.window import run_window
 from monitors.storage.results import load_results
@@ -87,6 +89,37 @@ def test_malformed_suite_is_a_clear_error(home: Path, duckdb_warehouse: str) -> 
     bad = {"name": "x", "expectations": [{"type": "expect_nothing_known", "kwargs": {}}]}
     with pytest.raises(ChecksError, match="model credit_risk: invalid expectation suite"):
         run_frame_checks(bad, pd.DataFrame({"a": [1]}), config.model)
+
+
+def test_the_validation_beside_starts_before_the_counts_and_skips_an_empty_window(
+        home: Path, duckdb_warehouse: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    config_path = write_config(home, duckdb_warehouse)
+    assert main(["expectations", "init", str(config_path)]) == 0
+    config = load_config(config_path)
+    as_of = datetime(2026, 3, 1, tzinfo=UTC)
+    empty = Window(datetime(2025, 6, 1, tzinfo=UTC), datetime(2025, 6, 2, tzinfo=UTC))
+    full = Window(datetime(2026, 1, 2, tzinfo=UTC), datetime(2026, 1, 3, tzinfo=UTC))
+    events: list[str] = []
+    counts = window_module.load_window_counts
+    monkeypatch.setattr(window_module, "load_window_counts",
+                        lambda *args: events.append("counted") or counts(*args))
+
+    class Recording(ChecksBeside):
+        def submit(self, *args: Any) -> Any:
+            events.append(f"validating {args[1]}")
+            return super().submit(*args)
+
+    beside = Recording(config)
+    try:
+        empty_rows = run_window(config, empty, as_of=as_of, write_reports=False, beside=beside).rows
+        full_rows = run_window(config, full, as_of=as_of, write_reports=False, beside=beside).rows
+    finally:
+        beside.close()
+    # the full window's validation started before its counts; the empty one was known empty
+    # (by the query's id check) and never sent
+    assert events == ["counted", f"validating {full}", "counted"]
+    assert not [r for r in empty_rows if r.metric.startswith("expect_")]
+    assert full_rows == run_window(config, full, as_of=as_of, write_reports=False).rows
 
 
 def test_the_suite_validated_beside_the_window_gives_the_rows_validated_in_line(
