@@ -2,7 +2,8 @@
 data family.
 
     .venv/bin/python benchmarks/estimation_vs_nannyml.py [--days 30] [--rows 3500] [--seeds 3]
-        [--families additive,softmax,...] [--nannyml-python PATH] [--nannyml-cache DIR]
+        [--seed-start 11] [--families additive,softmax,...] [--nannyml-python PATH]
+        [--nannyml-cache DIR]
 
 Ten families (benchmarks/estimation_families.py): three regressions (additive, multiplicative,
 heavy) and three 3-class models with class probabilities (softmax, overconfident, interaction),
@@ -14,10 +15,11 @@ labels in, storing the realized metrics and the estimates it makes as if the lab
 estimates the same windows from the same baseline through benchmarks/nannyml_estimates.py, run
 by another interpreter: NannyML is never a dependency (see that script for its environment;
 --nannyml-python, default $NANNYML_PYTHON). It prints, per family and metric, the mean absolute
-error of each against the realized metric averaged over the seeds, and the share of windows each
-band holds it. Asserts nothing. With --nannyml-cache, NannyML's figures for a (family, seed,
-days, rows) are kept in DIR and read back on the next run (the families are seeded, so the
-windows are the same): only ours is measured again.
+error of each against the realized metric averaged over the seeds (--seeds of them from
+--seed-start on), and the share of windows each band holds it. Asserts nothing. With
+--nannyml-cache, NannyML's figures for a (family, seed, days, rows) are kept in DIR and read
+back on the next run (the families are seeded, so the windows are the same): only ours is
+measured again.
 """
 
 from __future__ import annotations
@@ -115,8 +117,8 @@ def measure(ours: pd.DataFrame, theirs: dict[str, Any], metrics: list[str]) -> d
     return found
 
 
-def report(family: str, runs: list[dict[str, list[float]]], windows: int) -> None:
-    print(f"\n{family}: {len(runs)} seeds x {windows} windows (seeds averaged)")
+def report(family: str, runs: list[dict[str, list[float]]], windows: int, first: int) -> None:
+    print(f"\n{family}: seeds {first}-{first + len(runs) - 1} x {windows} windows (seeds averaged)")
     print(f"  {'metric':<8}{'ours: mean abs error':>22}{'in band':>9}{'NannyML: mean abs error':>26}"
           f"{'in band':>9}")
     for metric in runs[0]:
@@ -158,6 +160,7 @@ def main_() -> None:
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--rows", type=int, default=3500)
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--seed-start", type=int, default=11, help="the first seed (then the next ones)")
     parser.add_argument("--families", default=",".join([*REGRESSION, *MULTICLASS, *BINARY]))
     parser.add_argument("--nannyml-python", default=os.environ.get("NANNYML_PYTHON", ""))
     parser.add_argument("--nannyml-cache", default="", help="a directory keeping NannyML's figures")
@@ -167,8 +170,9 @@ def main_() -> None:
                      " (or --nannyml-cache holding its figures)")
     with tempfile.TemporaryDirectory() as tmp:
         for family in args.families.split(","):
-            runs = [run_family(Path(tmp), family, 11 + seed, args) for seed in range(args.seeds)]
-            report(family, runs, args.days)
+            runs = [run_family(Path(tmp), family, args.seed_start + seed, args)
+                    for seed in range(args.seeds)]
+            report(family, runs, args.days, args.seed_start)
 
 
 if __name__ == "__main__":

@@ -2,19 +2,24 @@
 
 On the labelled baseline, gradient-boosted models (scikit-learn's HistGradientBoostingRegressor)
 learn each row's loss from its features and its prediction, one model per loss: the absolute
-error (mae), the squared error (mse, rmse), the absolute percentage error (mape; rows with a
-label of 0 left out) and the squared log error (log1p(label) - log1p(prediction))^2 (msle,
-rmsle; rows with a label or prediction at or below -1 left out, where log1p is undefined). A
-window's metric is the mean of the predicted losses over its rows (msle: over those whose
-prediction is above -1; the label is unknown), rmse and rmsle its root. The rows are a seeded
-sample of the window (at most SAMPLE_ROWS; run.loss_estimation reads it), never the whole
-window; a segment value's are the sample's rows of that value. The band is 3 standard
-deviations of what the realized metric would be: each row's predicted loss times the baseline's
-relative spread of the loss where it was predicted alike (its coefficient of variation in a
-tenth of the baseline's predicted losses: heavy tails lie where the errors are large, and a
-window moving there spreads its errors more), over the window's row count; plus the sample's
-own error when the window has more rows than the sample; roots by the delta method. The
-models' own fitting error is not in the band (nor in NannyML's).
+error (mae), the absolute percentage error (mape; rows with a label of 0 left out) and the
+squared log error (log1p(label) - log1p(prediction))^2 (msle, rmsle; rows with a label or
+prediction at or below -1 left out, where log1p is undefined). The squared error (mse, rmse) is
+not learnt from itself but from the absolute error's model: its prediction squared, times the
+baseline's ratio of the mean squared error to the mean squared predicted absolute error (as an
+error's scale times a noise of one shape; absolute errors are far less heavy-tailed than squared
+ones, so their model learns the scale with less noise: variance functions are estimated from
+absolute residuals for that reason). A window's metric is the mean of the predicted losses over
+its rows (msle: over those whose prediction is above -1; the label is unknown), rmse and rmsle
+its root. The rows are a seeded sample of the window (at most SAMPLE_ROWS; run.loss_estimation
+reads it), never the whole window; a segment value's are the sample's rows of that value. The
+band is 3 standard deviations of what the realized metric would be: each row's predicted loss
+times the baseline's relative spread of the loss where it was predicted alike (its coefficient
+of variation in a tenth of the baseline's predicted losses: heavy tails lie where the errors
+are large, and a window moving there spreads its errors more), over the window's row count;
+plus the sample's own error when the window has more rows than the sample, and the models' own
+learning error as that of a mean of the baseline rows they learnt from (the same spread over
+their count); roots by the delta method.
 """
 
 from __future__ import annotations
@@ -45,6 +50,19 @@ class LossModel:
     models: dict[str, Any]  # loss (METRIC_LOSSES) -> HistGradientBoostingRegressor; absent: too few rows
     cv: dict[str, tuple[np.ndarray, np.ndarray]]  # loss -> its relative spread (compute_spread)
     rows: int  # baseline rows fitted on
+    fitted: dict[str, int]  # loss -> the baseline rows its model learnt from
+
+
+@dataclass(frozen=True)
+class ScaledModel:
+    """The squared error's model: the absolute error's (`root`), its prediction squared, times
+    `ratio` (the baseline's mean squared error over its mean squared predicted absolute error)."""
+    root: Any
+    ratio: float
+
+    def predict(self, design: np.ndarray) -> np.ndarray:
+        root = np.maximum(self.root.predict(design), 0.0)
+        return self.ratio * root * root
 
 
 def compute_design(frame: Any, numerical: tuple[str, ...], categories: dict[str, tuple[str, ...]]
@@ -89,19 +107,26 @@ def compute_loss_model(frame: Any, label: str, prediction: str, numerical: list[
                   for c in categorical}
     design = compute_design(rows, columns, categories)
     mask = [False] * len(columns) + [True] * len(categories)
-    models, cv = {}, {}
-    for loss, target in compute_losses(y[finite], p[finite]).items():
+    models: dict[str, Any] = {}
+    cv, fitted = {}, {}
+    for loss, target in compute_losses(y[finite], p[finite]).items():  # "absolute" before "squared"
         kept = np.isfinite(target)
         if kept.sum() < MIN_ROWS:
             continue
-        # 100 trees, no early stopping (as LightGBM's defaults, NannyML's): stopping early (at
-        # ~40 trees on 20k rows) under-fitted where the errors grow, and shifted windows' MAE
-        # was missed by twice as much (benchmarks/estimation_vs_nannyml.py)
-        models[loss] = HistGradientBoostingRegressor(
-            categorical_features=mask, early_stopping=False, random_state=seed
-        ).fit(design[kept], target[kept])
+        if loss == "squared":  # the same rows as the absolute error's
+            root = np.maximum(models["absolute"].predict(design[kept]), 0.0)
+            ratio = target[kept].sum() / max(float((root * root).sum()), np.finfo(float).tiny)
+            models[loss] = ScaledModel(models["absolute"], float(ratio))
+        else:
+            # 100 trees, no early stopping (as LightGBM's defaults, NannyML's): stopping early
+            # (at ~40 trees on 20k rows) under-fitted where the errors grow, and shifted windows'
+            # MAE was missed by twice as much (benchmarks/estimation_vs_nannyml.py)
+            models[loss] = HistGradientBoostingRegressor(
+                categorical_features=mask, early_stopping=False, random_state=seed
+            ).fit(design[kept], target[kept])
         cv[loss] = compute_spread(models[loss].predict(design[kept]), target[kept])
-    return LossModel(columns, categories, models, cv, len(rows))
+        fitted[loss] = int(kept.sum())
+    return LossModel(columns, categories, models, cv, len(rows), fitted)
 
 
 def compute_spread(predicted: np.ndarray, loss: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -130,11 +155,12 @@ def compute_loss_estimates(model: LossModel | None, sample: Any, window_rows: in
     finite = np.isfinite(prediction)
     usable = {"absolute": finite, "squared": finite, "percentage": finite, "log": finite & (prediction > -1)}
     found = {}
-    for loss, fitted in model.models.items():
+    for loss, learnt in model.models.items():
         rows = usable[loss]
         if rows.any():
-            predicted = np.maximum(fitted.predict(design[rows]), 0.0)
-            found[loss] = _mean_and_band(predicted, model.cv[loss], window_rows * rows.mean())
+            predicted = np.maximum(learnt.predict(design[rows]), 0.0)
+            found[loss] = _mean_and_band(predicted, model.cv[loss], window_rows * rows.mean(),
+                                         model.fitted[loss])
     out = []
     for metric in names:
         loss, root = METRIC_LOSSES[metric]
@@ -164,15 +190,16 @@ def compute_segment_loss_estimates(model: LossModel | None, sample: Any, rows: d
     return found
 
 
-def _mean_and_band(predicted: np.ndarray, cv: tuple[np.ndarray, np.ndarray], window_rows: float
-                   ) -> tuple[float, float]:
+def _mean_and_band(predicted: np.ndarray, cv: tuple[np.ndarray, np.ndarray], window_rows: float,
+                   fitted: int) -> tuple[float, float]:
     """The estimated mean loss and its band: the realized mean's spread over the window's rows
     (each row's loss spread as the baseline's where its loss was predicted alike), plus the
-    sample's own error when the window has more rows than the sample."""
+    sample's own error when the window has more rows than the sample, plus the model's learning
+    error, as a mean's over the `fitted` baseline rows it learnt from (the same spread)."""
     m = len(predicted)
     n = max(int(window_rows), m)
     unsampled = max(1.0 - m / n, 0.0)  # no sampling error when the sample is the window
     edges, ratio = cv
     spread = float(np.mean((ratio[np.searchsorted(edges, predicted, side="right")] * predicted) ** 2))
     sampled = unsampled * float(np.var(predicted)) / m
-    return float(predicted.mean()), BAND_SIGMAS * math.sqrt(spread / n + sampled)
+    return float(predicted.mean()), BAND_SIGMAS * math.sqrt(spread / n + spread / fitted + sampled)

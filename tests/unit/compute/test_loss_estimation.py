@@ -1,10 +1,17 @@
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from monitors.compute.loss_estimation import compute_loss_estimates, compute_loss_model
+from monitors.compute.loss_estimation import (
+    ScaledModel,
+    compute_design,
+    compute_loss_estimates,
+    compute_loss_model,
+)
 from monitors.core.metrics import REGRESSION, compute_estimated_metrics
 
 NOISES = ("normal", "heavy", "multiplicative")
@@ -107,3 +114,35 @@ def test_no_estimates_without_labelled_rows_or_predictions() -> None:
     unknown = frame.assign(prediction=np.nan)
     assert all(e.value is None for e in compute_loss_estimates(model, unknown, 100))
     assert all(e.value is None for e in compute_loss_estimates(None, frame, 100))
+
+
+def test_the_squared_error_is_the_absolute_errors_model_squared_and_scaled() -> None:
+    """mse has no model of its own: the absolute error's prediction squared, scaled so that on
+    the baseline its mean is the baseline's mean squared error."""
+    rng = np.random.default_rng(4)
+    frame = sample_rows(rng, 5_000, noise="heavy")
+    model = compute_loss_model(frame, "label", "prediction", ["x"], ["group"])
+    assert model is not None
+    squared = model.models["squared"]
+    assert isinstance(squared, ScaledModel) and squared.root is model.models["absolute"]
+    design = compute_design(frame, model.numerical, model.categories)
+    error = frame["label"].to_numpy() - frame["prediction"].to_numpy()
+    assert squared.predict(design).mean() == pytest.approx(np.mean(error ** 2), rel=1e-9)
+    root = np.maximum(model.models["absolute"].predict(design), 0.0)
+    assert np.allclose(squared.predict(design), squared.ratio * root ** 2)
+
+
+def test_the_band_holds_the_models_learning_error() -> None:
+    """The band adds the error of a mean over the baseline rows the model learnt from: wider
+    when it learnt from fewer rows."""
+    rng = np.random.default_rng(5)
+    big = compute_loss_model(sample_rows(rng, 20_000), "label", "prediction", ["x"], ["group"])
+    assert big is not None
+    small = dataclasses.replace(big, fitted={loss: 2_000 for loss in big.fitted})
+    window = sample_rows(rng, 2_000)
+    wide = {e.metric: e.band for e in compute_loss_estimates(small, window, 2_000)}
+    narrow = {e.metric: e.band for e in compute_loss_estimates(big, window, 2_000)}
+    assert narrow["mae"] is not None and wide["mae"] is not None
+    # spread/2000 + spread/2000 against spread/2000 + spread/20000
+    assert wide["mae"] / narrow["mae"] == pytest.approx(np.sqrt(2 / 1.1), rel=1e-6)
+    assert big.fitted["squared"] == big.fitted["absolute"] == 20_000
