@@ -4,13 +4,14 @@ as window files, then the store's derived state rebuilt from them the way `monit
 rebuild` does), then one more window run as a whole `monitors run` process, pages included.
 
     .venv/bin/python benchmarks/history.py [--windows 2 1000 8760] [--repeat 2] [--s3]
-                                           [--workdir DIR]
+                                           [--workdir DIR] [--alternate 3]
 
 Prints, per N: the rebuild's time, the run's time (best of --repeat) and its ratio to the
 first N's, the model page's and the home page's sizes; with --s3 the same on moto's S3 server
 (started here, on loopback), with the requests the measured run sent (from the server's request
-log, by method). Asserts nothing; stops the server it started. The machine is shared: absolute
-times are noisy, the ratios are measured in one run.
+log, by method); with --alternate K, then the run timed K more times per store, one store after
+another, so the stores' runs share the machine's load alike. Asserts nothing; stops the server
+it started. The machine is shared: absolute times are noisy, the ratios are measured in one run.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 MEASURED = datetime(2026, 2, 20, 12)  # the window measured: a demo hour with rows
+ANSI = re.compile(r"\x1b\[[\d;]*m")
 SERVER = """
 import logging, sys
 from moto.server import ThreadedMotoServer
@@ -142,10 +144,7 @@ def rebuild(config: Path) -> float:
 
     found = load_config(config, home=config.parent)
     started = time.perf_counter()
-    if hasattr(results, "rebuild_model"):
-        results.rebuild_model(found.store_path, found.model)
-    else:
-        results.rebuild_model(found.store_path, found.model)
+    results.rebuild_model(found.store_path, found.model)
     return time.perf_counter() - started
 
 
@@ -201,8 +200,13 @@ def measure(root: Path, seed: Any, count: int, repeat: int, s3: dict[str, Any] |
         if s3:
             with open(s3["log"]) as log:
                 log.seek(mark)
-                sent = (re.search(r'"(GET|PUT|HEAD|POST|DELETE) (\S+) ', line) for line in log)
-                requests = collections.Counter(compute_request(m.group(1), m.group(2)) for m in sent if m)
+                # werkzeug colours the request of a 3xx/4xx/5xx response (ANSI escapes inside
+                # the quotes): strip them, or a HEAD answered 404 goes uncounted
+                sent = (re.search(r'"(GET|PUT|HEAD|POST|DELETE) (\S+) [^"]*" (\d{3})', ANSI.sub("", line))
+                        for line in log)
+                requests = collections.Counter(
+                    compute_request(m.group(1), m.group(2))
+                    + ("" if m.group(3) < "300" else f" ({m.group(3)})") for m in sent if m)
     steps = min(time_store_steps(config) for _ in range(repeat))
     pages: dict[str, int] = {}
     if s3 is None:
@@ -212,7 +216,8 @@ def measure(root: Path, seed: Any, count: int, repeat: int, s3: dict[str, Any] |
     else:
         pages = {"model page": fs.size(f"{bucket}/reports/credit_risk/index.html"),
                  "home page": fs.size(f"{bucket}/reports/index.html")}
-    return {"n": count, "rebuild": rebuilt, "run": min(times), "steps": steps, "requests": dict(requests),
+    return {"n": count, "config": config, "rebuild": rebuilt, "run": min(times), "steps": steps,
+            "requests": dict(requests),
             **pages}
 
 
@@ -241,6 +246,8 @@ def main() -> None:
     parser.add_argument("--s3", action="store_true")
     parser.add_argument("--workdir", type=Path)
     parser.add_argument("--home-models", type=int, default=200)
+    parser.add_argument("--alternate", type=int, default=0,
+                        help="then time the run this many more times per store, one store after another")
     args = parser.parse_args()
     root = args.workdir or Path(tempfile.mkdtemp(prefix="monitors-history-"))
     root.mkdir(parents=True, exist_ok=True)
@@ -261,8 +268,10 @@ def main() -> None:
         print(f"workdir {root}; a window holds {seed.num_rows} rows; store: {where}")
         first = first_steps = None
         print(f"load average {os.getloadavg()[0]:.1f}", flush=True)
+        measured = []
         for count in args.windows:
             found = measure(root, seed, count, args.repeat, s3)
+            measured.append(found)
             first = first or found["run"]
             first_steps = first_steps or found["steps"]
             print(f"{count:>7} stored: run {found['run']:6.2f} s ({found['run'] / first:.2f}x), "
@@ -277,6 +286,16 @@ def main() -> None:
                 for request, n in sorted(found["requests"].items(), key=lambda i: (i[0].split()[1], i[0])):
                     print(f"         {n:>4} {request}")
         print(f"load average {os.getloadavg()[0]:.1f}", flush=True)
+        if args.alternate:
+            best = {found["n"]: float("inf") for found in measured}
+            for _ in range(args.alternate):
+                for found in measured:
+                    took = run(window_args(found["config"], MEASURED), root)
+                    best[found["n"]] = min(best[found["n"]], took)
+            for count, took in best.items():
+                print(f"{count:>7} stored, runs alternating between the stores (best of {args.alternate}): "
+                      f"{took:6.2f} s ({took / best[args.windows[0]]:.2f}x)", flush=True)
+            print(f"load average {os.getloadavg()[0]:.1f}", flush=True)
         if not s3:
             took, size = time_home(root, args.home_models)
             print(f"home page over {args.home_models} models: written in {took:.3f} s, {size / 1e3:,.0f} KB")
