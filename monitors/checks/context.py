@@ -19,8 +19,8 @@ _CONTEXT: dict[str, Any] = {}
 # validated in SQL, Spark SQL's too (through its Thrift server)
 SPARK_DATAFRAMES = ("pyspark", "py4j")
 # imported by GX at module level for what a validation never runs: Altair for its renderers'
-# charts, SciPy's statistics for one expectation (KL divergence) and the profilers (~1.2 s of CPU
-# together on a 2-core machine, a third of GX's import)
+# charts, SciPy's statistics for one expectation (KL divergence); ~1.2 s of CPU together on a
+# 2-core machine, a quarter of the validating process's import
 RENDERING_ONLY = ("altair", "scipy.stats")
 
 
