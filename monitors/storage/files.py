@@ -35,7 +35,9 @@ if TYPE_CHECKING:
 
 STALE_TMP_SECONDS = 3600
 DECODED_BYTES = 256 * 2**20  # decoded Parquet files kept per process (storage.files.load_table)
-_DECODED: dict[tuple[str, bytes, str], pa.Table] = {}
+# (file, read options): (a hash of the bytes decoded, the table, its size); a file's newest
+# version only, so a long run does not pile up the versions it wrote over
+_DECODED: dict[tuple[str, str], tuple[bytes, pa.Table, int]] = {}
 CAS_ATTEMPTS = 20  # compare-and-set tries before giving up (each loses only to a completed write)
 
 
@@ -115,17 +117,20 @@ def load_table(path: Location, **kwargs: Any) -> pa.Table | None:
 
 
 def decode_table(path: Location, data: bytes, **kwargs: Any) -> pa.Table:
-    """The Parquet bytes of `path` decoded, or the table this process decoded from the same bytes."""
+    """The Parquet bytes of `path` decoded, or the table this process decoded from the same bytes.
+    One version kept per file (the one read last), the least recently read files dropped beyond
+    DECODED_BYTES."""
     import pyarrow.parquet as pq
 
-    key = (str(path), hashlib.blake2b(data, digest_size=16).digest(), repr(sorted(kwargs.items())))
-    table = _DECODED.pop(key, None)
-    if table is None:
+    key, digest = (str(path), repr(sorted(kwargs.items()))), hashlib.blake2b(data, digest_size=16).digest()
+    found = _DECODED.pop(key, None)
+    if found is None or found[0] != digest:
         table = pq.read_table(io.BytesIO(data), **kwargs)
-    _DECODED[key] = table  # the newest last
-    while len(_DECODED) > 1 and sum(t.nbytes for t in _DECODED.values()) > DECODED_BYTES:
+        found = (digest, table, table.nbytes)
+    _DECODED[key] = found  # the newest last
+    while len(_DECODED) > 1 and sum(size for _, _, size in _DECODED.values()) > DECODED_BYTES:
         del _DECODED[next(iter(_DECODED))]
-    return table
+    return found[1]
 
 
 def load_frame(path: Location) -> pd.DataFrame | None:

@@ -1,5 +1,6 @@
 """A file swapped by a writer is read whole: the old one or the new one, never a mix (pyarrow
-given a path opened the file twice, and failed on ~1 read in 6 while a writer swapped it)."""
+given a path opened the file twice, and failed on ~1 read in 6 while a writer swapped it). A
+process keeps the newest decoded version of each file only."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from monitors.storage import files
 from monitors.storage.files import load_table, write_table
 
 
@@ -32,3 +34,17 @@ def test_a_parquet_file_swapped_while_read_is_read_whole(tmp_path: Path) -> None
         done.set()
         writer.join()
     assert swaps > 100 and sizes == {10, 5000}
+
+
+def test_a_file_rewritten_window_after_window_keeps_one_decoded_version(tmp_path: Path) -> None:
+    # a long run rewrites its month's trend after every window: the versions it wrote over were
+    # kept (up to 256 MB) and summed on every read, a cost growing with the windows run
+    path, other = tmp_path / "trend.parquet", tmp_path / "episodes.parquet"
+    write_table(other, pa.table({"episode": [1, 2]}))
+    kept_other = load_table(other)
+    for n in range(1, 60):
+        write_table(path, pa.table({"window": list(range(n))}))
+        assert load_table(path).num_rows == n  # type: ignore[union-attr]
+    assert [key for key in files._DECODED if key[0] == str(path)] == [(str(path), "[]")]
+    assert load_table(path) is load_table(path)  # the same bytes are decoded once
+    assert load_table(other) is kept_other  # another file's version is still kept
