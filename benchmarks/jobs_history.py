@@ -89,6 +89,10 @@ def show(arrived: list[float], sample: int) -> None:
     print(f"  ratio last/first: {mean_last / mean_first:.2f} (mean), "
           f"{statistics.median(last) / statistics.median(first):.2f} (median); "
           f"load average {os.getloadavg()[0]:.2f}")
+    blocks = [f"{i}: {statistics.mean(gaps[i:i + sample]):.3f}" for i in range(0, len(gaps), sample)]
+    print(f"  mean seconds per window of each {sample} windows, by the first window's index (hour "
+          f"since 2026-01-01: the month's files grow through each month):")
+    print("    " + ", ".join(blocks))
 
 
 def main() -> None:

@@ -18,6 +18,7 @@ import copy
 import logging
 import uuid
 import warnings
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -81,11 +82,22 @@ def sql_suite(suite: dict[str, Any], dialect: str) -> dict[str, Any]:
     return translated
 
 
-def window_sql(engine: sa.Engine, query: sa.Select[Any]) -> str:
+@dataclass(frozen=True)
+class WindowSql:
+    """The window's Select as GX's batch takes it: SQL text with its values inlined, and the
+    Select's column names and types. Picklable: the process validating beside a run gets it from
+    the parent instead of reflecting the tables and building the query again."""
+
+    text: str
+    columns: tuple[tuple[str, sa.types.TypeEngine[Any]], ...]
+
+
+def window_sql(engine: sa.Engine, query: sa.Select[Any]) -> WindowSql:
     """The Select as SQL text with its values inlined (GX takes text): datetimes render as
     ISO literals ('2026-01-01 00:00:00', '+00:00' for a time-zone-aware column), which DuckDB
     and PostgreSQL cast to the compared column's type."""
-    return str(query.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
+    text = str(query.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
+    return WindowSql(text, tuple((c.name, c.type) for c in query.selected_columns))
 
 
 def _bare_type(type_: sa.types.TypeEngine[Any]) -> sa.types.TypeEngine[Any]:
@@ -98,11 +110,11 @@ def _bare_type(type_: sa.types.TypeEngine[Any]) -> sa.types.TypeEngine[Any]:
     return bare
 
 
-def _describe_batches(source: SQLDatasource, query: sa.Select[Any]) -> None:
+def _describe_batches(source: SQLDatasource, sql: WindowSql) -> None:
     """Make the batches of this datasource carry the Select's columns and types, which GX reads
     from a query's text clause (`selected_columns`); else it runs the whole query for the names
     and fails type expectations (KeyError 'type')."""
-    columns = sa.table("window", *(sa.column(c.name, _bare_type(c.type)) for c in query.selected_columns)).c
+    columns = sa.table("window", *(sa.column(name, _bare_type(type_)) for name, type_ in sql.columns)).c
     execution_engine = source.get_execution_engine()
     load = execution_engine.get_batch_data_and_markers
 
@@ -133,7 +145,7 @@ def _fail(model: str, engine: sa.Engine, exc: Exception) -> ChecksError:
                        f"{safe_url(engine)}: {detail}")
 
 
-def _validate(suite: dict[str, Any], engine: sa.Engine, query: sa.Select[Any], model: str
+def _validate(suite: dict[str, Any], engine: sa.Engine, sql: WindowSql, model: str
               ) -> ExpectationSuiteValidationResult:
     check_expectations(suite, model)
     expectation_suite = create_expectation_suite(sql_suite(suite, engine.dialect.name), model)
@@ -141,8 +153,10 @@ def _validate(suite: dict[str, Any], engine: sa.Engine, query: sa.Select[Any], m
     if record.embedded_file and engine.url.database in (None, "", ":memory:"):
         raise ChecksError(f"model {model}: checks in the warehouse need a {record.name} file, "
                           "not an in-memory database")
+    typed = sa.text(sql.text).columns(*(sa.column(name, type_) for name, type_ in sql.columns))
     with query_errors(engine, model, "window query"), engine.connect() as conn:
-        conn.execute(query.limit(0)).close()  # GX would turn a failing query into failed checks
+        # GX would turn a failing query into failed checks
+        conn.execute(sa.select(typed.subquery("checked")).limit(0)).close()
     if record.gx_persisted_connection:
         _persist_connections(record.name)
     kwargs = load_engine_arguments(engine)
@@ -156,8 +170,8 @@ def _validate(suite: dict[str, Any], engine: sa.Engine, query: sa.Select[Any], m
     except Exception as exc:  # GX wraps driver errors in its own types
         raise _fail(model, engine, exc) from None
     try:
-        _describe_batches(source, query)
-        asset = source.add_query_asset("window", query=window_sql(engine, query))
+        _describe_batches(source, sql)
+        asset = source.add_query_asset("window", query=sql.text)
         batch = asset.add_batch_definition_whole_table("window").get_batch()
         return batch.validate(expectation_suite, result_format=_RESULT_FORMAT)
     finally:
@@ -166,10 +180,12 @@ def _validate(suite: dict[str, Any], engine: sa.Engine, query: sa.Select[Any], m
 
 
 def load_warehouse_check_measurements(suite: dict[str, Any], engine: sa.Engine,
-                                         query: sa.Select[Any], model: str) -> list[Measurement]:
+                                         query: sa.Select[Any] | WindowSql, model: str) -> list[Measurement]:
     """Validate the suite on the window's rows in the warehouse (`query`: the window's Select on
-    `engine`); one measurement per expectation, as checks.run_frame_checks gives."""
+    `engine`, or its window_sql); one measurement per expectation, as checks.run_frame_checks
+    gives."""
     quiet_gx()
     # on DuckDB GX logs, per type check, that it compares with sqlalchemy's own types: as intended
     logging.getLogger("great_expectations.expectations.type_comparison").setLevel(logging.ERROR)
-    return result_measurements(_validate(suite, engine, query, model))
+    sql = query if isinstance(query, WindowSql) else window_sql(engine, query)
+    return result_measurements(_validate(suite, engine, sql, model))

@@ -20,12 +20,12 @@ import multiprocessing
 import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from monitors.warehouse.dialects import DIALECTS, backend_name
 
 if TYPE_CHECKING:
+    from monitors.checks.warehouse import WindowSql
     from monitors.config import ModelConfig
     from monitors.core.location import Location
     from monitors.core.measurement import Measurement
@@ -43,18 +43,15 @@ def _load_gx(dialect: str) -> None:
     gx_context_for(dialect)
 
 
-def load_gx_rows(config: ModelConfig, window: Window, as_of: datetime, suite: dict[str, Any]
-                 ) -> list[Measurement]:
-    """The suite's rows of the window (the suite as the parent read it; the window's query built
-    again here: the same SQL)."""
+def load_gx_rows(config: ModelConfig, sql: WindowSql, suite: dict[str, Any]) -> list[Measurement]:
+    """The suite's rows of the window (the suite as the parent read it, the window's query as the
+    parent compiled it: no reflection here)."""
     from monitors.checks.warehouse import load_warehouse_check_measurements
     from monitors.warehouse.engine import create_warehouse_engine
-    from monitors.warehouse.queries import load_window_query
 
     engine = create_warehouse_engine(config)
     try:
-        query = load_window_query(engine, config, window, as_of)
-        return load_warehouse_check_measurements(suite, engine, query.select, config.model)
+        return load_warehouse_check_measurements(suite, engine, sql, config.model)
     finally:
         engine.dispose()
 
@@ -98,11 +95,12 @@ class ChecksBeside:
                 and "fork" in multiprocessing.get_all_start_methods()
                 and getattr(DIALECTS.get(backend_name(config.warehouse)), "fork_safe", True))
 
-    def submit(self, config: ModelConfig, window: Window, as_of: datetime, suite: dict[str, Any]
+    def submit(self, config: ModelConfig, window: Window, sql: WindowSql, suite: dict[str, Any]
                ) -> Future[list[Measurement]] | None:
-        """The window's validation, started; None when the process has died (validate in line)."""
+        """The window's validation (its query as checks.warehouse.window_sql compiled it), started;
+        None when the process has died (validate in line)."""
         try:
-            return self._pool.submit(load_gx_rows, config, window, as_of, suite)
+            return self._pool.submit(load_gx_rows, config, sql, suite)
         except BrokenProcessPool as exc:
             _warn_died(config.model, window, exc)
             return None

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from monitors.checks.results import schema_measurements
 from monitors.checks.suites import load_suite
-from monitors.checks.warehouse import load_warehouse_check_measurements
+from monitors.checks.warehouse import load_warehouse_check_measurements, window_sql
 from monitors.compute.drift import compute_drift_rows
 from monitors.compute.measure import compute_performance_rows
 from monitors.compute.quality import compute_quality_measurements
@@ -203,7 +203,7 @@ def run_window(config: ModelConfig, window: Window, *, engine: Engine | None = N
         query = load_window_query(engine, config, window, as_of)
         gx = None  # the suite's validation beside starts now, while this process counts the window
         if beside is not None and suite is not None and not query.empty:
-            gx = beside.submit(config, window, as_of, suite)
+            gx = beside.submit(config, window, window_sql(engine, query.select), suite)
         extract = load_extract(engine, config, window, query, baseline)
         drift, calibration = compute_drift_rows(config.drift, extract.counts, profile,
                                                 config.predictions.outputs, config.min_segment_rows)

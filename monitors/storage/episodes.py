@@ -132,7 +132,7 @@ def replace_month_state(data_dir: Location, model: str, month: str, months: list
 
     def change(old: pa.Table | None) -> pa.Table:
         carry_in = load_carry_before(data_dir, model, month, months)
-        rows, _ = month_episodes(model, carry_in, trends.load_month(data_dir, model, month))
+        rows, _ = month_episodes(model, carry_in, load_alerting(data_dir, model, month, carry_in))
         new = pa.Table.from_pylist(rows, schema=STATE_SCHEMA)
         changed[0] = carry_rows(old) != carry_rows(new)
         return new
@@ -154,7 +154,13 @@ def load_window_lifecycle(data_dir: Location, model: str, start: datetime) -> Li
     windows in alert up to this one; the episodes it resolved (its month recomputed)."""
     month = trends.month_of(start)
     carry_in = load_carry_before(data_dir, model, month, load_state_months(data_dir, model))
-    return month_episodes(model, carry_in, trends.load_month(data_dir, model, month), start)[1]
+    return month_episodes(model, carry_in, load_alerting(data_dir, model, month, carry_in), start)[1]
+
+
+def load_alerting(data_dir: Location, model: str, month: str, carry_in: list[dict[str, Any]]) -> pd.DataFrame:
+    """The month's trend rows month_episodes walks (those of rules alerting in it or carried in
+    alert, a superset)."""
+    return trends.load_month_alerting(data_dir, model, month, {e["metric"] for e in carry_in})
 
 
 def load_episodes(data_dir: Location, model: str, open_only: bool = False) -> pd.DataFrame:

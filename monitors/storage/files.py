@@ -35,7 +35,9 @@ if TYPE_CHECKING:
 
 STALE_TMP_SECONDS = 3600
 DECODED_BYTES = 256 * 2**20  # decoded Parquet files kept per process (storage.files.load_table)
-_DECODED: dict[tuple[str, bytes, str], pa.Table] = {}
+# (file, read options): (a hash of the bytes decoded, the table, its size); a file's newest
+# version only, so a long run does not pile up the versions it wrote over
+_DECODED: dict[tuple[str, str], tuple[bytes, pa.Table, int]] = {}
 CAS_ATTEMPTS = 20  # compare-and-set tries before giving up (each loses only to a completed write)
 
 
@@ -115,17 +117,29 @@ def load_table(path: Location, **kwargs: Any) -> pa.Table | None:
 
 
 def decode_table(path: Location, data: bytes, **kwargs: Any) -> pa.Table:
-    """The Parquet bytes of `path` decoded, or the table this process decoded from the same bytes."""
+    """The Parquet bytes of `path` decoded, or the table this process decoded (or wrote) from the
+    same bytes. One version kept per file (the one read last), the least recently read files
+    dropped beyond DECODED_BYTES."""
     import pyarrow.parquet as pq
 
-    key = (str(path), hashlib.blake2b(data, digest_size=16).digest(), repr(sorted(kwargs.items())))
-    table = _DECODED.pop(key, None)
-    if table is None:
+    key, digest = _decoded_key(path, data, kwargs)
+    found = _DECODED.pop(key, None)
+    if found is None or found[0] != digest:
         table = pq.read_table(io.BytesIO(data), **kwargs)
-    _DECODED[key] = table  # the newest last
-    while len(_DECODED) > 1 and sum(t.nbytes for t in _DECODED.values()) > DECODED_BYTES:
+        found = (digest, table, table.nbytes)
+    _keep(key, found)
+    return found[1]
+
+
+def _decoded_key(path: Location, data: bytes, kwargs: dict[str, Any]) -> tuple[tuple[str, str], bytes]:
+    return (str(path), repr(sorted(kwargs.items()))), hashlib.blake2b(data, digest_size=16).digest()
+
+
+def _keep(key: tuple[str, str], found: tuple[bytes, pa.Table, int]) -> None:
+    _DECODED.pop(key, None)
+    _DECODED[key] = found  # the newest last
+    while len(_DECODED) > 1 and sum(size for _, _, size in _DECODED.values()) > DECODED_BYTES:
         del _DECODED[next(iter(_DECODED))]
-    return table
 
 
 def load_frame(path: Location) -> pd.DataFrame | None:
@@ -232,26 +246,28 @@ def update_bytes(path: Location, change: Callable[[bytes | None], bytes | None],
 
 def update_table(path: Location, change: Callable[[pa.Table | None], pa.Table | None], what: str,
                  schema: pa.Schema | None = None, durable: bool = False) -> None:
-    """update_bytes for a Parquet file: `change` gets the current table (read with `schema`)."""
+    """update_bytes for a Parquet file: `change` gets the current table (read with `schema`). The
+    table written is kept as this process's decoding of the bytes written (storage.files.load_table
+    of the file then decodes nothing: a window's month files are read again after their update)."""
     import pyarrow.parquet as pq
 
-    if isinstance(path, Path):  # written by pyarrow into the temporary file, as write_table does
-        with locked(path, what):
-            new = change(load_table(path, schema=schema))
-            if new is not None:
-                write_table(path, new, durable)
-        return
+    written: list[tuple[bytes, pa.Table]] = []
 
     def change_bytes(old: bytes | None) -> bytes | None:
-        found = None if old is None else decode_table(path, old, schema=schema)
-        new = change(found)
+        written.clear()  # of an earlier compare-and-set attempt
+        new = change(None if old is None else decode_table(path, old, schema=schema))
         if new is None:
             return None
         sink = io.BytesIO()
         pq.write_table(new, sink)
-        return sink.getvalue()
+        written.append((sink.getvalue(), new))
+        return written[0][0]
 
     update_bytes(path, change_bytes, what, durable)
+    if written and (schema is None or written[0][1].schema.equals(schema)):
+        data, table = written[0]
+        key, digest = _decoded_key(path, data, {"schema": schema})
+        _keep(key, (digest, table, table.nbytes))
 
 
 @contextmanager

@@ -8,7 +8,7 @@ the window files by `monitors report` (storage.results.rebuild_model)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
@@ -78,8 +78,12 @@ def replace_trend(data_dir: Location, model: str, window: Window, window_file: L
         return swapped[0]
 
     update_table(trend_file(data_dir, model, month), swap, f"model {model}", schema=schema)
-    if swapped:
-        replace_digest_days(data_dir, model, start.strftime("%Y"), swapped[0])
+    if swapped:  # only the window's day changed
+        day = start.replace(hour=0, minute=0, second=0, microsecond=0)
+        moments = swapped[0]["window_start"]
+        same_day = pc.and_(pc.greater_equal(moments, pa.scalar(day, moments.type)),
+                           pc.less(moments, pa.scalar(day + timedelta(days=1), moments.type)))
+        replace_digest_days(data_dir, model, start.strftime("%Y"), swapped[0].filter(same_day))
 
 
 def replace_digest_days(data_dir: Location, model: str, year: str, month_rows: pa.Table) -> None:
@@ -128,6 +132,21 @@ def load_month(data_dir: Location, model: str, month: str) -> pd.DataFrame:
     """A month's trend rows (a column added since the file was written reads as null)."""
     found = load_table(trend_file(data_dir, model, month), schema=results_schema())
     return empty_results() if found is None else found.to_pandas()
+
+
+def load_month_alerting(data_dir: Location, model: str, month: str, metrics: set[str]) -> pd.DataFrame:
+    """A month's judged trend rows (ok or alert) of the metrics that alert in it or are in
+    `metrics`: what its alert episodes are walked from, without converting the month's other rows
+    (most of a month whose windows rarely alert) to pandas."""
+    import pyarrow.compute as pc
+
+    found = load_table(trend_file(data_dir, model, month), schema=results_schema())
+    if found is None:
+        return empty_results()
+    judged = found.filter(pc.is_in(found["status"], pa.array(["ok", "alert"])))
+    alerting = pc.unique(judged.filter(pc.equal(judged["status"], "alert"))["metric"]).to_pylist()
+    wanted = pa.array(sorted({*alerting, *metrics} - {None}), pa.string())
+    return judged.filter(pc.is_in(judged["metric"], wanted)).to_pandas()
 
 
 def load_recent_trend(data_dir: Location, model: str, windows: int, months: list[str] | None = None

@@ -96,8 +96,12 @@ def test_the_state_kept_window_by_window_equals_the_one_rebuilt_from_the_window_
     for window in rng.sample(windows, 8):  # reruns with other statuses: episodes merge and split
         results.replace_window(store, "m", window, compute_rows(rng), "rerun")  # type: ignore[arg-type]
     check_state(store, windows)
-    before = episodes.load_episodes(results.store_data_dir(store), "m")  # type: ignore[arg-type]
+    data_dir = results.store_data_dir(store)  # type: ignore[arg-type]
+    before, digest = episodes.load_episodes(data_dir, "m"), trends.load_digest(data_dir, "m")
     results.rebuild_model(store, "m")  # type: ignore[arg-type]
-    pd.testing.assert_frame_equal(compute_sorted(episodes.load_episodes(
-        results.store_data_dir(store), "m")), compute_sorted(before))  # type: ignore[arg-type]
+    pd.testing.assert_frame_equal(compute_sorted(episodes.load_episodes(data_dir, "m")), compute_sorted(before))
+    # each window updated only its own day of the digest: the same digest as one rebuilt whole
+    day_order = ["day", "kind", "metric", "column_name"]
+    pd.testing.assert_frame_equal(compute_sorted_by(trends.load_digest(data_dir, "m"), day_order),
+                                  compute_sorted_by(digest, day_order))
     check_state(store, windows)
