@@ -251,6 +251,13 @@ def update_table(path: Location, change: Callable[[pa.Table | None], pa.Table | 
     of the file then decodes nothing: a window's month files are read again after their update)."""
     import pyarrow.parquet as pq
 
+    if isinstance(path, Path):  # written by pyarrow into the temporary file, as write_table does
+        with locked(path, what):
+            new = change(load_table(path, schema=schema))
+            if new is not None:
+                write_table(path, new, durable)
+                _keep_written(path, path.read_bytes(), new, schema)  # under the lock: these bytes
+        return
     written: list[tuple[bytes, pa.Table]] = []
 
     def change_bytes(old: bytes | None) -> bytes | None:
@@ -264,8 +271,14 @@ def update_table(path: Location, change: Callable[[pa.Table | None], pa.Table | 
         return written[0][0]
 
     update_bytes(path, change_bytes, what, durable)
-    if written and (schema is None or written[0][1].schema.equals(schema)):
-        data, table = written[0]
+    if written:
+        _keep_written(path, *written[0], schema)
+
+
+def _keep_written(path: Location, data: bytes, table: pa.Table, schema: pa.Schema | None) -> None:
+    """`table`, just written as `data`, kept as their decoding (when it has the schema a read
+    with `schema` gives)."""
+    if schema is None or table.schema.equals(schema):
         key, digest = _decoded_key(path, data, {"schema": schema})
         _keep(key, (digest, table, table.nbytes))
 
