@@ -123,7 +123,7 @@ def decode_table(path: Location, data: bytes, **kwargs: Any) -> pa.Table:
     import pyarrow.parquet as pq
 
     key, digest = _decoded_key(path, data, kwargs)
-    found = _DECODED.pop(key, None)
+    found = _DECODED.get(key)  # _keep moves it to the newest end
     if found is None or found[0] != digest:
         table = pq.read_table(io.BytesIO(data), **kwargs)
         found = (digest, table, table.nbytes)
