@@ -88,3 +88,23 @@ def test_a_window_rewritten_during_its_tails_fold_keeps_its_new_rows(tmp_path: P
     assert tail is not None and {m.hour for m in tail["window_start"].to_pylist()} == {2}
     assert load_values(store, 2) == [200.0]
     assert [load_values(store, hour)[2] for hour in (0, 1, 3)] == [0.0, 1.0, 3.0]
+
+
+def test_two_windows_of_a_day_stored_at_once_are_both_in_the_days_digest(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    store = tmp_path / "monitoring.duckdb"
+    update_table = trends.update_table
+    digests: list[int] = []
+
+    def racing(path: Location, change: Callable[..., Any], what: str, **kwargs: Any) -> None:
+        if path.name.startswith("year="):
+            digests.append(1)
+            if len(digests) == 2:  # window 1's digest write: another window of the day stored first
+                results.replace_window(store, "m", compute_window(5), compute_rows(5.0), "racing")
+        update_table(path, change, what, **kwargs)
+
+    monkeypatch.setattr(trends, "update_table", racing)
+    results.replace_window(store, "m", compute_window(0), compute_rows(0.0), "first")
+    results.replace_window(store, "m", compute_window(1), compute_rows(1.0), "first")  # raced by window 5
+    digest = trends.load_digest(results.store_data_dir(store), "m")
+    assert len(digests) == 3 and digest[digest["kind"] == trends.WINDOWS_KIND]["windows"].tolist() == [3]
