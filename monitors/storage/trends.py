@@ -118,7 +118,7 @@ def fold_tail(data_dir: Location, model: str, month: str, schema: pa.Schema) -> 
     def into_month(old: pa.Table | None) -> pa.Table | None:
         tail = load_table(tail_file(data_dir, model, month), schema=schema)  # re-read per attempt
         folded[:] = [] if tail is None else [tail]
-        return None if tail is None else compute_month_rows(old, tail)
+        return None if tail is None else month_rows(old, tail)
 
     def drop_folded(old: pa.Table | None) -> pa.Table | None:
         if old is None or not folded:
@@ -141,7 +141,7 @@ def changed_windows(tail: pa.Table, folded: pa.Table) -> pa.ChunkedArray:
     return pc.is_in(tail["window_start"], pa.array(changed, starts.type))
 
 
-def compute_month_rows(month_file: pa.Table | None, tail: pa.Table | None) -> pa.Table | None:
+def month_rows(month_file: pa.Table | None, tail: pa.Table | None) -> pa.Table | None:
     """A month's trend rows: its file's, each window the tail holds replaced by the tail's rows
     (sorted by window)."""
     import pyarrow.compute as pc
@@ -160,7 +160,7 @@ def compute_month_rows(month_file: pa.Table | None, tail: pa.Table | None) -> pa
 def load_month_table(data_dir: Location, model: str, month: str) -> pa.Table | None:
     """A month's trend rows, its file's and its tail's (None: no window in the month)."""
     schema = results_schema()
-    return compute_month_rows(load_table(trend_file(data_dir, model, month), schema=schema),
+    return month_rows(load_table(trend_file(data_dir, model, month), schema=schema),
                               load_table(tail_file(data_dir, model, month), schema=schema))
 
 

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from monitors.warehouse.engine import Engine
 
 
-def compute_window_index(moment: Any, bounds: list[tuple[Any, Any]], lo: int = 0,
+def window_index_expression(moment: Any, bounds: list[tuple[Any, Any]], lo: int = 0,
                          hi: int | None = None) -> Any:
     """The index of the window of `bounds[lo:hi]` ((start, end) pairs, sorted, not overlapping)
     holding `moment`, NULL in a gap between windows, for a moment at or after bounds[lo]'s start:
@@ -33,8 +33,8 @@ def compute_window_index(moment: Any, bounds: list[tuple[Any, Any]], lo: int = 0
     if hi - lo == 1:
         return sa.case((moment < bounds[lo][1], sa.literal_column(str(lo))), else_=sa.null())
     mid = (lo + hi) // 2
-    return sa.case((moment < bounds[mid][0], compute_window_index(moment, bounds, lo, mid)),
-                   else_=compute_window_index(moment, bounds, mid, hi))
+    return sa.case((moment < bounds[mid][0], window_index_expression(moment, bounds, lo, mid)),
+                   else_=window_index_expression(moment, bounds, mid, hi))
 
 
 def load_volume_facts(engine: Engine, config: ModelConfig, window: Window, query: Query) -> VolumeFacts:
@@ -60,7 +60,7 @@ def load_volume_facts(engine: Engine, config: ModelConfig, window: Window, query
     with query_errors(engine, config.model, f"query on table {p.table!r}"), engine.connect() as conn:
         newest = conn.execute(sa.select(sa.func.max(source.c[p.timestamp]))).scalar()
         if bounds:
-            rows = sa.select(compute_window_index(ts, bounds).label("window_index"), ts.label("moment")) \
+            rows = sa.select(window_index_expression(ts, bounds).label("window_index"), ts.label("moment")) \
                 .where(ts >= bounds[0][0], ts < bounds[-1][1]).subquery("earlier")
             found = {i: (n, last) for i, n, last in conn.execute(
                 sa.select(rows.c.window_index, sa.func.count(), sa.func.max(rows.c.moment))
@@ -91,7 +91,7 @@ def load_coverage_history(engine: Engine, config: ModelConfig, window: Window, a
     ts, labelled = source.c[p.timestamp], source.c[LABEL].is_not(None)
     bounds = [(column_moment(table, p.timestamp, w.start, config.timezone),
                column_moment(table, p.timestamp, w.end, config.timezone)) for w in mature]
-    rows = sa.select(compute_window_index(ts, bounds).label("window_index"),
+    rows = sa.select(window_index_expression(ts, bounds).label("window_index"),
                      sa.case((labelled, 1), else_=0).label("labelled")) \
         .where(ts >= bounds[0][0], ts < bounds[-1][1]).subquery("mature")
     with query_errors(engine, config.model, f"query on table {p.table!r}"), engine.connect() as conn:

@@ -42,9 +42,9 @@ def test_the_month_rows_are_the_files_with_the_tails_windows_replaced() -> None:
         return pa.table({"window_start": pa.array(moments, pa.timestamp("us")), "value": [value] * len(starts)})
 
     month_file = table([0, 1, 2], 1.0)
-    assert trends.compute_month_rows(month_file, None) is month_file
-    assert trends.compute_month_rows(month_file, table([], 0.0)) is month_file
-    merged = trends.compute_month_rows(month_file, table([1, 3], 2.0))
+    assert trends.month_rows(month_file, None) is month_file
+    assert trends.month_rows(month_file, table([], 0.0)) is month_file
+    merged = trends.month_rows(month_file, table([1, 3], 2.0))
     assert merged is not None
     assert [m.hour for m in merged["window_start"].to_pylist()] == [0, 1, 2, 3]  # sorted again
     assert merged["value"].to_pylist() == [1.0, 2.0, 1.0, 2.0]
