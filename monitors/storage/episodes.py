@@ -32,7 +32,6 @@ STATE_SCHEMA = pa.schema([
     ("first_threshold", pa.float64()), ("latest_value", pa.float64()), ("latest_threshold", pa.float64()),
     ("state", pa.string())])  # closed | carry
 RULE_FIELDS = ("kind", "metric", "column_name", "segment")
-NO_COLUMN = "\x00"  # a whole-model rule's column, where a string is wanted
 
 
 def state_dir(data_dir: Location, model: str) -> Location:
@@ -56,9 +55,11 @@ def month_episodes(model: str, carry_in: list[dict[str, Any]], trend: pd.DataFra
     judged = trend[trend["status"].isin(["ok", "alert"])]
     alert = judged[judged["status"] == "alert"]  # the rows of metrics and columns that alert or
     metrics = {*alert["metric"], *(e["metric"] for e in carry_in)}  # come in alert (a superset) first
-    columns = {*alert["column_name"].fillna(NO_COLUMN),
-               *(NO_COLUMN if e["column_name"] is None else e["column_name"] for e in carry_in)}
-    judged = judged[judged["metric"].isin(metrics) & judged["column_name"].fillna(NO_COLUMN).isin(columns)]
+    columns = {*alert["column_name"].dropna(), *(e["column_name"] for e in carry_in)}  # None: whole-model
+    named = judged["column_name"].isin(columns - {None})
+    if None in columns or alert["column_name"].isna().any():
+        named |= judged["column_name"].isna()
+    judged = judged[judged["metric"].isin(metrics) & named]
     judged = judged.sort_values("window_start", kind="stable")
     fields = [judged[f].astype(object).where(judged[f].notna(), None).tolist()
               for f in (*RULE_FIELDS, "value", "threshold")]

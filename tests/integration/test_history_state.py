@@ -108,3 +108,20 @@ def test_the_state_kept_window_by_window_equals_the_one_rebuilt_from_the_window_
     pd.testing.assert_frame_equal(compute_sorted_by(trends.load_digest(data_dir, "m"), day_order),
                                   compute_sorted_by(digest, day_order))
     check_state(store, windows)
+
+
+def test_a_whole_model_rule_in_alert_across_a_months_end_resolves_in_the_next_month(home: Path) -> None:
+    """A rule without a column (f1) carried in alert into a month whose own alerts are all
+    column rules: the month's first ok window resolves it, as the view says."""
+    store = home / "monitoring.duckdb"
+    start = datetime(2026, 1, 30, tzinfo=UTC)
+    statuses = [("ok", "ok"), ("alert", "ok"), ("ok", "alert"), ("ok", "ok")]
+    for i, (f1, psi) in enumerate(statuses):  # a 12-hour window a day, Jan 30 to Feb 2
+        window = Window(start + timedelta(hours=24 * i), start + timedelta(hours=24 * i + 12))
+        rows = [Measurement("performance", "f1", 0.4, 0.5, f1), Measurement("drift", "psi", 0.3, 0.2, psi, "income")]
+        results.replace_window(store, "m", window, rows, "run")
+    data_dir = results.store_data_dir(store)
+    kept = compute_sorted(episodes.load_episodes(data_dir, "m"))
+    reference = compute_sorted(results.load_alerts(store, "m"))
+    assert list(reference["resolved_at"].astype(str)) == ["2026-02-02", "2026-02-01"]  # psi, f1
+    pd.testing.assert_frame_equal(kept, reference, check_dtype=False)
