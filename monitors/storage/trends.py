@@ -16,8 +16,10 @@ import pyarrow as pa
 
 from monitors.core.location import Location
 from monitors.core.window import Window
-from monitors.storage.catalog import empty_results, results_schema
-from monitors.storage.files import load_exists, load_frame, load_names, load_table, update_table, write_table
+from monitors.storage import trend_months
+from monitors.storage.catalog import empty_results
+from monitors.storage.files import load_frame, load_names, update_table, write_table
+from monitors.storage.trend_months import load_month_table, month_of, trend_dir, trend_file, trend_mask
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -26,24 +28,6 @@ DIGEST_SCHEMA = pa.schema([("day", pa.timestamp("us")), ("kind", pa.string()), (
                            ("column_name", pa.string()), ("windows", pa.int64()), ("alerts", pa.int64()),
                            ("min_value", pa.float64()), ("max_value", pa.float64())])
 WINDOWS_KIND = "windows"  # the digest's row per day counting windows (alerts: windows in alert)
-TAIL_ROWS = 4096  # a month's tail is folded into its month file when it holds more rows
-
-
-def trend_dir(data_dir: Location, model: str) -> Location:
-    return data_dir / "trends" / f"model={model}"
-
-
-def month_of(start: datetime) -> str:
-    return f"{start:%Y-%m}"
-
-
-def trend_file(data_dir: Location, model: str, month: str) -> Location:
-    return trend_dir(data_dir, model) / f"month={month}.parquet"
-
-
-def tail_file(data_dir: Location, model: str, month: str) -> Location:
-    """The month's windows written since its month file was last rewritten (see replace_trend)."""
-    return trend_dir(data_dir, model) / "tail" / f"month={month}.parquet"
 
 
 def digest_file(data_dir: Location, model: str, year: str) -> Location:
@@ -55,129 +39,23 @@ def legacy_trend_file(data_dir: Location, model: str) -> Location:
     return data_dir / "trends" / f"model={model}.parquet"
 
 
-def trend_mask(table: pa.Table) -> pa.ChunkedArray:
-    """The rows the trend keeps: whole-window rows, and segments' judged rows (ok or alert)."""
-    import pyarrow.compute as pc
-
-    return pc.or_kleene(pc.is_null(table["segment"]), pc.is_in(table["status"], pa.array(["ok", "alert"])))
-
-
 def replace_trend(data_dir: Location, model: str, window: Window, window_file: Location,
                   schema: pa.Schema) -> None:
-    """Swap the window's rows in its month's trend, as the window's file holds them when the
-    swap is written (so of two writers racing on a window, the later swap carries the later
-    file), then its day in the year's digest. The month's first window creates the month file;
-    later windows go to the month's tail (a rewrite of at most TAIL_ROWS rows, whatever the
-    month holds), which is folded into the month file when it grows beyond TAIL_ROWS."""
-    start = window.start.replace(tzinfo=None)
-    month = month_of(start)
-
-    def window_rows() -> pa.Table | None:
-        table = load_table(window_file, schema=schema)
-        return None if table is None else table.filter(trend_mask(table))
-
-    created = [False]
-
-    def create(old: pa.Table | None) -> pa.Table | None:
-        rows = None if old is not None else window_rows()  # created meanwhile: the tail's turn
-        created[0] = rows is not None
-        return None if rows is None else rows.sort_by([("window_start", "ascending")])
-
-    what = f"model {model}"
-    if not load_exists(trend_file(data_dir, model, month)):
-        update_table(trend_file(data_dir, model, month), create, what, schema=schema)
-    tail_rows = [0]
-    if not created[0]:
-        def swap(old: pa.Table | None) -> pa.Table | None:
-            rows = window_rows()
-            if rows is None:
-                return None
-            new = rows if old is None else pa.concat_tables([old.filter(other_windows(old, start)), rows])
-            tail_rows[0] = new.num_rows
-            return new.sort_by([("window_start", "ascending")])
-
-        update_table(tail_file(data_dir, model, month), swap, what, schema=schema)
-    if tail_rows[0] > TAIL_ROWS:
-        fold_tail(data_dir, model, month, schema)
-    replace_digest_day(data_dir, model, start, schema)
-
-
-def other_windows(table: pa.Table, start: datetime) -> pa.ChunkedArray:
-    """The rows of `table` not of the window starting at `start` (naive UTC)."""
-    import pyarrow.compute as pc
-
-    return pc.not_equal(table["window_start"], pa.scalar(start, table["window_start"].type))
-
-
-def fold_tail(data_dir: Location, model: str, month: str, schema: pa.Schema) -> None:
-    """The month's tail written into its month file, then the windows folded (unless rewritten
-    since) dropped from the tail: the tail's rows win over the month file's at every moment, so
-    readers see the same rows before, during and after the fold."""
-    folded: list[pa.Table] = []
-
-    def into_month(old: pa.Table | None) -> pa.Table | None:
-        tail = load_table(tail_file(data_dir, model, month), schema=schema)  # re-read per attempt
-        folded[:] = [] if tail is None else [tail]
-        return None if tail is None else month_rows(old, tail)
-
-    def drop_folded(old: pa.Table | None) -> pa.Table | None:
-        if old is None or not folded:
-            return None
-        return old.filter(changed_windows(old, folded[0]))
-
-    update_table(trend_file(data_dir, model, month), into_month, f"model {model}", schema=schema)
-    update_table(tail_file(data_dir, model, month), drop_folded, f"model {model}", schema=schema)
-
-
-def changed_windows(tail: pa.Table, folded: pa.Table) -> pa.ChunkedArray:
-    """A mask of the tail's rows whose window's rows differ from those `folded` had."""
-    import pyarrow.compute as pc
-
-    def rows_of(table: pa.Table, start: datetime) -> pa.Table:
-        return table.filter(pc.invert(other_windows(table, start)))
-
-    starts = pc.unique(tail["window_start"])
-    changed = [s for s in starts.to_pylist() if not rows_of(tail, s).equals(rows_of(folded, s))]
-    return pc.is_in(tail["window_start"], pa.array(changed, starts.type))
-
-
-def month_rows(month_file: pa.Table | None, tail: pa.Table | None) -> pa.Table | None:
-    """A month's trend rows: its file's, each window the tail holds replaced by the tail's rows
-    (sorted by window)."""
-    import pyarrow.compute as pc
-
-    if tail is None or tail.num_rows == 0:
-        return month_file
-    if month_file is None or month_file.num_rows == 0:
-        return tail
-    kept = month_file.filter(pc.invert(pc.is_in(month_file["window_start"], pc.unique(tail["window_start"]))))
-    rows = pa.concat_tables([kept, tail])
-    if kept.num_rows and pc.max(kept["window_start"]).as_py() >= pc.min(tail["window_start"]).as_py():
-        rows = rows.sort_by([("window_start", "ascending")])  # an earlier window rewritten
-    return rows
-
-
-def load_month_table(data_dir: Location, model: str, month: str) -> pa.Table | None:
-    """A month's trend rows, its file's and its tail's (None: no window in the month)."""
-    schema = results_schema()
-    return month_rows(load_table(trend_file(data_dir, model, month), schema=schema),
-                              load_table(tail_file(data_dir, model, month), schema=schema))
+    """Swap the window's rows in its month's trend (storage.trend_months), then recompute its day
+    in the year's digest."""
+    trend_months.replace_month_rows(data_dir, model, window, window_file, schema)
+    replace_digest_day(data_dir, model, window.start.replace(tzinfo=None), schema)
 
 
 def replace_digest_day(data_dir: Location, model: str, start: datetime, schema: pa.Schema) -> None:
     """The window's day in the year's digest, recomputed from the month's rows as they are when
     the digest is written (two windows of a day stored at once: the later write has both)."""
-    import pyarrow.compute as pc
 
     day = start.replace(hour=0, minute=0, second=0, microsecond=0)
 
     def day_rows() -> pa.Table:
-        rows = load_month_table(data_dir, model, month_of(start))
-        if rows is None:
-            return schema.empty_table()
-        moments = rows["window_start"]
-        return rows.filter(pc.and_(pc.greater_equal(moments, pa.scalar(day, moments.type)),
-                                   pc.less(moments, pa.scalar(day + timedelta(days=1), moments.type))))
+        rows = load_month_table(data_dir, model, month_of(start), day, day + timedelta(days=1))
+        return schema.empty_table() if rows is None else rows
 
     replace_digest_days(data_dir, model, start.strftime("%Y"), day_rows)
 
@@ -233,14 +111,19 @@ def load_month(data_dir: Location, model: str, month: str) -> pd.DataFrame:
 
 def load_month_alerting(data_dir: Location, model: str, month: str, metrics: set[str]) -> pd.DataFrame:
     """A month's judged trend rows (ok or alert) of the metrics that alert in it or are in
-    `metrics`: what its alert episodes are walked from, without converting the month's other rows
-    (most of a month whose windows rarely alert) to pandas."""
+    `metrics` (alerting_rows)."""
+    return alerting_rows(load_month_table(data_dir, model, month), metrics)
+
+
+def alerting_rows(rows: pa.Table | None, metrics: set[str]) -> pd.DataFrame:
+    """The judged rows (ok or alert) of the metrics that alert in `rows` or are in `metrics`: what
+    alert episodes are walked from, without converting the other rows (most of a month whose
+    windows rarely alert) to pandas."""
     import pyarrow.compute as pc
 
-    found = load_month_table(data_dir, model, month)
-    if found is None:
+    if rows is None:
         return empty_results()
-    judged = found.filter(pc.is_in(found["status"], pa.array(["ok", "alert"])))
+    judged = rows.filter(pc.is_in(rows["status"], pa.array(["ok", "alert"])))
     alerting = pc.unique(judged.filter(pc.equal(judged["status"], "alert"))["metric"]).to_pylist()
     wanted = pa.array(sorted({*alerting, *metrics} - {None}), pa.string())
     return judged.filter(pc.is_in(judged["metric"], wanted)).to_pandas()

@@ -16,7 +16,7 @@ import pytest
 from monitors.core.location import compute_location
 from monitors.core.measurement import Measurement
 from monitors.core.window import Window
-from monitors.storage import alerts, catalog, episodes, results, trends
+from monitors.storage import alerts, catalog, episodes, results, trend_months, trends
 from monitors.storage.parquet_sql import connect_parquet
 
 START = datetime(2026, 1, 20, tzinfo=UTC)
@@ -88,7 +88,7 @@ def store(request: pytest.FixtureRequest, home: Path) -> object:
 
 def test_the_state_kept_window_by_window_equals_the_one_rebuilt_from_the_window_files(
         store: object, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(trends, "TAIL_ROWS", 12)  # a month's tail folded every two or three windows
+    monkeypatch.setattr(trend_months, "TAIL_ROWS", 12)  # a month's tail folded every two or three windows
     rng = random.Random(29)
     windows = compute_windows(60)
     order = windows[:]
@@ -108,6 +108,31 @@ def test_the_state_kept_window_by_window_equals_the_one_rebuilt_from_the_window_
     pd.testing.assert_frame_equal(compute_sorted_by(trends.load_digest(data_dir, "m"), day_order),
                                   compute_sorted_by(digest, day_order))
     check_state(store, windows)
+
+
+def test_each_window_stored_in_order_reads_its_lifecycle_from_the_state_as_the_files_say(
+        home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows stored in order walk only the windows after those the state walked, and each
+    one's lifecycle (read from the state, it being the last walked) equals the view's; a window
+    stored out of order walks its month again."""
+    monkeypatch.setattr(trend_months, "TAIL_ROWS", 12)
+    store, rng = home / "monitoring.duckdb", random.Random(31)
+    windows = compute_windows(40)
+    walked = episodes.walk_month
+    walks: list[int] = []
+
+    def counting(model: str, carry_in: list, rows: object, until: object) -> list:  # type: ignore[type-arg]
+        walks.append(0 if rows is None else rows.num_rows)  # type: ignore[attr-defined]
+        return walked(model, carry_in, rows, until)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(episodes, "walk_month", counting)
+    for window in windows[:-1]:
+        results.replace_window(store, "m", window, compute_rows(rng), "first")
+        assert walks[-1] <= 5  # one window's rows (five), not the month's
+        assert results.load_window_lifecycle(store, "m", window) == load_reference_lifecycle(store, "m", window)
+    results.replace_window(store, "m", windows[3], compute_rows(rng), "rerun")  # out of order
+    assert walks[-1] > 5
+    check_state(store, windows[:-1])
 
 
 def test_a_whole_model_rule_in_alert_across_a_months_end_resolves_in_the_next_month(home: Path) -> None:

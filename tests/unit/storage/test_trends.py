@@ -15,7 +15,7 @@ import pytest
 from monitors.core.location import Location
 from monitors.core.measurement import Measurement
 from monitors.core.window import Window
-from monitors.storage import results, trends
+from monitors.storage import results, trend_months, trends
 
 START = datetime(2026, 3, 1, tzinfo=UTC)
 
@@ -42,9 +42,9 @@ def test_the_month_rows_are_the_files_with_the_tails_windows_replaced() -> None:
         return pa.table({"window_start": pa.array(moments, pa.timestamp("us")), "value": [value] * len(starts)})
 
     month_file = table([0, 1, 2], 1.0)
-    assert trends.month_rows(month_file, None) is month_file
-    assert trends.month_rows(month_file, table([], 0.0)) is month_file
-    merged = trends.month_rows(month_file, table([1, 3], 2.0))
+    assert trend_months.month_rows(month_file, None) is month_file
+    assert trend_months.month_rows(month_file, table([], 0.0)) is month_file
+    merged = trend_months.month_rows(month_file, table([1, 3], 2.0))
     assert merged is not None
     assert [m.hour for m in merged["window_start"].to_pylist()] == [0, 1, 2, 3]  # sorted again
     assert merged["value"].to_pylist() == [1.0, 2.0, 1.0, 2.0]
@@ -52,15 +52,15 @@ def test_the_month_rows_are_the_files_with_the_tails_windows_replaced() -> None:
 
 def test_the_tail_stays_bounded_and_every_window_reads_back(tmp_path: Path,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(trends, "TAIL_ROWS", 7)  # three rows a window: folded every third window
+    monkeypatch.setattr(trend_months, "TAIL_ROWS", 7)  # three rows a window: folded every third window
     store = tmp_path / "monitoring.duckdb"
     for hour in range(20):
         results.replace_window(store, "m", compute_window(hour), compute_rows(float(hour)), "first")
     results.replace_window(store, "m", compute_window(4), compute_rows(100.0), "rerun")  # a folded window
     data_dir = results.store_data_dir(store)
-    tail = trends.load_table(trends.tail_file(data_dir, "m", "2026-03"))
+    tail = trend_months.load_table(trend_months.tail_file(data_dir, "m", "2026-03"))
     assert tail is not None and tail.num_rows <= 7
-    month_file = trends.load_table(trends.trend_file(data_dir, "m", "2026-03"))
+    month_file = trend_months.load_table(trend_months.trend_file(data_dir, "m", "2026-03"))
     assert month_file is not None and month_file.num_rows + tail.num_rows >= 60
     assert [load_values(store, hour)[2] for hour in range(20)] == [100.0 if h == 4 else float(h) for h in range(20)]
     assert trends.load_months(data_dir, "m") == ["2026-03"]
@@ -68,9 +68,9 @@ def test_the_tail_stays_bounded_and_every_window_reads_back(tmp_path: Path,
 
 def test_a_window_rewritten_during_its_tails_fold_keeps_its_new_rows(tmp_path: Path,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(trends, "TAIL_ROWS", 7)
+    monkeypatch.setattr(trend_months, "TAIL_ROWS", 7)
     store = tmp_path / "monitoring.duckdb"
-    update_table = trends.update_table
+    update_table = trend_months.update_table
     raced: list[int] = []
 
     def racing(path: Location, change: Callable[..., Any], what: str, **kwargs: Any) -> None:
@@ -80,11 +80,11 @@ def test_a_window_rewritten_during_its_tails_fold_keeps_its_new_rows(tmp_path: P
             one = compute_rows(200.0)[:1]  # one row: the tail (7 rows) is not folded again
             results.replace_window(store, "m", compute_window(2), one, "racing")
 
-    monkeypatch.setattr(trends, "update_table", racing)
+    monkeypatch.setattr(trend_months, "update_table", racing)
     for hour in range(4):  # the fourth window's tail (windows 1-3) is folded
         results.replace_window(store, "m", compute_window(hour), compute_rows(float(hour)), "first")
     assert raced
-    tail = trends.load_table(trends.tail_file(results.store_data_dir(store), "m", "2026-03"))
+    tail = trend_months.load_table(trend_months.tail_file(results.store_data_dir(store), "m", "2026-03"))
     assert tail is not None and {m.hour for m in tail["window_start"].to_pylist()} == {2}
     assert load_values(store, 2) == [200.0]
     assert [load_values(store, hour)[2] for hour in (0, 1, 3)] == [0.0, 1.0, 3.0]
@@ -93,7 +93,7 @@ def test_a_window_rewritten_during_its_tails_fold_keeps_its_new_rows(tmp_path: P
 def test_two_windows_of_a_day_stored_at_once_are_both_in_the_days_digest(tmp_path: Path,
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     store = tmp_path / "monitoring.duckdb"
-    update_table = trends.update_table
+    update_table = trend_months.update_table
     digests: list[int] = []
 
     def racing(path: Location, change: Callable[..., Any], what: str, **kwargs: Any) -> None:
