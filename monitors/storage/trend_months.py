@@ -33,7 +33,7 @@ def trend_file(data_dir: Location, model: str, month: str) -> Location:
 
 
 def tail_file(data_dir: Location, model: str, month: str) -> Location:
-    """The month's windows written since its month file was last rewritten (see replace_trend)."""
+    """The month's windows written since its month file was last rewritten (see replace_month_rows)."""
     return trend_dir(data_dir, model) / "tail" / f"month={month}.parquet"
 
 
@@ -45,12 +45,12 @@ def trend_mask(table: pa.Table) -> pa.ChunkedArray:
 
 
 def replace_month_rows(data_dir: Location, model: str, window: Window, window_file: Location,
-                  schema: pa.Schema) -> None:
+                       schema: pa.Schema) -> None:
     """Swap the window's rows in its month's trend, as the window's file holds them when the
     swap is written (so of two writers racing on a window, the later swap carries the later
-    file). The month's first window creates the month file;
-    later windows go to the month's tail (a rewrite of at most TAIL_ROWS rows, whatever the
-    month holds), which is folded into the month file when it grows beyond TAIL_ROWS."""
+    file). The month's first window creates the month file; later windows go to the month's
+    tail (a rewrite of at most TAIL_ROWS rows, whatever the month holds), which is folded into
+    the month file when it grows beyond TAIL_ROWS."""
     start = window.start.replace(tzinfo=None)
     month = month_of(start)
 

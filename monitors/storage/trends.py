@@ -1,8 +1,8 @@
-"""The model's trend, one small file per month (trends/model=<m>/month=YYYY-MM.parquet): every
+"""The model's trend, per month (storage.trend_months: the month file and its tail): every
 window's whole-window rows and its segments' judged rows (ok or alert: alert episodes and page
-counts need them), so a window rewrites only its month's file whatever the history; and a
-digest per year (trends/model=<m>/days/year=YYYY.parquet): per day and series the windows, the
-lowest and highest value and the alerts, for the model page's whole-history charts. Both are
+counts need them), so a window rewrites a bounded part of its month whatever the history; and
+a digest per year (trends/model=<m>/days/year=YYYY.parquet): per day and series the windows,
+the lowest and highest value and the alerts, for the model page's whole-history charts. Both are
 swapped per window by compare-and-set (windows run in parallel, on any worker) and rebuilt from
 the window files by `monitors report` (storage.results.rebuild_model)."""
 
