@@ -4,6 +4,7 @@ windows are alike), `monitors run --jobs N` over W hourly windows into an empty 
 included; each window's completion line is timestamped as it arrives.
 
     nice .venv/bin/python benchmarks/jobs_history.py [--windows 2000] [--jobs 2] [--sample 100]
+                                                     [--lead-days 35]
     .venv/bin/python benchmarks/jobs_history.py --from-files --workdir DIR  # a stopped run's figures
 
 Prints the seconds between completions (the per-window cost at N jobs) averaged over the first
@@ -30,12 +31,13 @@ REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 
-def write_project(root: Path, windows: int) -> Path:
-    """The demo's warehouse over enough days for `windows` hours, without drift or drop."""
+def write_project(root: Path, windows: int, lead_days: int = 0) -> Path:
+    """The demo's warehouse over enough days for `windows` hours after `lead_days` days of
+    predictions, without drift or drop."""
     from monitors import demo
     from monitors.storage.duckdb_file import write_duckdb_tables
 
-    days = windows // 24 + 2
+    days = windows // 24 + 2 + lead_days
     scenario = demo.Scenario(days=days, drift_from_day=None, drop_from_day=None, labels_until=None)
     if not (root / "warehouse.duckdb").exists():  # a workdir's warehouse is reused (its store is not)
         write_duckdb_tables(root / "warehouse.duckdb", demo.compute_tables(scenario))
@@ -51,13 +53,14 @@ def write_project(root: Path, windows: int) -> Path:
     return path
 
 
-def run_timed(config: Path, root: Path, windows: int, jobs: int) -> list[float]:
+def run_timed(config: Path, root: Path, windows: int, jobs: int, lead_days: int = 0) -> list[float]:
     """The moment (perf_counter) each window's line arrived."""
     from monitors import demo
 
-    end = demo.START + timedelta(hours=windows)
+    start = demo.START + timedelta(days=lead_days)
+    end = start + timedelta(hours=windows)
     as_of = end + timedelta(days=30)  # every label mature: no late-label refresh
-    args = [str(BIN / "monitors"), "run", str(config), "--start", demo.START.isoformat(),
+    args = [str(BIN / "monitors"), "run", str(config), "--start", start.isoformat(),
             "--end", end.isoformat(), "--as-of", as_of.isoformat(), "--jobs", str(jobs)]
     arrived: list[float] = []
     with subprocess.Popen(args, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
@@ -90,8 +93,8 @@ def show(arrived: list[float], sample: int) -> None:
           f"{statistics.median(last) / statistics.median(first):.2f} (median); "
           f"load average {os.getloadavg()[0]:.2f}")
     blocks = [f"{i}: {statistics.mean(gaps[i:i + sample]):.3f}" for i in range(0, len(gaps), sample)]
-    print(f"  mean seconds per window of each {sample} windows, by the first window's index (hour "
-          f"since 2026-01-01: the month's files grow through each month):")
+    print(f"  mean seconds per window of each {sample} windows, by the first window's index (hours "
+          f"since the first window):")
     print("    " + ", ".join(blocks))
 
 
@@ -100,6 +103,9 @@ def main() -> None:
     parser.add_argument("--windows", type=int, default=2000)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--sample", type=int, default=100)
+    parser.add_argument("--lead-days", type=int, default=0,
+                        help="days of predictions before the first window (35: the volume rule's "
+                             "training period, 4 weeks of hourly windows, is full from the first window)")
     parser.add_argument("--workdir", type=Path)
     parser.add_argument("--from-files", action="store_true",
                         help="run nothing: the figures of the workdir's window files' write times "
@@ -110,10 +116,11 @@ def main() -> None:
         return
     root = args.workdir or Path(tempfile.mkdtemp(prefix="monitors-jobs-history-"))
     root.mkdir(parents=True, exist_ok=True)
-    config = write_project(root, args.windows)
-    print(f"workdir {root}; {args.windows} hourly windows, --jobs {args.jobs}; "
+    config = write_project(root, args.windows, args.lead_days)
+    print(f"workdir {root}; {args.windows} hourly windows after {args.lead_days} days of predictions, "
+          f"--jobs {args.jobs}; "
           f"load average {os.getloadavg()[0]:.2f}", flush=True)
-    show(run_timed(config, root, args.windows, args.jobs), args.sample)
+    show(run_timed(config, root, args.windows, args.jobs, args.lead_days), args.sample)
 
 
 if __name__ == "__main__":

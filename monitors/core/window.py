@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -111,9 +112,34 @@ def compute_windows(schedule: str, start: datetime | date | str, end: datetime |
 
 def compute_trailing_windows(schedule: str, window: Window, count: int, timezone: str = "UTC"
                              ) -> list[Window]:
-    """The `count` schedule windows just before `window` (fewer near the schedule's start)."""
-    span = (window.end - window.start) * 2 * (count + 1)
-    return compute_windows(schedule, window.start - span, window.start, timezone)[-count:]
+    """The `count` schedule windows just before `window` (those inside twice their usual span:
+    fewer where the schedule skips a long stretch)."""
+    begin = window.start - (window.end - window.start) * 2 * (count + 1)
+    known = compute_known_windows(schedule, timezone, begin, window.start)
+    first = bisect.bisect_left(known, begin, key=lambda w: w.start)
+    last = bisect.bisect_right(known, window.start, key=lambda w: w.end)
+    return known[first:last][-count:]
+
+
+_KNOWN: dict[tuple[str, str], list[Window]] = {}  # per schedule: contiguous windows computed so far
+KNOWN_WINDOWS = 100_000  # kept per schedule (a run's windows and their training periods)
+
+
+def compute_known_windows(schedule: str, timezone: str, begin: datetime, stop: datetime) -> list[Window]:
+    """Contiguous schedule windows covering [begin, stop] (more around them): those computed for
+    earlier calls, extended, so consecutive windows' trailing periods (a run's windows, each
+    asking for hundreds before it) cost a few windows each, not their whole period again. The
+    same windows compute_windows gives."""
+    known = _KNOWN.get((schedule, timezone), [])
+    if not known or stop < known[0].start or begin > known[-1].end or len(known) > KNOWN_WINDOWS:
+        known = compute_windows(schedule, begin, stop, timezone)
+    else:
+        if begin < known[0].start:
+            known = compute_windows(schedule, begin, known[0].start, timezone) + known
+        if stop > known[-1].end:
+            known = known + compute_windows(schedule, known[-1].end, stop, timezone)
+    _KNOWN[(schedule, timezone)] = known
+    return known
 
 
 def compute_window_containing(schedule: str, moment: datetime | date | str) -> Window:

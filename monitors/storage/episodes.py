@@ -10,7 +10,7 @@ stays the reference: `monitors report` rebuilds this state from the window files
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -32,7 +32,7 @@ STATE_SCHEMA = pa.schema([
     ("first_threshold", pa.float64()), ("latest_value", pa.float64()), ("latest_threshold", pa.float64()),
     ("state", pa.string())])  # closed | carry
 RULE_FIELDS = ("kind", "metric", "column_name", "segment")
-NO_COLUMN = "\x00"  # a whole-model rule's column, where a string is wanted
+WALKED = "walked"  # a state row: the month is walked up to the window starting at its last_seen_at
 
 
 def state_dir(data_dir: Location, model: str) -> Location:
@@ -56,9 +56,11 @@ def month_episodes(model: str, carry_in: list[dict[str, Any]], trend: pd.DataFra
     judged = trend[trend["status"].isin(["ok", "alert"])]
     alert = judged[judged["status"] == "alert"]  # the rows of metrics and columns that alert or
     metrics = {*alert["metric"], *(e["metric"] for e in carry_in)}  # come in alert (a superset) first
-    columns = {*alert["column_name"].fillna(NO_COLUMN),
-               *(NO_COLUMN if e["column_name"] is None else e["column_name"] for e in carry_in)}
-    judged = judged[judged["metric"].isin(metrics) & judged["column_name"].fillna(NO_COLUMN).isin(columns)]
+    columns = {*alert["column_name"].dropna(), *(e["column_name"] for e in carry_in)}  # None: whole-model
+    named = judged["column_name"].isin(columns - {None})
+    if None in columns or alert["column_name"].isna().any():
+        named |= judged["column_name"].isna()
+    judged = judged[judged["metric"].isin(metrics) & named]
     judged = judged.sort_values("window_start", kind="stable")
     fields = [judged[f].astype(object).where(judged[f].notna(), None).tolist()
               for f in (*RULE_FIELDS, "value", "threshold")]
@@ -87,10 +89,14 @@ def month_episodes(model: str, carry_in: list[dict[str, Any]], trend: pd.DataFra
             closed.append({**open_.pop(rule), "resolved_at": start, "state": "closed"})
             if start == wanted:
                 lifecycle.resolved.append((rule, opened_moment(episode), episode["windows_in_alert"]))
-    lifecycle.resolved.sort(key=lambda found: tuple("\uffff" if p is None else str(p) for p in found[0]))
+    lifecycle.resolved.sort(key=resolved_order)
     carry = [{**e, "state": "carry"} for _, e in sorted(open_.items(), key=lambda i: str(i[0]))]
     moments = ("opened_at", "last_seen_at", "resolved_at")
     return [{**e, **{m: moment(e[m]) for m in moments}} for e in closed + carry], lifecycle
+
+
+def resolved_order(found: tuple[RuleKey, datetime, int]) -> tuple[str, ...]:
+    return tuple("\uffff" if p is None else str(p) for p in found[0])
 
 
 def opened_moment(episode: dict[str, Any]) -> datetime:
@@ -125,14 +131,24 @@ def load_carry_before(data_dir: Location, model: str, month: str, months: list[s
     return carry_rows(load_table(state_file(data_dir, model, earlier[-1]), schema=STATE_SCHEMA))
 
 
-def replace_month_state(data_dir: Location, model: str, month: str, months: list[str]) -> bool:
+def replace_month_state(data_dir: Location, model: str, month: str, months: list[str],
+                        stored: datetime | None = None) -> bool:
     """Recompute the month's state (compare-and-set: inputs re-read on every attempt); True when
-    its carry changed (the next month's state must follow)."""
+    its carry changed (the next month's state must follow). `stored`: the window (naive UTC
+    start) whose storing asks; when it starts after every window the state has walked, only the
+    windows after those are walked, from the state's carry (the same state: the walk is in
+    window order), else the whole month."""
     changed = [False]
 
     def change(old: pa.Table | None) -> pa.Table:
-        carry_in = load_carry_before(data_dir, model, month, months)
-        rows, _ = month_episodes(model, carry_in, load_alerting(data_dir, model, month, carry_in))
+        walked = walked_until(old)
+        if stored is not None and walked is not None and stored > walked:
+            later = trends.load_month_table(data_dir, model, month, walked + timedelta(microseconds=1))
+            rows = walk_month(model, carry_rows(old), later, walked)
+            rows = [r for r in old.to_pylist() if r["state"] == "closed"] + rows  # type: ignore[union-attr]
+        else:
+            carry_in = load_carry_before(data_dir, model, month, months)
+            rows = walk_month(model, carry_in, trends.load_month_table(data_dir, model, month), None)
         new = pa.Table.from_pylist(rows, schema=STATE_SCHEMA)
         changed[0] = carry_rows(old) != carry_rows(new)
         return new
@@ -141,20 +157,54 @@ def replace_month_state(data_dir: Location, model: str, month: str, months: list
     return changed[0]
 
 
-def replace_episodes(data_dir: Location, model: str, month: str) -> None:
-    """The window's month's state, then later months' while the carry changes."""
+def walk_month(model: str, carry_in: list[dict[str, Any]], rows: pa.Table | None, walked: datetime | None
+               ) -> list[dict[str, Any]]:
+    """The state rows from walking `rows` (a month's trend rows, or those after the windows
+    walked) from `carry_in`, and the row saying up to which window the month is walked."""
+    found, _ = month_episodes(model, carry_in, trends.alerting_rows(rows, {e["metric"] for e in carry_in}))
+    if rows is not None and rows.num_rows:
+        walked = rows["window_start"][-1].as_py()  # the files are sorted by window
+    return found + ([] if walked is None else [{"model": model, "last_seen_at": walked, "state": WALKED}])
+
+
+def walked_until(state: pa.Table | None) -> datetime | None:
+    """The last window a month's state has walked (None: a state written before it was kept)."""
+    found = [] if state is None else [r for r in state.to_pylist() if r["state"] == WALKED]
+    return found[0]["last_seen_at"] if found else None
+
+
+def replace_episodes(data_dir: Location, model: str, month: str, stored: datetime | None = None) -> None:
+    """The window's month's state, then later months' (whole) while the carry changes."""
     months = sorted(set(trends.load_months(data_dir, model)) | {month})
     for later in [m for m in months if m >= month]:
-        if not replace_month_state(data_dir, model, later, months):
+        if not replace_month_state(data_dir, model, later, months, stored if later == month else None):
             break
 
 
 def load_window_lifecycle(data_dir: Location, model: str, start: datetime) -> Lifecycle:
     """For the window starting at `start` (naive UTC): each broken rule's episode start and its
-    windows in alert up to this one; the episodes it resolved (its month recomputed)."""
+    windows in alert up to this one; the episodes it resolved: from its month's state when the
+    window is the last the state walked, else its month walked again."""
     month = trends.month_of(start)
+    state = load_table(state_file(data_dir, model, month), schema=STATE_SCHEMA)
+    if state is not None and walked_until(state) == start:
+        return state_lifecycle(state.to_pylist(), start)
     carry_in = load_carry_before(data_dir, model, month, load_state_months(data_dir, model))
     return month_episodes(model, carry_in, load_alerting(data_dir, model, month, carry_in), start)[1]
+
+
+def state_lifecycle(rows: list[dict[str, Any]], start: datetime) -> Lifecycle:
+    """The lifecycle of the last window a month's state walked: its episodes in alert at it (in
+    the carry, last seen then) and those it resolved."""
+    lifecycle = Lifecycle()
+    for row in rows:
+        rule: RuleKey = tuple(row[f] for f in RULE_FIELDS)  # type: ignore[assignment]
+        if row["state"] == "carry" and row["last_seen_at"] == start:
+            lifecycle.since[rule] = (row["opened_at"], row["windows_in_alert"])
+        elif row["state"] == "closed" and row["resolved_at"] == start:
+            lifecycle.resolved.append((rule, row["opened_at"], row["windows_in_alert"]))
+    lifecycle.resolved.sort(key=resolved_order)
+    return lifecycle
 
 
 def load_alerting(data_dir: Location, model: str, month: str, carry_in: list[dict[str, Any]]) -> pd.DataFrame:

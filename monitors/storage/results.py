@@ -102,7 +102,8 @@ def replace_derived(store: Location, model: str, window: Window, target: Locatio
         rebuild_model(store, model)
         return
     trends.replace_trend(data_dir, model, window, target, SCHEMA)
-    episodes.replace_episodes(data_dir, model, trends.month_of(naive_utc(window.start)))
+    start = naive_utc(window.start)
+    episodes.replace_episodes(data_dir, model, trends.month_of(start), start)
 
 
 def replace_rows(store: Location, model: str, window: Window, kinds: Collection[str],

@@ -1,13 +1,14 @@
-"""The model's trend, one small file per month (trends/model=<m>/month=YYYY-MM.parquet): every
+"""The model's trend, per month (storage.trend_months: the month file and its tail): every
 window's whole-window rows and its segments' judged rows (ok or alert: alert episodes and page
-counts need them), so a window rewrites only its month's file whatever the history; and a
-digest per year (trends/model=<m>/days/year=YYYY.parquet): per day and series the windows, the
-lowest and highest value and the alerts, for the model page's whole-history charts. Both are
+counts need them), so a window rewrites a bounded part of its month whatever the history; and
+a digest per year (trends/model=<m>/days/year=YYYY.parquet): per day and series the windows,
+the lowest and highest value and the alerts, for the model page's whole-history charts. Both are
 swapped per window by compare-and-set (windows run in parallel, on any worker) and rebuilt from
 the window files by `monitors report` (storage.results.rebuild_model)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -15,8 +16,10 @@ import pyarrow as pa
 
 from monitors.core.location import Location
 from monitors.core.window import Window
-from monitors.storage.catalog import empty_results, results_schema
-from monitors.storage.files import load_frame, load_names, load_table, update_table, write_table
+from monitors.storage import trend_months
+from monitors.storage.catalog import empty_results
+from monitors.storage.files import load_frame, load_names, update_table, write_table
+from monitors.storage.trend_months import load_month_table, month_of, trend_dir, trend_file, trend_mask
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -25,18 +28,6 @@ DIGEST_SCHEMA = pa.schema([("day", pa.timestamp("us")), ("kind", pa.string()), (
                            ("column_name", pa.string()), ("windows", pa.int64()), ("alerts", pa.int64()),
                            ("min_value", pa.float64()), ("max_value", pa.float64())])
 WINDOWS_KIND = "windows"  # the digest's row per day counting windows (alerts: windows in alert)
-
-
-def trend_dir(data_dir: Location, model: str) -> Location:
-    return data_dir / "trends" / f"model={model}"
-
-
-def month_of(start: datetime) -> str:
-    return f"{start:%Y-%m}"
-
-
-def trend_file(data_dir: Location, model: str, month: str) -> Location:
-    return trend_dir(data_dir, model) / f"month={month}.parquet"
 
 
 def digest_file(data_dir: Location, model: str, year: str) -> Location:
@@ -48,51 +39,35 @@ def legacy_trend_file(data_dir: Location, model: str) -> Location:
     return data_dir / "trends" / f"model={model}.parquet"
 
 
-def trend_mask(table: pa.Table) -> pa.ChunkedArray:
-    """The rows the trend keeps: whole-window rows, and segments' judged rows (ok or alert)."""
-    import pyarrow.compute as pc
-
-    return pc.or_kleene(pc.is_null(table["segment"]), pc.is_in(table["status"], pa.array(["ok", "alert"])))
-
-
 def replace_trend(data_dir: Location, model: str, window: Window, window_file: Location,
                   schema: pa.Schema) -> None:
-    """Swap the window's rows in its month's trend file, as the window's file holds them when
-    the swap is written (so of two writers racing on a window, the later swap carries the later
-    file), then its day in the year's digest."""
+    """Swap the window's rows in its month's trend (storage.trend_months), then recompute its day
+    in the year's digest."""
+    trend_months.replace_month_rows(data_dir, model, window, window_file, schema)
+    replace_digest_day(data_dir, model, window.start.replace(tzinfo=None), schema)
+
+
+def replace_digest_day(data_dir: Location, model: str, start: datetime, schema: pa.Schema) -> None:
+    """The window's day in the year's digest, recomputed from the month's rows as they are when
+    the digest is written (two windows of a day stored at once: the later write has both)."""
+
+    day = start.replace(hour=0, minute=0, second=0, microsecond=0)
+
+    def day_rows() -> pa.Table:
+        rows = load_month_table(data_dir, model, month_of(start), day, day + timedelta(days=1))
+        return schema.empty_table() if rows is None else rows
+
+    replace_digest_days(data_dir, model, start.strftime("%Y"), day_rows)
+
+
+def replace_digest_days(data_dir: Location, model: str, year: str,
+                        month_rows: Callable[[], pa.Table]) -> None:
+    """The year's digest with the days of `month_rows()` (a month's trend, read when the digest is
+    written) recomputed."""
     import pyarrow.compute as pc
-
-    start = window.start.replace(tzinfo=None)
-    month = month_of(start)
-    swapped: list[pa.Table] = []
-
-    def swap(old: pa.Table | None) -> pa.Table | None:
-        table = load_table(window_file, schema=schema)
-        if table is None:
-            return None
-        whole = table.filter(trend_mask(table))
-        if old is not None:
-            keep = pc.not_equal(old["window_start"], pa.scalar(start, old["window_start"].type))
-            whole = pa.concat_tables([old.filter(keep), whole])
-        swapped[:] = [whole.sort_by([("window_start", "ascending")])]
-        return swapped[0]
-
-    update_table(trend_file(data_dir, model, month), swap, f"model {model}", schema=schema)
-    if swapped:  # only the window's day changed
-        day = start.replace(hour=0, minute=0, second=0, microsecond=0)
-        moments = swapped[0]["window_start"]
-        same_day = pc.and_(pc.greater_equal(moments, pa.scalar(day, moments.type)),
-                           pc.less(moments, pa.scalar(day + timedelta(days=1), moments.type)))
-        replace_digest_days(data_dir, model, start.strftime("%Y"), swapped[0].filter(same_day))
-
-
-def replace_digest_days(data_dir: Location, model: str, year: str, month_rows: pa.Table) -> None:
-    """The year's digest with the days of `month_rows` (a month's trend) recomputed."""
-    import pyarrow.compute as pc
-
-    days = digest_table(month_rows)
 
     def swap(old: pa.Table | None) -> pa.Table:
+        days = digest_table(month_rows())
         if old is None or days.num_rows == 0:
             return days if old is None else old
         keep = pc.invert(pc.is_in(old["day"], days["day"].unique()))
@@ -130,20 +105,25 @@ def load_months(data_dir: Location, model: str) -> list[str]:
 
 def load_month(data_dir: Location, model: str, month: str) -> pd.DataFrame:
     """A month's trend rows (a column added since the file was written reads as null)."""
-    found = load_table(trend_file(data_dir, model, month), schema=results_schema())
+    found = load_month_table(data_dir, model, month)
     return empty_results() if found is None else found.to_pandas()
 
 
 def load_month_alerting(data_dir: Location, model: str, month: str, metrics: set[str]) -> pd.DataFrame:
     """A month's judged trend rows (ok or alert) of the metrics that alert in it or are in
-    `metrics`: what its alert episodes are walked from, without converting the month's other rows
-    (most of a month whose windows rarely alert) to pandas."""
+    `metrics` (alerting_rows)."""
+    return alerting_rows(load_month_table(data_dir, model, month), metrics)
+
+
+def alerting_rows(rows: pa.Table | None, metrics: set[str]) -> pd.DataFrame:
+    """The judged rows (ok or alert) of the metrics that alert in `rows` or are in `metrics`: what
+    alert episodes are walked from, without converting the other rows (most of a month whose
+    windows rarely alert) to pandas."""
     import pyarrow.compute as pc
 
-    found = load_table(trend_file(data_dir, model, month), schema=results_schema())
-    if found is None:
+    if rows is None:
         return empty_results()
-    judged = found.filter(pc.is_in(found["status"], pa.array(["ok", "alert"])))
+    judged = rows.filter(pc.is_in(rows["status"], pa.array(["ok", "alert"])))
     alerting = pc.unique(judged.filter(pc.equal(judged["status"], "alert"))["metric"]).to_pylist()
     wanted = pa.array(sorted({*alerting, *metrics} - {None}), pa.string())
     return judged.filter(pc.is_in(judged["metric"], wanted)).to_pandas()
@@ -195,6 +175,7 @@ def write_trend(data_dir: Location, model: str, rows: pa.Table) -> None:
     kept = rows.filter(trend_mask(rows)).sort_by([("window_start", "ascending")])
     months = pc.strftime(kept["window_start"], format="%Y-%m")
     for month in sorted(set(months.to_pylist())):
-        part = kept.filter(pc.equal(months, month))
-        write_table(trend_file(data_dir, model, month), part)
-        replace_digest_days(data_dir, model, month[:4], part)
+        write_table(trend_file(data_dir, model, month), kept.filter(pc.equal(months, month)))
+    years = pc.utf8_slice_codeunits(months, 0, 4)
+    for year in sorted(set(years.to_pylist())):
+        write_table(digest_file(data_dir, model, year), digest_table(kept.filter(pc.equal(years, year))))

@@ -22,7 +22,19 @@ if TYPE_CHECKING:
     from monitors.warehouse.engine import Engine
 
 
-CHUNK = 300  # windows counted per statement (PostgreSQL takes at most 1,664 result columns)
+def window_index_expression(moment: Any, bounds: list[tuple[Any, Any]], lo: int = 0,
+                         hi: int | None = None) -> Any:
+    """The index of the window of `bounds[lo:hi]` ((start, end) pairs, sorted, not overlapping)
+    holding `moment`, NULL in a gap between windows, for a moment at or after bounds[lo]'s start:
+    a binary search written as nested CASEs, so a row costs about log2(windows) comparisons and
+    the statement grows linearly with the windows (one sum per window cost each row a comparison
+    per window, and the statement a column per window)."""
+    hi = len(bounds) if hi is None else hi
+    if hi - lo == 1:
+        return sa.case((moment < bounds[lo][1], sa.literal_column(str(lo))), else_=sa.null())
+    mid = (lo + hi) // 2
+    return sa.case((moment < bounds[mid][0], window_index_expression(moment, bounds, lo, mid)),
+                   else_=window_index_expression(moment, bounds, mid, hi))
 
 
 def load_volume_facts(engine: Engine, config: ModelConfig, window: Window, query: Query) -> VolumeFacts:
@@ -43,21 +55,19 @@ def load_volume_facts(engine: Engine, config: ModelConfig, window: Window, query
         return None if value is None else column_utc(table, p.timestamp, value, config.timezone)
 
     source = query.features.subquery("newest")
-    trailing: list[Any] = []
-    newest_each: list[datetime | None] = []
+    bounds = [(at(w.start), at(w.end)) for w in earlier]
+    found: dict[int, tuple[int, Any]] = {}
     with query_errors(engine, config.model, f"query on table {p.table!r}"), engine.connect() as conn:
         newest = conn.execute(sa.select(sa.func.max(source.c[p.timestamp]))).scalar()
-        for first in range(0, len(earlier), CHUNK):
-            part = earlier[first:first + CHUNK]
-            inside = [sa.and_(ts >= at(w.start), ts < at(w.end)) for w in part]
-            found = list(conn.execute(sa.select(
-                *(sa.func.sum(sa.case((c, 1), else_=0)) for c in inside),
-                *(sa.func.max(sa.case((c, ts), else_=None)) for c in inside)
-            ).where(ts >= at(part[0].start), ts < at(part[-1].end))).one())
-            trailing += found[:len(part)]
-            newest_each += [utc(t) for t in found[len(part):]]
-    return VolumeFacts([int(n or 0) for n in trailing], utc(newest), tuple(w.start for w in earlier),
-                       tuple(newest_each))
+        if bounds:
+            rows = sa.select(window_index_expression(ts, bounds).label("window_index"), ts.label("moment")) \
+                .where(ts >= bounds[0][0], ts < bounds[-1][1]).subquery("earlier")
+            found = {i: (n, last) for i, n, last in conn.execute(
+                sa.select(rows.c.window_index, sa.func.count(), sa.func.max(rows.c.moment))
+                .group_by(rows.c.window_index)) if i is not None}
+    counted = [found.get(i, (0, None)) for i in range(len(earlier))]
+    return VolumeFacts([int(n or 0) for n, _ in counted], utc(newest), tuple(w.start for w in earlier),
+                       tuple(utc(last) for _, last in counted))
 
 
 def load_coverage_history(engine: Engine, config: ModelConfig, window: Window, as_of: datetime
@@ -79,15 +89,14 @@ def load_coverage_history(engine: Engine, config: ModelConfig, window: Window, a
     span = Window(mature[0].start, mature[-1].end)
     source = load_window_query(engine, config, span, as_of).select.subquery("rows")
     ts, labelled = source.c[p.timestamp], source.c[LABEL].is_not(None)
-    found: list[Any] = []
+    bounds = [(column_moment(table, p.timestamp, w.start, config.timezone),
+               column_moment(table, p.timestamp, w.end, config.timezone)) for w in mature]
+    rows = sa.select(window_index_expression(ts, bounds).label("window_index"),
+                     sa.case((labelled, 1), else_=0).label("labelled")) \
+        .where(ts >= bounds[0][0], ts < bounds[-1][1]).subquery("mature")
     with query_errors(engine, config.model, f"query on table {p.table!r}"), engine.connect() as conn:
-        for first in range(0, len(mature), CHUNK):
-            part = mature[first:first + CHUNK]
-            inside = [sa.and_(ts >= column_moment(table, p.timestamp, w.start, config.timezone),
-                              ts < column_moment(table, p.timestamp, w.end, config.timezone))
-                      for w in part]
-            sums = [sa.func.sum(sa.case((c, 1), else_=0)) for c in inside] \
-                + [sa.func.sum(sa.case((sa.and_(c, labelled), 1), else_=0)) for c in inside]
-            counts = list(conn.execute(sa.select(*sums)).one())
-            found += zip(counts[:len(part)], counts[len(part):], strict=True)
-    return [(w.start, int(n or 0), int(k or 0)) for w, (n, k) in zip(mature, found, strict=True)]
+        found = {i: (n, k) for i, n, k in conn.execute(
+            sa.select(rows.c.window_index, sa.func.count(), sa.func.sum(rows.c.labelled))
+            .group_by(rows.c.window_index)) if i is not None}
+    return [(w.start, int(found.get(i, (0, 0))[0] or 0), int(found.get(i, (0, 0))[1] or 0))
+            for i, w in enumerate(mature)]

@@ -1,7 +1,8 @@
 """The store's derived state (monthly trend files, the daily digest, the alert episodes' state) is
 updated from each window's own rows, yet equals what the window files say: after windows stored
 in shuffled order across months, after reruns that merge and split episodes, on local disk and
-on object storage; and `monitors report`'s rebuild gives the same state."""
+on object storage, with months' tails folded into their files meanwhile; and `monitors report`'s
+rebuild gives the same state."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import pytest
 from monitors.core.location import compute_location
 from monitors.core.measurement import Measurement
 from monitors.core.window import Window
-from monitors.storage import alerts, catalog, episodes, results, trends
+from monitors.storage import alerts, catalog, episodes, results, trend_months, trends
 from monitors.storage.parquet_sql import connect_parquet
 
 START = datetime(2026, 1, 20, tzinfo=UTC)
@@ -85,7 +86,9 @@ def store(request: pytest.FixtureRequest, home: Path) -> object:
     return compute_location(f"{request.getfixturevalue('s3_bucket')}/monitoring", home)
 
 
-def test_the_state_kept_window_by_window_equals_the_one_rebuilt_from_the_window_files(store: object) -> None:
+def test_the_state_kept_window_by_window_equals_the_one_rebuilt_from_the_window_files(
+        store: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(trend_months, "TAIL_ROWS", 12)  # a month's tail folded every two or three windows
     rng = random.Random(29)
     windows = compute_windows(60)
     order = windows[:]
@@ -105,3 +108,45 @@ def test_the_state_kept_window_by_window_equals_the_one_rebuilt_from_the_window_
     pd.testing.assert_frame_equal(compute_sorted_by(trends.load_digest(data_dir, "m"), day_order),
                                   compute_sorted_by(digest, day_order))
     check_state(store, windows)
+
+
+def test_each_window_stored_in_order_reads_its_lifecycle_from_the_state_as_the_files_say(
+        home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows stored in order walk only the windows after those the state walked, and each
+    one's lifecycle (read from the state, it being the last walked) equals the view's; a window
+    stored out of order walks its month again."""
+    monkeypatch.setattr(trend_months, "TAIL_ROWS", 12)
+    store, rng = home / "monitoring.duckdb", random.Random(31)
+    windows = compute_windows(40)
+    walked = episodes.walk_month
+    walks: list[int] = []
+
+    def counting(model: str, carry_in: list, rows: object, until: object) -> list:  # type: ignore[type-arg]
+        walks.append(0 if rows is None else rows.num_rows)  # type: ignore[attr-defined]
+        return walked(model, carry_in, rows, until)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(episodes, "walk_month", counting)
+    for window in windows[:-1]:
+        results.replace_window(store, "m", window, compute_rows(rng), "first")
+        assert walks[-1] <= 5  # one window's rows (five), not the month's
+        assert results.load_window_lifecycle(store, "m", window) == load_reference_lifecycle(store, "m", window)
+    results.replace_window(store, "m", windows[3], compute_rows(rng), "rerun")  # out of order
+    assert walks[-1] > 5
+    check_state(store, windows[:-1])
+
+
+def test_a_whole_model_rule_in_alert_across_a_months_end_resolves_in_the_next_month(home: Path) -> None:
+    """A rule without a column (f1) carried in alert into a month whose own alerts are all
+    column rules: the month's first ok window resolves it, as the view says."""
+    store = home / "monitoring.duckdb"
+    start = datetime(2026, 1, 30, tzinfo=UTC)
+    statuses = [("ok", "ok"), ("alert", "ok"), ("ok", "alert"), ("ok", "ok")]
+    for i, (f1, psi) in enumerate(statuses):  # a 12-hour window a day, Jan 30 to Feb 2
+        window = Window(start + timedelta(hours=24 * i), start + timedelta(hours=24 * i + 12))
+        rows = [Measurement("performance", "f1", 0.4, 0.5, f1), Measurement("drift", "psi", 0.3, 0.2, psi, "income")]
+        results.replace_window(store, "m", window, rows, "run")
+    data_dir = results.store_data_dir(store)
+    kept = compute_sorted(episodes.load_episodes(data_dir, "m"))
+    reference = compute_sorted(results.load_alerts(store, "m"))
+    assert list(reference["resolved_at"].astype(str)) == ["2026-02-02", "2026-02-01"]  # psi, f1
+    pd.testing.assert_frame_equal(kept, reference, check_dtype=False)

@@ -1,11 +1,18 @@
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from monitors.core.window import Window, compute_utc, compute_window_containing, compute_windows
+from monitors.core.window import (
+    Window,
+    compute_trailing_windows,
+    compute_utc,
+    compute_window_containing,
+    compute_windows,
+)
 
 
 def utc(*args: int) -> datetime:
@@ -75,3 +82,21 @@ def test_windows_from_airflow_pendulum_times_are_plain_utc_datetimes() -> None:
     window = Window(pendulum.datetime(2026, 2, 19, tz="Europe/Berlin"), pendulum.datetime(2026, 2, 20, tz="UTC"))
     assert type(window.start) is datetime and window.start == utc(2026, 2, 18, 23)
     assert window.end + timedelta(days=14) > datetime.now(UTC)  - timedelta(days=9999)
+
+
+@pytest.mark.parametrize(("schedule", "timezone"), [
+    ("@hourly", "UTC"), ("0 * * * *", "Europe/Paris"), ("0 9 * * 1-5", "America/New_York"),
+    ("@daily", "Europe/Berlin"), ("*/30 * * * *", "Australia/Lord_Howe"), ("0 0 * * 0", "UTC")])
+def test_trailing_windows_asked_in_any_order_are_the_schedules_windows_before(schedule: str, timezone: str) -> None:
+    """The windows kept from earlier calls (a run asks for each window's hundreds of trailing
+    windows) give what enumerating the schedule gives, across DST changes (Lord Howe's are half
+    an hour), weekday schedules and windows asked out of order."""
+    rng = random.Random(112)
+    windows = compute_windows(schedule, datetime(2025, 10, 20, tzinfo=UTC), datetime(2026, 4, 10, tzinfo=UTC),
+                              timezone)
+    asked = windows[::max(1, len(windows) // 40)]
+    for window in [*asked, *rng.sample(windows, 15)]:
+        for count in (1, 24, 300):
+            span = (window.end - window.start) * 2 * (count + 1)
+            enumerated = compute_windows(schedule, window.start - span, window.start, timezone)[-count:]
+            assert compute_trailing_windows(schedule, window, count, timezone) == enumerated
