@@ -2,11 +2,13 @@
 (alerts/model=<m>/month=YYYY-MM.parquet), so a window reads and writes a bounded part of the
 store whatever the history: the episodes resolved in that month ("closed") and the episodes
 still in alert at its end ("carry": resolved_at NULL, counted so far). A month's state is a
-function of its trend rows (storage.trends) and the previous month's carry; a window recomputes
-its month and, when its month's carry changed (a backfilled or rerun old window), the months
-after it until the carry is unchanged. The union of every month's closed episodes and the last
-month's carry equals the `monitor_alerts` view over the window files (storage.alerts), which
-stays the reference: `monitors report` rebuilds this state from the window files."""
+function of its trend rows (storage.trends) and the previous month's carry. The state also
+names the last window walked ("walked"): a window stored after it walks on from the carry; any
+other window recomputes its month and, when its month's carry changed (a backfilled or rerun old
+window), the months after it until the carry is unchanged. The union of every month's closed
+episodes and the last month's carry equals the `monitor_alerts` view over the window files
+(storage.alerts), which stays the reference: `monitors report` rebuilds this state from the
+window files."""
 
 from __future__ import annotations
 
@@ -30,7 +32,7 @@ STATE_SCHEMA = pa.schema([
     ("segment", pa.string()), ("opened_at", pa.timestamp("us")), ("last_seen_at", pa.timestamp("us")),
     ("resolved_at", pa.timestamp("us")), ("windows_in_alert", pa.int64()), ("first_value", pa.float64()),
     ("first_threshold", pa.float64()), ("latest_value", pa.float64()), ("latest_threshold", pa.float64()),
-    ("state", pa.string())])  # closed | carry
+    ("state", pa.string())])  # closed | carry | walked (WALKED)
 RULE_FIELDS = ("kind", "metric", "column_name", "segment")
 WALKED = "walked"  # a state row: the month is walked up to the window starting at its last_seen_at
 
