@@ -50,7 +50,6 @@ def replace_trend(data_dir: Location, model: str, window: Window, window_file: L
 def replace_digest_day(data_dir: Location, model: str, start: datetime, schema: pa.Schema) -> None:
     """The window's day in the year's digest, recomputed from the month's rows as they are when
     the digest is written (two windows of a day stored at once: the later write has both)."""
-
     day = start.replace(hour=0, minute=0, second=0, microsecond=0)
 
     def day_rows() -> pa.Table:

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 
 def window_index_expression(moment: Any, bounds: list[tuple[Any, Any]], lo: int = 0,
-                         hi: int | None = None) -> Any:
+                            hi: int | None = None) -> Any:
     """The index of the window of `bounds[lo:hi]` ((start, end) pairs, sorted, not overlapping)
     holding `moment`, NULL in a gap between windows, for a moment at or after bounds[lo]'s start:
     a binary search written as nested CASEs, so a row costs about log2(windows) comparisons and
