@@ -1,6 +1,6 @@
 """A month's trend is its month file and its tail: the tail's rows win, a window's rerun goes to
-the tail, the tail stays bounded (folded into the month file), and a window rewritten while its
-tail is being folded keeps its new rows."""
+the tail, the tail stays bounded (folded into the month file), a window rewritten while its tail is being
+folded keeps its new rows, and two windows of a day stored at once are both in its digest."""
 
 from __future__ import annotations
 
