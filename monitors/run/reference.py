@@ -32,6 +32,7 @@ from monitors.warehouse.engine import compiled_query, engine_identity, query_err
 from monitors.warehouse.outcomes import load_label_summary, load_tallies
 from monitors.warehouse.queries import Query, load_baseline_query
 from monitors.warehouse.schema import check_schema
+from monitors.warehouse.volume import Kept
 
 if TYPE_CHECKING:
     from monitors.warehouse.engine import Engine
@@ -49,6 +50,7 @@ class Baseline:
     loss: LossModel | None = None  # a regression's estimates without labels (run.loss_estimation)
     custom: dict[str | None, dict[str, float | None]] | None = None  # custom metrics' values (run.custom)
     windows: dict[Window, Counts] = field(default_factory=dict)  # the last windows' counts (run.previous)
+    volume: Kept = field(default_factory=dict)  # the volume rules' earlier windows counted (warehouse.volume)
 
 
 def load_reference(engine: Engine, config: ModelConfig, as_of: datetime | None = None) -> Baseline:

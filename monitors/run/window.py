@@ -94,7 +94,7 @@ def load_extract(engine: Engine, config: ModelConfig, window: Window, query: Que
     profile = baseline.reference.profile
     return Extract(query, load_window_counts(engine, config, query, profile),
                    load_tallies(engine, config, query.select, profile)[0],
-                   load_volume_facts(engine, config, window, query))
+                   load_volume_facts(engine, config, window, query, baseline.volume))
 
 
 def load_check_rows(engine: Engine, config: ModelConfig, window: Window, extract: Extract, profile: Profile,

@@ -6,7 +6,7 @@ happen to be stored yet (backfills run in any order)."""
 from __future__ import annotations
 
 import math
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -37,37 +37,54 @@ def window_index_expression(moment: Any, bounds: list[tuple[Any, Any]], lo: int 
                    else_=window_index_expression(moment, bounds, mid, hi))
 
 
-def load_volume_facts(engine: Engine, config: ModelConfig, window: Window, query: Query) -> VolumeFacts:
+Kept = dict[datetime, tuple[int, Any]]  # a run's counted earlier windows: start -> (rows, newest moment)
+
+
+def load_volume_facts(engine: Engine, config: ModelConfig, window: Window, query: Query,
+                      kept: Kept | None = None) -> VolumeFacts:
     """The rows and the newest prediction of each window of the volume rules' history
     (compute.series: the training period, enough for season_windows of each season), and the
-    window's newest prediction."""
+    window's newest prediction. With `kept` (a run's, run.reference.Baseline), the earlier windows
+    it holds are not counted again: a run of consecutive windows counts each window once, so
+    the next window counts only the windows the last one did not (rows logged into an earlier
+    window after the run counted it are seen by the next run)."""
     p = config.predictions
     table = load_table(engine, p.table, config.model)
-    ts = table.c[p.timestamp]
     hours = (window.end - window.start).total_seconds() / 3600
     earlier = compute_trailing_windows(config.schedule, window,
                                        config.volume.compute_training_windows(hours), config.timezone)
-
-    def at(moment: datetime) -> datetime | date:
-        return column_moment(table, p.timestamp, moment, config.timezone)
+    kept = {} if kept is None else kept
+    source = query.features.subquery("newest")
+    with query_errors(engine, config.model, f"query on table {p.table!r}"), engine.connect() as conn:
+        newest = conn.execute(sa.select(sa.func.max(source.c[p.timestamp]))).scalar()
+        kept.update(load_window_rows(conn, table, config, [w for w in earlier if w.start not in kept]))
+    for start in set(kept) - {w.start for w in earlier}:
+        del kept[start]
+    counted = [kept[w.start] for w in earlier]
 
     def utc(value: Any) -> datetime | None:
         return None if value is None else column_utc(table, p.timestamp, value, config.timezone)
 
-    source = query.features.subquery("newest")
-    bounds = [(at(w.start), at(w.end)) for w in earlier]
-    found: dict[int, tuple[int, Any]] = {}
-    with query_errors(engine, config.model, f"query on table {p.table!r}"), engine.connect() as conn:
-        newest = conn.execute(sa.select(sa.func.max(source.c[p.timestamp]))).scalar()
-        if bounds:
-            rows = sa.select(window_index_expression(ts, bounds).label("window_index"), ts.label("moment")) \
-                .where(ts >= bounds[0][0], ts < bounds[-1][1]).subquery("earlier")
-            found = {i: (n, last) for i, n, last in conn.execute(
-                sa.select(rows.c.window_index, sa.func.count(), sa.func.max(rows.c.moment))
-                .group_by(rows.c.window_index)) if i is not None}
-    counted = [found.get(i, (0, None)) for i in range(len(earlier))]
-    return VolumeFacts([int(n or 0) for n, _ in counted], utc(newest), tuple(w.start for w in earlier),
+    return VolumeFacts([n for n, _ in counted], utc(newest), tuple(w.start for w in earlier),
                        tuple(utc(last) for _, last in counted))
+
+
+def load_window_rows(conn: sa.Connection, table: sa.Table, config: ModelConfig, windows: list[Window]
+                     ) -> Kept:
+    """The rows logged in each of `windows` (sorted, not overlapping) and its newest moment (as
+    the column holds it; None without rows): one scan of their range, one GROUP BY."""
+    if not windows:
+        return {}
+    name = config.predictions.timestamp
+    ts = table.c[name]
+    bounds = [(column_moment(table, name, w.start, config.timezone),
+               column_moment(table, name, w.end, config.timezone)) for w in windows]
+    rows = sa.select(window_index_expression(ts, bounds).label("window_index"), ts.label("moment")) \
+        .where(ts >= bounds[0][0], ts < bounds[-1][1]).subquery("earlier")
+    found = {i: (int(n or 0), last) for i, n, last in conn.execute(
+        sa.select(rows.c.window_index, sa.func.count(), sa.func.max(rows.c.moment))
+        .group_by(rows.c.window_index)) if i is not None}
+    return {w.start: found.get(i, (0, None)) for i, w in enumerate(windows)}
 
 
 def load_coverage_history(engine: Engine, config: ModelConfig, window: Window, as_of: datetime

@@ -106,3 +106,28 @@ def test_label_coverage_at_maturity_knows_its_season(warehouse: Build) -> None:
                                               "volume.seasonality": "none", "store": "plain.duckdb"})
     rows = run_window(plain, _window(ORDINARY_SATURDAY + 7), as_of=AS_OF, write_reports=False).rows
     assert next(r for r in rows if r.metric == "label_coverage" and r.segment is None).status == "alert"
+
+
+@pytest.mark.parametrize("warehouse", ["duckdb", "postgresql"], indirect=True)
+def test_a_run_counts_each_earlier_window_once(warehouse: Build) -> None:
+    """A run keeps the earlier windows' counts (Baseline.volume): the facts of consecutive
+    windows, a skipped day and a window before them all equal those counted afresh, and the
+    kept counts stay within one training period."""
+    from monitors.warehouse.engine import create_warehouse_engine
+    from monitors.warehouse.queries import load_window_query
+    from monitors.warehouse.volume import Kept, load_volume_facts
+
+    config = warehouse(_tables(), checks=None, **{"performance.metrics": []})
+    engine = create_warehouse_engine(config)
+    kept: Kept = {}
+    try:
+        for day in (40, 41, 42, 44, 45, 20, 21):
+            window = _window(day)
+            query = load_window_query(engine, config, window, AS_OF)
+            again = load_volume_facts(engine, config, window, query, kept)
+            fresh = load_volume_facts(engine, config, window, query)
+            assert again == fresh, day
+            assert sorted(kept) == list(fresh.starts) and sum(fresh.trailing) > 0, day
+    finally:
+        engine.dispose()
+    assert fresh.trailing[-1] == demo.compute_window_rows(_tables(), [_window(20)])[0]
