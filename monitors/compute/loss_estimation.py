@@ -19,13 +19,15 @@ of variation in a tenth of the baseline's predicted losses: heavy tails lie wher
 are large, and a window moving there spreads its errors more), over the window's row count;
 plus the sample's own error when the window has more rows than the sample, and the models' own
 learning error as that of a mean of the baseline rows they learnt from (the same spread over
-their count); roots by the delta method.
+their count); widened where the loss is skewed (a squared log-normal error's mean over a window
+lies above its estimate more often and further than below: the Cornish-Fisher quantile of the
+mean, from the baseline's noise skewness); roots by the delta method.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -37,6 +39,10 @@ FIT_ROWS = 50_000  # baseline rows the loss models learn from
 SAMPLE_ROWS = 20_000  # window rows they estimate from
 MIN_ROWS = 200  # labelled baseline rows below which no model is fitted
 MAX_CATEGORIES = 250  # a categorical feature's most frequent values kept (the rest: missing)
+# the largest skewness of a window's mean loss the band widens for: the Cornish-Fisher expansion
+# holds for a moderately skewed mean; beyond, one baseline row's extreme loss sets the sample
+# skewness (the multiplicative family's seed 14: 97), and the band would widen without bound
+MAX_SKEW = 1.0
 SPREAD_GROUPS = 10  # groups of the predicted loss the band's relative spread is taken in
 # each estimated metric: the loss whose mean it is, and whether it is that mean's root
 METRIC_LOSSES = {"mae": ("absolute", False), "mse": ("squared", False), "rmse": ("squared", True),
@@ -51,6 +57,7 @@ class LossModel:
     cv: dict[str, tuple[np.ndarray, np.ndarray]]  # loss -> its relative spread (compute_spread)
     rows: int  # baseline rows fitted on
     fitted: dict[str, int]  # loss -> the baseline rows its model learnt from
+    skew: dict[str, float] = field(default_factory=dict)  # loss -> its skewness (compute_skew)
 
 
 @dataclass(frozen=True)
@@ -108,7 +115,7 @@ def compute_loss_model(frame: Any, label: str, prediction: str, numerical: list[
     design = compute_design(rows, columns, categories)
     mask = [False] * len(columns) + [True] * len(categories)
     models: dict[str, Any] = {}
-    cv, fitted = {}, {}
+    cv, fitted, skew = {}, {}, {}
     for loss, target in compute_losses(y[finite], p[finite]).items():  # "absolute" before "squared"
         kept = np.isfinite(target)
         if kept.sum() < MIN_ROWS:
@@ -124,9 +131,11 @@ def compute_loss_model(frame: Any, label: str, prediction: str, numerical: list[
             models[loss] = HistGradientBoostingRegressor(
                 categorical_features=mask, early_stopping=False, random_state=seed
             ).fit(design[kept], target[kept])
-        cv[loss] = compute_spread(models[loss].predict(design[kept]), target[kept])
+        predicted = models[loss].predict(design[kept])
+        cv[loss] = compute_spread(predicted, target[kept])
+        skew[loss] = compute_skew(predicted, target[kept], cv[loss])
         fitted[loss] = int(kept.sum())
-    return LossModel(columns, categories, models, cv, len(rows), fitted)
+    return LossModel(columns, categories, models, cv, len(rows), fitted, skew)
 
 
 def compute_spread(predicted: np.ndarray, loss: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -141,6 +150,20 @@ def compute_spread(predicted: np.ndarray, loss: np.ndarray) -> tuple[np.ndarray,
         mean = float(np.mean(np.maximum(predicted[group == k], 0.0))) if (group == k).any() else 0.0
         cv[k] = float(np.std(loss[group == k]) / mean) if mean > 0 else 0.0
     return edges, cv
+
+
+def compute_skew(predicted: np.ndarray, loss: np.ndarray, cv: tuple[np.ndarray, np.ndarray]) -> float:
+    """The skewness of the loss's noise: the baseline's losses less their prediction, each over
+    its spread (compute_spread), cubed and averaged (0 without spread). A log-normal error's
+    squares are far more skewed than a normal one's: their mean over a window is too."""
+    edges, ratio = cv
+    spread = ratio[np.searchsorted(edges, predicted, side="right")] * np.maximum(predicted, 0.0)
+    kept = spread > 0
+    if kept.sum() < 3:
+        return 0.0
+    z = (loss[kept] - predicted[kept]) / spread[kept]
+    z = (z - z.mean()) / max(float(z.std()), np.finfo(float).tiny)
+    return float(np.mean(z ** 3))
 
 
 def compute_loss_estimates(model: LossModel | None, sample: Any, window_rows: int) -> list[Estimate]:
@@ -160,7 +183,7 @@ def compute_loss_estimates(model: LossModel | None, sample: Any, window_rows: in
         if rows.any():
             predicted = np.maximum(learnt.predict(design[rows]), 0.0)
             found[loss] = _mean_and_band(predicted, model.cv[loss], window_rows * rows.mean(),
-                                         model.fitted[loss])
+                                         model.fitted[loss], model.skew.get(loss, 0.0))
     out = []
     for metric in names:
         loss, root = METRIC_LOSSES[metric]
@@ -191,15 +214,23 @@ def compute_segment_loss_estimates(model: LossModel | None, sample: Any, rows: d
 
 
 def _mean_and_band(predicted: np.ndarray, cv: tuple[np.ndarray, np.ndarray], window_rows: float,
-                   fitted: int) -> tuple[float, float]:
+                   fitted: int, skew: float = 0.0) -> tuple[float, float]:
     """The estimated mean loss and its band: the realized mean's spread over the window's rows
     (each row's loss spread as the baseline's where its loss was predicted alike), plus the
     sample's own error when the window has more rows than the sample, plus the model's learning
-    error, as a mean's over the `fitted` baseline rows it learnt from (the same spread)."""
+    error, as a mean's over the `fitted` baseline rows it learnt from (the same spread). The
+    band's upper end is the Cornish-Fisher quantile of the skewed mean (BAND_SIGMAS standard
+    deviations plus (BAND_SIGMAS^2 - 1) / 6 times its skewness, at most MAX_SKEW: the rows' noise
+    skewness `skew` over the window's rows), taken on both sides."""
     m = len(predicted)
     n = max(int(window_rows), m)
     unsampled = max(1.0 - m / n, 0.0)  # no sampling error when the sample is the window
     edges, ratio = cv
-    spread = float(np.mean((ratio[np.searchsorted(edges, predicted, side="right")] * predicted) ** 2))
+    each = (ratio[np.searchsorted(edges, predicted, side="right")] * predicted) ** 2
+    spread = float(np.mean(each))
     sampled = unsampled * float(np.var(predicted)) / m
-    return float(predicted.mean()), BAND_SIGMAS * math.sqrt(spread / n + spread / fitted + sampled)
+    # the skewness of a mean of n rows of variances `each`: skew * sum(s^3) / sum(s^2)^1.5
+    skewed = max(skew, 0.0) * float(np.mean(each ** 1.5)) / (spread ** 1.5 * math.sqrt(n)) \
+        if spread > 0 else 0.0
+    sigmas = BAND_SIGMAS + (BAND_SIGMAS ** 2 - 1) / 6 * min(skewed, MAX_SKEW)
+    return float(predicted.mean()), sigmas * math.sqrt(spread / n + spread / fitted + sampled)

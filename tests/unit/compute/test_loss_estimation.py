@@ -146,3 +146,34 @@ def test_the_band_holds_the_models_learning_error() -> None:
     # spread/2000 + spread/2000 against spread/2000 + spread/20000
     assert wide["mae"] / narrow["mae"] == pytest.approx(np.sqrt(2 / 1.1), rel=1e-6)
     assert big.fitted["squared"] == big.fitted["absolute"] == 20_000
+
+
+def test_a_skewed_loss_widens_its_band_up_to_the_cap() -> None:
+    """Squared log-normal errors are far more skewed than squared normal ones: their band widens
+    by the Cornish-Fisher term (at most MAX_SKEW's), a normal error's barely, and the widened
+    band holds the realized mse of windows the plain band misses."""
+    from monitors.compute.loss_estimation import BAND_SIGMAS, MAX_SKEW
+
+    widths, held = {}, {}
+    for noise in ("normal", "multiplicative"):
+        rng = np.random.default_rng([7, NOISES.index(noise)])
+        model = compute_loss_model(sample_rows(rng, 20_000, noise=noise), "label", "prediction", ["x"],
+                                   ["group"])
+        assert model is not None
+        plain = dataclasses.replace(model, skew={})
+        ratios, inside = [], {"plain": 0, "skewed": 0}
+        for _ in range(60):
+            window = sample_rows(rng, 1_000, noise=noise)
+            truth = realized(window)["mse"]
+            band = {e.metric: e for e in compute_loss_estimates(model, window, 1_000)}["mse"]
+            flat = {e.metric: e for e in compute_loss_estimates(plain, window, 1_000)}["mse"]
+            assert band.value == flat.value and band.band is not None and flat.band is not None
+            ratios.append(band.band / flat.band)
+            inside["skewed"] += abs(truth - band.value) <= band.band
+            inside["plain"] += abs(truth - flat.value) <= flat.band
+        widths[noise], held[noise] = np.array(ratios), inside
+        assert model.skew["squared"] > 1.5  # a squared error is skewed whatever the noise
+    cap = 1 + (BAND_SIGMAS ** 2 - 1) / 6 * MAX_SKEW / BAND_SIGMAS
+    assert 1.0 < widths["normal"].mean() < 1.15 < widths["multiplicative"].mean() <= cap + 1e-9
+    assert held["multiplicative"]["skewed"] > held["multiplicative"]["plain"]
+    assert held["normal"]["skewed"] >= held["normal"]["plain"] >= 54
