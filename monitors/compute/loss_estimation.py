@@ -152,12 +152,18 @@ def compute_spread(predicted: np.ndarray, loss: np.ndarray) -> tuple[np.ndarray,
     return edges, cv
 
 
+def compute_row_spread(predicted: np.ndarray, cv: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Each row's loss spread: its predicted loss times the relative spread (compute_spread) of
+    the group its prediction falls in."""
+    edges, ratio = cv
+    return ratio[np.searchsorted(edges, predicted, side="right")] * predicted
+
+
 def compute_skew(predicted: np.ndarray, loss: np.ndarray, cv: tuple[np.ndarray, np.ndarray]) -> float:
     """The skewness of the loss's noise: the baseline's losses less their prediction, each over
     its spread (compute_spread), cubed and averaged (0 without spread). A log-normal error's
     squares are far more skewed than a normal one's: their mean over a window is too."""
-    edges, ratio = cv
-    spread = ratio[np.searchsorted(edges, predicted, side="right")] * np.maximum(predicted, 0.0)
+    spread = compute_row_spread(np.maximum(predicted, 0.0), cv)
     kept = spread > 0
     if kept.sum() < 3:
         return 0.0
@@ -225,8 +231,7 @@ def _mean_and_band(predicted: np.ndarray, cv: tuple[np.ndarray, np.ndarray], win
     m = len(predicted)
     n = max(int(window_rows), m)
     unsampled = max(1.0 - m / n, 0.0)  # no sampling error when the sample is the window
-    edges, ratio = cv
-    each = (ratio[np.searchsorted(edges, predicted, side="right")] * predicted) ** 2
+    each = compute_row_spread(predicted, cv) ** 2
     spread = float(np.mean(each))
     sampled = unsampled * float(np.var(predicted)) / m
     # the skewness of a mean of n rows of variances `each`: skew * sum(s^3) / sum(s^2)^1.5
