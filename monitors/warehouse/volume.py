@@ -69,16 +69,21 @@ def load_volume_facts(engine: Engine, config: ModelConfig, window: Window, query
                        tuple(utc(last) for _, last in counted))
 
 
+def window_bounds(table: sa.Table, config: ModelConfig, windows: list[Window]) -> list[tuple[Any, Any]]:
+    """Each window's start and end as the predictions' timestamp column holds moments."""
+    name = config.predictions.timestamp
+    return [(column_moment(table, name, w.start, config.timezone),
+             column_moment(table, name, w.end, config.timezone)) for w in windows]
+
+
 def load_window_rows(conn: sa.Connection, table: sa.Table, config: ModelConfig, windows: list[Window]
                      ) -> Kept:
     """The rows logged in each of `windows` (sorted, not overlapping) and its newest moment (as
     the column holds it; None without rows): one scan of their range, one GROUP BY."""
     if not windows:
         return {}
-    name = config.predictions.timestamp
-    ts = table.c[name]
-    bounds = [(column_moment(table, name, w.start, config.timezone),
-               column_moment(table, name, w.end, config.timezone)) for w in windows]
+    ts = table.c[config.predictions.timestamp]
+    bounds = window_bounds(table, config, windows)
     rows = sa.select(window_index_expression(ts, bounds).label("window_index"), ts.label("moment")) \
         .where(ts >= bounds[0][0], ts < bounds[-1][1]).subquery("earlier")
     found = {i: (int(n or 0), last) for i, n, last in conn.execute(
@@ -106,8 +111,7 @@ def load_coverage_history(engine: Engine, config: ModelConfig, window: Window, a
     span = Window(mature[0].start, mature[-1].end)
     source = load_window_query(engine, config, span, as_of).select.subquery("rows")
     ts, labelled = source.c[p.timestamp], source.c[LABEL].is_not(None)
-    bounds = [(column_moment(table, p.timestamp, w.start, config.timezone),
-               column_moment(table, p.timestamp, w.end, config.timezone)) for w in mature]
+    bounds = window_bounds(table, config, mature)
     rows = sa.select(window_index_expression(ts, bounds).label("window_index"),
                      sa.case((labelled, 1), else_=0).label("labelled")) \
         .where(ts >= bounds[0][0], ts < bounds[-1][1]).subquery("mature")
