@@ -24,7 +24,8 @@ import numpy as np
 import pandas as pd
 from estimation_families import REGRESSION  # type: ignore[import-not-found]
 
-from monitors.compute.loss_estimation import compute_loss_estimates, compute_loss_model, compute_losses
+from monitors.compute.loss_estimation import compute_loss_estimates
+from monitors.compute.loss_models import compute_loss_model, compute_losses
 
 DAYS, ROWS = 30, 3500
 METRICS = ["mae", "mse", "rmse", "mape", "msle", "rmsle"]

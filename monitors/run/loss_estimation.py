@@ -9,13 +9,11 @@ from typing import TYPE_CHECKING
 
 from monitors.compute.estimation import Estimate
 from monitors.compute.loss_estimation import (
-    FIT_ROWS,
     SAMPLE_ROWS,
-    LossModel,
     compute_loss_estimates,
-    compute_loss_model,
     compute_segment_loss_estimates,
 )
+from monitors.compute.loss_models import FIT_ROWS, LossModel, compute_loss_model
 from monitors.config import ModelConfig
 from monitors.core.fields import LABEL
 from monitors.core.tasks import DLE, compute_task_type

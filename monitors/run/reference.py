@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from monitors.checks.suites import load_schema_snapshot
-from monitors.compute.loss_estimation import LossModel
+from monitors.compute.loss_models import LossModel
 from monitors.compute.measure import Reference, compute_reference
 from monitors.config import ModelConfig
 from monitors.core.counts import Counts
