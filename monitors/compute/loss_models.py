@@ -123,7 +123,8 @@ def compute_loss_model(frame: Any, label: str, prediction: str, numerical: list[
                   for c in categorical}
     design = compute_design(rows, columns, categories)
     mask = [False] * len(columns) + [True] * len(categories)
-    floor = float(np.mean(np.abs(p[finite]))) / 10  # rows predicted near 0: the size of a tenth of the mean
+    # rows predicted near 0: the size of a tenth of the mean (all predicted 0: one size, 1)
+    floor = float(np.mean(np.abs(p[finite]))) / 10 or 1.0
     power = compute_power(p[finite], np.abs(y[finite] - p[finite]), floor)
     models: dict[str, Any] = {}
     cv, fitted, skew = {}, {}, {}

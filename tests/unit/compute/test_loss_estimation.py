@@ -232,3 +232,17 @@ def test_errors_in_proportion_to_the_prediction_grow_with_it_past_the_baseline(
     flat = compute_loss_model(baseline, "label", "prediction", ["x"], ["group"])
     constant = {e.metric: e.value for e in compute_loss_estimates(flat, window, 5_000)}
     assert constant["mae"] < 0.8 * truth["mae"] and constant["mse"] < 0.5 * truth["mse"], (constant, truth)
+
+
+def test_a_model_predicting_zero_everywhere_gets_finite_estimates() -> None:
+    """Predictions all 0 have no size to grow with: every loss is learnt as it is (power 0,
+    sizes of 1), and the estimates are the baseline's errors."""
+    rng = np.random.default_rng(11)
+    frame = sample_rows(rng, 2_000).assign(prediction=0.0)
+    model = compute_loss_model(frame, "label", "prediction", ["x"], ["group"])
+    assert model is not None and model.power == 0.0
+    window = sample_rows(rng, 1_000).assign(prediction=0.0)
+    found = {e.metric: e.value for e in compute_loss_estimates(model, window, 1_000)}
+    truth = realized(window)
+    assert all(v is not None and np.isfinite(v) for v in found.values()), found
+    assert abs(found["mae"] - truth["mae"]) < 0.05 * truth["mae"] and abs(found["mape"] - 1.0) < 0.01
