@@ -125,10 +125,11 @@ def compute_loss_model(frame: Any, label: str, prediction: str, numerical: list[
     mask = [False] * len(columns) + [True] * len(categories)
     # rows predicted near 0: the size of a tenth of the mean (all predicted 0: one size, 1)
     floor = float(np.mean(np.abs(p[finite]))) / 10 or 1.0
-    power = compute_power(p[finite], np.abs(y[finite] - p[finite]), floor)
+    losses = compute_losses(y[finite], p[finite])
+    power = compute_power(p[finite], losses["absolute"], floor)
     models: dict[str, Any] = {}
     cv, fitted, skew = {}, {}, {}
-    for loss, target in compute_losses(y[finite], p[finite]).items():  # "absolute" before "squared"
+    for loss, target in losses.items():  # "absolute" before "squared"
         kept = np.isfinite(target)
         if kept.sum() < MIN_ROWS:
             continue
@@ -156,11 +157,8 @@ def compute_power(prediction: np.ndarray, absolute: np.ndarray, floor: float) ->
     """How the absolute error grows with the prediction's size: the slope of the log of its mean
     over the log of the mean size max(|prediction|, floor) across SPREAD_GROUPS groups of that
     size, within [0, 1]; 0 where it cannot be told (predictions of one size, no error)."""
-    if floor <= 0:
-        return 0.0
     size = np.maximum(np.abs(prediction), floor)
-    edges = np.unique(np.quantile(size, np.linspace(0, 1, SPREAD_GROUPS + 1)[1:-1]))
-    group = np.searchsorted(edges, size, side="right")
+    edges, group = _groups(size)
     means = np.array([(size[group == k].mean(), absolute[group == k].mean())
                       for k in range(len(edges) + 1) if (group == k).any()])
     means = means[means[:, 1] > 0]
@@ -175,8 +173,7 @@ def compute_spread(predicted: np.ndarray, loss: np.ndarray) -> tuple[np.ndarray,
     edges of SPREAD_GROUPS groups of the baseline's predicted loss, and per group the loss's
     standard deviation over its predicted mean there. Heavy tails lie where the loss is large,
     so a window moving there spreads its losses more than the baseline's average."""
-    edges = np.unique(np.quantile(predicted, np.linspace(0, 1, SPREAD_GROUPS + 1)[1:-1]))
-    group = np.searchsorted(edges, predicted, side="right")
+    edges, group = _groups(predicted)
     cv = np.zeros(len(edges) + 1)
     for k in range(len(cv)):
         mean = float(np.mean(np.maximum(predicted[group == k], 0.0))) if (group == k).any() else 0.0
@@ -202,3 +199,10 @@ def compute_skew(predicted: np.ndarray, loss: np.ndarray, cv: tuple[np.ndarray, 
     z = (loss[kept] - predicted[kept]) / spread[kept]
     z = (z - z.mean()) / max(float(z.std()), np.finfo(float).tiny)
     return float(np.mean(z ** 3))
+
+
+def _groups(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """SPREAD_GROUPS groups of `values` by their quantiles: the inner edges (distinct) and each
+    value's group index (0 to len(edges))."""
+    edges = np.unique(np.quantile(values, np.linspace(0, 1, SPREAD_GROUPS + 1)[1:-1]))
+    return edges, np.searchsorted(edges, values, side="right")
