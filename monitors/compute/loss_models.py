@@ -13,7 +13,8 @@ scale with less noise: variance functions are estimated from absolute residuals 
 Each model learns its loss relative to the prediction's size, as a generalized linear model's
 variance grows as a power of its mean: the baseline's absolute error grows as |prediction|^power
 (the slope of log mean absolute error over log mean |prediction| across tenths of the
-prediction, within [0, 1]: 0 for errors of one size, 1 for errors in proportion, as a price's),
+prediction, times how closely the tenths follow that line, within [0, 1]: 0 for errors of one
+size, 1 for errors in proportion, as a price's),
 the percentage error as |prediction|^(power - 1) and the squared log error as
 |prediction|^(2 (power - 1)). Trees predict a constant beyond the rows they learnt from; learnt
 relative to the prediction's size, a window whose predictions grew past the baseline's gets
@@ -156,7 +157,10 @@ def compute_loss_model(frame: Any, label: str, prediction: str, numerical: list[
 def compute_power(prediction: np.ndarray, absolute: np.ndarray, floor: float) -> float:
     """How the absolute error grows with the prediction's size: the slope of the log of its mean
     over the log of the mean size max(|prediction|, floor) across SPREAD_GROUPS groups of that
-    size, within [0, 1]; 0 where it cannot be told (predictions of one size, no error)."""
+    size, times the share of the groups' log errors' variance the line explains (its R^2), within
+    [0, 1]; 0 where it cannot be told (predictions of one size, no error). Errors that grow with
+    features the prediction is made of, not with its size, follow it loosely (R^2 0.13-0.21 on
+    the heavy family, 0.9-1 where the errors grow in proportion): the size then moves little."""
     size = np.maximum(np.abs(prediction), floor)
     edges, group = _groups(size)
     means = np.array([(size[group == k].mean(), absolute[group == k].mean())
@@ -164,8 +168,12 @@ def compute_power(prediction: np.ndarray, absolute: np.ndarray, floor: float) ->
     means = means[means[:, 1] > 0]
     if len(means) < 2 or np.ptp(np.log(means[:, 0])) == 0:
         return 0.0
-    slope = float(np.polyfit(np.log(means[:, 0]), np.log(means[:, 1]), 1)[0])
-    return float(np.clip(slope, 0.0, 1.0)) if math.isfinite(slope) else 0.0
+    size, error = np.log(means[:, 0]), np.log(means[:, 1])
+    slope, offset = np.polyfit(size, error, 1)
+    spread = float(np.sum((error - error.mean()) ** 2))
+    explained = 1.0 - float(np.sum((error - slope * size - offset) ** 2)) / spread if spread > 0 else 0.0
+    power = float(slope) * max(explained, 0.0)
+    return float(np.clip(power, 0.0, 1.0)) if math.isfinite(power) else 0.0
 
 
 def compute_spread(predicted: np.ndarray, loss: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from monitors.compute.loss_estimation import compute_loss_estimates
-from monitors.compute.loss_models import ScaledModel, compute_design, compute_loss_model
+from monitors.compute.loss_models import ScaledModel, compute_design, compute_loss_model, compute_power
 from monitors.core.metrics import REGRESSION, compute_estimated_metrics
 
 NOISES = ("normal", "heavy", "multiplicative")
@@ -246,3 +246,16 @@ def test_a_model_predicting_zero_everywhere_gets_finite_estimates() -> None:
     truth = realized(window)
     assert all(v is not None and np.isfinite(v) for v in found.values()), found
     assert abs(found["mae"] - truth["mae"]) < 0.05 * truth["mae"] and abs(found["mape"] - 1.0) < 0.01
+
+
+def test_the_power_is_the_slope_only_as_far_as_the_errors_follow_it() -> None:
+    """Errors growing as |prediction|^0.5 get a power of 0.5; errors that grow as much but also
+    swing threefold from one tenth of the predictions to the next (they follow features the
+    prediction is made of, not its size) get a smaller one: the slope times its R^2."""
+    rng = np.random.default_rng(12)
+    prediction = np.exp(rng.uniform(0, np.log(100), 20_000))
+    tenth = np.searchsorted(np.quantile(prediction, np.linspace(0, 1, 11)[1:-1]), prediction, side="right")
+    draw = np.abs(rng.normal(0, 1, len(prediction)))
+    smooth = compute_power(prediction, np.sqrt(prediction) * draw, 1.0)
+    swinging = compute_power(prediction, np.sqrt(prediction) * np.where(tenth % 2 == 0, 3.0, 1.0) * draw, 1.0)
+    assert abs(smooth - 0.5) < 0.03 and 0.1 < swinging < 0.75 * smooth, (smooth, swinging)
