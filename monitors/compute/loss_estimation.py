@@ -14,8 +14,8 @@ rows they learnt from (the same spread over their count); widened where the loss
 squared log-normal error's mean over a window lies above its estimate more often and further
 than below: the Cornish-Fisher quantile of the mean, from the baseline's noise skewness); roots
 by the delta method. The estimate is the realized metric's median, not its mean (the same
-expansion at 0 standard deviations: the mean less a sixth of the mean's skewness times its
-spread): a skewed mean lies below its own average in most windows.
+expansion at 0 standard deviations: the mean less a sixth of the mean's skewness, at most
+MEDIAN_SKEW, times its spread): a skewed mean lies below its own average in most windows.
 """
 
 from __future__ import annotations
@@ -34,6 +34,12 @@ SAMPLE_ROWS = 20_000  # window rows the loss models estimate from
 # holds for a moderately skewed mean; beyond, one baseline row's extreme loss sets the sample
 # skewness (the multiplicative family's seed 14: 97), and the band would widen without bound
 MAX_SKEW = 1.0
+# the largest skewness the estimate (the median) is shifted for: at most a twelfth of the window's
+# spread below the mean. A wrong skewness costs a shifted estimate in every window and a band
+# only in its tails: capped at 1 as the band, the multiplicative family's shifted windows had
+# their mse estimated 22-44% below the mean where their median lies 10-20% below it
+# (benchmarks/loss_estimates_direct.py, seeds 11-22; docs/measured.md)
+MEDIAN_SKEW = 0.5
 # each estimated metric: the loss whose mean it is, and whether it is that mean's root
 METRIC_LOSSES = {"mae": ("absolute", False), "mse": ("squared", False), "rmse": ("squared", True),
                  "mape": ("percentage", False), "msle": ("log", False), "rmsle": ("log", True)}
@@ -95,8 +101,8 @@ def _mean_and_band(predicted: np.ndarray, cv: tuple[np.ndarray, np.ndarray], win
     spread). The band's upper end is the Cornish-Fisher quantile of the skewed mean (BAND_SIGMAS
     standard deviations plus (BAND_SIGMAS^2 - 1) / 6 times its skewness, at most MAX_SKEW: the
     rows' noise skewness `skew` over the window's rows), taken on both sides; the estimate is
-    the same expansion at 0 standard deviations (the mean less a sixth of that skewness times
-    the window's spread)."""
+    the same expansion at 0 standard deviations (the mean less a sixth of that skewness, at most
+    MEDIAN_SKEW, times the window's spread)."""
     m = len(predicted)
     n = max(int(window_rows), m)
     unsampled = max(1.0 - m / n, 0.0)  # no sampling error when the sample is the window
@@ -106,7 +112,6 @@ def _mean_and_band(predicted: np.ndarray, cv: tuple[np.ndarray, np.ndarray], win
     # the skewness of a mean of n rows of variances `each`: skew * sum(s^3) / sum(s^2)^1.5
     skewed = max(skew, 0.0) * float(np.mean(each ** 1.5)) / (spread ** 1.5 * math.sqrt(n)) \
         if spread > 0 else 0.0
-    skewed = min(skewed, MAX_SKEW)
-    sigmas = BAND_SIGMAS + (BAND_SIGMAS ** 2 - 1) / 6 * skewed
-    median = float(predicted.mean()) - skewed / 6 * math.sqrt(spread / n)  # the expansion at 0
+    sigmas = BAND_SIGMAS + (BAND_SIGMAS ** 2 - 1) / 6 * min(skewed, MAX_SKEW)
+    median = float(predicted.mean()) - min(skewed, MEDIAN_SKEW) / 6 * math.sqrt(spread / n)  # at 0
     return max(median, 0.0), sigmas * math.sqrt(spread / n + spread / fitted + sampled)
