@@ -14,11 +14,10 @@ Each model learns its loss relative to the prediction's size, as a generalized l
 variance grows as a power of its mean: the baseline's absolute error grows as |prediction|^power
 (the slope of log mean absolute error over log mean |prediction| across tenths of the
 prediction, times how closely the tenths follow that line, within [0, 1]: 0 for errors of one
-size, 1 for errors in proportion, as a price's),
-the percentage error as |prediction|^(power - 1) and the squared log error as
-|prediction|^(2 (power - 1)). Trees predict a constant beyond the rows they learnt from; learnt
-relative to the prediction's size, a window whose predictions grew past the baseline's gets
-errors grown as the baseline's grew with the prediction.
+size, 1 for errors in proportion, as a price's), the percentage error as |prediction|^(power - 1)
+and the squared log error as |prediction|^(2 (power - 1)). Trees predict a constant beyond the
+rows they learnt from; learnt relative to the prediction's size, a window whose predictions grew
+past the baseline's gets errors grown as the baseline's grew with the prediction.
 
 Per loss the model also keeps the baseline's relative spread of the loss where it was predicted
 alike and the skewness of its noise: compute.loss_estimation's band is made of them.
@@ -168,11 +167,11 @@ def compute_power(prediction: np.ndarray, absolute: np.ndarray, floor: float) ->
     means = means[means[:, 1] > 0]
     if len(means) < 2 or np.ptp(np.log(means[:, 0])) == 0:
         return 0.0
-    size, error = np.log(means[:, 0]), np.log(means[:, 1])
-    slope, offset = np.polyfit(size, error, 1)
-    spread = float(np.sum((error - error.mean()) ** 2))
-    explained = 1.0 - float(np.sum((error - slope * size - offset) ** 2)) / spread if spread > 0 else 0.0
-    power = float(slope) * max(explained, 0.0)
+    log_size, log_error = np.log(means[:, 0]), np.log(means[:, 1])
+    slope, offset = np.polyfit(log_size, log_error, 1)
+    total = float(np.sum((log_error - log_error.mean()) ** 2))
+    unexplained = float(np.sum((log_error - slope * log_size - offset) ** 2))
+    power = float(slope) * max(1.0 - unexplained / total, 0.0) if total > 0 else 0.0
     return float(np.clip(power, 0.0, 1.0)) if math.isfinite(power) else 0.0
 
 
