@@ -165,9 +165,9 @@ def compute_power(prediction: np.ndarray, absolute: np.ndarray, floor: float) ->
     means = np.array([(size[group == k].mean(), absolute[group == k].mean())
                       for k in range(len(edges) + 1) if (group == k).any()])
     means = means[means[:, 1] > 0]
-    if len(means) < 2 or np.ptp(np.log(means[:, 0])) == 0:
-        return 0.0
     log_size, log_error = np.log(means[:, 0]), np.log(means[:, 1])
+    if len(means) < 2 or np.ptp(log_size) == 0:
+        return 0.0
     slope, offset = np.polyfit(log_size, log_error, 1)
     total = float(np.sum((log_error - log_error.mean()) ** 2))
     unexplained = float(np.sum((log_error - slope * log_size - offset) ** 2))
