@@ -13,8 +13,9 @@ scale with less noise: variance functions are estimated from absolute residuals 
 Each model learns its loss relative to the prediction's size, as a generalized linear model's
 variance grows as a power of its mean: the baseline's absolute error grows as |prediction|^power
 (the slope of log mean absolute error over log mean |prediction| across tenths of the
-prediction, times how closely the tenths follow that line, within [0, 1]: 0 for errors of one
-size, 1 for errors in proportion, as a price's), the percentage error as |prediction|^(power - 1)
+prediction, times how closely the tenths follow that line, within [0, 1], and 0 where the line's
+slope is not significant: 0 for errors of one size, 1 for errors in proportion, as a price's),
+the percentage error as |prediction|^(power - 1)
 and the squared log error as |prediction|^(2 (power - 1)). Trees predict a constant beyond the
 rows they learnt from; learnt relative to the prediction's size, a window whose predictions grew
 past the baseline's gets errors grown as the baseline's grew with the prediction.
@@ -38,6 +39,9 @@ SPREAD_GROUPS = 10  # groups of the predicted loss the band's relative spread is
 # each learnt loss's size as a power of |prediction|: (a, b) for a * power + b, `power` the
 # absolute error's (compute_power); the squared error is the absolute error's model's, squared
 LOSS_POWERS = {"absolute": (1, 0), "percentage": (1, -1), "log": (2, -2)}
+# the significance level the slope of the log error over the log size must hold at for a power:
+# below it the tenths do not tell the size's effect from the features' (compute_power)
+POWER_LEVEL = 0.05
 
 
 @dataclass(frozen=True)
@@ -157,9 +161,10 @@ def compute_power(prediction: np.ndarray, absolute: np.ndarray, floor: float) ->
     """How the absolute error grows with the prediction's size: the slope of the log of its mean
     over the log of the mean size max(|prediction|, floor) across SPREAD_GROUPS groups of that
     size, times the share of the groups' log errors' variance the line explains (its R^2), within
-    [0, 1]; 0 where it cannot be told (predictions of one size, no error). Errors that grow with
-    features the prediction is made of, not with its size, follow it loosely (R^2 0.13-0.21 on
-    the heavy family, 0.9-1 where the errors grow in proportion): the size then moves little."""
+    [0, 1]; 0 where it cannot be told (predictions of one size, no error) or the slope does not
+    hold at the POWER_LEVEL significance level across the groups. Errors that grow with features
+    the prediction is made of, not with its size, follow it loosely (R^2 0.13-0.21 on the heavy
+    family, not significant across ten groups; 0.9-1 where the errors grow in proportion)."""
     size = np.maximum(np.abs(prediction), floor)
     edges, group = _groups(size)
     means = np.array([(size[group == k].mean(), absolute[group == k].mean())
@@ -171,8 +176,22 @@ def compute_power(prediction: np.ndarray, absolute: np.ndarray, floor: float) ->
     slope, offset = np.polyfit(log_size, log_error, 1)
     total = float(np.sum((log_error - log_error.mean()) ** 2))
     unexplained = float(np.sum((log_error - slope * log_size - offset) ** 2))
-    power = float(slope) * max(1.0 - unexplained / total, 0.0) if total > 0 else 0.0
+    explained = max(1.0 - unexplained / total, 0.0) if total > 0 else 0.0
+    if not _holds(explained, len(means)):
+        return 0.0
+    power = float(slope) * explained
     return float(np.clip(power, 0.0, 1.0)) if math.isfinite(power) else 0.0
+
+
+def _holds(explained: float, groups: int) -> bool:
+    """Whether a line explaining `explained` of the variance of `groups` points has a slope at
+    the POWER_LEVEL significance level (its F statistic above F(1, groups - 2)'s quantile); two
+    points cannot tell, and hold."""
+    from scipy.stats import f
+
+    if groups < 3 or explained >= 1:
+        return True
+    return explained * (groups - 2) / (1 - explained) > float(f.ppf(1 - POWER_LEVEL, 1, groups - 2))
 
 
 def compute_spread(predicted: np.ndarray, loss: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -252,11 +252,17 @@ def test_a_model_predicting_zero_everywhere_gets_finite_estimates() -> None:
 def test_the_power_is_the_slope_only_as_far_as_the_errors_follow_it() -> None:
     """Errors growing as |prediction|^0.5 get a power of 0.5; errors that grow as much but also
     swing threefold from one tenth of the predictions to the next (they follow features the
-    prediction is made of, not its size) get a smaller one: the slope times its R^2."""
+    prediction is made of, not its size) get a smaller one: the slope times its R^2; none where
+    the swing leaves the slope insignificant."""
     rng = np.random.default_rng(12)
     prediction = np.exp(rng.uniform(0, np.log(100), 20_000))
     tenth = np.searchsorted(np.quantile(prediction, np.linspace(0, 1, 11)[1:-1]), prediction, side="right")
     draw = np.abs(rng.normal(0, 1, len(prediction)))
+    swing = np.where(tenth % 2 == 0, 3.0, 1.0)
     smooth = compute_power(prediction, np.sqrt(prediction) * draw, 1.0)
-    swinging = compute_power(prediction, np.sqrt(prediction) * np.where(tenth % 2 == 0, 3.0, 1.0) * draw, 1.0)
+    swinging = compute_power(prediction, np.sqrt(prediction) * swing * draw, 1.0)
     assert abs(smooth - 0.5) < 0.03 and 0.1 < swinging < 0.75 * smooth, (smooth, swinging)
+    # growing less, the swing hides the slope (not significant across the tenths): no power
+    slight = compute_power(prediction, prediction ** 0.15 * draw, 1.0)
+    hidden = compute_power(prediction, prediction ** 0.15 * swing * draw, 1.0)
+    assert abs(slight - 0.15) < 0.03 and hidden == 0.0, (slight, hidden)
