@@ -165,6 +165,8 @@ def compute_power(prediction: np.ndarray, absolute: np.ndarray, floor: float) ->
     hold at the POWER_LEVEL significance level across the groups. Errors that grow with features
     the prediction is made of, not with its size, follow it loosely (R^2 0.13-0.21 on the heavy
     family, not significant across ten groups; 0.9-1 where the errors grow in proportion)."""
+    from scipy.stats import linregress
+
     size = np.maximum(np.abs(prediction), floor)
     edges, group = _groups(size)
     means = np.array([(size[group == k].mean(), absolute[group == k].mean())
@@ -173,25 +175,11 @@ def compute_power(prediction: np.ndarray, absolute: np.ndarray, floor: float) ->
     log_size, log_error = np.log(means[:, 0]), np.log(means[:, 1])
     if len(means) < 2 or np.ptp(log_size) == 0:
         return 0.0
-    slope, offset = np.polyfit(log_size, log_error, 1)
-    total = float(np.sum((log_error - log_error.mean()) ** 2))
-    unexplained = float(np.sum((log_error - slope * log_size - offset) ** 2))
-    explained = max(1.0 - unexplained / total, 0.0) if total > 0 else 0.0
-    if not _holds(explained, len(means)):
+    line = linregress(log_size, log_error)  # its p-value: the slope's t test (F(1, groups - 2))
+    if not line.pvalue < POWER_LEVEL:  # NaN where the errors are all of one size
         return 0.0
-    power = float(slope) * explained
+    power = float(line.slope) * float(line.rvalue) ** 2
     return float(np.clip(power, 0.0, 1.0)) if math.isfinite(power) else 0.0
-
-
-def _holds(explained: float, groups: int) -> bool:
-    """Whether a line explaining `explained` of the variance of `groups` points has a slope at
-    the POWER_LEVEL significance level (its F statistic above F(1, groups - 2)'s quantile); two
-    points cannot tell, and hold."""
-    from scipy.stats import f
-
-    if groups < 3 or explained >= 1:
-        return True
-    return explained * (groups - 2) / (1 - explained) > float(f.ppf(1 - POWER_LEVEL, 1, groups - 2))
 
 
 def compute_spread(predicted: np.ndarray, loss: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
